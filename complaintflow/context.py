@@ -1,0 +1,44 @@
+"""Building the database engine and session factory from settings, once per process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.settings import Settings, load_settings
+from engine.store.database import make_engine, make_session_factory
+
+
+@dataclass
+class AppContext:
+    """What every entry point (CLI, web app, scheduler) needs: settings and a way to open sessions."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One session per command or request; services commit, this only closes."""
+        session = self.sessions()
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+def make_context(settings: Settings | None = None) -> AppContext:
+    """Context for the given settings (default: from the environment)."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    return AppContext(settings, engine, make_session_factory(engine))
+
+
+def utcnow() -> datetime:
+    """The real clock, read only at the edges (CLI, web, scheduler) and passed down as ``now``."""
+    return datetime.now(UTC)

@@ -1,0 +1,58 @@
+"""Errors the services raise; each maps to one clear message for the CLI and the web UI."""
+
+from __future__ import annotations
+
+
+class ComplaintflowError(Exception):
+    """Base class of every error a user of the engine is meant to see."""
+
+
+class NotFound(ComplaintflowError):
+    """The named process, instance or task does not exist."""
+
+
+class PermissionDenied(ComplaintflowError):
+    """The actor may not do this to this task or instance."""
+
+
+class Conflict(ComplaintflowError):
+    """Someone else changed the same task or instance first; nothing of this attempt was written."""
+
+
+class InvalidState(ComplaintflowError):
+    """The action does not fit the current state (e.g. retrying an instance without an incident)."""
+
+
+class DeploymentError(ComplaintflowError):
+    """A BPMN/DMN upload cannot be deployed; the message names the file and element."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        filename: str | None = None,
+        element_id: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.filename = filename
+        self.element_id = element_id
+        self.line = line
+        where = ", ".join(
+            part
+            for part in (
+                f"file {filename}" if filename else "",
+                f"element {element_id}" if element_id else "",
+                f"line {line}" if line else "",
+            )
+            if part
+        )
+        super().__init__(f"{message} ({where})" if where else message)
+
+
+class FormValidationError(ComplaintflowError):
+    """Submitted form data does not fit the task's form; ``errors`` maps field id to message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        detail = "; ".join(f"{field}: {message}" for field, message in self.errors.items())
+        super().__init__(f"invalid form data: {detail}")

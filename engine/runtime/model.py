@@ -1,0 +1,68 @@
+"""The runtime's own small types: what the rest of the engine learns about a workflow after each step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from engine.domain.forms import FormField
+
+
+@dataclass(frozen=True)
+class ReadyHumanTask:
+    """A READY user or manual task, with its assignment attributes already evaluated against task data."""
+
+    task_id: str
+    element_id: str
+    title: str
+    process_id: str
+    lane: str | None
+    documentation: str | None
+    assignee: str | None
+    candidate_groups: tuple[str, ...]
+    candidate_users: tuple[str, ...]
+    due: Any
+    priority: Any
+    form: tuple[FormField, ...]
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """A timer catch event the workflow waits on; ``due_at`` is in UTC."""
+
+    task_id: str
+    element_id: str
+    due_at: datetime | None
+    interrupting: bool | None
+
+
+@dataclass(frozen=True)
+class MessageWait:
+    """A message catch event the workflow waits on."""
+
+    task_id: str
+    element_id: str
+    message_name: str
+
+
+@dataclass(frozen=True)
+class IncidentInfo:
+    """Why the engine stopped: the failing element and the error text for the designer."""
+
+    element_id: str | None
+    element_name: str | None
+    message: str
+    task_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the storage layer materialises after a step."""
+
+    completed: bool
+    human_tasks: tuple[ReadyHumanTask, ...]
+    timers: tuple[PendingTimer, ...]
+    message_waits: tuple[MessageWait, ...]
+    incident: IncidentInfo | None
+    data: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,174 @@
+"""Parser flavour: Camunda, extended with the task attributes the stock CamundaParser drops.
+
+Most designers draw in Camunda Modeler, so ``camunda:formData``, ``camunda:decisionRef`` and the
+assignment attributes (``assignee``, ``candidateGroups``, ``candidateUsers``, ``dueDate``,
+``followUpDate``, ``priority``) must work as they do in Camunda. The stock parser keeps forms and
+decisions but ignores assignment; the subclass below puts those attributes into
+``task_spec.extensions``, which the stock serializer converters already round-trip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser as CamundaUserTaskParser
+from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
+
+from engine.domain.errors import DeploymentError
+
+ASSIGNMENT_ATTRIBUTES = (
+    "assignee",
+    "candidateGroups",
+    "candidateUsers",
+    "dueDate",
+    "followUpDate",
+    "priority",
+)
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def _assignment_extensions(parser: CamundaTaskParser, extensions: dict) -> dict:
+    for attribute in ASSIGNMENT_ATTRIBUTES:
+        value = parser.node.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
+        if value is not None and value.strip():
+            extensions[attribute] = value.strip()
+    return extensions
+
+
+class AssignmentAwareUserTaskParser(CamundaUserTaskParser):
+    """Camunda user task parser that also keeps the assignment attributes."""
+
+    def parse_extensions(self, node=None):  # type: ignore[no-untyped-def]
+        return _assignment_extensions(self, super().parse_extensions(node))
+
+
+class AssignmentAwareTaskParser(CamundaTaskParser):
+    """Same for manual tasks, which are human tasks too."""
+
+    def parse_extensions(self, node=None):  # type: ignore[no-untyped-def]
+        return _assignment_extensions(self, super().parse_extensions(node))
+
+
+class ComplaintflowParser(CamundaParser):
+    """CamundaParser plus assignment attributes on user and manual tasks."""
+
+    OVERRIDE_PARSER_CLASSES = dict(CamundaParser.OVERRIDE_PARSER_CLASSES)
+    OVERRIDE_PARSER_CLASSES[full_tag("userTask")] = (AssignmentAwareUserTaskParser, CamundaUserTask)
+    OVERRIDE_PARSER_CLASSES[full_tag("manualTask")] = (
+        AssignmentAwareTaskParser,
+        CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("manualTask")][1],
+    )
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One deployed file: a BPMN or DMN document."""
+
+    filename: str
+    content: str
+
+    @property
+    def kind(self) -> str:
+        return "dmn" if self.filename.lower().endswith(".dmn") else "bpmn"
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """What a BPMN file declares: a process id, its name and what it needs from other files."""
+
+    process_id: str
+    name: str
+    filename: str
+    executable: bool
+    called_processes: frozenset[str]
+    decisions: frozenset[str]
+
+
+def _safe_xml_parser() -> etree.XMLParser:
+    # Uploaded XML is untrusted: no external entities, no network, no entity expansion bombs.
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+
+
+def parse_xml(resource: Resource) -> etree._Element:
+    """Parse a resource safely; raises DeploymentError with the line of a syntax error."""
+    try:
+        return etree.fromstring(resource.content.encode("utf-8"), parser=_safe_xml_parser())
+    except etree.XMLSyntaxError as error:
+        raise DeploymentError(
+            f"not well-formed XML: {error.msg}", filename=resource.filename, line=error.lineno
+        ) from None
+
+
+def describe_bpmn(resource: Resource) -> list[ProcessInfo]:
+    """List the processes declared in a BPMN resource with their call-activity and DMN dependencies."""
+    root = parse_xml(resource)
+    infos = []
+    for process in root.iter(f"{{{BPMN_NS}}}process"):
+        called = {node.get("calledElement") for node in process.iter(f"{{{BPMN_NS}}}callActivity")}
+        decisions = {
+            node.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef") for node in process.iter(f"{{{BPMN_NS}}}businessRuleTask")
+        }
+        infos.append(
+            ProcessInfo(
+                process_id=process.get("id", ""),
+                name=process.get("name") or process.get("id", ""),
+                filename=resource.filename,
+                executable=process.get("isExecutable", "true").lower() == "true",
+                called_processes=frozenset(c for c in called if c),
+                decisions=frozenset(d for d in decisions if d),
+            )
+        )
+    return infos
+
+
+def describe_dmn(resource: Resource) -> list[str]:
+    """Decision ids declared in a DMN resource (any DMN namespace version)."""
+    root = parse_xml(resource)
+    return [
+        node.get("id", "")
+        for node in root.iter()
+        if isinstance(node.tag, str) and etree.QName(node).localname == "decision"
+    ]
+
+
+def _as_deployment_error(error: ValidationException, fallback_file: str | None = None) -> DeploymentError:
+    return DeploymentError(
+        str(getattr(error, "message", None) or error).strip(),
+        filename=getattr(error, "file_name", None) or fallback_file,
+        element_id=getattr(error, "id", None) or None,
+        line=getattr(error, "line_number", None) or getattr(error, "sourceline", None) or None,
+    )
+
+
+def build_parser(resources: list[Resource]) -> ComplaintflowParser:
+    """Load every resource into one parser; parse errors become DeploymentErrors naming file and element."""
+    parser = ComplaintflowParser()
+    for resource in resources:
+        root = parse_xml(resource)
+        try:
+            if resource.kind == "dmn":
+                parser.add_dmn_xml(root, filename=resource.filename)
+            else:
+                parser.add_bpmn_xml(root, filename=resource.filename)
+        except ValidationException as error:
+            raise _as_deployment_error(error, resource.filename) from None
+    return parser
+
+
+def parse_process(resources: list[Resource], process_id: str):  # type: ignore[no-untyped-def]
+    """Parse ``process_id`` and every process it calls; returns ``(spec, subprocess_specs)``."""
+    parser = build_parser(resources)
+    try:
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as error:
+        raise _as_deployment_error(error) from None
+    except KeyError as error:
+        raise DeploymentError(f"reference to an unknown element: {error}") from None
+    return spec, subprocess_specs

@@ -1,0 +1,95 @@
+"""Serializer configuration and the spec/instance split.
+
+The spec is stored once per process version (as its XML); each instance row holds only the
+instance part of SpiffWorkflow's serialization, compact JSON compressed with zlib. On load the spec
+objects come from an in-process cache keyed by the version id, which also skips re-parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+# The parser flavour (ComplaintflowParser, a CamundaParser) and this config belong together.
+_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+SERIALIZER_VERSION = _SERIALIZER.VERSION
+
+
+@dataclass(frozen=True)
+class ParsedDefinition:
+    """Parsed specs of one deployed process version: the process and everything it calls."""
+
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def dump_workflow(workflow: BpmnWorkflow) -> bytes:
+    """Instance-only serialization (no spec), as compressed JSON."""
+    registry = _SERIALIZER.registry
+    registry._encoder_mode = True
+    try:
+        state = _SERIALIZER.to_dict(workflow)
+        state.pop("spec", None)
+        state.pop("subprocess_specs", None)
+        state[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
+        text = json.dumps(state, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+    finally:
+        registry._encoder_mode = False
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def decode_state(state: bytes) -> dict[str, Any]:
+    """The stored instance JSON as a dict (for inspection and migrations)."""
+    result: dict[str, Any] = json.loads(zlib.decompress(state))
+    return result
+
+
+def load_workflow(definition: ParsedDefinition, state: bytes) -> BpmnWorkflow:
+    """Rebuild a workflow from its stored state and the cached specs of its version."""
+    data = decode_state(state)
+    _SERIALIZER.migrate(data)
+    # registry.restore passes objects it does not know through unchanged: the cached specs are reused.
+    data["spec"] = definition.spec
+    data["subprocess_specs"] = dict(definition.subprocess_specs)
+    workflow: BpmnWorkflow = _SERIALIZER.from_dict(data)
+    return workflow
+
+
+class SpecCache:
+    """A small LRU of parsed definitions keyed by the version's content checksum; thread-safe.
+
+    The checksum, not the row id, is the key: the same id means different content in different databases.
+    """
+
+    def __init__(self, capacity: int = 128) -> None:
+        self._capacity = capacity
+        self._items: OrderedDict[str, ParsedDefinition] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: str, load: Callable[[], ParsedDefinition]) -> ParsedDefinition:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        parsed = load()
+        with self._lock:
+            self._items[key] = parsed
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+        return parsed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+SPEC_CACHE = SpecCache()

@@ -1,0 +1,255 @@
+"""Running one process instance: start, complete a human task, deliver a message, fire timers, retry.
+
+A :class:`WorkflowRun` wraps a SpiffWorkflow ``BpmnWorkflow``. Every operation runs the engine on until
+it needs a person, a timer or a message; an error in a script, condition or expression does not escape:
+the failing task stays in SpiffWorkflow's ERROR state and the run reports an :class:`IncidentInfo`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine.domain.errors import InvalidState, NotFound
+from engine.runtime.forms import form_fields
+from engine.runtime.model import IncidentInfo, MessageWait, PendingTimer, ReadyHumanTask, Snapshot
+from engine.runtime.scripting import RestrictedScriptEngine, make_script_engine
+from engine.runtime.serialization import ParsedDefinition, dump_workflow, load_workflow
+
+_ENGINE: RestrictedScriptEngine | None = None
+
+
+def script_engine() -> RestrictedScriptEngine:
+    """One shared restricted engine: it holds no per-instance state, only compiled-code caches."""
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = make_script_engine()
+    return _ENGINE
+
+
+def _split(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(str(item).strip() for item in value if str(item).strip())
+    return tuple(part.strip() for part in str(value).split(",") if part.strip())
+
+
+def _incident_from(error: Exception, workflow: BpmnWorkflow) -> IncidentInfo:
+    task = getattr(error, "task", None)
+    task_spec = getattr(task, "task_spec", None) or getattr(error, "task_spec", None)
+    if task is None:
+        failed = workflow.get_tasks(state=TaskState.ERROR)
+        task = failed[0] if failed else None
+        task_spec = task_spec or getattr(task, "task_spec", None)
+    message = str(error)
+    line = getattr(error, "line_number", None)
+    if line and "line" not in message:
+        message = f"{message} (line {line})"
+    notes = getattr(error, "notes", None)
+    if notes:
+        message = f"{message}. {' '.join(notes)}"
+    return IncidentInfo(
+        element_id=getattr(task_spec, "bpmn_id", None),
+        element_name=getattr(task_spec, "bpmn_name", None),
+        message=message,
+        task_id=str(task.id) if task is not None else None,
+    )
+
+
+class WorkflowRun:
+    """One instance in memory, between loading it from and saving it to the database."""
+
+    def __init__(self, workflow: BpmnWorkflow) -> None:
+        self.workflow = workflow
+        self.incident: IncidentInfo | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------------
+    @classmethod
+    def start(cls, definition: ParsedDefinition, data: dict[str, Any]) -> WorkflowRun:
+        """Create an instance with the complaint's data and run it until it waits."""
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=script_engine())
+        workflow.task_tree.set_data(**data)
+        run = cls(workflow)
+        run.advance()
+        return run
+
+    @classmethod
+    def restore(cls, definition: ParsedDefinition, state: bytes) -> WorkflowRun:
+        """Load a stored instance (the spec comes from the per-version cache, not from the row)."""
+        workflow = load_workflow(definition, state)
+        workflow.script_engine = script_engine()
+        return cls(workflow)
+
+    def dump(self) -> bytes:
+        """The instance state for the database, without the spec."""
+        return dump_workflow(self.workflow)
+
+    def advance(self) -> None:
+        """Fire due timers, then run automatic steps until a person, a timer or a message is needed."""
+        try:
+            self.workflow.refresh_timers()
+            self.workflow.do_engine_steps()
+            # do_engine_steps refreshes timers last: a timer that fell due there only fires on the next pass.
+            self.workflow.do_engine_steps()
+            self.incident = None
+        except (SpiffWorkflowException, Exception) as error:  # noqa: B014 - any designer error is an incident
+            self.incident = _incident_from(error, self.workflow)
+
+    # -- actions ------------------------------------------------------------------------------------
+    def _task(self, task_id: str) -> Any:
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError, TypeError):
+            task = None
+        if task is None:
+            raise NotFound(f"task {task_id} is not part of this instance")
+        return task
+
+    def is_ready(self, task_id: str) -> bool:
+        """True while the human task can still be completed (a due interrupting timer cancels it)."""
+        return self._task(task_id).state == TaskState.READY
+
+    def complete_task(self, task_id: str, values: dict[str, Any]) -> None:
+        """Complete a READY human task with validated form values and run on."""
+        task = self._task(task_id)
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise InvalidState(f"task {task_id} is {TaskState.get_name(task.state)}, not ready")
+        # set_data is a plain update; SpiffWorkflow's add_data_from_form deep-merges lists wrongly.
+        task.set_data(**values)
+        task.run()
+        self.advance()
+
+    def fire_timers(self) -> None:
+        """Run timers that are due now (the scheduler's entry point)."""
+        self.advance()
+
+    def waiting_message_names(self) -> set[str]:
+        return {wait.message_name for wait in self.message_waits()}
+
+    def send_message(self, name: str, payload: dict[str, Any]) -> None:
+        """Deliver a named message to the event that waits for it; raises InvalidState if none does."""
+        definition = None
+        for task in self.workflow.event_manager.tasks.values():
+            for candidate in _event_definitions(task.task_spec.event_definition):
+                if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
+                    definition = candidate
+        if definition is None:
+            raise InvalidState(f"the instance is not waiting for the message {name!r}")
+        self.workflow.send_event(BpmnEvent(definition, payload=dict(payload)))
+        self.advance()
+
+    def retry(self, data: dict[str, Any] | None = None) -> None:
+        """Run the failed step again, optionally after changing variables it reads."""
+        failed = self.workflow.get_tasks(state=TaskState.ERROR)
+        if not failed:
+            raise InvalidState("the instance has no failed step to retry")
+        for task in failed:
+            self.workflow.reset_from_task_id(task.id)
+            # reset_from_task_id(data=...) lets the parent's values win; patch the reset task itself.
+            if data:
+                self.workflow.get_task_from_id(task.id).set_data(**data)
+        self.advance()
+
+    # -- what the database materialises ---------------------------------------------------------------
+    def human_tasks(self) -> list[ReadyHumanTask]:
+        result = []
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            extensions = dict(getattr(spec, "extensions", None) or {})
+            result.append(
+                ReadyHumanTask(
+                    task_id=str(task.id),
+                    element_id=spec.bpmn_id,
+                    title=spec.bpmn_name or spec.bpmn_id,
+                    process_id=task.workflow.spec.name,
+                    lane=spec.lane,
+                    documentation=spec.documentation,
+                    assignee=_first(self._resolve(task, extensions.get("assignee"))),
+                    candidate_groups=_split(self._resolve(task, extensions.get("candidateGroups"))),
+                    candidate_users=_split(self._resolve(task, extensions.get("candidateUsers"))),
+                    due=self._resolve(task, extensions.get("dueDate")),
+                    priority=self._resolve(task, extensions.get("priority")),
+                    form=tuple(form_fields(spec)),
+                )
+            )
+        return result
+
+    def _resolve(self, task: Any, value: Any) -> Any:
+        """Evaluate a ``${...}`` attribute against task data; plain values pass through."""
+        if not isinstance(value, str) or not value.strip().startswith("${"):
+            return value
+        try:
+            return self.workflow.script_engine.evaluate(task, value)
+        except Exception:
+            # A missing variable leaves the attribute unset rather than blocking the instance.
+            return None
+
+    def timers(self) -> list[PendingTimer]:
+        result = []
+        for task in self.workflow.event_manager.tasks.values():
+            for definition in _event_definitions(task.task_spec.event_definition):
+                if not isinstance(definition, TimerEventDefinition):
+                    continue
+                value = task.internal_data.get("event_value")
+                if isinstance(definition, CycleTimerEventDefinition):
+                    due = value.get("next") if isinstance(value, dict) and value.get("cycles") != 0 else None
+                else:
+                    due = value
+                result.append(
+                    PendingTimer(
+                        task_id=str(task.id),
+                        element_id=task.task_spec.bpmn_id,
+                        due_at=datetime.fromisoformat(due) if isinstance(due, str) else None,
+                        interrupting=getattr(task.task_spec, "cancel_activity", None),
+                    )
+                )
+        return result
+
+    def message_waits(self) -> list[MessageWait]:
+        result = []
+        for task in self.workflow.event_manager.tasks.values():
+            for definition in _event_definitions(task.task_spec.event_definition):
+                if isinstance(definition, MessageEventDefinition):
+                    result.append(MessageWait(str(task.id), task.task_spec.bpmn_id, definition.name))
+        return result
+
+    def variables(self) -> dict[str, Any]:
+        """The instance's current data: the final data once completed, else the newest active task's."""
+        if self.workflow.is_completed():
+            return dict(self.workflow.data)
+        active = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+        if not active:
+            return dict(self.workflow.data)
+        newest = max(active, key=lambda task: task.last_state_change)
+        return dict(newest.data)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            completed=self.workflow.is_completed(),
+            human_tasks=tuple(self.human_tasks()),
+            timers=tuple(self.timers()),
+            message_waits=tuple(self.message_waits()),
+            incident=self.incident,
+            data=self.variables(),
+        )
+
+
+def _event_definitions(definition: Any) -> Iterable[Any]:
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition]
+
+
+def _first(value: Any) -> str | None:
+    values = _split(value)
+    return values[0] if values else None

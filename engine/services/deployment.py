@@ -1,0 +1,224 @@
+"""Deploying BPMN/DMN files as new versions of process definitions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import Actor
+from engine.domain.errors import DeploymentError, NotFound
+from engine.runtime.lint import lint_specs
+from engine.runtime.parser import ProcessInfo, Resource, describe_bpmn, describe_dmn, parse_process
+from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition
+from engine.services.audit import record
+from engine.services.unit_of_work import commit
+from engine.store.models import DefinitionResource, ProcessDefinition
+from engine.store.queries import latest_definition, latest_definitions
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """The version a process got; ``created`` is False when the same content was already deployed."""
+
+    process_key: str
+    name: str
+    version: int
+    definition_id: int
+    created: bool
+
+
+def decode_upload(filename: str, data: bytes) -> Resource:
+    """Check size and encoding of an uploaded file."""
+    if not filename.lower().endswith((".bpmn", ".bpmn20.xml", ".dmn", ".xml")):
+        raise DeploymentError("only .bpmn and .dmn files can be deployed", filename=filename)
+    if len(data) > MAX_FILE_BYTES:
+        raise DeploymentError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", filename=filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DeploymentError("file is not UTF-8 text", filename=filename) from None
+    return Resource(filename, text)
+
+
+def _checksum(resources: list[Resource]) -> str:
+    digest = hashlib.sha256()
+    for content_hash in sorted(hashlib.sha256(r.content.encode()).hexdigest() for r in resources):
+        digest.update(content_hash.encode())
+    return digest.hexdigest()
+
+
+class _Catalogue:
+    """Where each process id and decision id can be found: the upload first, then deployed versions."""
+
+    def __init__(self, session: Session, uploaded: list[Resource]) -> None:
+        self.session = session
+        self.processes: dict[str, ProcessInfo] = {}
+        self.process_files: dict[str, Resource] = {}
+        self.decision_files: dict[str, Resource] = {}
+        for resource in uploaded:
+            self._add(resource)
+        self._deployed_loaded = False
+
+    def _add(self, resource: Resource, override: bool = True) -> None:
+        if resource.kind == "dmn":
+            for decision_id in describe_dmn(resource):
+                if override or decision_id not in self.decision_files:
+                    self.decision_files[decision_id] = resource
+            return
+        for info in describe_bpmn(resource):
+            if override or info.process_id not in self.processes:
+                self.processes[info.process_id] = info
+                self.process_files[info.process_id] = resource
+
+    def load_deployed(self) -> None:
+        if self._deployed_loaded:
+            return
+        self._deployed_loaded = True
+        for definition in latest_definitions(self.session):
+            for stored in definition.resources:
+                self._add(Resource(stored.filename, stored.content), override=False)
+
+    def bundle(self, process_id: str) -> list[Resource]:
+        """The process's own file plus every file it needs, transitively."""
+        needed: dict[str, Resource] = {}
+        pending, seen = [process_id], set()
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current not in self.processes:
+                self.load_deployed()
+            info = self.processes.get(current)
+            if info is None:
+                raise DeploymentError(
+                    f"called process {current!r} is neither in the upload nor deployed", element_id=current
+                )
+            resource = self.process_files[current]
+            needed[resource.content] = resource
+            pending.extend(info.called_processes)
+            for decision_id in info.decisions:
+                if decision_id not in self.decision_files:
+                    self.load_deployed()
+                dmn = self.decision_files.get(decision_id)
+                if dmn is None:
+                    raise DeploymentError(
+                        f"decision {decision_id!r} is neither in the upload nor deployed",
+                        filename=info.filename,
+                        element_id=decision_id,
+                    )
+                needed[dmn.content] = dmn
+        return list(needed.values())
+
+
+def deploy(session: Session, actor: Actor, uploads: list[Resource], now: datetime) -> list[DeployResult]:
+    """Deploy every executable process in the BPMN files; unchanged content keeps its version."""
+    if not uploads:
+        raise DeploymentError("no files to deploy")
+    catalogue = _Catalogue(session, uploads)
+    process_ids = [
+        info.process_id
+        for resource in uploads
+        if resource.kind == "bpmn"
+        for info in describe_bpmn(resource)
+        if info.executable
+    ]
+    process_ids += _processes_using_new_decisions(catalogue, uploads, process_ids)
+    if not process_ids:
+        raise DeploymentError(
+            'no executable process found (isExecutable="true"), and no deployed process uses the uploaded decisions',
+            filename=uploads[0].filename,
+        )
+    results = []
+    for process_id in process_ids:
+        bundle = catalogue.bundle(process_id)
+        spec, subprocess_specs = parse_process(bundle, process_id)
+        problems = lint_specs([spec, *subprocess_specs.values()])
+        if problems:
+            first = problems[0]
+            raise DeploymentError(
+                f"{first.what} does not compile: {first.message}",
+                filename=catalogue.processes[process_id].filename,
+                element_id=first.element_id,
+            )
+        results.append(_store_version(session, actor, process_id, catalogue.processes[process_id].name, bundle, now))
+    commit(session, "another deployment of the same process happened at the same time; deploy again")
+    return results
+
+
+def _processes_using_new_decisions(catalogue: _Catalogue, uploads: list[Resource], already: list[str]) -> list[str]:
+    """Deployed processes that call an uploaded decision get a new version with the new table."""
+    decisions = {decision for resource in uploads if resource.kind == "dmn" for decision in describe_dmn(resource)}
+    if not decisions:
+        return []
+    catalogue.load_deployed()
+    return sorted(
+        process_id
+        for process_id, info in catalogue.processes.items()
+        if info.executable and info.decisions & decisions and process_id not in already
+    )
+
+
+def _store_version(
+    session: Session, actor: Actor, process_id: str, name: str, bundle: list[Resource], now: datetime
+) -> DeployResult:
+    checksum = _checksum(bundle)
+    latest = latest_definition(session, process_id)
+    if latest is not None and latest.checksum == checksum:
+        return DeployResult(process_id, latest.name, latest.version, latest.id, created=False)
+    definition = ProcessDefinition(
+        process_key=process_id,
+        version=(latest.version + 1) if latest else 1,
+        name=name,
+        checksum=checksum,
+        deployed_at=now,
+        deployed_by=actor.username,
+        resources=[DefinitionResource(filename=r.filename, kind=r.kind, content=r.content) for r in bundle],
+    )
+    session.add(definition)
+    session.flush()
+    record(
+        session,
+        actor,
+        "process_deployed",
+        now,
+        after={
+            "process_key": process_id,
+            "version": definition.version,
+            "checksum": checksum,
+            "files": [r.filename for r in bundle],
+        },
+    )
+    return DeployResult(process_id, name, definition.version, definition.id, created=True)
+
+
+def parsed_definition(definition: ProcessDefinition) -> ParsedDefinition:
+    """The parsed specs of a stored version, parsed once per process and cached by content checksum."""
+
+    def load() -> ParsedDefinition:
+        resources = [Resource(r.filename, r.content) for r in definition.resources]
+        spec, subprocess_specs = parse_process(resources, definition.process_key)
+        return ParsedDefinition(spec, subprocess_specs)
+
+    return SPEC_CACHE.get(f"{definition.process_key}:{definition.checksum}", load)
+
+
+def definition_for_start(session: Session, process_key: str, version: int | None = None) -> ProcessDefinition:
+    """The latest version of a process, or the given one."""
+    if version is None:
+        definition = latest_definition(session, process_key)
+    else:
+        definition = session.scalars(
+            select(ProcessDefinition).where(
+                ProcessDefinition.process_key == process_key, ProcessDefinition.version == version
+            )
+        ).first()
+    if definition is None:
+        raise NotFound(f"process {process_key!r}" + (f" version {version}" if version else "") + " is not deployed")
+    return definition

@@ -1,0 +1,156 @@
+"""Starting instances, delivering messages to them and retrying them after an incident."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
+from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
+from engine.runtime.workflow import WorkflowRun
+from engine.services.audit import changed_values, record
+from engine.services.deployment import definition_for_start, parsed_definition
+from engine.services.persistence import jsonable_data, save_run
+from engine.services.unit_of_work import commit
+from engine.store.models import INSTANCE_INCIDENT, MessageSubscription, ProcessInstance
+
+RETRY_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER})
+
+
+def _check_data(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ComplaintflowError("instance data must be a JSON object")
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as error:
+        raise ComplaintflowError(f"instance data must be JSON values: {error}") from None
+    return data
+
+
+def load_run(session: Session, instance: ProcessInstance) -> WorkflowRun:
+    """Restore an instance's workflow with the cached specs of the version it is pinned to."""
+    return WorkflowRun.restore(parsed_definition(instance.definition), instance.state)
+
+
+def get_instance(session: Session, instance_id: int) -> ProcessInstance:
+    """An instance by id, or NotFound."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    return instance
+
+
+def start_instance(
+    session: Session,
+    actor: Actor,
+    process_key: str,
+    data: dict[str, Any],
+    now: datetime,
+    *,
+    business_key: str | None = None,
+    version: int | None = None,
+) -> ProcessInstance:
+    """Start the latest (or given) version with the complaint's data and run it until it waits."""
+    data = _check_data(data)
+    definition = definition_for_start(session, process_key, version)
+    run = WorkflowRun.start(parsed_definition(definition), data)
+    key = business_key or (str(data["complaint_id"]) if data.get("complaint_id") is not None else None)
+    instance = ProcessInstance(
+        definition=definition,
+        business_key=key,
+        status="running",
+        state=b"",
+        serializer_version="",
+        variables={},
+        started_at=now,
+        started_by=actor.username,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    record(
+        session,
+        actor,
+        "instance_started",
+        now,
+        instance_id=instance.id,
+        after={"process_key": process_key, "version": definition.version, "data": jsonable_data(data)},
+    )
+    save_run(session, instance, run, actor, now)
+    commit(session)
+    return instance
+
+
+def deliver_message(
+    session: Session,
+    actor: Actor,
+    message_name: str,
+    correlation_key: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> list[int]:
+    """Deliver a named message to every instance waiting for it under this business key (e.g. complaint id)."""
+    payload = _check_data(payload)
+    instance_ids = sorted(
+        set(
+            session.scalars(
+                select(MessageSubscription.instance_id).where(
+                    MessageSubscription.message_name == message_name,
+                    MessageSubscription.correlation_key == correlation_key,
+                )
+            )
+        )
+    )
+    if not instance_ids:
+        raise NotFound(f"no instance is waiting for the message {message_name!r} with key {correlation_key!r}")
+    for instance_id in instance_ids:
+        instance = get_instance(session, instance_id)
+        run = load_run(session, instance)
+        before = run.variables()
+        run.send_message(message_name, payload)
+        snapshot = save_run(session, instance, run, actor, now)
+        old, new = changed_values(jsonable_data(before), jsonable_data(snapshot.data))
+        record(
+            session,
+            actor,
+            "message_received",
+            now,
+            instance_id=instance_id,
+            before=old,
+            after=new,
+            message=message_name,
+        )
+    commit(session)
+    return instance_ids
+
+
+def retry_instance(
+    session: Session, actor: Actor, instance_id: int, now: datetime, data: dict[str, Any] | None = None
+) -> ProcessInstance:
+    """Run the failed step of an instance again, after setting ``data`` on it (e.g. a corrected value)."""
+    if not actor.roles & RETRY_ROLES:
+        raise PermissionDenied("only admins, team leads, managers and designers may retry instances")
+    instance = get_instance(session, instance_id)
+    if instance.status != INSTANCE_INCIDENT:
+        raise InvalidState(f"instance {instance_id} has no incident (status {instance.status})")
+    run = load_run(session, instance)
+    before = run.variables()
+    run.retry(_check_data(data) if data else None)
+    snapshot = save_run(session, instance, run, actor, now)
+    old, new = changed_values(jsonable_data(before), jsonable_data(snapshot.data))
+    record(
+        session,
+        actor,
+        "instance_retried",
+        now,
+        instance_id=instance_id,
+        before=old,
+        after=new,
+        message=snapshot.incident.message if snapshot.incident else None,
+    )
+    commit(session)
+    return instance

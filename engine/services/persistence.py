@@ -1,0 +1,228 @@
+"""Saving a workflow run: state, status and the rows materialised from it, in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import Actor
+from engine.domain.tasks import lane_group, priority_value, resolve_due_at
+from engine.runtime.model import ReadyHumanTask, Snapshot
+from engine.runtime.serialization import SERIALIZER_VERSION
+from engine.runtime.workflow import WorkflowRun
+from engine.services.audit import _jsonable, record
+from engine.store.models import (
+    INSTANCE_COMPLETED,
+    INSTANCE_INCIDENT,
+    INSTANCE_RUNNING,
+    INSTANCE_WAITING,
+    TASK_CANCELLED,
+    TASK_OPEN,
+    TIMER_CANCELLED,
+    TIMER_FIRED,
+    TIMER_PENDING,
+    HumanTask,
+    Incident,
+    MessageSubscription,
+    PendingTimerRow,
+    ProcessInstance,
+    TaskCandidate,
+)
+from engine.store.queries import open_incident
+
+
+def instance_status(snapshot: Snapshot) -> str:
+    """Completed, incident, running (a person must act) or waiting (for a timer or a message)."""
+    if snapshot.completed:
+        return INSTANCE_COMPLETED
+    if snapshot.incident is not None:
+        return INSTANCE_INCIDENT
+    return INSTANCE_RUNNING if snapshot.human_tasks else INSTANCE_WAITING
+
+
+def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, actor: Actor, now: datetime) -> Snapshot:
+    """Write the run's state and rewrite task, timer, message and incident rows to match it."""
+    snapshot = run.snapshot()
+    instance.state = run.dump()
+    instance.serializer_version = SERIALIZER_VERSION
+    instance.variables = _jsonable(snapshot.data)
+    instance.status = instance_status(snapshot)
+    instance.updated_at = now
+    if snapshot.completed and instance.completed_at is None:
+        instance.completed_at = now
+        record(session, actor, "instance_completed", now, instance_id=instance.id)
+    _sync_human_tasks(session, instance, snapshot, actor, now)
+    _sync_timers(session, instance, snapshot, now)
+    _sync_messages(session, instance, snapshot, now)
+    _sync_incident(session, instance, snapshot, actor, now)
+    return snapshot
+
+
+def _new_task_row(instance: ProcessInstance, ready: ReadyHumanTask, now: datetime) -> HumanTask:
+    groups = list(ready.candidate_groups)
+    if not groups and lane_group(ready.lane):
+        groups = [lane_group(ready.lane) or ""]
+    task = HumanTask(
+        id=ready.task_id,
+        instance_id=instance.id,
+        element_id=ready.element_id,
+        process_key=ready.process_id,
+        title=ready.title,
+        documentation=ready.documentation,
+        lane=ready.lane,
+        assignee=ready.assignee,
+        priority=priority_value(ready.priority),
+        status=TASK_OPEN,
+        form=[field.to_dict() for field in ready.form],
+        created_at=now,
+        due_at=resolve_due_at(ready.due, now),
+        claimed_at=now if ready.assignee else None,
+    )
+    task.candidates = [TaskCandidate(kind="group", name=g) for g in dict.fromkeys(groups)]
+    task.candidates += [TaskCandidate(kind="user", name=u) for u in dict.fromkeys(ready.candidate_users)]
+    return task
+
+
+def _sync_human_tasks(
+    session: Session, instance: ProcessInstance, snapshot: Snapshot, actor: Actor, now: datetime
+) -> None:
+    open_rows = {
+        task.id: task
+        for task in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TASK_OPEN)
+        )
+    }
+    ready_ids = {ready.task_id for ready in snapshot.human_tasks}
+    for task_id, row in open_rows.items():
+        if task_id not in ready_ids:
+            # Closed by the engine, e.g. an interrupting timer or message cancelled it.
+            row.status = TASK_CANCELLED
+            row.completed_at = now
+            record(
+                session,
+                actor,
+                "task_cancelled",
+                now,
+                instance_id=instance.id,
+                task_id=task_id,
+                element_id=row.element_id,
+            )
+    for ready in snapshot.human_tasks:
+        if ready.task_id in open_rows or session.get(HumanTask, ready.task_id) is not None:
+            continue
+        row = _new_task_row(instance, ready, now)
+        session.add(row)
+        record(
+            session,
+            actor,
+            "task_created",
+            now,
+            instance_id=instance.id,
+            task_id=row.id,
+            element_id=row.element_id,
+            after={
+                "title": row.title,
+                "assignee": row.assignee,
+                "groups": row.candidate_groups,
+                "due_at": row.due_at.isoformat() if row.due_at else None,
+                "priority": row.priority,
+            },
+        )
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
+    pending = {
+        row.id: row
+        for row in session.scalars(
+            select(PendingTimerRow).where(
+                PendingTimerRow.instance_id == instance.id, PendingTimerRow.status == TIMER_PENDING
+            )
+        )
+    }
+    current = {timer.task_id: timer for timer in snapshot.timers}
+    for timer_id, row in pending.items():
+        if timer_id in current:
+            row.due_at = current[timer_id].due_at
+            continue
+        fired = row.due_at is not None and row.due_at <= now
+        row.status = TIMER_FIRED if fired else TIMER_CANCELLED
+        row.fired_at = now if fired else None
+    for timer_id, timer in current.items():
+        if timer_id not in pending and session.get(PendingTimerRow, timer_id) is None:
+            session.add(
+                PendingTimerRow(
+                    id=timer_id,
+                    instance_id=instance.id,
+                    element_id=timer.element_id,
+                    due_at=timer.due_at,
+                    interrupting=timer.interrupting,
+                    status=TIMER_PENDING,
+                )
+            )
+
+
+def _sync_messages(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
+    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+    for wait in snapshot.message_waits:
+        session.add(
+            MessageSubscription(
+                instance_id=instance.id,
+                task_id=wait.task_id,
+                element_id=wait.element_id,
+                message_name=wait.message_name,
+                correlation_key=instance.business_key,
+                created_at=now,
+            )
+        )
+
+
+def _sync_incident(
+    session: Session, instance: ProcessInstance, snapshot: Snapshot, actor: Actor, now: datetime
+) -> None:
+    current = open_incident(session, instance.id)
+    if snapshot.incident is None:
+        if current is not None:
+            current.resolved_at = now
+            current.resolved_by = actor.username
+            record(
+                session,
+                actor,
+                "incident_resolved",
+                now,
+                instance_id=instance.id,
+                element_id=current.element_id,
+            )
+        return
+    info = snapshot.incident
+    if current is not None and current.element_id == info.element_id and current.message == info.message:
+        return
+    if current is not None:
+        current.resolved_at = now
+        current.resolved_by = actor.username
+    session.add(
+        Incident(
+            instance_id=instance.id,
+            element_id=info.element_id,
+            element_name=info.element_name,
+            message=info.message,
+            created_at=now,
+        )
+    )
+    record(
+        session,
+        actor,
+        "incident_raised",
+        now,
+        instance_id=instance.id,
+        element_id=info.element_id,
+        message=info.message,
+    )
+
+
+def jsonable_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Task data as JSON-safe values for audit entries."""
+    result: dict[str, Any] = _jsonable(data)
+    return result

@@ -1,0 +1,202 @@
+"""Human task use cases: claim, unclaim, assign and complete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import Actor
+from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.domain.forms import FormField, validate_form
+from engine.domain.tasks import TaskAccess, may_assign, may_claim, may_complete, may_unclaim
+from engine.services.audit import changed_values, record
+from engine.services.instances import get_instance, load_run
+from engine.services.persistence import jsonable_data, save_run
+from engine.services.unit_of_work import commit
+from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
+from engine.store.queries import find_task
+
+
+def get_task(session: Session, task_ref: str) -> HumanTask:
+    """A task by id (or unique prefix), or NotFound."""
+    task = find_task(session, task_ref)
+    if task is None:
+        raise NotFound(f"task {task_ref} does not exist")
+    return task
+
+
+def _access(task: HumanTask) -> TaskAccess:
+    return TaskAccess(task.assignee, frozenset(task.candidate_groups), frozenset(task.candidate_users))
+
+
+def _closed_message(task: HumanTask) -> str:
+    if task.status == TASK_COMPLETED:
+        return f"task {task.title!r} was already completed by {task.completed_by}"
+    return f"task {task.title!r} is no longer open ({task.status})"
+
+
+def _require_open(task: HumanTask) -> None:
+    if task.status != TASK_OPEN:
+        raise Conflict(_closed_message(task))
+
+
+def _set_assignee(
+    session: Session,
+    task: HumanTask,
+    assignee: str | None,
+    now: datetime,
+    expected: str | None,
+    check_expected: bool,
+) -> None:
+    """Conditional update: only wins if the task is still open (and still has the expected assignee)."""
+    statement = update(HumanTask).where(HumanTask.id == task.id, HumanTask.status == TASK_OPEN)
+    if check_expected:
+        statement = statement.where(
+            HumanTask.assignee.is_(None) if expected is None else HumanTask.assignee == expected
+        )
+    result = session.execute(
+        statement.values(assignee=assignee, claimed_at=now if assignee else None).execution_options(
+            synchronize_session=False
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        fresh = session.get(HumanTask, task.id, populate_existing=True)
+        if fresh is not None and fresh.status != TASK_OPEN:
+            raise Conflict(_closed_message(fresh))
+        raise Conflict(f"task {task.title!r} was just claimed by {fresh.assignee if fresh else 'someone else'}")
+    session.refresh(task)
+
+
+def claim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -> HumanTask:
+    """Take a group task; fails with Conflict if someone else was faster."""
+    task = get_task(session, task_ref)
+    _require_open(task)
+    if task.assignee == actor.username:
+        return task
+    if not may_claim(actor, _access(task)):
+        if task.assignee:
+            raise Conflict(f"task {task.title!r} is already claimed by {task.assignee}")
+        raise PermissionDenied(f"{actor.username} is not a candidate for task {task.title!r}")
+    previous = task.assignee
+    _set_assignee(session, task, actor.username, now, previous, check_expected=True)
+    record(
+        session,
+        actor,
+        "task_claimed",
+        now,
+        instance_id=task.instance_id,
+        task_id=task.id,
+        element_id=task.element_id,
+        before={"assignee": previous},
+        after={"assignee": actor.username},
+    )
+    commit(session)
+    return task
+
+
+def unclaim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -> HumanTask:
+    """Hand a task back to its group."""
+    task = get_task(session, task_ref)
+    _require_open(task)
+    if not may_unclaim(actor, _access(task)):
+        raise PermissionDenied(f"only the assignee or a team lead may hand back task {task.title!r}")
+    previous = task.assignee
+    _set_assignee(session, task, None, now, previous, check_expected=True)
+    record(
+        session,
+        actor,
+        "task_unclaimed",
+        now,
+        instance_id=task.instance_id,
+        task_id=task.id,
+        element_id=task.element_id,
+        before={"assignee": previous},
+        after={"assignee": None},
+    )
+    commit(session)
+    return task
+
+
+def assign_task(session: Session, actor: Actor, task_ref: str, assignee: str | None, now: datetime) -> HumanTask:
+    """A team lead (or admin) gives a task to a person, or back to the group with ``None``."""
+    task = get_task(session, task_ref)
+    _require_open(task)
+    if not may_assign(actor):
+        raise PermissionDenied("only team leads and admins may assign tasks to others")
+    previous = task.assignee
+    _set_assignee(session, task, assignee, now, previous, check_expected=True)
+    record(
+        session,
+        actor,
+        "task_assigned",
+        now,
+        instance_id=task.instance_id,
+        task_id=task.id,
+        element_id=task.element_id,
+        before={"assignee": previous},
+        after={"assignee": assignee},
+    )
+    commit(session)
+    return task
+
+
+def task_form(task: HumanTask) -> list[FormField]:
+    """The form fields stored on a task row."""
+    return [FormField.from_dict(field) for field in task.form or []]
+
+
+def complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str, Any], now: datetime) -> HumanTask:
+    """Validate the form data, complete the task, run the engine on and save everything in one commit."""
+    task = get_task(session, task_ref)
+    _require_open(task)
+    if not may_complete(actor, _access(task)):
+        if task.assignee:
+            raise PermissionDenied(f"task {task.title!r} is assigned to {task.assignee}")
+        raise PermissionDenied(f"{actor.username} is not a candidate for task {task.title!r}")
+    if not isinstance(data, dict):
+        raise FormValidationError({"": "form data must be an object of field values"})
+    result = validate_form(task_form(task), data)
+    if result.errors:
+        raise FormValidationError(result.errors)
+
+    instance = get_instance(session, task.instance_id)
+    run = load_run(session, instance)
+    # Timers that fell due while nobody looked fire first, so a late submission cannot cancel an escalation.
+    run.advance()
+    if not run.is_ready(task.id):
+        save_run(session, instance, run, actor, now)
+        commit(session)
+        raise Conflict(f"task {task.title!r} was closed by its deadline before it was submitted")
+    before = run.variables()
+    run.complete_task(task.id, result.values)
+    task.status = TASK_COMPLETED
+    task.completed_at = now
+    task.completed_by = actor.username
+    if task.assignee is None:
+        task.assignee = actor.username
+    old, new = changed_values(jsonable_data(before), jsonable_data(run.variables()))
+    # Recorded before the rows of the next tasks so that the trail reads in the order things happened.
+    record(
+        session,
+        actor,
+        "task_completed",
+        now,
+        instance_id=instance.id,
+        task_id=task.id,
+        element_id=task.element_id,
+        before=old,
+        after=new,
+    )
+    save_run(session, instance, run, actor, now)
+    try:
+        commit(session)
+    except Conflict:
+        fresh = session.get(HumanTask, task.id, populate_existing=True)
+        if fresh is not None and fresh.status == TASK_COMPLETED:
+            raise Conflict(_closed_message(fresh)) from None
+        raise
+    return task

@@ -1,0 +1,28 @@
+"""Settings from ``COMPLAINTFLOW_*`` environment variables, read once into one object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; build with :func:`load_settings` or directly in tests."""
+
+    database_url: str
+    instance_path: Path
+    port: int = 5000
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the environment; the default database is a SQLite file in the instance folder."""
+    env = os.environ if environ is None else environ
+    instance_path = Path(env.get("COMPLAINTFLOW_INSTANCE_PATH") or Path.cwd() / "instance")
+    database_url = env.get("COMPLAINTFLOW_DATABASE_URL") or f"sqlite:///{instance_path / 'complaintflow.db'}"
+    return Settings(
+        database_url=database_url,
+        instance_path=instance_path,
+        port=int(env.get("COMPLAINTFLOW_PORT", "5000")),
+    )

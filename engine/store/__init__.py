@@ -1,0 +1,1 @@
+"""SQLAlchemy models, the database connection and read queries. Never commits: services do."""

@@ -1,0 +1,145 @@
+"""Read queries used by services, the CLI and (later) the web UI. Task lists never deserialize workflows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.store.models import (
+    TASK_OPEN,
+    AuditEntry,
+    HumanTask,
+    Incident,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskCandidate,
+)
+
+
+def latest_definition(session: Session, process_key: str) -> ProcessDefinition | None:
+    """The newest deployed version of a process."""
+    return session.scalars(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.process_key == process_key)
+        .order_by(ProcessDefinition.version.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_definitions(session: Session) -> Sequence[ProcessDefinition]:
+    """The newest version of every deployed process."""
+    newest = (
+        select(ProcessDefinition.process_key, func.max(ProcessDefinition.version).label("version"))
+        .group_by(ProcessDefinition.process_key)
+        .subquery()
+    )
+    return session.scalars(
+        select(ProcessDefinition)
+        .join(
+            newest,
+            (ProcessDefinition.process_key == newest.c.process_key) & (ProcessDefinition.version == newest.c.version),
+        )
+        .order_by(ProcessDefinition.process_key)
+    ).all()
+
+
+def all_definitions(session: Session) -> Sequence[ProcessDefinition]:
+    """Every deployed version, newest first within a process."""
+    return session.scalars(
+        select(ProcessDefinition).order_by(ProcessDefinition.process_key, ProcessDefinition.version.desc())
+    ).all()
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Task list criteria; ``user``/``groups`` select what a person may see (assigned to or claimable)."""
+
+    user: str | None = None
+    groups: tuple[str, ...] = ()
+    assignee: str | None = None
+    unassigned: bool = False
+    status: str | None = TASK_OPEN
+    instance_id: int | None = None
+    limit: int = 200
+    offset: int = 0
+
+
+def list_tasks(session: Session, criteria: TaskFilter) -> Sequence[HumanTask]:
+    """Human tasks by due time (tasks without one last), then priority, then age."""
+    query = select(HumanTask)
+    if criteria.status:
+        query = query.where(HumanTask.status == criteria.status)
+    if criteria.instance_id is not None:
+        query = query.where(HumanTask.instance_id == criteria.instance_id)
+    if criteria.assignee:
+        query = query.where(HumanTask.assignee == criteria.assignee)
+    if criteria.unassigned:
+        query = query.where(HumanTask.assignee.is_(None))
+    if criteria.user or criteria.groups:
+        visible = []
+        if criteria.user:
+            visible.append(HumanTask.assignee == criteria.user)
+            visible.append(
+                HumanTask.id.in_(
+                    select(TaskCandidate.task_id).where(
+                        TaskCandidate.kind == "user", TaskCandidate.name == criteria.user
+                    )
+                )
+            )
+        if criteria.groups:
+            visible.append(
+                HumanTask.id.in_(
+                    select(TaskCandidate.task_id).where(
+                        TaskCandidate.kind == "group", TaskCandidate.name.in_(criteria.groups)
+                    )
+                )
+            )
+        query = query.where(or_(*visible))
+    query = query.order_by(
+        HumanTask.due_at.is_(None),
+        HumanTask.due_at,
+        HumanTask.priority.desc(),
+        HumanTask.created_at,
+        HumanTask.id,
+    )
+    return session.scalars(query.limit(criteria.limit).offset(criteria.offset)).all()
+
+
+def find_task(session: Session, task_ref: str) -> HumanTask | None:
+    """A task by its id or an unambiguous prefix of at least 8 characters (handy in the shell)."""
+    task = session.get(HumanTask, task_ref)
+    if task is not None or len(task_ref) < 8:
+        return task
+    matches = session.scalars(select(HumanTask).where(HumanTask.id.startswith(task_ref)).limit(2)).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+def list_instances(
+    session: Session, status: str | None = None, process_key: str | None = None, limit: int = 200
+) -> Sequence[ProcessInstance]:
+    """Instances, newest first."""
+    query = select(ProcessInstance).join(ProcessDefinition)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    if process_key:
+        query = query.where(ProcessDefinition.process_key == process_key)
+    return session.scalars(query.order_by(ProcessInstance.id.desc()).limit(limit)).all()
+
+
+def open_incident(session: Session, instance_id: int) -> Incident | None:
+    """The unresolved incident of an instance, if any."""
+    return session.scalars(
+        select(Incident)
+        .where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
+        .order_by(Incident.id.desc())
+    ).first()
+
+
+def audit_trail(session: Session, instance_id: int) -> Sequence[AuditEntry]:
+    """The audit entries of one instance, oldest first."""
+    return session.scalars(
+        select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
