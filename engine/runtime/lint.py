@@ -1,16 +1,18 @@
 """Deploy-time check of the Python in a diagram.
 
 SpiffWorkflow evaluates scripts and conditions only when they are reached, so a typo would surface
-weeks later as an incident. Compiling them with the same restricted compiler at deploy time reports it
-to the designer at once, naming the element.
+weeks later as an incident. Parsing them at deploy time reports syntax errors to the designer at once,
+naming the element. What the sandbox forbids (imports, dunder access) is enforced when the code runs,
+where it becomes a visible incident on the element.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Any
 
-from engine.runtime.scripting import ScriptError, _compile, _translate_juel
+from engine.runtime.scripting import translate_juel
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,11 @@ def _check(problems: list[LintProblem], element_id: str, what: str, source: str 
     if source is None or not source.strip():
         return
     if mode == "eval":
-        source = _translate_juel(source.strip())
+        source = translate_juel(source.strip())
     try:
-        _compile(source, mode)
-    except (ScriptError, SyntaxError) as error:
-        problems.append(LintProblem(element_id, what, str(error.msg if hasattr(error, "msg") else error)))
+        ast.parse(source, mode=mode)
+    except SyntaxError as error:
+        problems.append(LintProblem(element_id, what, f"{error.msg} (line {error.lineno})"))
 
 
 def lint_specs(specs: list[Any]) -> list[LintProblem]:

@@ -15,11 +15,19 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaBoundaryEventParser,
+    CamundaEndEventParser,
+    CamundaIntermediateCatchEventParser,
+    CamundaIntermediateThrowEventParser,
+    CamundaStartEventParser,
+)
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser as CamundaUserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 
 from engine.domain.errors import DeploymentError
+from engine.runtime.messages import MergingMessageEventDefinition
 
 ASSIGNMENT_ATTRIBUTES = (
     "assignee",
@@ -55,10 +63,48 @@ class AssignmentAwareTaskParser(CamundaTaskParser):
         return _assignment_extensions(self, super().parse_extensions(node))
 
 
+class _MergingMessages:
+    """Event parser mixin: message events become MergingMessageEventDefinitions."""
+
+    def parse_message_event(self, message_event):  # type: ignore[no-untyped-def]
+        parsed = super().parse_message_event(message_event)  # type: ignore[misc]
+        return MergingMessageEventDefinition(
+            parsed.name, parsed.correlation_properties, parsed.expression, parsed.result_var
+        )
+
+
+class StartEventParser(_MergingMessages, CamundaStartEventParser):
+    pass
+
+
+class EndEventParser(_MergingMessages, CamundaEndEventParser):
+    pass
+
+
+class IntermediateCatchEventParser(_MergingMessages, CamundaIntermediateCatchEventParser):
+    pass
+
+
+class IntermediateThrowEventParser(_MergingMessages, CamundaIntermediateThrowEventParser):
+    pass
+
+
+class BoundaryEventParser(_MergingMessages, CamundaBoundaryEventParser):
+    pass
+
+
 class ComplaintflowParser(CamundaParser):
-    """CamundaParser plus assignment attributes on user and manual tasks."""
+    """CamundaParser plus assignment attributes on user and manual tasks and merging message payloads."""
 
     OVERRIDE_PARSER_CLASSES = dict(CamundaParser.OVERRIDE_PARSER_CLASSES)
+    for _tag, _parser in (
+        ("startEvent", StartEventParser),
+        ("endEvent", EndEventParser),
+        ("intermediateCatchEvent", IntermediateCatchEventParser),
+        ("intermediateThrowEvent", IntermediateThrowEventParser),
+        ("boundaryEvent", BoundaryEventParser),
+    ):
+        OVERRIDE_PARSER_CLASSES[full_tag(_tag)] = (_parser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag(_tag)][1])
     OVERRIDE_PARSER_CLASSES[full_tag("userTask")] = (AssignmentAwareUserTaskParser, CamundaUserTask)
     OVERRIDE_PARSER_CLASSES[full_tag("manualTask")] = (
         AssignmentAwareTaskParser,

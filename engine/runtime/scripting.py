@@ -41,7 +41,8 @@ _ISO_LITERAL = re.compile(
 _JUEL_WRAPPED = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
 
 
-def _translate_juel(expression: str) -> str:
+def translate_juel(expression: str) -> str:
+    """Python for a simple JUEL expression (``${a > 1 && !b}``); other text is returned unchanged."""
     match = _JUEL_WRAPPED.match(expression.strip())
     if not match:
         return expression
@@ -136,7 +137,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         expression = expression.strip()
         if _ISO_LITERAL.match(expression):
             return expression
-        return eval(_compile(_translate_juel(expression), "eval"), self._globals(context, external_context))
+        return eval(_compile(translate_juel(expression), "eval"), self._globals(context, external_context))
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         namespace = self._globals(context, external_context)

@@ -18,9 +18,14 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
+
+from engine.runtime.messages import MergingMessageEventDefinition
 
 # The parser flavour (ComplaintflowParser, a CamundaParser) and this config belong together.
-_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+_CONFIG = dict(CAMUNDA_CONFIG)
+_CONFIG[MergingMessageEventDefinition] = MessageEventDefinitionConverter
+_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 SERIALIZER_VERSION = _SERIALIZER.VERSION
 
 

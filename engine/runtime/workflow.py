@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.domain.errors import InvalidState, NotFound
 from engine.runtime.forms import form_fields
+from engine.runtime.messages import message_event
 from engine.runtime.model import IncidentInfo, MessageWait, PendingTimer, ReadyHumanTask, Snapshot
 from engine.runtime.scripting import RestrictedScriptEngine, make_script_engine
 from engine.runtime.serialization import ParsedDefinition, dump_workflow, load_workflow
@@ -145,7 +146,7 @@ class WorkflowRun:
                     definition = candidate
         if definition is None:
             raise InvalidState(f"the instance is not waiting for the message {name!r}")
-        self.workflow.send_event(BpmnEvent(definition, payload=dict(payload)))
+        self.workflow.send_event(message_event(definition, payload))
         self.advance()
 
     def retry(self, data: dict[str, Any] | None = None) -> None:

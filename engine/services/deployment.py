@@ -15,7 +15,7 @@ from engine.runtime.lint import lint_specs
 from engine.runtime.parser import ProcessInfo, Resource, describe_bpmn, describe_dmn, parse_process
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition
 from engine.services.audit import record
-from engine.services.unit_of_work import commit
+from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import DefinitionResource, ProcessDefinition
 from engine.store.queries import latest_definition, latest_definitions
 
@@ -117,6 +117,7 @@ class _Catalogue:
         return list(needed.values())
 
 
+@unit_of_work
 def deploy(session: Session, actor: Actor, uploads: list[Resource], now: datetime) -> list[DeployResult]:
     """Deploy every executable process in the BPMN files; unchanged content keeps its version."""
     if not uploads:

@@ -15,7 +15,7 @@ from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import changed_values, record
 from engine.services.deployment import definition_for_start, parsed_definition
 from engine.services.persistence import jsonable_data, save_run
-from engine.services.unit_of_work import commit
+from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import INSTANCE_INCIDENT, MessageSubscription, ProcessInstance
 
 RETRY_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER})
@@ -44,6 +44,7 @@ def get_instance(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
+@unit_of_work
 def start_instance(
     session: Session,
     actor: Actor,
@@ -85,6 +86,7 @@ def start_instance(
     return instance
 
 
+@unit_of_work
 def deliver_message(
     session: Session,
     actor: Actor,
@@ -128,6 +130,7 @@ def deliver_message(
     return instance_ids
 
 
+@unit_of_work
 def retry_instance(
     session: Session, actor: Actor, instance_id: int, now: datetime, data: dict[str, Any] | None = None
 ) -> ProcessInstance:

@@ -15,7 +15,7 @@ from engine.domain.tasks import TaskAccess, may_assign, may_claim, may_complete,
 from engine.services.audit import changed_values, record
 from engine.services.instances import get_instance, load_run
 from engine.services.persistence import jsonable_data, save_run
-from engine.services.unit_of_work import commit
+from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
 from engine.store.queries import find_task
 
@@ -71,6 +71,7 @@ def _set_assignee(
     session.refresh(task)
 
 
+@unit_of_work
 def claim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -> HumanTask:
     """Take a group task; fails with Conflict if someone else was faster."""
     task = get_task(session, task_ref)
@@ -98,6 +99,7 @@ def claim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -> 
     return task
 
 
+@unit_of_work
 def unclaim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -> HumanTask:
     """Hand a task back to its group."""
     task = get_task(session, task_ref)
@@ -121,6 +123,7 @@ def unclaim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -
     return task
 
 
+@unit_of_work
 def assign_task(session: Session, actor: Actor, task_ref: str, assignee: str | None, now: datetime) -> HumanTask:
     """A team lead (or admin) gives a task to a person, or back to the group with ``None``."""
     task = get_task(session, task_ref)
@@ -150,7 +153,23 @@ def task_form(task: HumanTask) -> list[FormField]:
 
 
 def complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str, Any], now: datetime) -> HumanTask:
-    """Validate the form data, complete the task, run the engine on and save everything in one commit."""
+    """Validate the form data, complete the task, run the engine on and save everything in one commit.
+
+    The loser of a race with another completion is told who completed the task.
+    """
+    try:
+        return _complete_task(session, actor, task_ref, data, now)
+    except Conflict:
+        fresh = find_task(session, task_ref)
+        if fresh is not None:
+            session.refresh(fresh)
+            if fresh.status == TASK_COMPLETED:
+                raise Conflict(_closed_message(fresh)) from None
+        raise
+
+
+@unit_of_work
+def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str, Any], now: datetime) -> HumanTask:
     task = get_task(session, task_ref)
     _require_open(task)
     if not may_complete(actor, _access(task)):
@@ -192,11 +211,5 @@ def complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str,
         after=new,
     )
     save_run(session, instance, run, actor, now)
-    try:
-        commit(session)
-    except Conflict:
-        fresh = session.get(HumanTask, task.id, populate_existing=True)
-        if fresh is not None and fresh.status == TASK_COMPLETED:
-            raise Conflict(_closed_message(fresh)) from None
-        raise
+    commit(session)
     return task
