@@ -1,0 +1,22 @@
+"""The Alembic migrations create exactly the schema the models describe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from engine.store import schema
+from engine.store.models import Base
+from tests.conftest import DatabaseUnderTest
+
+
+def test_migrations_match_models(database: DatabaseUnderTest) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    assert schema.current_revision(database.engine) == schema.head_revision()
+
+
+def test_upgrade_is_idempotent(database: DatabaseUnderTest) -> None:
+    schema.upgrade(database.engine)
+    assert schema.current_revision(database.engine) == schema.head_revision()
