@@ -20,6 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain.errors import InvalidState, NotFound
+from engine.runtime.clock import engine_time
 from engine.runtime.forms import form_fields
 from engine.runtime.messages import message_event
 from engine.runtime.model import IncidentInfo, MessageWait, PendingTimer, ReadyHumanTask, Snapshot
@@ -70,26 +71,27 @@ def _incident_from(error: Exception, workflow: BpmnWorkflow) -> IncidentInfo:
 class WorkflowRun:
     """One instance in memory, between loading it from and saving it to the database."""
 
-    def __init__(self, workflow: BpmnWorkflow) -> None:
+    def __init__(self, workflow: BpmnWorkflow, now: datetime) -> None:
         self.workflow = workflow
+        self.now = now
         self.incident: IncidentInfo | None = None
 
     # -- life cycle ---------------------------------------------------------------------------------
     @classmethod
-    def start(cls, definition: ParsedDefinition, data: dict[str, Any]) -> WorkflowRun:
-        """Create an instance with the complaint's data and run it until it waits."""
+    def start(cls, definition: ParsedDefinition, data: dict[str, Any], now: datetime) -> WorkflowRun:
+        """Create an instance with the complaint's data and run it until it waits (engine time ``now``)."""
         workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=script_engine())
         workflow.task_tree.set_data(**data)
-        run = cls(workflow)
+        run = cls(workflow, now)
         run.advance()
         return run
 
     @classmethod
-    def restore(cls, definition: ParsedDefinition, state: bytes) -> WorkflowRun:
+    def restore(cls, definition: ParsedDefinition, state: bytes, now: datetime) -> WorkflowRun:
         """Load a stored instance (the spec comes from the per-version cache, not from the row)."""
         workflow = load_workflow(definition, state)
         workflow.script_engine = script_engine()
-        return cls(workflow)
+        return cls(workflow, now)
 
     def dump(self) -> bytes:
         """The instance state for the database, without the spec."""
@@ -98,10 +100,11 @@ class WorkflowRun:
     def advance(self) -> None:
         """Fire due timers, then run automatic steps until a person, a timer or a message is needed."""
         try:
-            self.workflow.refresh_timers()
-            self.workflow.do_engine_steps()
-            # do_engine_steps refreshes timers last: a timer that fell due there only fires on the next pass.
-            self.workflow.do_engine_steps()
+            with engine_time(self.now):
+                self.workflow.refresh_timers()
+                self.workflow.do_engine_steps()
+                # do_engine_steps refreshes timers last: a timer that fell due there only fires on the next pass.
+                self.workflow.do_engine_steps()
             self.incident = None
         except (SpiffWorkflowException, Exception) as error:  # noqa: B014 - any designer error is an incident
             self.incident = _incident_from(error, self.workflow)
@@ -127,7 +130,8 @@ class WorkflowRun:
             raise InvalidState(f"task {task_id} is {TaskState.get_name(task.state)}, not ready")
         # set_data is a plain update; SpiffWorkflow's add_data_from_form deep-merges lists wrongly.
         task.set_data(**values)
-        task.run()
+        with engine_time(self.now):
+            task.run()
         self.advance()
 
     def fire_timers(self) -> None:
@@ -146,7 +150,8 @@ class WorkflowRun:
                     definition = candidate
         if definition is None:
             raise InvalidState(f"the instance is not waiting for the message {name!r}")
-        self.workflow.send_event(message_event(definition, payload))
+        with engine_time(self.now):
+            self.workflow.send_event(message_event(definition, payload))
         self.advance()
 
     def retry(self, data: dict[str, Any] | None = None) -> None:
@@ -155,7 +160,8 @@ class WorkflowRun:
         if not failed:
             raise InvalidState("the instance has no failed step to retry")
         for task in failed:
-            self.workflow.reset_from_task_id(task.id)
+            with engine_time(self.now):
+                self.workflow.reset_from_task_id(task.id)
             # reset_from_task_id(data=...) lets the parent's values win; patch the reset task itself.
             if data:
                 self.workflow.get_task_from_id(task.id).set_data(**data)

@@ -31,9 +31,9 @@ def _check_data(data: Any) -> dict[str, Any]:
     return data
 
 
-def load_run(session: Session, instance: ProcessInstance) -> WorkflowRun:
+def load_run(session: Session, instance: ProcessInstance, now: datetime) -> WorkflowRun:
     """Restore an instance's workflow with the cached specs of the version it is pinned to."""
-    return WorkflowRun.restore(parsed_definition(instance.definition), instance.state)
+    return WorkflowRun.restore(parsed_definition(instance.definition), instance.state, now)
 
 
 def get_instance(session: Session, instance_id: int) -> ProcessInstance:
@@ -58,7 +58,7 @@ def start_instance(
     """Start the latest (or given) version with the complaint's data and run it until it waits."""
     data = _check_data(data)
     definition = definition_for_start(session, process_key, version)
-    run = WorkflowRun.start(parsed_definition(definition), data)
+    run = WorkflowRun.start(parsed_definition(definition), data, now)
     key = business_key or (str(data["complaint_id"]) if data.get("complaint_id") is not None else None)
     instance = ProcessInstance(
         definition=definition,
@@ -111,7 +111,7 @@ def deliver_message(
         raise NotFound(f"no instance is waiting for the message {message_name!r} with key {correlation_key!r}")
     for instance_id in instance_ids:
         instance = get_instance(session, instance_id)
-        run = load_run(session, instance)
+        run = load_run(session, instance, now)
         before = run.variables()
         run.send_message(message_name, payload)
         snapshot = save_run(session, instance, run, actor, now)
@@ -140,7 +140,7 @@ def retry_instance(
     instance = get_instance(session, instance_id)
     if instance.status != INSTANCE_INCIDENT:
         raise InvalidState(f"instance {instance_id} has no incident (status {instance.status})")
-    run = load_run(session, instance)
+    run = load_run(session, instance, now)
     before = run.variables()
     run.retry(_check_data(data) if data else None)
     snapshot = save_run(session, instance, run, actor, now)

@@ -151,7 +151,10 @@ def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot
         row.status = TIMER_FIRED if fired else TIMER_CANCELLED
         row.fired_at = now if fired else None
     for timer_id, timer in current.items():
-        if timer_id not in pending and session.get(PendingTimerRow, timer_id) is None:
+        if timer_id in pending:
+            continue
+        existing = session.get(PendingTimerRow, timer_id)
+        if existing is None:
             session.add(
                 PendingTimerRow(
                     id=timer_id,
@@ -162,6 +165,11 @@ def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot
                     status=TIMER_PENDING,
                 )
             )
+        else:
+            # A cycle timer waits for its next round, or a claimed timer did not fire after all: pending again.
+            existing.status = TIMER_PENDING
+            existing.due_at = timer.due_at
+            existing.fired_at = None
 
 
 def _sync_messages(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:

@@ -183,7 +183,7 @@ def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str
         raise FormValidationError(result.errors)
 
     instance = get_instance(session, task.instance_id)
-    run = load_run(session, instance)
+    run = load_run(session, instance, now)
     # Timers that fell due while nobody looked fire first, so a late submission cannot cancel an escalation.
     run.advance()
     if not run.is_ready(task.id):

@@ -24,8 +24,14 @@ class Shell:
         self.env = env
 
     def __call__(self, *args: str, expect: int = 0) -> str:
-        result = subprocess.run([sys.executable, "-m", "complaintflow.cli", *args], env=self.env, cwd=ROOT,
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "complaintflow.cli", *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert "Traceback" not in result.stderr, result.stderr
         assert result.returncode == expect, (result.stdout, result.stderr)
         return result.stdout if expect == 0 else result.stderr
@@ -51,8 +57,12 @@ def test_full_run_of_the_example_from_the_shell(shell: Shell, tmp_path: Path) ->
     assert shell("deploy", *basic).strip() == "complaint_basic: deployed as version 1"
     assert shell("deploy", *basic).strip() == "complaint_basic: unchanged at version 1"
 
-    out = shell("start", "complaint_basic", "--data",
-                '{"complaint_id": "C-7", "customer": "Herr Schulz", "category": "billing", "amount": 120}')
+    out = shell(
+        "start",
+        "complaint_basic",
+        "--data",
+        '{"complaint_id": "C-7", "customer": "Herr Schulz", "category": "billing", "amount": 120}',
+    )
     assert "instance 1 started (running)" in out and "Handle complaint" in out
     task = shell.first_task("--group", "agent")
     assert task["element_id"] == "handle_complaint" and task["groups"] == ["agent"]
@@ -61,13 +71,30 @@ def test_full_run_of_the_example_from_the_shell(shell: Shell, tmp_path: Path) ->
     assert error.strip() == "error: olaf is not a candidate for task 'Handle complaint'"
     assert "claimed by anna" in shell("--as-user", "anna", "--group", "agent", "claim", str(task["id"]))
 
-    error = shell("--as-user", "anna", "--group", "agent", "complete", str(task["id"]), "--data",
-                  '{"resolution": "voucher", "refund_amount": 300}', expect=1)
+    error = shell(
+        "--as-user",
+        "anna",
+        "--group",
+        "agent",
+        "complete",
+        str(task["id"]),
+        "--data",
+        '{"resolution": "voucher", "refund_amount": 300}',
+        expect=1,
+    )
     assert "resolution: must be one of: explanation, replacement, refund" in error
     assert "reply: is required" in error
 
-    out = shell("--as-user", "anna", "--group", "agent", "complete", str(task["id"])[:8], "--data",
-                '{"resolution": "refund", "refund_amount": 300, "reply": "We will refund you."}')
+    out = shell(
+        "--as-user",
+        "anna",
+        "--group",
+        "agent",
+        "complete",
+        str(task["id"])[:8],
+        "--data",
+        '{"resolution": "refund", "refund_amount": 300, "reply": "We will refund you."}',
+    )
     assert "instance 1 is running" in out and "Approve resolution" in out
     approval = shell.first_task("--group", "team_lead")
     shell("--as-user", "lea", "--role", "team_lead", "complete", str(approval["id"]), "--data", '{"approved": true}')

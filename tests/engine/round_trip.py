@@ -14,10 +14,10 @@ from engine.store.models import ProcessInstance
 def assert_round_trips(instance: ProcessInstance) -> None:
     """Loading the stored state and storing it again changes nothing the engine can see."""
     definition = parsed_definition(instance.definition)
-    first = WorkflowRun.restore(definition, instance.state)
+    first = WorkflowRun.restore(definition, instance.state, instance.updated_at)
     again = first.dump()
     assert decode_state(again) == decode_state(instance.state)
-    second = WorkflowRun.restore(definition, again)
+    second = WorkflowRun.restore(definition, again, instance.updated_at)
     one, two = first.snapshot(), second.snapshot()
     assert one.completed == two.completed
     assert one.human_tasks == two.human_tasks

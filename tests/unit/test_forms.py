@@ -19,16 +19,45 @@ FIELDS = [
 
 
 def test_valid_values_are_typed() -> None:
-    result = validate_form(FIELDS, {"amount": "12", "rate": "1,5", "vip": "yes", "when": "2026-12-24", "kind": "b",
-                                    "note": " hi ", "mail": "a@b.de"})
+    result = validate_form(
+        FIELDS,
+        {
+            "amount": "12",
+            "rate": "1,5",
+            "vip": "yes",
+            "when": "2026-12-24",
+            "kind": "b",
+            "note": " hi ",
+            "mail": "a@b.de",
+        },
+    )
     assert result.errors == {}
-    assert result.values == {"amount": 12, "rate": 1.5, "vip": True, "when": "2026-12-24", "kind": "b",
-                             "note": "hi", "mail": "a@b.de"}
+    assert result.values == {
+        "amount": 12,
+        "rate": 1.5,
+        "vip": True,
+        "when": "2026-12-24",
+        "kind": "b",
+        "note": "hi",
+        "mail": "a@b.de",
+    }
 
 
 def test_every_bad_field_gets_its_message() -> None:
-    result = validate_form(FIELDS, {"amount": "1.5", "rate": "x", "vip": "maybe", "when": "24.12.2026", "kind": "c",
-                                    "note": "toolong", "mail": "nope", "ref": "x", "other": 1})
+    result = validate_form(
+        FIELDS,
+        {
+            "amount": "1.5",
+            "rate": "x",
+            "vip": "maybe",
+            "when": "24.12.2026",
+            "kind": "c",
+            "note": "toolong",
+            "mail": "nope",
+            "ref": "x",
+            "other": 1,
+        },
+    )
     assert result.errors == {
         "amount": "must be a whole number",
         "rate": "must be a number",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from engine.domain.actors import Actor
 from engine.domain.tasks import (
@@ -16,7 +16,7 @@ from engine.domain.tasks import (
     resolve_due_at,
 )
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def test_lane_group() -> None:
@@ -28,13 +28,21 @@ def test_lane_group() -> None:
 
 def test_priority_value() -> None:
     assert [priority_value(v) for v in ("low", "normal", "high", "critical", "80", 120, None, "x")] == [
-        25, 50, 75, 100, 80, 100, 50, 50]
+        25,
+        50,
+        75,
+        100,
+        80,
+        100,
+        50,
+        50,
+    ]
 
 
 def test_resolve_due_at() -> None:
     assert resolve_due_at("P2DT3H", NOW) == NOW + timedelta(days=2, hours=3)
-    assert resolve_due_at("2026-12-01T10:00:00+01:00", NOW) == datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-    assert resolve_due_at("2026-12-01T10:00:00", NOW) == datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+    assert resolve_due_at("2026-12-01T10:00:00+01:00", NOW) == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert resolve_due_at("2026-12-01T10:00:00", NOW) == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     assert resolve_due_at(timedelta(hours=1), NOW) == NOW + timedelta(hours=1)
     assert resolve_due_at("soon", NOW) is None and resolve_due_at(None, NOW) is None
 

@@ -1,0 +1,89 @@
+"""Firing timers: the timer rows are the truth; each firing claims its row in the same transaction.
+
+The scheduler (APScheduler, one job per pending timer) and the periodic sweep both end up here. A timer
+row is claimed with a conditional update (``pending`` -> ``fired``) inside the unit of work that runs the
+workflow step, so two scheduler processes never fire the same timer twice, and a crash before the
+commit leaves the row pending, to be fired again rather than lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import SYSTEM, Actor
+from engine.services.audit import record
+from engine.services.instances import get_instance, load_run
+from engine.services.persistence import save_run
+from engine.services.unit_of_work import commit, unit_of_work
+from engine.store.models import INSTANCE_COMPLETED, TIMER_FIRED, TIMER_PENDING, PendingTimerRow
+
+# SpiffWorkflow fires a timer only when its due time is strictly before the engine's now.
+_STRICTLY_AFTER = timedelta(microseconds=1)
+
+
+def due_timers(session: Session, now: datetime, limit: int = 500) -> Sequence[PendingTimerRow]:
+    """Pending timers whose due time has come, oldest first."""
+    return session.scalars(
+        select(PendingTimerRow)
+        .where(PendingTimerRow.status == TIMER_PENDING, PendingTimerRow.due_at <= now)
+        .order_by(PendingTimerRow.due_at, PendingTimerRow.id)
+        .limit(limit)
+    ).all()
+
+
+def pending_timers(session: Session) -> Sequence[PendingTimerRow]:
+    """Every pending timer with a due time (what the scheduler schedules at start-up)."""
+    return session.scalars(
+        select(PendingTimerRow)
+        .where(PendingTimerRow.status == TIMER_PENDING, PendingTimerRow.due_at.is_not(None))
+        .order_by(PendingTimerRow.due_at)
+    ).all()
+
+
+@unit_of_work
+def fire_timer(session: Session, timer_id: str, now: datetime, actor: Actor = SYSTEM) -> bool:
+    """Fire one due timer; False when it is not due, or another process claimed it first."""
+    row = session.get(PendingTimerRow, timer_id)
+    if row is None or row.status != TIMER_PENDING or row.due_at is None or row.due_at > now:
+        return False
+    claimed = session.execute(
+        update(PendingTimerRow)
+        .where(PendingTimerRow.id == timer_id, PendingTimerRow.status == TIMER_PENDING)
+        .values(status=TIMER_FIRED, fired_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return False
+    session.refresh(row)
+    instance = get_instance(session, row.instance_id)
+    if instance.status == INSTANCE_COMPLETED:
+        commit(session)
+        return False
+    run = load_run(session, instance, max(now, row.due_at + _STRICTLY_AFTER))
+    run.fire_timers()
+    record(
+        session,
+        actor,
+        "timer_fired",
+        now,
+        instance_id=instance.id,
+        element_id=row.element_id,
+        after={"due_at": row.due_at.isoformat(), "fired_at": now.isoformat()},
+    )
+    save_run(session, instance, run, actor, now)
+    commit(session)
+    return True
+
+
+def fire_due_timers(session: Session, now: datetime, actor: Actor = SYSTEM) -> int:
+    """Fire every timer due at ``now`` (the sweep); returns how many this call fired."""
+    fired = 0
+    for timer_id in [row.id for row in due_timers(session, now)]:
+        if fire_timer(session, timer_id, now, actor):
+            fired += 1
+    return fired
