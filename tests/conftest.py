@@ -20,8 +20,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store import schema
+from engine.store.all_models import Base
 from engine.store.database import make_engine, make_session_factory
-from engine.store.models import Base
 from tests.support import postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent

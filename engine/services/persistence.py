@@ -14,6 +14,7 @@ from engine.runtime.model import ReadyHumanTask, Snapshot
 from engine.runtime.serialization import SERIALIZER_VERSION
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
+from engine.services.complaint_sync import sync_complaint
 from engine.store.models import (
     INSTANCE_COMPLETED,
     INSTANCE_INCIDENT,
@@ -58,6 +59,7 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
     _sync_timers(session, instance, snapshot, now)
     _sync_messages(session, instance, snapshot, now)
     _sync_incident(session, instance, snapshot, actor, now)
+    sync_complaint(session, instance, snapshot.data, now)
     return snapshot
 
 

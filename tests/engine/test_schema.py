@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from engine.store import schema
-from engine.store.models import Base
+from engine.store.all_models import Base
 from tests.conftest import DatabaseUnderTest
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from engine.store.models import Base
+from engine.store.all_models import Base
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,0 +1,95 @@
+"""Complaint business data: customers and complaints, in relational columns the UI and reports query.
+
+The workflow's task data holds what the diagram's conditions need; these rows hold what people search,
+sort, filter and count (indexed), so task lists and KPIs never deserialize workflow state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.store.models import Base, ProcessInstance
+
+CHANNELS = ("web", "email", "api", "phone", "letter", "in_person", "chat", "social_media")
+PRIORITIES = ("low", "normal", "high", "critical")
+COMPLAINT_STATUSES = ("new", "open", "waiting_customer", "resolved", "closed", "reopened")
+
+
+class Customer(Base):
+    """A person or company who complains; found again by e-mail address."""
+
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    segment: Mapped[str] = mapped_column(String(30), default="standard")  # standard / premium / business
+    created_at: Mapped[datetime]
+
+    complaints: Mapped[list[Complaint]] = relationship(back_populates="customer")
+
+
+class Complaint(Base):
+    """One complaint with its classification, SLA clock and outcome."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        Index("ix_complaint_status_due", "status", "resolution_due_at"),
+        Index("ix_complaint_category_created", "category", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)  # e.g. C-2026-000042, the business key
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    explicit: Mapped[bool] = mapped_column(Boolean, default=True)  # False: found by staff, e.g. in social media
+    subject: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    product: Mapped[str | None] = mapped_column(String(200))
+    order_ref: Mapped[str | None] = mapped_column(String(100))
+    amount_disputed: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    language: Mapped[str] = mapped_column(String(5), default="de")
+
+    category: Mapped[str | None] = mapped_column(String(50), index=True)
+    priority: Mapped[str] = mapped_column(String(20), default="normal", index=True)
+    handling_level: Mapped[int] = mapped_column(Integer, default=1)
+    responsible_group: Mapped[str | None] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(30), default="new", index=True)
+
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_by: Mapped[str] = mapped_column(String(150))
+    updated_at: Mapped[datetime]
+
+    # SLA clock (see engine.domain.sla): targets from the SLA decision, due times, pauses, outcome.
+    sla_calendar: Mapped[str | None] = mapped_column(String(50))
+    first_response_target: Mapped[str | None] = mapped_column(String(50))
+    resolution_target: Mapped[str | None] = mapped_column(String(50))
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    sla_paused_at: Mapped[datetime | None]
+    sla_pauses: Mapped[list[list[str | None]]] = mapped_column(JSON, default=list)
+    first_response_met: Mapped[bool | None] = mapped_column(Boolean)
+    resolution_met: Mapped[bool | None] = mapped_column(Boolean)
+
+    outcome: Mapped[str | None] = mapped_column(String(30))  # upheld / partly_upheld / rejected
+    resolution_type: Mapped[str | None] = mapped_column(String(30))
+    resolution_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    root_cause: Mapped[str | None] = mapped_column(String(100))
+    csat: Mapped[int | None] = mapped_column(Integer)
+    nps: Mapped[int | None] = mapped_column(Integer)
+    feedback_comment: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    customer: Mapped[Customer] = relationship(back_populates="complaints")
+    instance: Mapped[ProcessInstance | None] = relationship()
