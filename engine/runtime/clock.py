@@ -36,6 +36,12 @@ def install() -> None:
         spiff_timer.datetime = EngineDatetime  # type: ignore[misc]
 
 
+def current_time() -> datetime:
+    """The engine time of the running operation (the real clock outside of one)."""
+    injected = _ENGINE_NOW.get()
+    return injected if injected is not None else datetime.now().astimezone()
+
+
 @contextmanager
 def engine_time(now: datetime) -> Iterator[None]:
     """Run the enclosed engine steps as if the clock showed ``now`` (timezone-aware)."""

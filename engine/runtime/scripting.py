@@ -31,6 +31,9 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.domain.calendars import sla_due, sla_point
+from engine.runtime.clock import current_time
+
 # Camunda Modeler writes timer values bare (PT48H, 2026-12-01T10:00:00Z, R3/PT1H); SpiffWorkflow would
 # evaluate them as Python and fail at run time. A bare ISO 8601 literal therefore evaluates to itself.
 _ISO_LITERAL = re.compile(
@@ -53,6 +56,27 @@ def translate_juel(expression: str) -> str:
     return inner.strip()
 
 
+def _as_datetime(value: datetime | str | None) -> datetime:
+    if value is None:
+        return current_time()
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        raise ValueError("SLA start times must carry a time zone")
+    return moment
+
+
+def sla_due_helper(target: str, start: datetime | str | None = None, calendar: str | None = None) -> str:
+    """Diagram helper: ISO due time of an SLA target (``"2 business days"``) from ``start`` (default: now)."""
+    return sla_due(_as_datetime(start), target, calendar).isoformat()
+
+
+def sla_point_helper(
+    target: str, share: float, start: datetime | str | None = None, calendar: str | None = None
+) -> str:
+    """Diagram helper: ISO time when ``share`` of the target is used up, e.g. for a reminder at 75 %."""
+    return sla_point(_as_datetime(start), target, share, calendar).isoformat()
+
+
 def default_helpers() -> dict[str, Any]:
     """The allow-list of names diagrams may use besides their task data."""
     return {
@@ -62,7 +86,9 @@ def default_helpers() -> dict[str, Any]:
         "timezone": timezone,
         "Decimal": Decimal,
         "math": math,
-        "utcnow": lambda: datetime.now(UTC),
+        "now": lambda: current_time().astimezone(UTC),
+        "sla_due": sla_due_helper,
+        "sla_point": sla_point_helper,
     }
 
 

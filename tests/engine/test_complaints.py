@@ -17,8 +17,12 @@ from tests.engine.helpers import ANNA, BASIC, deploy_paths, only_task
 
 def new(**overrides: object) -> NewComplaint:
     values: dict[str, object] = {
-        "customer_name": "Erika Mustermann", "customer_email": "Erika@Example.org", "subject": "Falsche Rechnung",
-        "description": "Die Rechnung 4711 ist doppelt abgebucht.", "channel": "email", "category": "billing",
+        "customer_name": "Erika Mustermann",
+        "customer_email": "Erika@Example.org",
+        "subject": "Falsche Rechnung",
+        "description": "Die Rechnung 4711 ist doppelt abgebucht.",
+        "channel": "email",
+        "category": "billing",
         "amount_disputed": Decimal("1200.00"),
     }
     values.update(overrides)
@@ -35,15 +39,19 @@ def test_open_complaint_starts_the_process_and_copies_the_classification(session
     task = only_task(session, complaint.instance.id)
     assert task.candidate_groups == ["second_level"]
     variables = complaint.instance.variables
-    assert (variables["complaint_id"], variables["amount"], variables["channel"]) == (complaint.reference, 1200.0,
-                                                                                      "email")
+    assert (variables["complaint_id"], variables["amount"], variables["channel"]) == (
+        complaint.reference,
+        1200.0,
+        "email",
+    )
 
 
 def test_same_email_is_the_same_customer(session: Session, now: datetime) -> None:
     deploy_paths(session, now, *BASIC)
     first = open_complaint(session, ANNA, new(), "complaint_basic", now)
-    second = open_complaint(session, ANNA, new(customer_email="erika@example.org", subject="Noch einmal"),
-                            "complaint_basic", now)
+    second = open_complaint(
+        session, ANNA, new(customer_email="erika@example.org", subject="Noch einmal"), "complaint_basic", now
+    )
     assert first.customer_id == second.customer_id
     assert session.scalar(select(func.count()).select_from(Customer)) == 1
     assert get_complaint(session, second.reference).subject == "Noch einmal"
@@ -54,8 +62,9 @@ def test_same_email_is_the_same_customer(session: Session, now: datetime) -> Non
 def test_bad_input_is_rejected_and_nothing_is_stored(session: Session, now: datetime) -> None:
     deploy_paths(session, now, *BASIC)
     with pytest.raises(FormValidationError) as error:
-        open_complaint(session, ANNA, new(subject=" ", channel="pigeon", amount_disputed=Decimal(-1)),
-                       "complaint_basic", now)
+        open_complaint(
+            session, ANNA, new(subject=" ", channel="pigeon", amount_disputed=Decimal(-1)), "complaint_basic", now
+        )
     assert set(error.value.errors) == {"subject", "channel", "amount_disputed"}
     with pytest.raises(NotFound):
         open_complaint(session, ANNA, new(), "no_such_process", now)

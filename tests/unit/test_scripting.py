@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -68,3 +69,20 @@ def test_juel_translation() -> None:
     assert translate_juel("${a > 1 && b || !c}") == "a > 1  and  b  or   not c"
     assert translate_juel("${x != 1}") == "x != 1"
     assert translate_juel("plain == 1") == "plain == 1"
+
+
+def test_now_and_sla_helpers_follow_the_engine_clock() -> None:
+    from datetime import datetime
+
+    from engine.runtime.clock import engine_time
+
+    monday = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 16:00 in Berlin
+    with engine_time(monday):
+        result = run(
+            "started = now()\ndue = sla_due('2 business hours')\nremind = sla_point('4 business hours', 0.5)\n"
+            "chat = sla_due('PT4H', calendar='24/7')"
+        )
+    assert result["started"] == monday
+    assert result["due"] == "2026-11-24T08:00:00+00:00"  # 1 h today until 17:00, 1 h from 08:00 Berlin
+    assert result["remind"] == "2026-11-24T08:00:00+00:00"
+    assert result["chat"] == "2026-11-23T19:00:00+00:00"

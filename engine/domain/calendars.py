@@ -1,0 +1,55 @@
+"""The named business calendars SLA targets are measured in.
+
+``default`` is a German office (Mon-Fri 08:00-17:00, Europe/Berlin, public holidays of NRW);
+``24/7`` counts calendar time (social media, chat). Deployments register their own calendars
+(per team, country or site) with :func:`register_calendar` at start-up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.domain.calendar import (
+    BusinessCalendar,
+    add_business_time,
+    add_sla_duration,
+    business_time_between,
+    parse_sla_duration,
+)
+
+DEFAULT_CALENDAR = "default"
+
+_CALENDARS: dict[str, BusinessCalendar] = {
+    DEFAULT_CALENDAR: BusinessCalendar.office("Europe/Berlin", "08:00-17:00", country="DE", subdivision="NW"),
+    "24/7": BusinessCalendar.round_the_clock("Europe/Berlin"),
+}
+
+
+def register_calendar(name: str, calendar: BusinessCalendar) -> None:
+    """Make ``calendar`` available to SLA targets and diagrams under ``name``."""
+    _CALENDARS[name] = calendar
+
+
+def calendar_named(name: str | None) -> BusinessCalendar:
+    """The calendar registered under ``name`` (``default`` when None); ValueError names the known ones."""
+    key = name or DEFAULT_CALENDAR
+    if key not in _CALENDARS:
+        raise ValueError(f"unknown business calendar {key!r}; known: {', '.join(sorted(_CALENDARS))}")
+    return _CALENDARS[key]
+
+
+def sla_due(start: datetime, target: str, calendar: str | None = None) -> datetime:
+    """When a target such as ``"2 business days"`` or ``"PT4H"`` started at ``start`` runs out (UTC)."""
+    return add_sla_duration(calendar_named(calendar), start, parse_sla_duration(target, business=True))
+
+
+def sla_point(start: datetime, target: str, share: float, calendar: str | None = None) -> datetime:
+    """The moment ``share`` (0..1) of the target has been used, e.g. 0.75 for a reminder before the deadline."""
+    if not 0 <= share <= 1:
+        raise ValueError("share must be between 0 and 1")
+    business_calendar = calendar_named(calendar)
+    due = sla_due(start, target, calendar)
+    duration = parse_sla_duration(target, business=True)
+    if not duration.business or business_calendar.always_open:
+        return start + (due - start) * share
+    return add_business_time(business_calendar, start, business_time_between(business_calendar, start, due) * share)
