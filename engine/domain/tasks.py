@@ -73,6 +73,16 @@ def resolve_due_at(raw: Any, now: datetime) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
 
 
+DEFAULT_AMBER_SHARE = 0.75
+
+
+def amber_at(created_at: datetime, due_at: datetime | None, share: float = DEFAULT_AMBER_SHARE) -> datetime | None:
+    """When the traffic light of a task turns amber: ``share`` of the time from creation to due used."""
+    if due_at is None:
+        return None
+    return created_at + (due_at - created_at) * share
+
+
 @dataclass(frozen=True)
 class TaskAccess:
     """The assignment facts a permission check needs."""

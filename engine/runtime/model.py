@@ -47,6 +47,18 @@ class MessageWait:
 
 
 @dataclass(frozen=True)
+class ServiceCall:
+    """A service task waiting for the system action named by its topic (the external-task pattern)."""
+
+    task_id: str
+    element_id: str
+    title: str
+    topic: str | None
+    properties: dict[str, Any]
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class IncidentInfo:
     """Why the engine stopped: the failing element and the error text for the designer."""
 

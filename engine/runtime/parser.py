@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -54,6 +55,18 @@ class AssignmentAwareUserTaskParser(CamundaUserTaskParser):
 
     def parse_extensions(self, node=None):  # type: ignore[no-untyped-def]
         return _assignment_extensions(self, super().parse_extensions(node))
+
+
+class ExternalServiceTaskParser(CamundaTaskParser):
+    """Service tasks are external tasks: ``camunda:topic`` names the system action that completes them."""
+
+    def parse_extensions(self, node=None):  # type: ignore[no-untyped-def]
+        extensions = super().parse_extensions(node)
+        for attribute in ("topic", "type"):
+            value = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
+            if value is not None and value.strip():
+                extensions[attribute] = value.strip()
+        return extensions
 
 
 class AssignmentAwareTaskParser(CamundaTaskParser):
@@ -97,6 +110,7 @@ class ComplaintflowParser(CamundaParser):
     """CamundaParser plus assignment attributes on user and manual tasks and merging message payloads."""
 
     OVERRIDE_PARSER_CLASSES = dict(CamundaParser.OVERRIDE_PARSER_CLASSES)
+    OVERRIDE_PARSER_CLASSES[full_tag("serviceTask")] = (ExternalServiceTaskParser, ServiceTask)
     for _tag, _parser in (
         ("startEvent", StartEventParser),
         ("endEvent", EndEventParser),

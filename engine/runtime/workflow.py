@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
@@ -23,7 +24,7 @@ from engine.domain.errors import InvalidState, NotFound
 from engine.runtime.clock import engine_time
 from engine.runtime.forms import form_fields
 from engine.runtime.messages import message_event
-from engine.runtime.model import IncidentInfo, MessageWait, PendingTimer, ReadyHumanTask, Snapshot
+from engine.runtime.model import IncidentInfo, MessageWait, PendingTimer, ReadyHumanTask, ServiceCall, Snapshot
 from engine.runtime.scripting import RestrictedScriptEngine, make_script_engine
 from engine.runtime.serialization import ParsedDefinition, dump_workflow, load_workflow
 
@@ -166,6 +167,41 @@ class WorkflowRun:
             if data:
                 self.workflow.get_task_from_id(task.id).set_data(**data)
         self.advance()
+
+    def service_calls(self) -> list[ServiceCall]:
+        """Service tasks the engine started and left for the application to complete."""
+        calls = []
+        for task in self.workflow.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask):
+            spec = task.task_spec
+            properties = dict(getattr(spec, "extensions", None) or {})
+            calls.append(
+                ServiceCall(
+                    task_id=str(task.id),
+                    element_id=spec.bpmn_id,
+                    title=spec.bpmn_name or spec.bpmn_id,
+                    topic=properties.pop("topic", None),
+                    properties=properties,
+                    data=dict(task.data),
+                )
+            )
+        return calls
+
+    def complete_service_call(self, task_id: str, result: dict[str, Any]) -> None:
+        """Finish a service task with its result variables and run on."""
+        task = self._task(task_id)
+        if task.state != TaskState.STARTED:
+            raise InvalidState(f"service task {task_id} is not waiting for its result")
+        task.set_data(**result)
+        with engine_time(self.now):
+            task.complete()
+        self.advance()
+
+    def fail_service_call(self, task_id: str, message: str) -> None:
+        """Mark a service task failed: the instance gets an incident on it and can be retried."""
+        task = self._task(task_id)
+        task.error()
+        spec = task.task_spec
+        self.incident = IncidentInfo(spec.bpmn_id, spec.bpmn_name, message, str(task.id))
 
     # -- what the database materialises ---------------------------------------------------------------
     def human_tasks(self) -> list[ReadyHumanTask]:

@@ -9,12 +9,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
-from engine.domain.tasks import lane_group, priority_value, resolve_due_at
+from engine.domain.tasks import amber_at, lane_group, priority_value, resolve_due_at
 from engine.runtime.model import ReadyHumanTask, Snapshot
 from engine.runtime.serialization import SERIALIZER_VERSION
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
 from engine.services.complaint_sync import sync_complaint
+from engine.services.service_tasks import run_service_calls
 from engine.store.models import (
     INSTANCE_COMPLETED,
     INSTANCE_INCIDENT,
@@ -45,7 +46,8 @@ def instance_status(snapshot: Snapshot) -> str:
 
 
 def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, actor: Actor, now: datetime) -> Snapshot:
-    """Write the run's state and rewrite task, timer, message and incident rows to match it."""
+    """Run pending system actions, then write the run's state and rewrite the rows that mirror it."""
+    run_service_calls(session, instance, run, actor, now)
     snapshot = run.snapshot()
     instance.state = run.dump()
     instance.serializer_version = SERIALIZER_VERSION
@@ -64,6 +66,7 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
 
 
 def _new_task_row(instance: ProcessInstance, ready: ReadyHumanTask, now: datetime) -> HumanTask:
+    due_at = resolve_due_at(ready.due, now)
     groups = list(ready.candidate_groups)
     if not groups and lane_group(ready.lane):
         groups = [lane_group(ready.lane) or ""]
@@ -80,7 +83,8 @@ def _new_task_row(instance: ProcessInstance, ready: ReadyHumanTask, now: datetim
         status=TASK_OPEN,
         form=[field.to_dict() for field in ready.form],
         created_at=now,
-        due_at=resolve_due_at(ready.due, now),
+        due_at=due_at,
+        amber_at=amber_at(now, due_at),
         claimed_at=now if ready.assignee else None,
     )
     task.candidates = [TaskCandidate(kind="group", name=g) for g in dict.fromkeys(groups)]

@@ -74,6 +74,7 @@ class Complaint(Base):
     resolution_target: Mapped[str | None] = mapped_column(String(50))
     first_response_due_at: Mapped[datetime | None]
     resolution_due_at: Mapped[datetime | None]
+    resolution_amber_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]

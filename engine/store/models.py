@@ -127,6 +127,8 @@ class HumanTask(Base):
     form: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
+    # When the traffic light turns amber (a share of the time to due_at used): lists filter and sort on it in SQL.
+    amber_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(150))

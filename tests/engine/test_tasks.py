@@ -151,3 +151,10 @@ def test_completing_twice_names_who_completed(session: Session, basic: ProcessIn
     tasks.complete_task(session, ANNA, task.id, REPLY, now)
     with pytest.raises(Conflict, match="already completed by anna"):
         tasks.complete_task(session, BERND, task.id, REPLY, now)
+
+
+def test_amber_time_is_three_quarters_of_the_way_to_due(
+    session: Session, basic: ProcessInstance, now: datetime
+) -> None:
+    task = only_task(session, basic.id)
+    assert task.amber_at == now + timedelta(days=3) * 0.75

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:19:18.317930
+Create Date: 2026-11-23 20:33:37.221477
 """
 from alembic import op
 import sqlalchemy as sa
@@ -33,6 +33,42 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
         batch_op.create_index('ix_audit_entry_instance_at', ['instance_id', 'at'], unique=False)
+
+    op.create_table('customer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('phone', sa.String(length=50), nullable=True),
+    sa.Column('segment', sa.String(length=30), nullable=False),
+    sa.Column('created_at', engine.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer'))
+    )
+    with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customer_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_name'), ['name'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', engine.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('topic', sa.String(length=50), nullable=False),
+    sa.Column('recipient', sa.String(length=300), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=True),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('complaint_id', sa.Integer(), nullable=True),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('sent_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_complaint_id'), ['complaint_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index('ix_outbox_message_status_next', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('process_definition',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -81,6 +117,66 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_process_instance_definition_id'), ['definition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_status'), ['status'], unique=False)
 
+    op.create_table('complaint',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=30), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('explicit', sa.Boolean(), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('product', sa.String(length=200), nullable=True),
+    sa.Column('order_ref', sa.String(length=100), nullable=True),
+    sa.Column('amount_disputed', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('category', sa.String(length=50), nullable=True),
+    sa.Column('priority', sa.String(length=20), nullable=False),
+    sa.Column('handling_level', sa.Integer(), nullable=False),
+    sa.Column('responsible_group', sa.String(length=100), nullable=True),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('created_at', engine.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.String(length=150), nullable=False),
+    sa.Column('updated_at', engine.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sla_calendar', sa.String(length=50), nullable=True),
+    sa.Column('first_response_target', sa.String(length=50), nullable=True),
+    sa.Column('resolution_target', sa.String(length=50), nullable=True),
+    sa.Column('first_response_due_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolution_due_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolution_amber_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_response_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sla_paused_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sla_pauses', sa.JSON(), nullable=False),
+    sa.Column('first_response_met', sa.Boolean(), nullable=True),
+    sa.Column('resolution_met', sa.Boolean(), nullable=True),
+    sa.Column('outcome', sa.String(length=30), nullable=True),
+    sa.Column('resolution_type', sa.String(length=30), nullable=True),
+    sa.Column('resolution_amount', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('root_cause', sa.String(length=100), nullable=True),
+    sa.Column('csat', sa.Integer(), nullable=True),
+    sa.Column('nps', sa.Integer(), nullable=True),
+    sa.Column('feedback_comment', sa.Text(), nullable=True),
+    sa.Column('extra', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_complaint_customer_id_customer')),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_complaint_instance_id_process_instance')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint')),
+    sa.UniqueConstraint('reference', name=op.f('uq_complaint_reference'))
+    )
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_complaint_category'), ['category'], unique=False)
+        batch_op.create_index('ix_complaint_category_created', ['category', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_channel'), ['channel'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_priority'), ['priority'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_responsible_group'), ['responsible_group'], unique=False)
+        batch_op.create_index(batch_op.f('ix_complaint_status'), ['status'], unique=False)
+        batch_op.create_index('ix_complaint_status_due', ['status', 'resolution_due_at'], unique=False)
+
     op.create_table('human_task',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
@@ -95,6 +191,7 @@ def upgrade() -> None:
     sa.Column('form', sa.JSON(), nullable=False),
     sa.Column('created_at', engine.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('due_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('amber_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_at', engine.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by', sa.String(length=150), nullable=True),
@@ -193,6 +290,19 @@ def downgrade() -> None:
         batch_op.drop_index('ix_human_task_assignee_status')
 
     op.drop_table('human_task')
+    with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.drop_index('ix_complaint_status_due')
+        batch_op.drop_index(batch_op.f('ix_complaint_status'))
+        batch_op.drop_index(batch_op.f('ix_complaint_responsible_group'))
+        batch_op.drop_index(batch_op.f('ix_complaint_priority'))
+        batch_op.drop_index(batch_op.f('ix_complaint_instance_id'))
+        batch_op.drop_index(batch_op.f('ix_complaint_customer_id'))
+        batch_op.drop_index(batch_op.f('ix_complaint_created_at'))
+        batch_op.drop_index(batch_op.f('ix_complaint_channel'))
+        batch_op.drop_index('ix_complaint_category_created')
+        batch_op.drop_index(batch_op.f('ix_complaint_category'))
+
+    op.drop_table('complaint')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_instance_status'))
         batch_op.drop_index(batch_op.f('ix_process_instance_definition_id'))
@@ -207,6 +317,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_process_definition_process_key'))
 
     op.drop_table('process_definition')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_status_next')
+        batch_op.drop_index(batch_op.f('ix_outbox_message_instance_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_complaint_id'))
+
+    op.drop_table('outbox_message')
+    with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customer_name'))
+        batch_op.drop_index(batch_op.f('ix_customer_email'))
+
+    op.drop_table('customer')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entry_instance_at')
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))

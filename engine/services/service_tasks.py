@@ -1,0 +1,87 @@
+"""System actions behind BPMN service tasks (``camunda:topic``): notify, reassign, escalate, ...
+
+A service task stops the engine in the STARTED state; after every step the services look up a handler
+for its topic, let it act inside the same unit of work (outbox rows, audit rows, task changes) and
+complete the task with the handler's result variables. An unknown topic or a failing handler becomes
+an incident on the service task, retried like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import Actor
+from engine.runtime.model import ServiceCall
+from engine.runtime.workflow import WorkflowRun
+from engine.store.models import ProcessInstance
+
+# A diagram that keeps calling services without ever waiting is a modelling error, not a workload.
+MAX_CALLS_PER_STEP = 100
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """What a handler may use: the unit of work's session, the instance, who acts and when."""
+
+    session: Session
+    instance: ProcessInstance
+    actor: Actor
+    now: datetime
+    call: ServiceCall
+
+    def value(self, name: str, default: Any = None) -> Any:
+        """A property of the service task; ``${var}`` reads the process variable ``var``."""
+        raw = self.call.properties.get(name, default)
+        if isinstance(raw, str) and raw.startswith("${") and raw.endswith("}"):
+            return self.call.data.get(raw[2:-1].strip(), default)
+        return raw
+
+
+Handler = Callable[[ServiceContext], dict[str, Any] | None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(topic: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of ``topic``."""
+
+    def register(handler: Handler) -> Handler:
+        HANDLERS[topic] = handler
+        return handler
+
+    return register
+
+
+def run_service_calls(
+    session: Session, instance: ProcessInstance, run: WorkflowRun, actor: Actor, now: datetime
+) -> None:
+    """Complete every pending service task with its handler, until the workflow waits for something else."""
+    _load_builtin_handlers()
+    for _ in range(MAX_CALLS_PER_STEP):
+        calls = run.service_calls()
+        if not calls or run.incident is not None:
+            return
+        call = calls[0]
+        handler = HANDLERS.get(call.topic or "")
+        if handler is None:
+            run.fail_service_call(
+                call.task_id,
+                f"no system action for topic {call.topic!r} (known: {', '.join(sorted(HANDLERS)) or 'none'})",
+            )
+            return
+        try:
+            result = handler(ServiceContext(session, instance, actor, now, call)) or {}
+        except Exception as error:  # noqa: BLE001 - any handler failure is an incident, never a lost step
+            run.fail_service_call(call.task_id, f"{call.topic} failed: {error}")
+            return
+        run.complete_service_call(call.task_id, result)
+    run.fail_service_call(run.service_calls()[0].task_id, "too many service calls in one step (a loop?)")
+
+
+def _load_builtin_handlers() -> None:
+    # Imported late: handler modules import this one to register themselves.
+    from engine.services import system_actions  # noqa: F401

@@ -1,0 +1,38 @@
+"""Built-in system actions for service tasks. Topics are documented in processes/README.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.services.audit import record
+from engine.services.outbox import enqueue
+from engine.services.service_tasks import ServiceContext, handles
+
+
+@handles("notify")
+def notify(context: ServiceContext) -> dict[str, Any]:
+    """Queue a notification; properties: ``to`` (address, user, ``group:<name>``), ``template``, ``channel``."""
+    recipient = context.value("to")
+    if not recipient:
+        raise ValueError("the service task has no 'to' property (or its variable is empty)")
+    template = str(context.value("template", context.call.element_id))
+    message = enqueue(
+        context.session,
+        context.now,
+        kind=str(context.value("channel", "email")),
+        topic=template,
+        recipient=str(recipient),
+        subject=context.value("subject"),
+        payload={"variables": {k: v for k, v in context.call.data.items() if isinstance(v, str | int | float | bool)}},
+        instance_id=context.instance.id,
+    )
+    record(
+        context.session,
+        context.actor,
+        "notification_queued",
+        context.now,
+        instance_id=context.instance.id,
+        element_id=context.call.element_id,
+        after={"to": str(recipient), "template": template},
+    )
+    return {f"{context.call.element_id}_queued": True} if message else {}
