@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# System packages the test suite needs besides Python ones: PostgreSQL server binaries (for the
+# PostgreSQL run) and Debian's Chromium (for the browser tests). Installed only when missing.
+set -euo pipefail
+
+missing=()
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "installing system packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Keep Debian's own PostgreSQL cluster from starting: the tests start their own throwaway server.
+created_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  created_policy=1
+fi
+if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}" >&2; then
+  $sudo apt-get update >&2
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}" >&2
+fi
+if [ -n "$created_policy" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
