@@ -11,12 +11,14 @@ import json
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
@@ -29,12 +31,37 @@ _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 SERIALIZER_VERSION = _SERIALIZER.VERSION
 
 
+def _event_kinds(specs: list[Any]) -> set[str]:
+    kinds = set()
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            children = getattr(definition, "event_definitions", None) or [definition]
+            for child in children:
+                if isinstance(child, TimerEventDefinition):
+                    kinds.add("timer")
+                elif isinstance(child, MessageEventDefinition):
+                    kinds.add("message")
+    return kinds
+
+
 @dataclass(frozen=True)
 class ParsedDefinition:
-    """Parsed specs of one deployed process version: the process and everything it calls."""
+    """Parsed specs of one deployed process version: the process and everything it calls.
+
+    ``has_timers``/``has_messages`` let the storage layer skip timer and message bookkeeping (two queries
+    per step) for processes that cannot wait on either.
+    """
 
     spec: Any
     subprocess_specs: dict[str, Any]
+    has_timers: bool = field(init=False)
+    has_messages: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        kinds = _event_kinds([self.spec, *self.subprocess_specs.values()])
+        object.__setattr__(self, "has_timers", "timer" in kinds)
+        object.__setattr__(self, "has_messages", "message" in kinds)
 
 
 def dump_workflow(workflow: BpmnWorkflow) -> bytes:

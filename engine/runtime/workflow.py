@@ -72,9 +72,10 @@ def _incident_from(error: Exception, workflow: BpmnWorkflow) -> IncidentInfo:
 class WorkflowRun:
     """One instance in memory, between loading it from and saving it to the database."""
 
-    def __init__(self, workflow: BpmnWorkflow, now: datetime) -> None:
+    def __init__(self, workflow: BpmnWorkflow, now: datetime, definition: ParsedDefinition) -> None:
         self.workflow = workflow
         self.now = now
+        self.definition = definition
         self.incident: IncidentInfo | None = None
 
     # -- life cycle ---------------------------------------------------------------------------------
@@ -83,7 +84,7 @@ class WorkflowRun:
         """Create an instance with the complaint's data and run it until it waits (engine time ``now``)."""
         workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=script_engine())
         workflow.task_tree.set_data(**data)
-        run = cls(workflow, now)
+        run = cls(workflow, now, definition)
         run.advance()
         return run
 
@@ -92,7 +93,7 @@ class WorkflowRun:
         """Load a stored instance (the spec comes from the per-version cache, not from the row)."""
         workflow = load_workflow(definition, state)
         workflow.script_engine = script_engine()
-        return cls(workflow, now)
+        return cls(workflow, now, definition)
 
     def dump(self) -> bytes:
         """The instance state for the database, without the spec."""

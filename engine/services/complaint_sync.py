@@ -52,6 +52,11 @@ VARIABLE_COLUMNS: dict[str, tuple[str, Any, tuple[str, ...] | None]] = {
 }
 
 
+def complaint_fields_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """True when a variable mirrored on the complaint row changed (skips a query on most steps)."""
+    return any(before.get(name) != after.get(name) for name in VARIABLE_COLUMNS)
+
+
 def sync_complaint(session: Session, instance: ProcessInstance, variables: dict[str, Any], now: datetime) -> None:
     """Update the complaint that belongs to ``instance`` from the process variables."""
     complaint = session.scalars(select(Complaint).where(Complaint.instance_id == instance.id)).first()

@@ -14,7 +14,7 @@ from engine.runtime.model import ReadyHumanTask, Snapshot
 from engine.runtime.serialization import SERIALIZER_VERSION
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
-from engine.services.complaint_sync import sync_complaint
+from engine.services.complaint_sync import complaint_fields_changed, sync_complaint
 from engine.services.service_tasks import run_service_calls
 from engine.store.models import (
     INSTANCE_COMPLETED,
@@ -49,19 +49,28 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
     """Run pending system actions, then write the run's state and rewrite the rows that mirror it."""
     run_service_calls(session, instance, run, actor, now)
     snapshot = run.snapshot()
-    instance.state = run.dump()
-    instance.serializer_version = SERIALIZER_VERSION
-    instance.variables = _jsonable(snapshot.data)
-    instance.status = instance_status(snapshot)
-    instance.updated_at = now
-    if snapshot.completed and instance.completed_at is None:
-        instance.completed_at = now
-        record(session, actor, "instance_completed", now, instance_id=instance.id)
-    _sync_human_tasks(session, instance, snapshot, actor, now)
-    _sync_timers(session, instance, snapshot, now)
-    _sync_messages(session, instance, snapshot, now)
-    _sync_incident(session, instance, snapshot, actor, now)
-    sync_complaint(session, instance, snapshot.data, now)
+    had_incident = instance.status == INSTANCE_INCIDENT
+    previous_variables = instance.variables or {}
+    # Everything below is written in one flush at commit; autoflush before each lookup would write twice.
+    with session.no_autoflush:
+        instance.state = run.dump()
+        instance.serializer_version = SERIALIZER_VERSION
+        instance.variables = _jsonable(snapshot.data)
+        instance.status = instance_status(snapshot)
+        instance.updated_at = now
+        if snapshot.completed and instance.completed_at is None:
+            instance.completed_at = now
+            record(session, actor, "instance_completed", now, instance_id=instance.id)
+        _sync_human_tasks(session, instance, snapshot, actor, now)
+        if run.definition.has_timers:
+            _sync_timers(session, instance, snapshot, now)
+        if run.definition.has_messages:
+            _sync_messages(session, instance, snapshot, now)
+        if had_incident or snapshot.incident is not None:
+            _sync_incident(session, instance, snapshot, actor, now)
+    if complaint_fields_changed(previous_variables, instance.variables):
+        # Outside no_autoflush: the complaint may have been linked to this instance in this unit of work.
+        sync_complaint(session, instance, snapshot.data, now)
     return snapshot
 
 
@@ -95,11 +104,14 @@ def _new_task_row(instance: ProcessInstance, ready: ReadyHumanTask, now: datetim
 def _sync_human_tasks(
     session: Session, instance: ProcessInstance, snapshot: Snapshot, actor: Actor, now: datetime
 ) -> None:
+    # Filtered again in Python: without autoflush the database does not yet know of a task completed in
+    # this unit of work, but the identity map does.
     open_rows = {
         task.id: task
         for task in session.scalars(
             select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TASK_OPEN)
         )
+        if task.status == TASK_OPEN
     }
     ready_ids = {ready.task_id for ready in snapshot.human_tasks}
     for task_id, row in open_rows.items():
@@ -116,8 +128,16 @@ def _sync_human_tasks(
                 task_id=task_id,
                 element_id=row.element_id,
             )
+    new_ids = [ready.task_id for ready in snapshot.human_tasks if ready.task_id not in open_rows]
+    # A retried step can make an old task READY again under its old id: its row exists, closed.
+    known = (
+        {row.id: row for row in session.scalars(select(HumanTask).where(HumanTask.id.in_(new_ids)))} if new_ids else {}
+    )
     for ready in snapshot.human_tasks:
-        if ready.task_id in open_rows or session.get(HumanTask, ready.task_id) is not None:
+        if ready.task_id in open_rows:
+            continue
+        if ready.task_id in known:
+            _reopen(known[ready.task_id])
             continue
         row = _new_task_row(instance, ready, now)
         session.add(row)
@@ -139,6 +159,12 @@ def _sync_human_tasks(
         )
 
 
+def _reopen(row: HumanTask) -> None:
+    row.status = TASK_OPEN
+    row.completed_at = None
+    row.completed_by = None
+
+
 def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
     pending = {
         row.id: row
@@ -147,6 +173,7 @@ def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot
                 PendingTimerRow.instance_id == instance.id, PendingTimerRow.status == TIMER_PENDING
             )
         )
+        if row.status == TIMER_PENDING
     }
     current = {timer.task_id: timer for timer in snapshot.timers}
     for timer_id, row in pending.items():

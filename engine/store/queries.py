@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.store.models import (
     TASK_OPEN,
@@ -108,9 +108,18 @@ def list_tasks(session: Session, criteria: TaskFilter) -> Sequence[HumanTask]:
     return session.scalars(query.limit(criteria.limit).offset(criteria.offset)).all()
 
 
+_TASK_WITH_INSTANCE = [
+    selectinload(HumanTask.candidates),
+    joinedload(HumanTask.instance).joinedload(ProcessInstance.definition),
+]
+
+
 def find_task(session: Session, task_ref: str) -> HumanTask | None:
-    """A task by its id or an unambiguous prefix of at least 8 characters (handy in the shell)."""
-    task = session.get(HumanTask, task_ref)
+    """A task by its id or an unambiguous prefix of at least 8 characters (handy in the shell).
+
+    Its candidates, instance and process version come in the same query: completing a task needs them all.
+    """
+    task = session.get(HumanTask, task_ref, options=_TASK_WITH_INSTANCE)
     if task is not None or len(task_ref) < 8:
         return task
     matches = session.scalars(select(HumanTask).where(HumanTask.id.startswith(task_ref)).limit(2)).all()
