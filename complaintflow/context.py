@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.services.calendar_config import register_configured_calendars
 from engine.settings import Settings, load_settings
 from engine.store.database import make_engine, make_session_factory
 
@@ -35,6 +36,7 @@ class AppContext:
 def make_context(settings: Settings | None = None) -> AppContext:
     """Context for the given settings (default: from the environment)."""
     settings = settings or load_settings()
+    register_configured_calendars(settings)
     engine = make_engine(settings.database_url)
     return AppContext(settings, engine, make_session_factory(engine))
 

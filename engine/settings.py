@@ -14,6 +14,8 @@ class Settings:
     database_url: str
     instance_path: Path
     port: int = 5000
+    # JSON or TOML file with extra business calendars (engine/services/calendar_config.py).
+    calendars_file: Path | None = None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -25,4 +27,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=database_url,
         instance_path=instance_path,
         port=int(env.get("COMPLAINTFLOW_PORT", "5000")),
+        calendars_file=Path(env["COMPLAINTFLOW_CALENDARS_FILE"]) if env.get("COMPLAINTFLOW_CALENDARS_FILE") else None,
     )
