@@ -92,6 +92,15 @@ def _truncate_all(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(autouse=True)
+def every_stored_state_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each workflow state a test stores is restored and compared first (DESIGN.md, convention 7)."""
+    from engine.runtime.workflow import WorkflowRun
+    from tests.engine.round_trip import checked_dump
+
+    monkeypatch.setattr(WorkflowRun, "dump", checked_dump(WorkflowRun.dump))
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseUnderTest]:
     if request.param == "sqlite":

@@ -17,6 +17,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
@@ -24,9 +25,25 @@ from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefini
 
 from engine.runtime.messages import MergingMessageEventDefinition
 
+
 # The parser flavour (ComplaintflowParser, a CamundaParser) and this config belong together.
+class InstanceOnlyWorkflowConverter(BpmnWorkflowConverter):
+    """Serializes a workflow without its specs, which are stored once per process version.
+
+    The stock converter turns the whole spec into a dict on every save, only for us to drop it again:
+    that was most of the cost of saving a small instance.
+    """
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
 _CONFIG = dict(CAMUNDA_CONFIG)
 _CONFIG[MergingMessageEventDefinition] = MessageEventDefinitionConverter
+_CONFIG[BpmnWorkflow] = InstanceOnlyWorkflowConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 SERIALIZER_VERSION = _SERIALIZER.VERSION
 
@@ -70,8 +87,6 @@ def dump_workflow(workflow: BpmnWorkflow) -> bytes:
     registry._encoder_mode = True
     try:
         state = _SERIALIZER.to_dict(workflow)
-        state.pop("spec", None)
-        state.pop("subprocess_specs", None)
         state[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
         text = json.dumps(state, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
     finally:
