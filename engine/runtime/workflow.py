@@ -197,6 +197,16 @@ class WorkflowRun:
             task.complete()
         self.advance()
 
+    def share_variables(self, values: dict[str, Any]) -> None:
+        """Set variables on every active branch too, not only on the current token (Camunda's process scope).
+
+        SpiffWorkflow copies data per token: what a boundary-timer branch sets (an escalation's new priority)
+        would otherwise never reach the user task it is attached to, nor the steps after it.
+        """
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            task.set_data(**values)
+        self.workflow.data.update(values)
+
     def fail_service_call(self, task_id: str, message: str) -> None:
         """Mark a service task failed: the instance gets an incident on it and can be retried."""
         task = self._task(task_id)
@@ -272,6 +282,8 @@ class WorkflowRun:
         if self.workflow.is_completed():
             return dict(self.workflow.data)
         active = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+        # Internal joins (a finished boundary-event branch waiting at the end) carry no data of their own.
+        active = [task for task in active if task.task_spec.bpmn_id is not None] or active
         if not active:
             return dict(self.workflow.data)
         newest = max(active, key=lambda task: task.last_state_change)

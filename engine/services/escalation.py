@@ -79,7 +79,9 @@ def remind(context: ServiceContext) -> dict[str, Any]:
             element_id=task.element_id,
             after={"to": targets, "due_at": task.due_at.isoformat() if task.due_at else None},
         )
-    return {"reminders_sent": int(context.call.data.get("reminders_sent") or 0) + reminded}
+    result = {"reminders_sent": int(context.call.data.get("reminders_sent") or 0) + reminded}
+    context.shared.update(result)
+    return result
 
 
 def raised_priority(current: str | None, wanted: str | None) -> str:
@@ -141,6 +143,9 @@ def escalate(context: ServiceContext) -> dict[str, Any]:
         result["escalated_to"] = group
     if group == SECOND_LEVEL:
         result["handling_level"] = 2
+    # Escalations usually run on a boundary-timer branch; the task they escalate and the steps after it
+    # must see the new priority too (and the complaint sync must not set the old one back).
+    context.shared.update(result)
     if complaint is not None:
         complaint.priority = new_priority
         if group == SECOND_LEVEL:

@@ -9,7 +9,7 @@ an incident on the service task, retried like any other.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,8 @@ class ServiceContext:
     actor: Actor
     now: datetime
     call: ServiceCall
+    # Variables for every active branch of the instance, not only this token (WorkflowRun.share_variables).
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def value(self, name: str, default: Any = None) -> Any:
         """A property of the service task; ``${var}`` reads the process variable ``var``."""
@@ -73,11 +75,14 @@ def run_service_calls(
                 f"no system action for topic {call.topic!r} (known: {', '.join(sorted(HANDLERS)) or 'none'})",
             )
             return
+        context = ServiceContext(session, instance, actor, now, call)
         try:
-            result = handler(ServiceContext(session, instance, actor, now, call)) or {}
+            result = handler(context) or {}
         except Exception as error:  # noqa: BLE001 - any handler failure is an incident, never a lost step
             run.fail_service_call(call.task_id, f"{call.topic} failed: {error}")
             return
+        if context.shared:
+            run.share_variables(context.shared)
         run.complete_service_call(call.task_id, result)
     run.fail_service_call(run.service_calls()[0].task_id, "too many service calls in one step (a loop?)")
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.store.models import (
     TASK_OPEN,
@@ -65,11 +68,46 @@ class TaskFilter:
     instance_id: int | None = None
     limit: int = 200
     offset: int = 0
+    # SLA traffic light ("green" / "amber" / "red") and order ("due" / "traffic_light"), both against ``now``.
+    traffic_light: str | None = None
+    order: str = "due"
+    now: datetime | None = None
+
+
+TRAFFIC_LIGHTS = ("red", "amber", "green")
+
+
+def traffic_light_sql(due: Any, amber: Any, now: datetime) -> ColumnElement[str]:
+    """'red' after the due time, 'amber' from the amber point, else 'green' (as engine.domain.sla does)."""
+    return case(
+        (and_(due.is_not(None), due < now), "red"),
+        (and_(amber.is_not(None), amber <= now), "amber"),
+        else_="green",
+    )
+
+
+def _light_condition(light: str, now: datetime) -> ColumnElement[bool]:
+    # Plain comparisons rather than the CASE expression, so that the (status, due_at) index applies.
+    due, amber = HumanTask.due_at, HumanTask.amber_at
+    if light == "red":
+        return due < now
+    not_red = or_(due.is_(None), due >= now)
+    if light == "amber":
+        return and_(not_red, amber <= now)
+    return and_(not_red, or_(amber.is_(None), amber > now))
 
 
 def list_tasks(session: Session, criteria: TaskFilter) -> Sequence[HumanTask]:
-    """Human tasks by due time (tasks without one last), then priority, then age."""
+    """Human tasks by due time (tasks without one last), then priority, then age; or red/amber/green first."""
+    if criteria.traffic_light is not None and criteria.traffic_light not in TRAFFIC_LIGHTS:
+        raise ValueError(f"unknown traffic light {criteria.traffic_light!r}; use one of {', '.join(TRAFFIC_LIGHTS)}")
+    if criteria.order not in ("due", "traffic_light"):
+        raise ValueError(f"unknown task order {criteria.order!r}; use 'due' or 'traffic_light'")
+    if (criteria.traffic_light or criteria.order == "traffic_light") and criteria.now is None:
+        raise ValueError("the traffic light needs now")
     query = select(HumanTask)
+    if criteria.traffic_light and criteria.now is not None:
+        query = query.where(_light_condition(criteria.traffic_light, criteria.now))
     if criteria.status:
         query = query.where(HumanTask.status == criteria.status)
     if criteria.instance_id is not None:
@@ -98,6 +136,9 @@ def list_tasks(session: Session, criteria: TaskFilter) -> Sequence[HumanTask]:
                 )
             )
         query = query.where(or_(*visible))
+    if criteria.order == "traffic_light" and criteria.now is not None:
+        light = traffic_light_sql(HumanTask.due_at, HumanTask.amber_at, criteria.now)
+        query = query.order_by(case({"red": 0, "amber": 1}, value=light, else_=2))
     query = query.order_by(
         HumanTask.due_at.is_(None),
         HumanTask.due_at,
