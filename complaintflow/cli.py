@@ -325,5 +325,13 @@ def history_command(ctx: click.Context, instance_id: int) -> None:
             )
 
 
+from complaintflow.web import create_user_command, demo_users_command, run_command, serve_command  # noqa: E402
+
+main.add_command(run_command)
+main.add_command(serve_command)
+main.add_command(create_user_command)
+main.add_command(demo_users_command)
+
+
 if __name__ == "__main__":
     main()

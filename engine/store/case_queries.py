@@ -1,0 +1,129 @@
+"""Read queries for the case page: the complaint's timeline, the customer's other complaints, open work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.store.casework import CaseNote, Handover, Subtask
+from engine.store.complaints import Complaint
+from engine.store.models import TASK_OPEN, AuditEntry, HumanTask
+from engine.store.outbox import OutboxMessage
+
+# Audit actions that a note already shows in full.
+_SHOWN_AS_NOTES = frozenset({"customer_replied", "customer_info_requested"})
+# Outbox topics written by the case work services, shown through their notes instead.
+_NOTE_TOPICS = frozenset({"customer_reply", "customer_info_request"})
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to a case, whatever table it comes from."""
+
+    at: datetime
+    kind: str  # audit action, note kind, or "email"
+    actor: str
+    text: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    internal: bool = True
+
+
+def _audit_text(entry: AuditEntry) -> str | None:
+    if entry.message:
+        return entry.message
+    after = entry.after or {}
+    if entry.action == "task_created":
+        return str(after.get("title") or entry.element_id or "")
+    return None
+
+
+def timeline(session: Session, complaint: Complaint, task_titles: dict[str, str] | None = None) -> list[TimelineEntry]:
+    """Audit entries of the complaint's instance, notes and e-mails to the customer, oldest first."""
+    entries: list[TimelineEntry] = []
+    titles = dict(task_titles or {})
+    if complaint.instance_id is not None:
+        titles.update(
+            {
+                task_id: title
+                for task_id, title in session.execute(
+                    select(HumanTask.id, HumanTask.title).where(HumanTask.instance_id == complaint.instance_id)
+                )
+            }
+        )
+        for entry in session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.instance_id == complaint.instance_id)
+            .order_by(AuditEntry.at, AuditEntry.id)
+        ):
+            if entry.action in _SHOWN_AS_NOTES:
+                continue
+            detail = {"task": titles.get(entry.task_id or "", ""), "after": entry.after or {}}
+            entries.append(TimelineEntry(entry.at, entry.action, entry.actor, _audit_text(entry), detail))
+    for note in session.scalars(
+        select(CaseNote).where(CaseNote.complaint_id == complaint.id).order_by(CaseNote.created_at, CaseNote.id)
+    ):
+        entries.append(TimelineEntry(note.created_at, note.kind, note.author, note.body, internal=note.kind == "note"))
+    for message in session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.complaint_id == complaint.id, OutboxMessage.kind == "email")
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    ):
+        if message.topic in _NOTE_TOPICS:
+            continue
+        entries.append(
+            TimelineEntry(
+                message.created_at,
+                "email",
+                "system",
+                message.subject,
+                {"topic": message.topic, "status": message.status},
+                internal=False,
+            )
+        )
+    # Stable: entries at the same moment keep audit -> notes -> e-mails order.
+    return sorted(entries, key=lambda item: item.at)
+
+
+def earlier_complaints(session: Session, complaint: Complaint, limit: int = 10) -> Sequence[Complaint]:
+    """The same customer's other complaints, newest first."""
+    return session.scalars(
+        select(Complaint)
+        .where(Complaint.customer_id == complaint.customer_id, Complaint.id != complaint.id)
+        .order_by(Complaint.created_at.desc())
+        .limit(limit)
+    ).all()
+
+
+def open_tasks_of(session: Session, complaint: Complaint) -> Sequence[HumanTask]:
+    """Open human tasks of the complaint's process."""
+    if complaint.instance_id is None:
+        return []
+    return session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == complaint.instance_id, HumanTask.status == TASK_OPEN)
+        .order_by(HumanTask.created_at)
+    ).all()
+
+
+def handovers_of(session: Session, complaint: Complaint) -> Sequence[Handover]:
+    """All hand-overs of the complaint, newest first."""
+    return session.scalars(
+        select(Handover).where(Handover.complaint_id == complaint.id).order_by(Handover.created_at.desc())
+    ).all()
+
+
+def subtasks_of(session: Session, complaint: Complaint) -> Sequence[Subtask]:
+    """All subtasks of the complaint, newest first."""
+    return session.scalars(
+        select(Subtask).where(Subtask.complaint_id == complaint.id).order_by(Subtask.created_at.desc())
+    ).all()
+
+
+def complaint_for_instance(session: Session, instance_id: int) -> Complaint | None:
+    """The complaint a process instance handles, if any."""
+    return session.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()

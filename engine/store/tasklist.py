@@ -1,0 +1,158 @@
+"""The agents' task list: open human tasks joined with their complaint, filtered on indexed columns.
+
+Business filters (priority, category, channel, search) read the complaint and customer tables, the SLA
+traffic light compares the task's ``due_at``/``amber_at`` with ``now``: nothing deserializes a workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.store.complaints import Complaint, Customer
+from engine.store.models import TASK_OPEN, HumanTask, TaskCandidate
+
+SCOPE_MINE = "mine"  # assigned to me
+SCOPE_GROUPS = "groups"  # offered to one of my groups (or to me by name), assigned or not
+SCOPE_ALL = "all"  # every open task (supervisors)
+SCOPES = (SCOPE_MINE, SCOPE_GROUPS, SCOPE_ALL)
+LIGHTS = ("red", "amber", "green")
+SORTS = ("due", "priority", "age")
+
+
+@dataclass(frozen=True)
+class TaskListCriteria:
+    """Who is looking (``username``/``groups``), in which list, with which filters; ``page`` counts from 1."""
+
+    username: str
+    groups: tuple[str, ...] = ()
+    scope: str = SCOPE_MINE
+    priority: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    light: str | None = None
+    due_before: datetime | None = None
+    assigned: str | None = None  # "assigned" / "unassigned"
+    q: str | None = None
+    sort: str = "due"
+    page: int = 1
+    per_page: int = 25
+
+
+@dataclass(frozen=True)
+class TaskListRow:
+    """One line of the list: the task, its complaint (None for tasks of processes without one) and customer."""
+
+    task: HumanTask
+    complaint: Complaint | None
+    customer_name: str | None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def light_expression(now: datetime) -> ColumnElement[Any]:
+    """The traffic light of a task row as an SQL expression."""
+    return case(
+        (HumanTask.due_at < now, "red"),
+        (and_(HumanTask.amber_at.is_not(None), HumanTask.amber_at <= now), "amber"),
+        else_="green",
+    )
+
+
+def _light_condition(light: str, now: datetime) -> ColumnElement[bool]:
+    if light == "red":
+        return HumanTask.due_at < now
+    if light == "amber":
+        return and_(HumanTask.due_at >= now, HumanTask.amber_at <= now)
+    return or_(HumanTask.due_at.is_(None), HumanTask.amber_at > now)
+
+
+def _filtered(query: Select[Any], criteria: TaskListCriteria, now: datetime, with_light: bool = True) -> Select[Any]:
+    query = query.where(HumanTask.status == TASK_OPEN)
+    if criteria.scope == SCOPE_MINE:
+        query = query.where(HumanTask.assignee == criteria.username)
+    elif criteria.scope == SCOPE_GROUPS:
+        offered = or_(
+            and_(TaskCandidate.kind == "user", TaskCandidate.name == criteria.username),
+            and_(TaskCandidate.kind == "group", TaskCandidate.name.in_(criteria.groups or ("",))),
+        )
+        query = query.where(HumanTask.id.in_(select(TaskCandidate.task_id).where(offered)))
+    if criteria.priority:
+        query = query.where(Complaint.priority == criteria.priority)
+    if criteria.category:
+        query = query.where(Complaint.category == criteria.category)
+    if criteria.channel:
+        query = query.where(Complaint.channel == criteria.channel)
+    if criteria.due_before is not None:
+        query = query.where(HumanTask.due_at <= criteria.due_before)
+    if criteria.assigned == "assigned":
+        query = query.where(HumanTask.assignee.is_not(None))
+    elif criteria.assigned == "unassigned":
+        query = query.where(HumanTask.assignee.is_(None))
+    for word in (criteria.q or "").split()[:8]:
+        pattern = _like(word.lower())
+        query = query.where(
+            or_(
+                func.lower(Complaint.subject).like(pattern, escape="\\"),
+                func.lower(Complaint.description).like(pattern, escape="\\"),
+                func.lower(Customer.name).like(pattern, escape="\\"),
+                func.lower(Complaint.reference).like(pattern, escape="\\"),
+            )
+        )
+    if with_light and criteria.light in LIGHTS:
+        query = query.where(_light_condition(criteria.light, now))
+    return query
+
+
+def _joined(query: Select[Any]) -> Select[Any]:
+    return query.outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id).outerjoin(
+        Customer, Customer.id == Complaint.customer_id
+    )
+
+
+def _ordered(query: Select[Any], sort: str) -> Select[Any]:
+    due = (HumanTask.due_at.is_(None), HumanTask.due_at)
+    if sort == "priority":
+        return query.order_by(HumanTask.priority.desc(), *due, HumanTask.id)
+    if sort == "age":
+        return query.order_by(HumanTask.created_at, HumanTask.id)
+    return query.order_by(*due, HumanTask.priority.desc(), HumanTask.created_at, HumanTask.id)
+
+
+def list_page(session: Session, criteria: TaskListCriteria, now: datetime) -> Sequence[TaskListRow]:
+    """One page of the list."""
+    query = _filtered(_joined(select(HumanTask, Complaint, Customer.name)), criteria, now)
+    query = (
+        _ordered(query, criteria.sort).limit(criteria.per_page).offset((max(criteria.page, 1) - 1) * criteria.per_page)
+    )
+    return [TaskListRow(task, complaint, name) for task, complaint, name in session.execute(query)]
+
+
+def count(session: Session, criteria: TaskListCriteria, now: datetime) -> int:
+    """How many tasks match (for pagination and the counts beside saved filters)."""
+    query = _filtered(_joined(select(func.count(HumanTask.id))), criteria, now)
+    return session.scalar(query) or 0
+
+
+def light_counts(session: Session, criteria: TaskListCriteria, now: datetime) -> dict[str, int]:
+    """Matching tasks per traffic light, ignoring the light filter itself, in one grouped query."""
+    light = light_expression(now).label("light")
+    query = _filtered(_joined(select(light, func.count(HumanTask.id))), criteria, now, with_light=False)
+    counts = dict.fromkeys(LIGHTS, 0)
+    for name, number in session.execute(query.group_by(light)):
+        counts[str(name)] = int(number)
+    return counts
+
+
+def distinct_values(session: Session, column: Any) -> list[str]:
+    """Values in use for a complaint column (filter choices such as categories)."""
+    return [value for value in session.scalars(select(column).distinct().order_by(column)) if value]

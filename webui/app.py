@@ -1,0 +1,47 @@
+"""The application factory: nothing is created at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import Babel
+from flask_login import current_user
+
+from complaintflow.context import AppContext, make_context, utcnow
+from engine.settings import load_settings
+from webui import auth, db, formatting, security
+from webui.config import flask_config
+
+
+def _locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return str(current_user.language)
+    return request.accept_languages.best_match(["en", "de"]) or "en"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` may hold Flask keys plus ``CONTEXT`` (an AppContext) and ``CLOCK`` (a callable
+    returning an aware datetime); without them the database comes from COMPLAINTFLOW_* variables."""
+    config = dict(config or {})
+    context: AppContext = config.pop("CONTEXT", None) or make_context(load_settings())
+    clock: Callable[[], datetime] = config.pop("CLOCK", None) or utcnow
+    app = Flask(__name__, instance_path=str(context.settings.instance_path.resolve()))
+    app.config.update(flask_config(context.settings))
+    app.config.update(config)
+    app.config["CLOCK"] = clock
+    app.extensions["complaintflow"] = context
+
+    Babel(app, locale_selector=_locale)
+    db.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    formatting.init_app(app)
+
+    from webui.views import admin, cases, inbox, kb, profile, task_page, tasks
+
+    for module in (tasks, task_page, cases, inbox, kb, admin, profile):
+        app.register_blueprint(module.bp)
+    return app

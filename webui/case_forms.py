@@ -1,0 +1,164 @@
+"""Forms of the case page (CSRF-protected) and the context every rendering of that page needs."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from engine.services import casework, knowledge
+from engine.services.access import may_view_task
+from engine.store import case_queries
+from engine.store.complaints import Complaint
+from engine.store.models import HumanTask
+from engine.store.users import Group, User
+from webui.auth import actor
+from webui.db import db, now
+
+
+class NoteForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[("note", _l("Internal note")), ("customer_message", _l("Customer said"))])
+    body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=10_000)])
+    task_id = HiddenField()
+
+
+class HandoverForm(FlaskForm):
+    group = SelectField(_l("Department"), validators=[DataRequired()])
+    question = TextAreaField(_l("Question for the department"), validators=[DataRequired(), Length(max=10_000)])
+    due_date = DateField(_l("Answer needed by"), validators=[DataRequired()])
+    task_id = HiddenField()
+
+
+class ReplyForm(FlaskForm):
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField(_l("Message to the customer"), validators=[DataRequired(), Length(max=10_000)])
+    task_id = HiddenField()
+
+
+class InfoRequestForm(FlaskForm):
+    question = TextAreaField(_l("What do you need from the customer?"), validators=[DataRequired(), Length(max=10_000)])
+    task_id = HiddenField()
+
+
+class SubtaskForm(FlaskForm):
+    assignee = SelectField(_l("Colleague"), validators=[DataRequired()])
+    title = StringField(_l("What to do"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10_000)])
+    due_date = DateField(_l("Due date"), validators=[DataRequired()])
+    task_id = HiddenField()
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=10_000)])
+
+
+def end_of_day(day: Any) -> datetime:
+    """A chosen date means "by the end of that day" in the app's time zone."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+
+
+def fill_choices(forms: dict[str, FlaskForm]) -> None:
+    session = db()
+    groups = session.scalars(select(Group).where(Group.is_department.is_(True)).order_by(Group.label))
+    forms["handover"].group.choices = [("", _("Choose…"))] + [(g.name, g.label) for g in groups]  # type: ignore[attr-defined]
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
+    forms["subtask"].assignee.choices = [("", _("Choose…"))] + [  # type: ignore[attr-defined]
+        (u.username, f"{u.display_name} ({u.username})") for u in users
+    ]
+
+
+def case_forms(task: HumanTask | None, **bound: FlaskForm) -> dict[str, FlaskForm]:
+    """Fresh forms for the case page, except those passed in (bound to a failed submission)."""
+    forms: dict[str, FlaskForm] = {
+        "note": bound.get("note") or NoteForm(formdata=None),
+        "handover": bound.get("handover") or HandoverForm(formdata=None),
+        "reply": bound.get("reply") or ReplyForm(formdata=None),
+        "info": bound.get("info") or InfoRequestForm(formdata=None),
+        "subtask": bound.get("subtask") or SubtaskForm(formdata=None),
+    }
+    if task is not None:
+        for form in forms.values():
+            if not form.task_id.data:  # type: ignore[attr-defined]
+                form.task_id.data = task.id  # type: ignore[attr-defined]
+    fill_choices(forms)
+    return forms
+
+
+def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: FlaskForm) -> dict[str, Any]:
+    """Everything the case part of the task and case pages shows."""
+    session, user = db(), actor()
+    open_tasks = [t for t in case_queries.open_tasks_of(session, complaint) if may_view_task(session, user, t)]
+    text = f"{complaint.subject} {complaint.description}"
+    return {
+        "complaint": complaint,
+        "timeline": case_queries.timeline(session, complaint),
+        "earlier": case_queries.earlier_complaints(session, complaint),
+        "open_tasks": open_tasks,
+        "handovers": case_queries.handovers_of(session, complaint),
+        "subtasks": case_queries.subtasks_of(session, complaint),
+        "suggestions": knowledge.suggestions(session, complaint.category, text),
+        "templates": casework.templates_for(session, complaint.language),
+        "forms": case_forms(task, **bound),
+        "now": now(),
+    }
+
+
+_DYNAMIC = [
+    (re.compile(r"^must be at least (.+)$"), lambda m: _("must be at least %(value)s", value=m.group(1))),
+    (re.compile(r"^must be at most (.+)$"), lambda m: _("must be at most %(value)s", value=m.group(1))),
+    (
+        re.compile(r"^must have at least (\d+) characters$"),
+        lambda m: _("must have at least %(count)s characters", count=m.group(1)),
+    ),
+    (
+        re.compile(r"^must have at most (\d+) characters$"),
+        lambda m: _("must have at most %(count)s characters", count=m.group(1)),
+    ),
+    (re.compile(r"^must be one of: (.+)$"), lambda m: _("must be one of: %(values)s", values=m.group(1))),
+]
+
+
+def field_message(message: str) -> str:
+    """A service's field message in the user's language."""
+    static = {
+        "is required": _("is required"),
+        "must be a number": _("must be a number"),
+        "must be a whole number": _("must be a whole number"),
+        "must be yes or no": _("must be yes or no"),
+        "must be a date (YYYY-MM-DD)": _("must be a date (YYYY-MM-DD)"),
+        "must be an e-mail address": _("must be an e-mail address"),
+        "must be text": _("must be text"),
+        "is not a field of this form": _("is not a field of this form"),
+        "is read-only": _("is read-only"),
+        "must lie in the future": _("must lie in the future"),
+        "choose a department": _("choose a department"),
+        "choose an active colleague": _("choose an active colleague"),
+    }
+    if message in static:
+        return static[message]
+    for pattern, translate in _DYNAMIC:
+        match = pattern.match(message)
+        if match:
+            return str(translate(match))
+    return message
+
+
+def apply_errors(form: FlaskForm, errors: dict[str, str], mapping: dict[str, str] | None = None) -> None:
+    """Put a service's field errors on the WTForms fields (``mapping``: service field -> form field)."""
+    for key, message in errors.items():
+        name = (mapping or {}).get(key, key)
+        field = getattr(form, name, None)
+        if field is None:
+            form.form_errors.append(field_message(message))
+        else:
+            field.errors = [*(field.errors or []), field_message(message)]

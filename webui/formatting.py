@@ -1,0 +1,96 @@
+"""Template helpers: dates in the user's language and time zone, ages, traffic lights, labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from engine.domain.sla import traffic_light_for
+from webui.auth import is_case_worker
+from webui.db import now
+
+LIGHT_LABELS = {"green": _l("On track"), "amber": _l("Due soon"), "red": _l("Overdue")}
+PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "critical": _l("Critical")}
+CHANNEL_LABELS = {
+    "web": _l("Web form"),
+    "email": _l("E-mail"),
+    "api": _l("API"),
+    "phone": _l("Phone"),
+    "letter": _l("Letter"),
+    "in_person": _l("In person"),
+    "chat": _l("Chat"),
+    "social_media": _l("Social media"),
+}
+ROLE_LABELS = {
+    "agent": _l("Agent"),
+    "team_lead": _l("Team lead"),
+    "manager": _l("Manager"),
+    "designer": _l("Process designer"),
+    "admin": _l("Administrator"),
+}
+
+
+def when(moment: datetime | None) -> str:
+    return format_datetime(moment, "short") if moment else "–"
+
+
+def day(moment: datetime | None) -> str:
+    return format_date(moment, "medium") if moment else "–"
+
+
+def age(moment: datetime | None) -> str:
+    if moment is None:
+        return "–"
+    return format_timedelta(now() - moment, granularity="minute", threshold=1.0)
+
+
+def light_of(created_at: datetime, due_at: datetime | None) -> str:
+    return traffic_light_for(created_at, due_at, now()).value
+
+
+def light_badge(light: str) -> Markup:
+    label = LIGHT_LABELS.get(light, light)
+    return Markup('<span class="light light-{0}"><span class="dot" aria-hidden="true"></span>{1}</span>').format(
+        light, label
+    )
+
+
+def page_url(**changes: Any) -> str:
+    """The current URL with some query arguments changed (pagination, sorting)."""
+    args = request.args.to_dict()
+    args.update({key: str(value) for key, value in changes.items() if value is not None})
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+    return url_for(request.endpoint or "auth.home", **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(when=when, day=day, age=age)
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        light_of=light_of,
+        light_badge=light_badge,
+        page_url=page_url,
+        PRIORITY_LABELS=PRIORITY_LABELS,
+        CHANNEL_LABELS=CHANNEL_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        LIGHT_LABELS=LIGHT_LABELS,
+    )
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        user = current_user
+        signed_in = bool(user and user.is_authenticated)
+        return {
+            "nav_case_worker": signed_in and is_case_worker(user),
+            "nav_department": signed_in and bool(user.departments),
+            "nav_admin": signed_in and user.has_role("admin"),
+            "nav_templates": signed_in and user.has_role("team_lead", "admin"),
+        }

@@ -1,0 +1,35 @@
+"""The signed-in user's own settings: the UI language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from engine.services import users as user_service
+from webui.auth import actor
+from webui.db import db, now
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=[("en", "English"), ("de", "Deutsch")])
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def settings() -> Any:
+    form = LanguageForm(data={"language": current_user.language})
+    if form.validate_on_submit():
+        user_service.set_language(db(), actor(), form.language.data or "en", now())
+        refresh()
+        flash(_("Language saved."), "success")
+        return redirect(url_for("profile.settings"))
+    return render_template("profile.html", form=form)

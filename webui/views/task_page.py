@@ -1,0 +1,152 @@
+"""The task page: the case, the task's form rendered from its fields, and claim/unclaim/complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.domain.forms import FormField
+from engine.services import tasks as task_service
+from engine.services.access import may_view_task
+from engine.store import case_queries
+from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
+from webui.auth import actor, require_case_worker
+from webui.case_forms import case_context, field_message
+from webui.db import db, now
+
+bp = Blueprint("task", __name__, url_prefix="/task")
+
+
+def visible_task(task_id: str) -> HumanTask:
+    """The task, or 404 for a missing task and for one the user has no reason to see (no difference shown)."""
+    session = db()
+    task = session.get(HumanTask, task_id)
+    if task is None or not may_view_task(session, actor(), task):
+        abort(404)
+    return task
+
+
+def _form_values(fields: list[FormField]) -> dict[str, Any]:
+    """Submitted values of the task form; unchecked boxes say "false", read-only fields are never sent."""
+    values: dict[str, Any] = {}
+    for field in fields:
+        if field.readonly:
+            continue
+        if field.type == "boolean":
+            values[field.id] = "true" if request.form.get(f"f_{field.id}") else "false"
+        elif f"f_{field.id}" in request.form:
+            values[field.id] = request.form.get(f"f_{field.id}", "")
+    return values
+
+
+def render_task(
+    task: HumanTask,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    **bound: Any,
+) -> Any:
+    session = db()
+    complaint = case_queries.complaint_for_instance(session, task.instance_id)
+    fields = task_service.task_form(task)
+    if values is None:
+        values = {field.id: field.default for field in fields if field.default is not None}
+    context = case_context(complaint, task, **bound) if complaint is not None else {"complaint": None, "now": now()}
+    user = actor()
+    may_work = task.status == TASK_OPEN and (
+        task.assignee == user.username or (task.assignee is None) or user.supervises
+    )
+    return (
+        render_template(
+            "task.html",
+            task=task,
+            fields=fields,
+            values=values,
+            errors={key: field_message(message) for key, message in (errors or {}).items()},
+            may_work=may_work,
+            completed=task.status == TASK_COMPLETED,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.route("/<task_id>")
+@require_case_worker
+def show(task_id: str) -> Any:
+    return render_task(visible_task(task_id))
+
+
+def _back(task: HumanTask) -> str:
+    target = request.form.get("next", "")
+    if target in ("tasks.group_tasks", "tasks.my_tasks", "tasks.all_tasks"):
+        return url_for(target)
+    return url_for("task.show", task_id=task.id)
+
+
+@bp.route("/<task_id>/claim", methods=["POST"])
+@require_case_worker
+def claim(task_id: str) -> Response:
+    task = visible_task(task_id)
+    try:
+        task_service.claim_task(db(), actor(), task.id, now())
+    except (Conflict, PermissionDenied) as error:
+        flash(_conflict_text(task, error), "error")
+        return redirect(_back(task))
+    flash(_("You have claimed “%(title)s”.", title=task.title), "success")
+    return redirect(_back(task))
+
+
+@bp.route("/<task_id>/unclaim", methods=["POST"])
+@require_case_worker
+def unclaim(task_id: str) -> Response:
+    task = visible_task(task_id)
+    try:
+        task_service.unclaim_task(db(), actor(), task.id, now())
+    except (Conflict, PermissionDenied) as error:
+        flash(_conflict_text(task, error), "error")
+    else:
+        flash(_("“%(title)s” is back in the group's list.", title=task.title), "success")
+    return redirect(url_for("task.show", task_id=task.id))
+
+
+def _conflict_text(task: HumanTask, error: Exception) -> str:
+    """The error in the user's language where it is one of the known situations."""
+    session = db()
+    session.rollback()
+    fresh = session.get(HumanTask, task.id, populate_existing=True)
+    if fresh is not None and fresh.status == TASK_COMPLETED:
+        return _("This task was already completed by %(user)s.", user=fresh.completed_by)
+    if fresh is not None and fresh.status != TASK_OPEN:
+        return _("This task is no longer open.")
+    if fresh is not None and fresh.assignee and fresh.assignee != current_user.username:
+        return _("This task is already claimed by %(user)s.", user=fresh.assignee)
+    if isinstance(error, PermissionDenied):
+        return _("You may not do this with this task.")
+    return _("Someone else changed this at the same time. Please look at the task again.")
+
+
+@bp.route("/<task_id>/complete", methods=["POST"])
+@require_case_worker
+def complete(task_id: str) -> Any:
+    task = visible_task(task_id)
+    fields = task_service.task_form(task)
+    values = _form_values(fields)
+    try:
+        task_service.complete_task(db(), actor(), task.id, values, now())
+    except FormValidationError as error:
+        db().rollback()
+        flash(_("Please correct the marked fields."), "error")
+        return render_task(task, values, error.errors, status=422)
+    except (Conflict, PermissionDenied) as error:
+        flash(_conflict_text(task, error), "error")
+        return redirect(url_for("task.show", task_id=task.id))
+    except NotFound:
+        abort(404)
+    flash(_("Task “%(title)s” completed.", title=task.title), "success")
+    return redirect(url_for("tasks.my_tasks"))
