@@ -332,6 +332,10 @@ main.add_command(serve_command)
 main.add_command(create_user_command)
 main.add_command(demo_users_command)
 
+from complaintflow.scheduler import scheduler_command  # noqa: E402
+
+main.add_command(scheduler_command)
+
 
 if __name__ == "__main__":
     main()
