@@ -15,7 +15,7 @@ from sqlalchemy import select
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from engine.services import casework, knowledge
+from engine.services import customer_contact, knowledge
 from engine.services.access import may_view_task
 from engine.store import case_queries
 from engine.store.complaints import Complaint
@@ -107,7 +107,7 @@ def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: F
         "handovers": case_queries.handovers_of(session, complaint),
         "subtasks": case_queries.subtasks_of(session, complaint),
         "suggestions": knowledge.suggestions(session, complaint.category, text),
-        "templates": casework.templates_for(session, complaint.language),
+        "templates": customer_contact.templates_for(session, complaint.language),
         "forms": case_forms(task, **bound),
         "now": now(),
     }

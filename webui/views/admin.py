@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.domain.errors import FormValidationError, NotFound
-from engine.services import casework
+from engine.services import customer_contact
 from engine.services import users as user_service
 from engine.store.casework import ReplyTemplate
 from webui.auth import actor, require_roles
@@ -156,7 +156,7 @@ def groups() -> Any:
 @bp.route("/templates")
 @require_roles("team_lead", "admin")
 def templates() -> Any:
-    return render_template("admin/templates.html", templates=casework.templates_for(db()))
+    return render_template("admin/templates.html", templates=customer_contact.templates_for(db()))
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
@@ -178,7 +178,7 @@ def _template_form(template_id: int | None) -> Any:
     form = TemplateForm(obj=template if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            casework.save_template(db(), actor(), template_id, dict(form.data), now())
+            customer_contact.save_template(db(), actor(), template_id, dict(form.data), now())
         except FormValidationError as error:
             db().rollback()
             apply_errors(form, error.errors)

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound
-from engine.services import casework
+from engine.services import casework, customer_contact
 from engine.services.access import may_view_complaint
 from engine.store.casework import ReplyTemplate
 from engine.store.complaints import Complaint
@@ -62,9 +62,9 @@ def _with_template(complaint: Complaint, template_id: int) -> Any:
     template = db().get(ReplyTemplate, template_id)
     form = ReplyForm(formdata=None)
     if template is not None:
-        values = casework.template_values(complaint, actor().username)
-        form.subject.data = casework.render_template_text(template.subject, values)
-        form.body.data = casework.render_template_text(template.body, values)
+        values = customer_contact.template_values(complaint, actor().username)
+        form.subject.data = customer_contact.render_template_text(template.subject, values)
+        form.body.data = customer_contact.render_template_text(template.body, values)
     task_id = request.args.get("task_id")
     if task_id:
         form.task_id.data = task_id
@@ -154,7 +154,9 @@ def reply(reference: str) -> Any:
         reference,
         form,
         "reply",
-        lambda c: casework.reply_to_customer(db(), actor(), c.id, form.subject.data or "", form.body.data or "", now()),
+        lambda c: customer_contact.reply_to_customer(
+            db(), actor(), c.id, form.subject.data or "", form.body.data or "", now()
+        ),
         _("The reply is on its way to the customer."),
     )
 
@@ -167,7 +169,7 @@ def request_info(reference: str) -> Any:
         reference,
         form,
         "info",
-        lambda c: casework.request_information(db(), actor(), c.id, form.question.data or "", now()),
+        lambda c: customer_contact.request_information(db(), actor(), c.id, form.question.data or "", now()),
         _("The question was sent to the customer."),
         {"body": "question"},
     )
