@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import DeploymentError, NotFound
+from engine.runtime.diagnostics import Diagnostic
 from engine.runtime.lint import lint_specs
+from engine.runtime.normalize import DiagramRejected, NormalizedFile, blocking, normalize_resources
 from engine.runtime.parser import ProcessInfo, Resource, describe_bpmn, describe_dmn, parse_process
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition
 from engine.services.audit import record
@@ -20,6 +22,8 @@ from engine.store.models import DefinitionResource, ProcessDefinition
 from engine.store.queries import latest_definition, latest_definitions
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# The exact uploaded file of a normalised resource is kept beside it under this kind, for download.
+ORIGINAL_KIND = "original"
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class DeployResult:
     version: int
     definition_id: int
     created: bool
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 def decode_upload(filename: str, data: bytes) -> Resource:
@@ -81,7 +86,7 @@ class _Catalogue:
             return
         self._deployed_loaded = True
         for definition in latest_definitions(self.session):
-            for stored in definition.resources:
+            for stored in runnable_resources(definition):
                 self._add(Resource(stored.filename, stored.content), override=False)
 
     def bundle(self, process_id: str) -> list[Resource]:
@@ -118,19 +123,31 @@ class _Catalogue:
 
 
 @unit_of_work
-def deploy(session: Session, actor: Actor, uploads: list[Resource], now: datetime) -> list[DeployResult]:
-    """Deploy every executable process in the BPMN files; unchanged content keeps its version."""
+def deploy(
+    session: Session, actor: Actor, uploads: list[Resource], now: datetime, *, as_executable: bool = False
+) -> list[DeployResult]:
+    """Deploy every executable process in the BPMN files; unchanged content keeps its version.
+
+    Uploads are normalised first (vendor dialects, implicit splits, decoration); ``as_executable`` also
+    deploys descriptive processes, their plain tasks as human tasks. What cannot run is refused with
+    :class:`DiagramRejected`, which carries every located diagnostic.
+    """
     if not uploads:
         raise DeploymentError("no files to deploy")
-    catalogue = _Catalogue(session, uploads)
+    normalized = normalize_resources(uploads, as_executable=as_executable)
+    problems = blocking(normalized)
+    if problems:
+        raise DiagramRejected(problems)
+    runnable = [item.resource for item in normalized]
+    catalogue = _Catalogue(session, runnable)
     process_ids = [
         info.process_id
-        for resource in uploads
+        for resource in runnable
         if resource.kind == "bpmn"
         for info in describe_bpmn(resource)
         if info.executable
     ]
-    process_ids += _processes_using_new_decisions(catalogue, uploads, process_ids)
+    process_ids += _processes_using_new_decisions(catalogue, runnable, process_ids)
     if not process_ids:
         raise DeploymentError(
             'no executable process found (isExecutable="true"), and no deployed process uses the uploaded decisions',
@@ -140,15 +157,16 @@ def deploy(session: Session, actor: Actor, uploads: list[Resource], now: datetim
     for process_id in process_ids:
         bundle = catalogue.bundle(process_id)
         spec, subprocess_specs = parse_process(bundle, process_id)
-        problems = lint_specs([spec, *subprocess_specs.values()])
-        if problems:
-            first = problems[0]
+        problems_found = lint_specs([spec, *subprocess_specs.values()])
+        if problems_found:
+            first = problems_found[0]
             raise DeploymentError(
                 f"{first.what} does not compile: {first.message}",
                 filename=catalogue.processes[process_id].filename,
                 element_id=first.element_id,
             )
-        results.append(_store_version(session, actor, process_id, catalogue.processes[process_id].name, bundle, now))
+        name = catalogue.processes[process_id].name
+        results.append(_store_version(session, actor, process_id, name, bundle, normalized, now))
     commit(session, "another deployment of the same process happened at the same time; deploy again")
     return results
 
@@ -167,12 +185,26 @@ def _processes_using_new_decisions(catalogue: _Catalogue, uploads: list[Resource
 
 
 def _store_version(
-    session: Session, actor: Actor, process_id: str, name: str, bundle: list[Resource], now: datetime
+    session: Session,
+    actor: Actor,
+    process_id: str,
+    name: str,
+    bundle: list[Resource],
+    normalized: list[NormalizedFile],
+    now: datetime,
 ) -> DeployResult:
     checksum = _checksum(bundle)
+    uploaded = {item.content: item for item in normalized}
+    notes = tuple(d for r in bundle if r.content in uploaded for d in uploaded[r.content].diagnostics)
     latest = latest_definition(session, process_id)
     if latest is not None and latest.checksum == checksum:
-        return DeployResult(process_id, latest.name, latest.version, latest.id, created=False)
+        return DeployResult(process_id, latest.name, latest.version, latest.id, created=False, diagnostics=notes)
+    rows = [DefinitionResource(filename=r.filename, kind=r.kind, content=r.content) for r in bundle]
+    rows += [
+        DefinitionResource(filename=r.filename, kind=ORIGINAL_KIND, content=uploaded[r.content].original)
+        for r in bundle
+        if r.content in uploaded and uploaded[r.content].changed
+    ]
     definition = ProcessDefinition(
         process_key=process_id,
         version=(latest.version + 1) if latest else 1,
@@ -180,7 +212,7 @@ def _store_version(
         checksum=checksum,
         deployed_at=now,
         deployed_by=actor.username,
-        resources=[DefinitionResource(filename=r.filename, kind=r.kind, content=r.content) for r in bundle],
+        resources=rows,
     )
     session.add(definition)
     session.flush()
@@ -196,14 +228,19 @@ def _store_version(
             "files": [r.filename for r in bundle],
         },
     )
-    return DeployResult(process_id, name, definition.version, definition.id, created=True)
+    return DeployResult(process_id, name, definition.version, definition.id, created=True, diagnostics=notes)
+
+
+def runnable_resources(definition: ProcessDefinition) -> list[Resource]:
+    """The files a stored version runs (normalised), without the kept original uploads."""
+    return [Resource(r.filename, r.content) for r in definition.resources if r.kind != ORIGINAL_KIND]
 
 
 def parsed_definition(definition: ProcessDefinition) -> ParsedDefinition:
     """The parsed specs of a stored version, parsed once per process and cached by content checksum."""
 
     def load() -> ParsedDefinition:
-        resources = [Resource(r.filename, r.content) for r in definition.resources]
+        resources = runnable_resources(definition)
         spec, subprocess_specs = parse_process(resources, definition.process_key)
         return ParsedDefinition(spec, subprocess_specs)
 

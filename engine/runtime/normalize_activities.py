@@ -1,0 +1,231 @@
+"""What each activity needs to run: an implementation, a script in Python, conditions and timers in Python.
+
+Java delegates and connectors become external tasks named after them (deployable, an incident until a
+handler for the topic exists), Groovy/JavaScript that only sets variables and JUEL/FEEL/XPath
+conditions are translated, and with ``as_executable`` tasks a descriptive diagram left without
+implementation become human tasks in their lane. Everything else that cannot run is an ERROR.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from lxml import etree
+
+from engine.runtime.bpmn_xml import bpmn, camunda, text_of
+from engine.runtime.diagnostics import local_name
+from engine.runtime.expressions import PYTHON, translate_expression, translate_script
+from engine.runtime.normalize import Context
+from engine.runtime.normalize_graph import all_scopes, flow_nodes, sequence_flows, to_user_task
+from engine.runtime.normalize_vendor import HOW_TO_RUN, set_property
+from engine.runtime.scripting import translate_juel
+
+_CRON = re.compile(r"^\S+(\s+\S+){4,6}$")
+
+
+def normalize_activities(ctx: Context) -> None:
+    """Each activity either has an implementation the engine runs, becomes a human task, or is reported."""
+    for scope in all_scopes(ctx):
+        for node in flow_nodes(scope):
+            kind = local_name(node)
+            if kind in ("serviceTask", "sendTask", "businessRuleTask"):
+                _service_like(ctx, node, kind)
+            elif kind == "receiveTask" and not node.get("messageRef"):
+                if ctx.as_executable:
+                    to_user_task(ctx, node, "waits for no message")
+                else:
+                    ctx.error(node, "missing-message", "the receive task names no message", "select a message")
+            elif kind == "scriptTask":
+                _script(ctx, node)
+            elif kind == "callActivity" and not (node.get("calledElement") or "").strip():
+                if ctx.as_executable:
+                    to_user_task(ctx, node, "calls no process")
+                    continue
+                ctx.error(
+                    node,
+                    "missing-called-element",
+                    "the call activity names no process to call",
+                    "set 'Called element' to the id of a deployed or uploaded process",
+                )
+            if local_name(node) in ("userTask", "manualTask", "task"):
+                _human_task(ctx, node)
+            _expressions_of(ctx, node)
+        for flow in sequence_flows(scope):
+            _expressions_of(ctx, flow)
+
+
+def _service_like(ctx: Context, node: etree._Element, kind: str) -> None:
+    if kind == "businessRuleTask" and node.get(camunda("decisionRef")):
+        return
+    if node.get(camunda("type")) == "external" or node.get(camunda("topic")):
+        if not node.get(camunda("topic")):
+            ctx.error(node, "missing-topic", "the external task has no topic", HOW_TO_RUN)
+        if kind == "businessRuleTask":
+            # Camunda lets a business rule task be an external task; SpiffWorkflow's needs a decision.
+            node.tag = bpmn("serviceTask")
+            ctx.changed = True
+        return
+    if kind == "sendTask" and node.get("messageRef"):
+        return
+    java = [a for a in ("class", "delegateExpression", "expression") if node.get(camunda(a))]
+    connector = node.find(f".//{camunda('connectorId')}")
+    if java or connector is not None:
+        _java_to_topic(ctx, node, kind, java[0] if java else None, connector)
+    elif ctx.as_executable:
+        to_user_task(ctx, node, "has no implementation")
+    else:
+        needs = "a decision (camunda:decisionRef)" if kind == "businessRuleTask" else "an implementation"
+        ctx.error(node, "missing-implementation", f"the {kind} has no {needs}", HOW_TO_RUN)
+
+
+def _java_to_topic(
+    ctx: Context, node: etree._Element, kind: str, attribute: str | None, connector: etree._Element | None
+) -> None:
+    """Java code cannot run here: the task waits for a system action named after it, like Camunda's external tasks.
+
+    Deploying keeps the step where the designer drew it; until a handler for the topic is registered, an
+    instance reaching it gets an incident that names the topic, and a retry runs it once the handler exists.
+    """
+    if attribute:
+        raw = node.get(camunda(attribute), "")
+        inner = re.sub(r"^[$#]\{(.*)\}$", r"\1", raw.strip()).strip()
+        topic = re.sub(r"\(.*\)$", "", inner) if attribute != "class" else raw.strip()
+        what = f"camunda:{attribute} {raw!r}"
+        del node.attrib[camunda(attribute)]
+    else:
+        topic = f"connector:{text_of(connector)}"
+        what = f"the connector {text_of(connector)!r}"
+    for field in node.findall(f".//{camunda('field')}"):
+        value = field.get("stringValue") or field.get("expression") or text_of(field)
+        if field.get("name"):
+            set_property(node, field.get("name", ""), value)
+        field.getparent().remove(field)
+    node.set(camunda("type"), "external")
+    node.set(camunda("topic"), topic)
+    if kind == "businessRuleTask":
+        node.tag = bpmn("serviceTask")
+    ctx.changed = True
+    ctx.warn(
+        node,
+        "java-implementation",
+        f"the {kind} is implemented by {what}, which cannot run here; it waits for the system action {topic!r}",
+        f"register a handler for the topic {topic!r} or {HOW_TO_RUN}",
+    )
+
+
+def _script(ctx: Context, node: etree._Element) -> None:
+    script = node.find(bpmn("script"))
+    source = script.text if script is not None and script.text else ""
+    if node.get(camunda("resource")):
+        ctx.error(
+            node,
+            "external-script",
+            "the script is an external resource, which is not part of the upload",
+            "paste the script (in Python) into the script task",
+        )
+        return
+    if not source.strip():
+        if ctx.as_executable:
+            to_user_task(ctx, node, "has no script")
+        else:
+            ctx.error(node, "empty-script", "the script task has no script", "write the script in Python")
+        return
+    script_format = (node.get("scriptFormat") or "python").strip().lower()
+    if script_format == "juel":
+        translation = translate_expression(source)
+        result = node.get(camunda("resultVariable")) or "result"
+        python = f"{result} = {translation.python}\n" if translation.python else None
+    else:
+        translation = translate_script(source, script_format)
+        python = translation.python
+    if python is None:
+        ctx.error(node, "script-language", f"the script {translation.problem}", "rewrite the script in Python")
+    elif python != source and script is not None:
+        script.text = python
+        node.set("scriptFormat", "python")
+        ctx.changed = True
+        ctx.note(node, "info", "script-translated", f"the {script_format} script was translated to Python")
+
+
+def _human_task(ctx: Context, node: etree._Element) -> None:
+    has_form = node.find(f".//{camunda('formData')}") is not None
+    form_key = node.get(camunda("formKey")) or node.get(camunda("formRef"))
+    if form_key and not has_form:
+        ctx.warn(
+            node,
+            "form-not-rendered",
+            f"the form {form_key!r} is not rendered; the task shows no fields",
+            "describe the fields with camunda:formData (Form tab in Camunda Modeler 7)",
+        )
+    if local_name(node) == "task" and not ctx.as_executable:
+        ctx.note(node, "info", "plain-task", "the plain task waits for a person to complete it (Camunda would skip it)")
+
+
+def _language(ctx: Context, node: etree._Element) -> str | None:
+    return node.get("language") or ctx.root.get("expressionLanguage")
+
+
+def _expressions_of(ctx: Context, node: etree._Element) -> None:
+    """Conditions and timer values in JUEL/FEEL/XPath become Python; cron and untranslatables are errors."""
+    for condition in node.iter(bpmn("conditionExpression"), bpmn("condition")):
+        _translate_condition(ctx, node, condition)
+    for timer in node.iter(bpmn("timeDate"), bpmn("timeDuration"), bpmn("timeCycle")):
+        value = text_of(timer)
+        if _CRON.match(value) and not value.startswith(("${", "#{", "=")):
+            ctx.error(
+                node,
+                "cron-timer",
+                f"cron expressions such as {value!r} are not supported",
+                "use ISO 8601: a cycle such as R/P1D or R5/PT10M",
+            )
+        elif value.startswith(("${", "#{", "=")):
+            translation = translate_expression(value)
+            if translation.python is None:
+                ctx.error(node, "timer-expression", f"the timer expression {value!r} {translation.problem}")
+            elif not _runs_as_is(value, translation.python):
+                timer.text = translation.python
+                ctx.changed = True
+
+
+def _runs_as_is(text: str, python: str) -> bool:
+    """True when the runtime's own JUEL shim already evaluates ``text`` as ``python``: keep the file as drawn."""
+    try:
+        return ast.dump(ast.parse(translate_juel(text.strip()), mode="eval")) == ast.dump(
+            ast.parse(python, mode="eval")
+        )
+    except SyntaxError:
+        return False
+
+
+def _translate_condition(ctx: Context, owner: etree._Element, condition: etree._Element) -> None:
+    text = text_of(condition)
+    if not text:
+        condition.getparent().remove(condition)  # an empty condition is no condition (gateway rules apply)
+        ctx.changed = True
+        return
+    translation = translate_expression(text, _language(ctx, condition))
+    if translation.python is None and translation.dialect == PYTHON:
+        return  # plain Python with a syntax error: the deploy-time lint reports it with its line
+    if translation.python is None:
+        ctx.error(
+            owner,
+            "condition-untranslatable",
+            f"the condition {text!r} {translation.problem}",
+            "write it as a simple comparison, e.g. ${amount > 200 && approved}, or in Python",
+        )
+        return
+    if not _runs_as_is(text, translation.python):
+        for child in list(condition):
+            condition.remove(child)
+        condition.text = translation.python
+        condition.attrib.pop("language", None)
+        ctx.changed = True
+    for name in translation.renamed:
+        python_name = "_".join(name.lower().split())
+        ctx.warn(
+            owner,
+            "renamed-variable",
+            f"the name {name!r} in the condition is read as the variable {python_name!r}",
+            "use variable names without spaces",
+        )

@@ -1,0 +1,80 @@
+"""DMN checks before deployment: what SpiffWorkflow's decision engine can evaluate.
+
+It evaluates exactly one decision table per file: COLLECT collects every matching rule, any other hit
+policy returns the first matching rule. That is right for UNIQUE, FIRST and ANY (for a correct table); a decision
+requirements graph (several decisions), literal expressions and the ordering hit policies are refused
+with the decision named, instead of SpiffWorkflow's AttributeError on the list of decisions.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.runtime.diagnostics import ERROR, INFO, Diagnostic, at, local_name
+
+_SUPPORTED = {"UNIQUE", "FIRST", "ANY", "COLLECT"}
+
+
+def check_dmn(root: etree._Element, filename: str) -> list[Diagnostic]:
+    """What in a DMN document the decision engine cannot evaluate."""
+    diagnostics: list[Diagnostic] = []
+    if local_name(root) != "definitions":
+        return [at(root, ERROR, "not-dmn", "the root element is not a DMN <definitions> element", file=filename)]
+    decisions = [node for node in root if local_name(node) == "decision"]
+    if not decisions:
+        diagnostics.append(at(root, ERROR, "no-decision", "the DMN file defines no decision", file=filename))
+    if len(decisions) > 1:
+        diagnostics.append(
+            at(
+                decisions[1],
+                ERROR,
+                "several-decisions",
+                f"the file defines {len(decisions)} decisions; the engine evaluates one decision table per file",
+                "put each decision table in its own .dmn file; decisions that require other decisions must be "
+                "merged into one table",
+                file=filename,
+            )
+        )
+    for decision in decisions:
+        tables = [child for child in decision if local_name(child) == "decisionTable"]
+        if not tables:
+            diagnostics.append(
+                at(
+                    decision,
+                    ERROR,
+                    "not-a-decision-table",
+                    "the decision is not a decision table (e.g. a literal expression)",
+                    "model it as a decision table",
+                    file=filename,
+                )
+            )
+            continue
+        table = tables[0]
+        policy = (table.get("hitPolicy") or "UNIQUE").upper()
+        if policy == "ANY":
+            diagnostics.append(
+                at(table, INFO, "hit-policy", "hit policy ANY is evaluated as first match", file=filename)
+            )
+        elif policy not in _SUPPORTED:
+            diagnostics.append(
+                at(
+                    table,
+                    ERROR,
+                    "hit-policy",
+                    f"the hit policy {policy} is not supported",
+                    "use UNIQUE, FIRST, ANY or COLLECT",
+                    file=filename,
+                )
+            )
+        elif policy == "COLLECT" and table.get("aggregation"):
+            diagnostics.append(
+                at(
+                    table,
+                    ERROR,
+                    "hit-policy",
+                    f"COLLECT with the aggregation {table.get('aggregation')} is not supported",
+                    "collect without aggregation and sum/count in a script task",
+                    file=filename,
+                )
+            )
+    return diagnostics

@@ -1,0 +1,303 @@
+"""Normalising events: message/signal references, timers, conditions, link events, global tasks.
+
+SpiffWorkflow silently ends a process at a link throw event and crashes (TypeError) on a dangling
+message reference; modellers export timers without a time and messages without a name. Link pairs are
+joined into sequence flows, nameless references get the event's label, and blank timers whose label
+says the time ("7 days") take it from there. Compensation has no equivalent and is an ERROR.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from lxml import etree
+
+from engine.runtime.bpmn_xml import EVENTS, bpmn, index_by_id, text_of
+from engine.runtime.diagnostics import local_name
+from engine.runtime.normalize import Context
+from engine.runtime.normalize_graph import add_flow, all_scopes, flow_nodes, root_element, sequence_flows
+
+_DEFINITIONS = {
+    "messageEventDefinition": ("messageRef", "message"),
+    "signalEventDefinition": ("signalRef", "signal"),
+    "errorEventDefinition": ("errorRef", "error"),
+    "escalationEventDefinition": ("escalationRef", "escalation"),
+}
+
+
+_GLOBAL_TASKS = {
+    "globalTask": "task",
+    "globalUserTask": "userTask",
+    "globalManualTask": "manualTask",
+    "globalScriptTask": "scriptTask",
+    "globalBusinessRuleTask": "businessRuleTask",
+}
+
+
+def inline_global_tasks(ctx: Context) -> None:
+    """A call activity calling a global task is that task, drawn once and reused: copy it in place."""
+    globals_by_id = {g.get("id"): g for g in ctx.root if local_name(g) in _GLOBAL_TASKS}
+    if not globals_by_id:
+        return
+    for scope in all_scopes(ctx):
+        for call in list(scope.iterchildren(bpmn("callActivity"))):
+            target = globals_by_id.get(call.get("calledElement"))
+            if target is None:
+                continue
+            call.tag = bpmn(_GLOBAL_TASKS[local_name(target)])
+            del call.attrib["calledElement"]
+            for key, value in target.attrib.items():
+                if key not in ("id", "name") and key not in call.attrib:
+                    call.set(key, value)
+            for child in target:
+                if local_name(child) == "script" and call.find(child.tag) is None:
+                    call.append(copy.deepcopy(child))
+                elif local_name(child) == "extensionElements" and call.find(child.tag) is None:
+                    call.insert(sum(1 for c in call if local_name(c) == "documentation"), copy.deepcopy(child))
+            ctx.changed = True
+            ctx.note(
+                call,
+                "info",
+                "global-task",
+                f"the call of the global task {target.get('id')!r} became a {local_name(call)}",
+            )
+
+
+def normalize_events(ctx: Context) -> None:
+    """Names for nameless messages, checked references, link events rewired, unsupported events reported."""
+    inline_global_tasks(ctx)
+    index = index_by_id(ctx.root)
+    for tag in ("message", "signal", "error", "escalation"):
+        for element in ctx.root.iterchildren(bpmn(tag)):
+            if not (element.get("name") or "").strip() and element.get("id"):
+                element.set("name", element.get("id", ""))
+                ctx.changed = True
+    for scope in all_scopes(ctx):
+        for node in flow_nodes(scope):
+            if local_name(node) in EVENTS or local_name(node) == "receiveTask" or local_name(node) == "sendTask":
+                _check_event(ctx, node, index)
+        _rewire_links(ctx, scope)
+    if ctx.as_executable:
+        _plain_starts(ctx)
+
+
+def _check_event(ctx: Context, node: etree._Element, index: dict[str, etree._Element]) -> None:
+    kind = local_name(node)
+    for definition_tag, (ref_attr, target_tag) in _DEFINITIONS.items():
+        definitions = (
+            [node] if kind in ("receiveTask", "sendTask") and definition_tag == "messageEventDefinition" else []
+        )
+        definitions += list(node.iterchildren(bpmn(definition_tag)))
+        for definition in definitions:
+            ref = (definition.get(ref_attr) or "").strip()
+            if ref and local_name(index.get(ref)) != target_tag:
+                ctx.error(
+                    node,
+                    f"dangling-{target_tag}",
+                    f"refers to the {target_tag} {ref!r}, which the file does not define",
+                    f'define <{target_tag} id="{ref}" name="..."/> or pick an existing {target_tag}',
+                )
+            elif not ref and target_tag in ("message", "signal") and definition is not node:
+                # The modeller left the message/signal unnamed: the event's own label is what it waits for.
+                name = (node.get("name") or node.get("id") or target_tag).strip()
+                element = root_element(ctx, target_tag, f"{target_tag}_{node.get('id')}", name)
+                definition.set(ref_attr, element.get("id", ""))
+                ctx.warn(
+                    node,
+                    f"{target_tag}-added",
+                    f"the event names no {target_tag}; it now uses the {target_tag} {name!r}",
+                    f"pick a {target_tag} for the event in the modeller",
+                )
+    if node.find(bpmn("compensateEventDefinition")) is not None:
+        ctx.error(
+            node,
+            "compensation",
+            "compensation events are not supported by the engine",
+            "model the undo steps explicitly (e.g. an error boundary event leading to the undo tasks)",
+        )
+    if kind == "boundaryEvent" and not any(local_name(child).endswith("EventDefinition") for child in node):
+        ctx.error(node, "boundary-without-trigger", "a boundary event needs a trigger (timer, message, error, ...)")
+    for timer in node.iterchildren(bpmn("timerEventDefinition")):
+        parts = [child for child in timer if local_name(child) in ("timeDate", "timeDuration", "timeCycle")]
+        if not parts or not any(text_of(part) for part in parts):
+            _timer_without_time(ctx, node, timer, parts)
+    for conditional in node.iterchildren(bpmn("conditionalEventDefinition")):
+        if not text_of(conditional.find(bpmn("condition"))):
+            hint = "set the condition, e.g. ${stock > 0}"
+            _without_trigger(ctx, node, conditional, "condition", "the conditional event has no condition", hint)
+
+
+_LABEL_DURATION = re.compile(
+    r"(\d+)\s*(minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|years?)\b", re.IGNORECASE
+)
+_LABEL_CYCLES = {"hourly": "R/PT1H", "daily": "R/P1D", "weekly": "R/P1W", "monthly": "R/P1M"}
+
+
+def timer_from_label(label: str) -> tuple[str, str] | None:
+    """``("timeDuration", "P7D")`` for a label such as "Timeout (7 days)"; None when it names no time."""
+    text = (label or "").lower()
+    for word, cycle in _LABEL_CYCLES.items():
+        if re.search(rf"\b{word}\b", text):
+            return "timeCycle", cycle
+    match = _LABEL_DURATION.search(text)
+    if not match:
+        return None
+    amount, unit = match.group(1), match.group(2).lower()
+    if unit.startswith("mi"):
+        return "timeDuration", f"PT{amount}M"
+    if unit.startswith("h"):
+        return "timeDuration", f"PT{amount}H"
+    if unit.startswith("mo"):
+        return "timeDuration", f"P{amount}M"
+    return "timeDuration", f"P{amount}{unit[0].upper()}"
+
+
+def _timer_without_time(ctx: Context, node: etree._Element, timer: etree._Element, parts: list[etree._Element]) -> None:
+    from_label = timer_from_label(node.get("name") or "")
+    if from_label:
+        for part in parts:
+            timer.remove(part)
+        element = etree.SubElement(timer, bpmn(from_label[0]))
+        element.text = from_label[1]
+        ctx.changed = True
+        ctx.warn(
+            node,
+            "timer-from-label",
+            f"the timer has no time; its label {node.get('name')!r} was read as {from_label[1]}",
+            "set the time in the timer's properties",
+        )
+        return
+    hint = "set a duration (e.g. PT48H), a date (2026-12-01T09:00:00Z) or a cycle (R3/PT1H)"
+    _without_trigger(ctx, node, timer, "timer", "the timer has no time", hint)
+
+
+def _without_trigger(
+    ctx: Context, node: etree._Element, definition: etree._Element, what: str, problem: str, hint: str
+) -> None:
+    """A timer or condition left blank: an error, or as executable the nearest runnable reading."""
+    kind = local_name(node)
+    parent = node.getparent()
+    code = f"{what}-incomplete"
+    if not ctx.as_executable:
+        ctx.error(node, code, problem, hint)
+    elif kind == "startEvent" and parent is not None and local_name(parent) == "process":
+        return  # becomes a plain start (see _plain_starts)
+    elif kind == "intermediateCatchEvent" and _after_event_gateway(node):
+        # An event-based gateway races catch events: this one now waits for a message named after it.
+        node.remove(definition)
+        name = " ".join((node.get("name") or node.get("id") or "event").split())
+        message = root_element(ctx, "message", f"message_{node.get('id')}", name)
+        etree.SubElement(node, bpmn("messageEventDefinition"), messageRef=message.get("id", ""))
+        ctx.warn(node, f"{what}-became-message", f"{problem}; it now waits for the message {name!r}", hint)
+    elif kind == "intermediateCatchEvent":
+        node.remove(definition)
+        node.tag = bpmn("userTask")
+        ctx.changed = True
+        ctx.warn(node, f"{what}-became-task", f"{problem}; a person confirms when the wait is over", hint)
+    elif kind == "boundaryEvent":
+        ctx.warn(node, f"{what}-dropped", f"{problem}; the boundary event was dropped: its path never starts", hint)
+        _remove_with_flows(ctx, node)
+    elif kind == "startEvent" and parent is not None and parent.get("triggeredByEvent") == "true":
+        ctx.warn(parent, "event-subprocess-dropped", f"{problem}; the event subprocess it starts was dropped", hint)
+        grandparent = parent.getparent()
+        if grandparent is not None:
+            ctx.remove(parent)
+    else:
+        ctx.error(node, code, problem, hint)
+
+
+def _after_event_gateway(node: etree._Element) -> bool:
+    scope = node.getparent()
+    if scope is None:
+        return False
+    sources = {f.get("sourceRef") for f in sequence_flows(scope) if f.get("targetRef") == node.get("id")}
+    return any(local_name(n) == "eventBasedGateway" and n.get("id") in sources for n in scope)
+
+
+def _remove_with_flows(ctx: Context, node: etree._Element) -> None:
+    scope = node.getparent()
+    if scope is None:
+        return
+    for flow in sequence_flows(scope):
+        if node.get("id") in (flow.get("sourceRef"), flow.get("targetRef")):
+            ctx.remove(flow)
+    ctx.remove(node)
+
+
+def _plain_starts(ctx: Context) -> None:
+    """As executable, an instance is started by a person or the API: triggered starts become plain starts."""
+    for process in ctx.processes:
+        starts = list(process.iterchildren(bpmn("startEvent")))
+        for start in starts:
+            for definition in [
+                c for c in start if local_name(c) in ("timerEventDefinition", "conditionalEventDefinition")
+            ]:
+                if not text_of(definition):
+                    start.remove(definition)  # a blank trigger: a plain start like the others
+                    ctx.changed = True
+        if not starts or any(not any(local_name(c).endswith("EventDefinition") for c in s) for s in starts):
+            continue
+        for start in starts:
+            for definition in [c for c in start if local_name(c).endswith("EventDefinition")]:
+                start.remove(definition)
+        ctx.changed = True
+        ctx.warn(
+            starts[0],
+            "start-made-plain",
+            "the process starts on an event; deployed as executable, it starts when an instance is started",
+            "add a plain start event",
+        )
+
+
+def _link_name(event: etree._Element) -> str:
+    definition = event.find(bpmn("linkEventDefinition"))
+    name = definition.get("name") if definition is not None else None
+    return " ".join((name or event.get("name") or "").split()).lower()
+
+
+def _rewire_links(ctx: Context, scope: etree._Element) -> None:
+    """A link throw/catch pair is a sequence flow drawn in two halves: connect the halves."""
+    throws = [
+        n for n in scope.iterchildren(bpmn("intermediateThrowEvent")) if n.find(bpmn("linkEventDefinition")) is not None
+    ]
+    catches = [
+        n for n in scope.iterchildren(bpmn("intermediateCatchEvent")) if n.find(bpmn("linkEventDefinition")) is not None
+    ]
+    if not throws and not catches:
+        return
+    by_name: dict[str, etree._Element] = {}
+    for catch in catches:
+        by_name.setdefault(_link_name(catch), catch)
+    for throw in throws:
+        definition = throw.find(bpmn("linkEventDefinition"))
+        target_ref = definition.findtext(bpmn("target")) if definition is not None else None
+        catch = next((c for c in catches if c.get("id") == (target_ref or "").strip()), None)
+        catch = catch if catch is not None else by_name.get(_link_name(throw))
+        if catch is None and len(catches) == 1:
+            catch = catches[0]  # one throw/catch pair per scope needs no matching names
+            ctx.warn(
+                throw,
+                "link-paired",
+                f"the link throw event is joined to the only link catch event "
+                f"{catch.get('id')!r} although their names differ",
+                "give both link events the same name",
+            )
+        if catch is None:
+            ctx.error(
+                throw,
+                "link-without-catch",
+                f"no link catch event named {_link_name(throw)!r} in the same (sub)process",
+                "give the throw and catch link events the same name",
+            )
+            continue
+        if definition is not None:
+            throw.remove(definition)
+        add_flow(ctx, scope, throw.get("id", ""), catch.get("id", ""))
+    for catch in catches:
+        definition = catch.find(bpmn("linkEventDefinition"))
+        if definition is not None:
+            catch.remove(definition)
+        catch.tag = bpmn("intermediateThrowEvent")  # a none intermediate event just passes the token on
+    ctx.changed = True
+    ctx.note(throws[0] if throws else catches[0], "info", "link-events", "link events were joined into sequence flows")

@@ -1,0 +1,260 @@
+"""Normalising the flow: events, implicit splits, missing start events, gateways and loops.
+
+BPMN allows shortcuts SpiffWorkflow does not parse: an activity with several outgoing flows (an implicit
+parallel or inclusive split), a process or subprocess without a start event, link events (SpiffWorkflow
+silently ends the process at a link throw). These are rewritten into the explicit equivalent; what has
+no equivalent in the engine (compensation, complex gateways, dangling references) becomes an ERROR.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from engine.runtime.bpmn_xml import BPMN_NS, GATEWAYS, bpmn, camunda, index_by_id
+from engine.runtime.diagnostics import local_name
+from engine.runtime.normalize import Context
+from engine.runtime.normalize_graph import (
+    add_flow,
+    all_scopes,
+    flow_nodes,
+    has_condition,
+    new_node,
+    sequence_flows,
+    to_user_task,
+)
+
+
+def normalize_structure(ctx: Context) -> None:
+    """Explicit gateways for implicit splits, start events where BPMN lets them be implicit, gateway defaults."""
+    for scope in all_scopes(ctx):
+        if local_name(scope) != "adHocSubProcess" and scope.get("triggeredByEvent") != "true":
+            _ensure_start(ctx, scope)
+        _explicit_splits(ctx, scope)
+        for gateway in flow_nodes(scope):
+            if local_name(gateway) in ("exclusiveGateway", "inclusiveGateway"):
+                _gateway_conditions(ctx, scope, gateway)
+            elif local_name(gateway) == "complexGateway":
+                ctx.error(
+                    gateway,
+                    "complex-gateway",
+                    "complex gateways are not supported by the engine",
+                    "use exclusive, inclusive or parallel gateways",
+                )
+        _fix_loops(ctx, scope)
+    _sync_incoming_outgoing(ctx)
+
+
+def _ensure_start(ctx: Context, scope: etree._Element) -> None:
+    if scope.find(bpmn("startEvent")) is not None:
+        return
+    nodes = flow_nodes(scope)
+    if not nodes:
+        if local_name(scope) == "process":
+            ctx.error(scope, "empty-process", "the process has no elements to run")
+        elif ctx.as_executable:
+            to_user_task(ctx, scope, "is empty")
+        else:
+            ctx.error(scope, "empty-subprocess", "the subprocess is empty", "model its content or make it a task")
+        return
+    targets = {flow.get("targetRef") for flow in sequence_flows(scope)}
+    entry = [
+        n
+        for n in nodes
+        if n.get("id") not in targets
+        and local_name(n) != "boundaryEvent"
+        and n.get("isForCompensation") != "true"
+        and n.get("triggeredByEvent") != "true"
+    ]
+    if not entry or not ctx.as_executable:
+        ctx.error(
+            scope,
+            "no-start-event",
+            f"No start event in the {local_name(scope)}",
+            "draw a start event before the first step"
+            + ("" if entry else " (every element has an incoming flow, so none can be the start)"),
+        )
+        return
+    start = etree.Element(bpmn("startEvent"), id=ctx.new_id(f"{scope.get('id', 'scope')}_start"))
+    entry[0].addprevious(start)
+    start.tail = entry[0].tail
+    source = start.get("id", "")
+    if len(entry) > 1:
+        fork = new_node(ctx, start, "parallelGateway", f"{scope.get('id', 'scope')}_start_fork")
+        add_flow(ctx, scope, source, fork.get("id", ""))
+        source = fork.get("id", "")
+    for node in entry:
+        add_flow(ctx, scope, source, node.get("id", ""))
+    ctx.changed = True
+    ctx.note(
+        scope,
+        "warning",
+        "start-event-added",
+        f"no start event: one was added that starts {', '.join(n.get('id', '') for n in entry)}",
+        "draw a start event so that the start is explicit",
+    )
+
+
+def _explicit_splits(ctx: Context, scope: etree._Element) -> None:
+    """Several outgoing flows (or conditional ones) on an activity or event become an explicit gateway."""
+    by_source: dict[str, list[etree._Element]] = {}
+    for flow in sequence_flows(scope):
+        by_source.setdefault(flow.get("sourceRef", ""), []).append(flow)
+    for node in flow_nodes(scope):
+        kind = local_name(node)
+        outgoing = by_source.get(node.get("id", ""), [])
+        default = node.get("default")
+        conditional = any(has_condition(f) for f in outgoing)
+        if kind in GATEWAYS or not outgoing or (len(outgoing) == 1 and not conditional):
+            continue
+        gateway_tag = "inclusiveGateway" if conditional or default else "parallelGateway"
+        split = new_node(ctx, node, gateway_tag, f"{node.get('id')}_split")
+        add_flow(ctx, scope, node.get("id", ""), split.get("id", ""))
+        for flow in outgoing:
+            flow.set("sourceRef", split.get("id", ""))
+            if gateway_tag == "inclusiveGateway" and not has_condition(flow) and flow.get("id") != default:
+                condition = etree.SubElement(flow, bpmn("conditionExpression"))
+                condition.text = "True"  # an unconditional flow beside conditional ones is always taken
+        if default:
+            split.set("default", default)
+            del node.attrib["default"]
+        ctx.note(
+            node,
+            "info",
+            "implicit-split",
+            f"the {len(outgoing)} outgoing flows became an explicit {gateway_tag}",
+        )
+
+
+def _variable_name(gateway: etree._Element) -> str:
+    name = re.sub(r"[^a-z0-9]+", "_", (gateway.get("name") or "").lower()).strip("_")
+    if not name or not re.match(r"^[a-z_]", name):
+        name = "decision_" + re.sub(r"\W", "_", gateway.get("id", "gateway"))
+    return name
+
+
+def _gateway_conditions(ctx: Context, scope: etree._Element, gateway: etree._Element) -> None:
+    outgoing = [f for f in sequence_flows(scope) if f.get("sourceRef") == gateway.get("id")]
+    default = gateway.get("default")
+    open_flows = [f for f in outgoing if f.get("id") != default and not has_condition(f)]
+    if not open_flows or len(outgoing) < 2:
+        return
+    if len(open_flows) == 1 and not default and len(outgoing) > 1:
+        gateway.set("default", open_flows[0].get("id", ""))
+        ctx.changed = True
+        ctx.warn(
+            open_flows[0],
+            "flow-made-default",
+            "the only flow without a condition is taken when no condition holds (it became the default flow)",
+            "mark it as the default flow in the modeller",
+        )
+        return
+    if not ctx.as_executable:
+        for flow in open_flows:
+            ctx.error(
+                flow,
+                "missing-condition",
+                f"a flow leaving the {local_name(gateway)} {gateway.get('id')!r} has no condition "
+                "and is not the default flow",
+                "add a condition expression (e.g. ${approved}) or mark the flow as the default flow",
+            )
+        return
+    from engine.runtime.normalize_forms import add_choice_field
+
+    variable = _variable_name(gateway)
+    index = index_by_id(ctx.root)
+    options = []
+    for flow in open_flows:
+        target = index.get(flow.get("targetRef", ""))
+        label = (flow.get("name") or (target.get("name") if target is not None else None) or flow.get("id", "")).strip()
+        value = re.sub(r"\s+", " ", label)
+        condition = etree.SubElement(flow, bpmn("conditionExpression"))
+        if local_name(gateway) == "inclusiveGateway":
+            condition.text = "True"
+        else:
+            condition.text = f"{variable} == {value!r}"
+            options.append((value, label))
+    ctx.changed = True
+    if local_name(gateway) == "inclusiveGateway":
+        ctx.warn(
+            gateway,
+            "inclusive-all-paths",
+            "flows without conditions are all taken",
+            "add conditions to choose among the paths",
+        )
+        return
+    incoming = [f for f in sequence_flows(scope) if f.get("targetRef") == gateway.get("id")]
+    chooser = index.get(incoming[0].get("sourceRef", "")) if len(incoming) == 1 else None
+    if chooser is not None and local_name(chooser) == "userTask":
+        add_choice_field(chooser, variable, gateway.get("name") or variable, options)
+        ctx.warn(
+            gateway,
+            "decision-field",
+            f"the person completing {chooser.get('id')!r} chooses the path (form field {variable!r})",
+            "add conditions on the outgoing flows to decide automatically",
+        )
+    else:
+        ctx.warn(
+            gateway,
+            "decision-variable",
+            f"the path is chosen by the variable {variable!r}, which nothing sets",
+            f"set {variable} to one of {', '.join(repr(v) for v, _ in options)} before the gateway",
+        )
+
+
+def _fix_loops(ctx: Context, scope: etree._Element) -> None:
+    for node in flow_nodes(scope):
+        multi = node.find(bpmn("multiInstanceLoopCharacteristics"))
+        if multi is not None:
+            has_input = multi.find(bpmn("loopCardinality")) is not None or multi.get(camunda("collection"))
+            if not has_input and multi.find(bpmn("loopDataInputRef")) is None:
+                _drop_or_fail(
+                    ctx,
+                    node,
+                    multi,
+                    "multi-instance",
+                    "says how many instances to run",
+                    "set camunda:collection (a list variable) or a loop cardinality",
+                )
+        loop = node.find(bpmn("standardLoopCharacteristics"))
+        if loop is not None and loop.find(bpmn("loopCondition")) is None and not loop.get("loopMaximum"):
+            _drop_or_fail(ctx, node, loop, "loop", "says when to stop", "add a loop condition or a loop maximum")
+
+
+def _drop_or_fail(ctx: Context, node: etree._Element, marker: etree._Element, what: str, needs: str, hint: str) -> None:
+    if ctx.as_executable:
+        node.remove(marker)
+        ctx.changed = True
+        ctx.warn(node, f"{what}-dropped", f"the {what} marker was dropped (nothing {needs}); the task runs once", hint)
+    else:
+        ctx.error(node, f"{what}-incomplete", f"the {what} activity has nothing that {needs}", hint)
+
+
+def _sync_incoming_outgoing(ctx: Context) -> None:
+    """Rewrite <incoming>/<outgoing> of every flow node from the sequence flows (modellers read them)."""
+    if not ctx.changed:
+        return
+    for scope in all_scopes(ctx):
+        flows = sequence_flows(scope)
+        for node in flow_nodes(scope):
+            node_id = node.get("id")
+            for child in list(node):
+                if local_name(child) in ("incoming", "outgoing") and etree.QName(child).namespace == BPMN_NS:
+                    node.remove(child)
+            anchor_index = 0
+            for position, child in enumerate(node):
+                if local_name(child) in (
+                    "documentation",
+                    "extensionElements",
+                    "auditing",
+                    "monitoring",
+                    "categoryValueRef",
+                ):
+                    anchor_index = position + 1
+            refs = [("incoming", f.get("id", "")) for f in flows if f.get("targetRef") == node_id]
+            refs += [("outgoing", f.get("id", "")) for f in flows if f.get("sourceRef") == node_id]
+            for offset, (tag, ref) in enumerate(refs):
+                element = etree.Element(bpmn(tag))
+                element.text = ref
+                node.insert(anchor_index + offset, element)

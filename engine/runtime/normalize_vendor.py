@@ -1,0 +1,244 @@
+"""Vendor dialects into the Camunda 7 dialect the engine runs.
+
+Camunda 8 (Zeebe) says the same things as Camunda 7 in other elements: ``zeebe:assignmentDefinition``
+is ``camunda:assignee``/``candidateGroups``, ``zeebe:taskDefinition`` is an external task topic, FEEL
+``=x`` is ``${x}``. Those are rewritten; Java delegates, connectors and Groovy scripts cannot run and are
+reported. With ``as_executable``, tasks that a descriptive diagram left without implementation become
+human tasks in their lane, which is what they describe: a person doing the step.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from engine.runtime.bpmn_xml import CAMUNDA_NS, ZEEBE_NS, bpmn, camunda
+from engine.runtime.diagnostics import local_name
+from engine.runtime.expressions import translate_expression
+from engine.runtime.normalize import Context
+from engine.runtime.normalize_forms import form_data_from_camunda_form
+
+HOW_TO_RUN = 'make it an external task: camunda:type="external" camunda:topic="<system action>" (e.g. notify)'
+
+
+def _zeebe(name: str) -> str:
+    return f"{{{ZEEBE_NS}}}{name}"
+
+
+def _extension(owner: etree._Element) -> etree._Element:
+    """The element's extensionElements, created after its documentation when missing."""
+    existing = owner.find(bpmn("extensionElements"))
+    if existing is not None:
+        return existing
+    extension = etree.Element(bpmn("extensionElements"))
+    position = sum(1 for child in owner if local_name(child) == "documentation")
+    owner.insert(position, extension)
+    return extension
+
+
+def set_property(owner: etree._Element, name: str, value: str) -> None:
+    extension = _extension(owner)
+    properties = extension.find(camunda("properties"))
+    if properties is None:
+        properties = etree.SubElement(extension, camunda("properties"))
+    for existing in properties.iterchildren(camunda("property")):
+        if existing.get("name") == name:
+            existing.set("value", value)
+            return
+    etree.SubElement(properties, camunda("property"), name=name, value=value)
+
+
+def _feel_value(ctx: Context, owner: etree._Element, value: str, what: str, severity: str = "error") -> str | None:
+    """A Zeebe attribute value: literal text, or ``=expr`` as a Camunda ``${...}`` expression."""
+    value = (value or "").strip()
+    if not value.startswith("="):
+        return value
+    literal_list = re.fullmatch(r"=\s*\[\s*((?:\"[^\"]*\"\s*,?\s*)*)\]", value)
+    if literal_list:
+        return ",".join(re.findall(r"\"([^\"]*)\"", literal_list.group(1)))
+    literal = re.fullmatch(r"=\s*\"([^\"]*)\"", value)
+    if literal:
+        return literal.group(1)
+    translation = translate_expression(value)
+    if translation.python is None:
+        ctx.note(
+            owner,
+            severity,
+            "feel-untranslatable",
+            f"the {what} expression {value!r} {translation.problem}",
+            "use a variable name (=assignee) or a literal",
+        )
+        return None
+    return "${" + translation.python + "}"
+
+
+def _collect_forms(ctx: Context) -> dict[str, str]:
+    forms = {}
+    for process in ctx.processes:
+        for form in process.iter(_zeebe("userTaskForm")):
+            forms[form.get("id", "")] = form.text or ""
+    return forms
+
+
+def translate_vendor_extensions(ctx: Context) -> None:
+    """Zeebe extensions to Camunda 7 ones; Camunda 7 extensions the engine does not run are reported."""
+    forms = _collect_forms(ctx)
+    for process in ctx.processes:
+        for extension in list(process.iter(bpmn("extensionElements"))):
+            owner = extension.getparent()
+            for child in list(extension):
+                if not isinstance(child.tag, str):
+                    continue
+                namespace = etree.QName(child).namespace
+                if namespace == ZEEBE_NS:
+                    _translate_zeebe(ctx, owner, child, forms)
+                    extension.remove(child)
+                    ctx.changed = True
+                elif namespace == CAMUNDA_NS:
+                    _camunda_extension(ctx, owner, child)
+
+
+def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element, forms: dict[str, str]) -> None:
+    name = etree.QName(child).localname
+    if name == "assignmentDefinition":
+        for attribute in ("assignee", "candidateGroups", "candidateUsers"):
+            if child.get(attribute):
+                value = _feel_value(ctx, owner, child.get(attribute, ""), attribute)
+                if value:
+                    owner.set(camunda(attribute), value)
+    elif name in ("taskSchedule", "priorityDefinition"):
+        for attribute in ("dueDate", "followUpDate", "priority"):
+            if child.get(attribute):
+                value = _feel_value(ctx, owner, child.get(attribute, ""), attribute)
+                if value:
+                    owner.set(camunda(attribute), value)
+    elif name == "taskDefinition":
+        topic = _feel_value(ctx, owner, child.get("type", ""), "job type")
+        if topic and "${" not in topic:
+            owner.set(camunda("type"), "external")
+            owner.set(camunda("topic"), topic)
+        elif topic:
+            ctx.error(owner, "dynamic-topic", "the job type must be a fixed name", "write the topic name literally")
+    elif name == "taskHeaders":
+        for header in child.iterchildren(_zeebe("header")):
+            if header.get("key"):
+                set_property(owner, header.get("key", ""), header.get("value", ""))
+    elif name == "properties":
+        for prop in child.iterchildren(_zeebe("property")):
+            if prop.get("name"):
+                set_property(owner, prop.get("name", ""), prop.get("value", ""))
+    elif name == "ioMapping":
+        _zeebe_io(ctx, owner, child)
+    elif name == "calledElement":
+        process_id = _feel_value(ctx, owner, child.get("processId", ""), "called process")
+        if process_id and "${" in process_id:
+            ctx.error(owner, "dynamic-called-element", "the called process must be a fixed process id")
+        elif process_id:
+            owner.set("calledElement", process_id)
+    elif name == "calledDecision":
+        if child.get("decisionId"):
+            owner.set(camunda("decisionRef"), child.get("decisionId", ""))
+        if child.get("resultVariable"):
+            ctx.warn(
+                owner,
+                "decision-result-variable",
+                "the decision's outputs are set as variables directly; "
+                f"the result variable {child.get('resultVariable')!r} is not set",
+            )
+    elif name == "loopCharacteristics":
+        for source, target in (("inputCollection", "collection"), ("inputElement", "elementVariable")):
+            if child.get(source):
+                owner.set(camunda(target), child.get(source, "").lstrip("= ").strip())
+        if child.get("outputCollection"):
+            ctx.warn(owner.getparent(), "loop-output-ignored", "the multi-instance output collection is not collected")
+    elif name == "script":
+        python = translate_expression(child.get("expression", ""))
+        result = child.get("resultVariable") or "result"
+        if python.python is None:
+            ctx.error(owner, "script-untranslatable", f"the script expression {python.problem}")
+        else:
+            for old in owner.iterchildren(bpmn("script")):
+                owner.remove(old)
+            script = etree.SubElement(owner, bpmn("script"))
+            script.text = f"{result} = {python.python}\n"
+            owner.set("scriptFormat", "python")
+    elif name == "formDefinition":
+        key = child.get("formKey") or child.get("formId") or ""
+        form_json = forms.get(key.split(":")[-1])
+        if form_json is not None:
+            form_data_from_camunda_form(ctx, owner, form_json)
+        else:
+            ctx.warn(
+                owner,
+                "form-not-rendered",
+                f"the linked form {key!r} is not part of the upload",
+                "describe the fields with camunda:formData (Form tab in Camunda Modeler 7)",
+            )
+    elif name in ("executionListeners", "taskListeners"):
+        ctx.warn(
+            owner,
+            "listeners-ignored",
+            "execution and task listeners do not run in complaintflow",
+            "model the work as a service task with a topic",
+        )
+    elif name != "userTaskForm":
+        ctx.note(owner, "info", "zeebe-dropped", f"the Camunda 8 extension {name!r} has no effect here")
+
+
+def _zeebe_io(ctx: Context, owner: etree._Element, mapping: etree._Element) -> None:
+    external = owner.get(camunda("type")) == "external" or owner.find(f".//{_zeebe('taskDefinition')}") is not None
+    for item in mapping.iterchildren(_zeebe("input")):
+        target, source = item.get("target", ""), (item.get("source") or "").strip()
+        if not external:
+            ctx.warn(
+                owner,
+                "input-mapping-ignored",
+                f"the input mapping to {target!r} is ignored; the task sees all process variables",
+            )
+            continue
+        value = _feel_value(ctx, owner, source, f"input {target}", "warning")
+        if value is not None and target:
+            set_property(owner, target, value)
+    for item in mapping.iterchildren(_zeebe("output")):
+        ctx.warn(
+            owner,
+            "output-mapping-ignored",
+            f"the output mapping to {item.get('target')!r} is ignored; "
+            "results are set as process variables under their own names",
+        )
+
+
+def _camunda_extension(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
+    name = etree.QName(child).localname
+    if name == "inputOutput":
+        external = owner.get(camunda("type")) == "external" or owner.get(camunda("topic"))
+        for parameter in child.iterchildren(camunda("inputParameter")):
+            nested = [c for c in parameter if isinstance(c.tag, str)]
+            if external and not nested:
+                set_property(owner, parameter.get("name", ""), (parameter.text or "").strip())
+            else:
+                ctx.warn(
+                    owner,
+                    "input-mapping-ignored",
+                    f"the input parameter {parameter.get('name')!r} is ignored; the task sees all process variables",
+                )
+        for parameter in child.iterchildren(camunda("outputParameter")):
+            ctx.warn(owner, "output-mapping-ignored", f"the output parameter {parameter.get('name')!r} is ignored")
+        child.getparent().remove(child)
+        ctx.changed = True
+    elif name in ("executionListener", "taskListener"):
+        ctx.warn(
+            owner,
+            "listeners-ignored",
+            f"the {name} does not run in complaintflow",
+            "model the work as a service task with a topic, or a script task",
+        )
+        child.getparent().remove(child)
+        ctx.changed = True
+    elif name in ("in", "out") and child.get("variables") != "all":
+        ctx.warn(
+            owner,
+            "call-mapping-ignored",
+            "variable mappings of call activities are ignored: all variables are passed in and out",
+        )
