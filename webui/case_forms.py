@@ -22,11 +22,14 @@ from engine.store.complaints import Complaint
 from engine.store.models import HumanTask
 from engine.store.users import Group, User
 from webui.auth import actor
+from webui.choices import options
 from webui.db import db, now
 
 
 class NoteForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[("note", _l("Internal note")), ("customer_message", _l("Customer said"))])
+    kind = SelectField(
+        _l("Kind"), choices=options([("note", _l("Internal note")), ("customer_message", _l("Customer said"))])
+    )
     body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=10_000)])
     task_id = HiddenField()
 
@@ -70,11 +73,11 @@ def end_of_day(day: Any) -> datetime:
 def fill_choices(forms: dict[str, FlaskForm]) -> None:
     session = db()
     groups = session.scalars(select(Group).where(Group.is_department.is_(True)).order_by(Group.label))
-    forms["handover"].group.choices = [("", _("Choose…"))] + [(g.name, g.label) for g in groups]  # type: ignore[attr-defined]
+    forms["handover"].group.choices = options([("", _("Choose…"))] + [(g.name, g.label) for g in groups])  # type: ignore[attr-defined]
     users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
-    forms["subtask"].assignee.choices = [("", _("Choose…"))] + [  # type: ignore[attr-defined]
-        (u.username, f"{u.display_name} ({u.username})") for u in users
-    ]
+    forms["subtask"].assignee.choices = options(  # type: ignore[attr-defined]
+        [("", _("Choose…"))] + [(u.username, f"{u.display_name} ({u.username})") for u in users]
+    )
 
 
 def case_forms(task: HumanTask | None, **bound: FlaskForm) -> dict[str, FlaskForm]:

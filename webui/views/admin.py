@@ -26,6 +26,7 @@ from engine.services import users as user_service
 from engine.store.casework import ReplyTemplate
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
+from webui.choices import language_options, options
 from webui.db import db, now
 from webui.formatting import ROLE_LABELS
 
@@ -42,7 +43,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=500)])
-    language = SelectField(_l("Language"), choices=[("en", "English"), ("de", "Deutsch")])
+    language = SelectField(_l("Language"), choices=language_options())
     roles = CheckboxList(_l("Roles"))
     groups = CheckboxList(_l("Groups"))
     active = BooleanField(_l("May sign in"), default=True)
@@ -56,7 +57,7 @@ class GroupForm(FlaskForm):
 
 class TemplateForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    language = SelectField(_l("Language"), choices=[("en", "English"), ("de", "Deutsch")])
+    language = SelectField(_l("Language"), choices=language_options())
     category = StringField(_l("Category"), validators=[Optional(), Length(max=50)])
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
     body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=10_000)])
@@ -64,8 +65,8 @@ class TemplateForm(FlaskForm):
 
 def _user_form(**kwargs: Any) -> UserForm:
     form = UserForm(**kwargs)
-    form.roles.choices = [(role, str(ROLE_LABELS[role])) for role in user_service.ROLES]
-    form.groups.choices = [(g.name, f"{g.label} ({g.name})") for g in user_service.list_groups(db())]
+    form.roles.choices = options((role, str(ROLE_LABELS[role])) for role in user_service.ROLES)
+    form.groups.choices = options((g.name, f"{g.label} ({g.name})") for g in user_service.list_groups(db()))
     return form
 
 

@@ -17,6 +17,7 @@ from engine.domain.errors import FormValidationError, NotFound
 from engine.services import knowledge
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
+from webui.choices import language_options
 from webui.db import db, now
 from webui.markdown_render import render_markdown
 
@@ -29,7 +30,7 @@ class ArticleForm(FlaskForm):
     body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=50_000)])
     category = StringField(_l("Category"), validators=[Optional(), Length(max=50)])
     tags = StringField(_l("Tags (comma-separated)"), validators=[Optional(), Length(max=400)])
-    language = SelectField(_l("Language"), choices=[("en", "English"), ("de", "Deutsch")])
+    language = SelectField(_l("Language"), choices=language_options())
     public = BooleanField(_l("Public (shown in the customer FAQ)"))
 
 

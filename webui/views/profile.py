@@ -14,13 +14,14 @@ from wtforms import SelectField
 
 from engine.services import users as user_service
 from webui.auth import actor
+from webui.choices import language_options
 from webui.db import db, now
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=[("en", "English"), ("de", "Deutsch")])
+    language = SelectField(_l("Language"), choices=language_options())
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -23,6 +23,7 @@ from engine.store import tasklist
 from engine.store.casework import SUBTASK_OPEN, Subtask
 from engine.store.complaints import CHANNELS, PRIORITIES, Complaint
 from webui.auth import actor, require_case_worker, require_roles
+from webui.choices import options
 from webui.db import db, now
 from webui.formatting import CHANNEL_LABELS, LIGHT_LABELS, PRIORITY_LABELS
 
@@ -55,13 +56,13 @@ class SaveFilterForm(FlaskForm):
 def _filter_form(args: MultiDict[str, str]) -> FilterForm:
     form = FilterForm(formdata=args)
     anything = [("", _("Any"))]
-    form.priority.choices = anything + [(p, str(PRIORITY_LABELS[p])) for p in PRIORITIES]
+    form.priority.choices = options(anything + [(p, str(PRIORITY_LABELS[p])) for p in PRIORITIES])
     categories = tasklist.distinct_values(db(), Complaint.category)
-    form.category.choices = anything + [(c, c.replace("_", " ").capitalize()) for c in categories]
-    form.channel.choices = anything + [(c, str(CHANNEL_LABELS[c])) for c in CHANNELS]
-    form.light.choices = anything + [(light, str(LIGHT_LABELS[light])) for light in tasklist.LIGHTS]
-    form.assigned.choices = anything + [("assigned", _("Assigned")), ("unassigned", _("Unassigned"))]
-    form.sort.choices = [("due", _("Due date")), ("priority", _("Priority")), ("age", _("Age"))]
+    form.category.choices = options(anything + [(c, c.replace("_", " ").capitalize()) for c in categories])
+    form.channel.choices = options(anything + [(c, str(CHANNEL_LABELS[c])) for c in CHANNELS])
+    form.light.choices = options(anything + [(light, str(LIGHT_LABELS[light])) for light in tasklist.LIGHTS])
+    form.assigned.choices = options(anything + [("assigned", _("Assigned")), ("unassigned", _("Unassigned"))])
+    form.sort.choices = options([("due", _("Due date")), ("priority", _("Priority")), ("age", _("Age"))])
     return form
 
 
