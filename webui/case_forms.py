@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from engine.services import customer_contact, knowledge
 from engine.services.access import may_view_task
@@ -34,10 +34,16 @@ class NoteForm(FlaskForm):
     task_id = HiddenField()
 
 
+def _not_in_the_past(_form: FlaskForm, field: DateField) -> None:
+    """A due date must be today or later (it means the end of that day)."""
+    if field.data is not None and end_of_day(field.data) <= now():
+        raise ValidationError(_("must lie in the future"))
+
+
 class HandoverForm(FlaskForm):
     group = SelectField(_l("Department"), validators=[DataRequired()])
     question = TextAreaField(_l("Question for the department"), validators=[DataRequired(), Length(max=10_000)])
-    due_date = DateField(_l("Answer needed by"), validators=[DataRequired()])
+    due_date = DateField(_l("Answer needed by"), validators=[DataRequired(), _not_in_the_past])
     task_id = HiddenField()
 
 
@@ -56,7 +62,7 @@ class SubtaskForm(FlaskForm):
     assignee = SelectField(_l("Colleague"), validators=[DataRequired()])
     title = StringField(_l("What to do"), validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=10_000)])
-    due_date = DateField(_l("Due date"), validators=[DataRequired()])
+    due_date = DateField(_l("Due date"), validators=[DataRequired(), _not_in_the_past])
     task_id = HiddenField()
 
 
