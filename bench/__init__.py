@@ -1,0 +1,1 @@
+"""Benchmarks of the complaintflow engine; ``bench/engine.py`` is the entry point."""
