@@ -108,7 +108,8 @@ def load_calendar_file(path: Path) -> dict[str, BusinessCalendar]:
     try:
         document = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ValueError(f"calendars file {path} is not valid {path.suffix.lstrip('.') or 'TOML'}: {error}") from None
+        kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
+        raise ValueError(f"calendars file {path} is not valid {kind}: {error}") from None
     tables = document.get("calendars") if isinstance(document, dict) else None
     if not isinstance(tables, dict) or not tables:
         raise ValueError(f"calendars file {path} has no [calendars.<name>] tables")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from complaintflow import scheduler as background
+from complaintflow.context import make_context
 from engine.scheduler import SchedulerOptions, TimerScheduler
 from engine.services import instances, tasks
+from engine.settings import Settings
 from engine.store.models import PendingTimerRow
 from tests.conftest import DatabaseUnderTest
 from tests.engine.helpers import ADMIN, ANNA, deploy_paths, only_task
@@ -133,3 +137,28 @@ def test_bad_options_are_refused() -> None:
         SchedulerOptions(poll_interval=0)
     with pytest.raises(ValueError, match="workers"):
         SchedulerOptions(workers=0)
+
+
+def test_the_development_server_starts_one_scheduler(
+    database: DatabaseUnderTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = make_context(Settings(database.url, tmp_path))
+    monkeypatch.setattr(background, "_background", None)
+    monkeypatch.delenv(background.RELOADER_CHILD_ENV, raising=False)
+    handle = background.start_background_scheduler(context)
+    try:
+        assert isinstance(handle, TimerScheduler) and handle.running
+        assert background.start_background_scheduler(context) is handle
+        # The reloader child (same command, WERKZEUG_RUN_MAIN=true) must not start a second one.
+        monkeypatch.setenv(background.RELOADER_CHILD_ENV, "true")
+        child = background.start_background_scheduler(context)
+        assert not isinstance(child, TimerScheduler)
+        child.stop()
+        assert handle.running
+        [instance_id] = _start(database, data={**TWO_SECONDS, "resolution_target": "PT1S"})
+        wait_for(_all_fired(database, 2))
+    finally:
+        handle.stop()
+    assert not handle.running
+    with database.session() as session:
+        assert len(actions(session, instance_id, "complaint_escalated")) == 1
