@@ -164,4 +164,3 @@ def test_subtask_for_a_colleague(
     assert client_for("dept").get(f"/cases/subtasks/{subtask_id}").status_code == 404
     with database.session() as session:
         assert session.scalars(select(Subtask.status)).one() == "done"
-

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound
 from engine.services import casework
+from engine.services import users as user_service
 from engine.store.casework import HANDOVER_ANSWERED, HANDOVER_OPEN, Handover
 from webui.auth import actor
 from webui.case_forms import AnswerForm, apply_errors
@@ -21,14 +22,15 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 
 def _require_department() -> None:
-    if not current_user.departments and not current_user.has_role("team_lead", "admin"):
+    if not current_user.departments and not current_user.has_role("team_lead"):
         abort(403)
 
 
 def _groups() -> list[str]:
     if current_user.departments:
         return list(current_user.departments)
-    return sorted(current_user.groups)
+    # Team leads look over every department's inbox.
+    return user_service.department_names(db())
 
 
 @bp.route("/")

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
 from engine.domain.forms import FormField
+from engine.domain.tasks import TaskAccess, may_claim, may_complete, may_unclaim
 from engine.services import tasks as task_service
 from engine.services.access import may_view_task
 from engine.store import case_queries
@@ -57,10 +58,11 @@ def render_task(
     if values is None:
         values = {field.id: field.default for field in fields if field.default is not None}
     context = case_context(complaint, task, **bound) if complaint is not None else {"complaint": None, "now": now()}
-    user = actor()
-    may_work = task.status == TASK_OPEN and (
-        task.assignee == user.username or (task.assignee is None) or user.supervises
-    )
+    access = TaskAccess(task.assignee, frozenset(task.candidate_groups), frozenset(task.candidate_users))
+    open_task = task.status == TASK_OPEN
+    may_work = open_task and may_complete(actor(), access)
+    may_take = open_task and task.assignee != actor().username and may_claim(actor(), access)
+    may_give_back = open_task and may_unclaim(actor(), access)
     return (
         render_template(
             "task.html",
@@ -69,6 +71,8 @@ def render_task(
             values=values,
             errors={key: field_message(message) for key, message in (errors or {}).items()},
             may_work=may_work,
+            may_take=may_take,
+            may_give_back=may_give_back,
             completed=task.status == TASK_COMPLETED,
             **context,
         ),

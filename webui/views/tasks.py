@@ -121,7 +121,7 @@ def _render(scope: str, title: str) -> Any:
         item_scope = str(item.criteria.get("scope", "mine"))
         if item_scope not in SCOPE_ENDPOINTS:
             continue
-        if item_scope == "all" and not current_user.has_role("team_lead", "manager", "admin"):
+        if item_scope == "all" and not current_user.has_role("team_lead", "manager"):
             continue
         counted = tasklist.count(session, criteria_from(item_scope, item.criteria), moment)
         link = url_for(SCOPE_ENDPOINTS[item_scope], **{k: v for k, v in item.criteria.items() if k in FILTER_KEYS})
@@ -166,7 +166,7 @@ def group_tasks() -> Any:
 
 
 @bp.route("/all")
-@require_roles("team_lead", "manager", "admin")
+@require_roles("team_lead", "manager")
 def all_tasks() -> Any:
     return _render("all", _("All open tasks"))
 
