@@ -336,6 +336,10 @@ from complaintflow.scheduler import scheduler_command  # noqa: E402
 
 main.add_command(scheduler_command)
 
+from complaintflow.designer_cli import designer  # noqa: E402
+
+main.add_command(designer)
+
 
 if __name__ == "__main__":
     main()

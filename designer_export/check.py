@@ -1,0 +1,160 @@
+"""``check``: the ordered import checks over uploaded files, one report per file.
+
+Order: readable text and well-formed XML; normalisation of vendor dialects (the same pass deploy runs);
+the BPMN 2.0 schema on the normalised tree; semantic rules; and, for files without errors so far, a
+trial parse with the engine's parser. A file is ``deployable`` without warnings, ``deployable_with_warnings``
+with some, ``rejected`` with any error. Nothing in here lets an exception escape for any input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from designer_export.rules import Known, check_rules
+from designer_export.schema import schema_diagnostics
+from designer_export.trial import Catalogue, trial_parse
+from engine.runtime.bpmn_xml import MAX_XML_BYTES, XmlRejected, bpmn, camunda, decode_xml, is_dmn
+from engine.runtime.diagnostics import ERROR, SEVERITIES, WARNING, Diagnostic, at
+from engine.runtime.normalize import NormalizedFile, normalize_resources
+from engine.runtime.parser import Resource
+
+DEPLOYABLE = "deployable"
+DEPLOYABLE_WITH_WARNINGS = "deployable_with_warnings"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file to check: the name shown to the designer (a path) and its bytes."""
+
+    name: str
+    data: bytes
+
+    @property
+    def filename(self) -> str:
+        return self.name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@dataclass
+class FileReport:
+    """The verdict on one file with its diagnostics, errors first."""
+
+    file: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    normalized: NormalizedFile | None = None
+
+    @property
+    def status(self) -> str:
+        severities = {d.severity for d in self.diagnostics}
+        if ERROR in severities:
+            return REJECTED
+        return DEPLOYABLE_WITH_WARNINGS if WARNING in severities else DEPLOYABLE
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``designer check --format json``."""
+        return {"file": self.file, "status": self.status, "diagnostics": [d.to_dict() for d in self.diagnostics]}
+
+
+def _sorted(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    order = {severity: index for index, severity in enumerate(SEVERITIES)}
+    unique = list(dict.fromkeys(diagnostics))
+    return sorted(unique, key=lambda d: (order.get(d.severity, 9), d.line or 0))
+
+
+def _unknown_topics(item: NormalizedFile, topics: set[str]) -> list[Diagnostic]:
+    if item.root is None:
+        return []
+    # A Java delegate turned into a topic is already reported, with the same consequence.
+    converted = {d.element_id for d in item.diagnostics if d.code == "java-implementation"}
+    found = []
+    for node in item.root.iter(bpmn("serviceTask"), bpmn("sendTask"), bpmn("businessRuleTask")):
+        topic = node.get(camunda("topic"))
+        if topic and topic not in topics and node.get("id") not in converted:
+            found.append(
+                at(
+                    node,
+                    WARNING,
+                    "unknown-topic",
+                    f"no system action handles the topic {topic!r} yet: instances get an incident here",
+                    f"use one of {', '.join(sorted(topics))}, or register a handler for {topic!r}",
+                    file=item.filename,
+                )
+            )
+    return found
+
+
+def check_uploads(
+    uploads: Sequence[Upload],
+    *,
+    as_executable: bool = False,
+    deployed: Sequence[Resource] = (),
+    known_topics: set[str] | None = None,
+) -> list[FileReport]:
+    """Check files as one upload (a call activity may call a process of another file); one report each.
+
+    ``deployed`` are the runnable files of deployed versions (called processes and decisions may live
+    there); ``known_topics`` are the service-task topics with a handler (None: do not check topics).
+    """
+    reports = [FileReport(upload.name) for upload in uploads]
+    readable: list[tuple[int, Resource]] = []
+    for index, upload in enumerate(uploads):
+        try:
+            readable.append((index, Resource(upload.filename, decode_xml(upload.data))))
+        except XmlRejected as error:
+            # The whole file is the problem: point at its first line when the decoder knows no better.
+            reports[index].diagnostics.append(
+                Diagnostic(ERROR, "xml", error.message, line=error.line or 1, file=upload.name)
+            )
+    normalized = normalize_resources([resource for _, resource in readable], as_executable=as_executable)
+    catalogue = Catalogue()
+    for resource in deployed:
+        catalogue.add(resource)
+    for item in normalized:
+        if item.root is not None:
+            catalogue.add(item.resource)
+    known = Known(
+        processes={pid: info.executable for pid, info in catalogue.processes.items()},
+        decisions=set(catalogue.decisions),
+    )
+    for (index, _), item in zip(readable, normalized, strict=True):
+        report = reports[index]
+        report.normalized = item
+        report.diagnostics.extend(item.diagnostics)
+        if item.root is not None and not is_dmn(item.root):
+            report.diagnostics.extend(schema_diagnostics(item.root, item.filename))
+            report.diagnostics.extend(check_rules(item.root, item.filename, known))
+            if known_topics is not None:
+                report.diagnostics.extend(_unknown_topics(item, known_topics))
+        if item.root is not None and not any(d.severity == ERROR for d in report.diagnostics):
+            report.diagnostics.extend(trial_parse(item.resource, item.root, catalogue))
+    for report, upload in zip(reports, uploads, strict=True):
+        report.diagnostics = _sorted(d if d.file == upload.name else _renamed(d, upload) for d in report.diagnostics)
+    return reports
+
+
+def _renamed(diagnostic: Diagnostic, upload: Upload) -> Diagnostic:
+    # Diagnostics name the file as the designer gave it (a path), not the bare file name deploy stores.
+    return replace(diagnostic, file=upload.name)
+
+
+def check_paths(paths: Sequence[str], **options: Any) -> list[FileReport]:
+    """Read files from disk (refusing unreadable and oversized ones) and check them together."""
+    uploads, failures = [], {}
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_XML_BYTES + 1)
+        except OSError as error:
+            failures[path] = f"cannot read the file: {error.strerror or error}"
+            continue
+        uploads.append(Upload(path, data))
+    reports = {report.file: report for report in check_uploads(uploads, **options)}
+    result = []
+    for path in paths:
+        if path in failures:
+            result.append(FileReport(path, [Diagnostic(ERROR, "unreadable", failures[path], file=path)]))
+        else:
+            result.append(reports[path])
+    return result
