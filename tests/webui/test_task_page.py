@@ -32,6 +32,7 @@ def test_task_page_shows_the_case_form_timeline_and_earlier_complaints(
         "New task",
         seeded.complaints["billing"],  # the same customer's earlier complaint
         "Resolution due",
+        "Read the complaint of … and propose a resolution.",  # documentation; the example sets no "customer"
     ):
         assert text in page, text
 

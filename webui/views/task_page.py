@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -45,6 +46,22 @@ def _form_values(fields: list[FormField]) -> dict[str, Any]:
     return values
 
 
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def documentation_text(task: HumanTask) -> str | None:
+    """The task's documentation with ``{{ variable }}`` filled from the process variables (plain text)."""
+    if not task.documentation:
+        return None
+    variables = task.instance.variables or {}
+
+    def fill(match: re.Match[str]) -> str:
+        value = variables.get(match.group(1))
+        return "…" if value is None or isinstance(value, dict | list) else str(value)
+
+    return _PLACEHOLDER.sub(fill, task.documentation)
+
+
 def render_task(
     task: HumanTask,
     values: dict[str, Any] | None = None,
@@ -70,6 +87,7 @@ def render_task(
             fields=fields,
             values=values,
             errors={key: field_message(message) for key, message in (errors or {}).items()},
+            documentation=documentation_text(task),
             may_work=may_work,
             may_take=may_take,
             may_give_back=may_give_back,

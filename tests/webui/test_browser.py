@@ -1,0 +1,156 @@
+"""Real browser tests: Playwright driving Debian's Chromium through an agent's and a department's day.
+
+Screenshots of the main pages are kept under tests/webui/artifacts/ (not in git) for people to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import DatabaseUnderTest
+from tests.webui.live_server import serving
+from tests.webui.support import Seeded
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def base_url(app: Flask) -> Iterator[str]:
+    with serving(app) as url:
+        yield url
+
+
+class Shots:
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+        ARTIFACTS.mkdir(exist_ok=True)
+
+    def __call__(self, page: Page, name: str) -> None:
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{self.backend}.png"), full_page=True)
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/sign-in")
+    page.fill("#username", username)
+    page.fill("#password", "demo")
+    page.click("button[type=submit]")
+
+
+def sign_out(page: Page) -> None:
+    page.click("header .account button")
+    expect(page.locator("#username")).to_be_visible()
+
+
+def test_agent_and_department_work_a_complaint_in_the_browser(
+    browser: Browser, base_url: str, seeded: Seeded, database: DatabaseUnderTest, now: datetime
+) -> None:
+    shot = Shots(database.backend)
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(f"{base_url}/sign-in")
+    shot(page, "01-sign-in")
+    sign_in(page, base_url, "agent")
+    expect(page.locator("h1")).to_contain_text("My tasks")
+
+    # The group list, filtered to billing: two complaints, the newer one due first.
+    page.click("text=My groups' tasks")
+    page.select_option("#category", "billing")
+    page.click("form.filters button[type=submit]")
+    rows = page.locator("table.tasks tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text(seeded.complaints["again"])
+    shot(page, "02-group-tasks-filtered")
+
+    # Open the older complaint's task and claim it.
+    page.click(f"table.tasks tr:has-text('{seeded.complaints['billing']}') a.task-link")
+    expect(page.locator("h1")).to_have_text("Handle complaint")
+    page.click("div.buttons button:has-text('Claim')")
+    expect(page.locator(".flash-success")).to_contain_text("You have claimed")
+    expect(page.locator(".assignee")).to_have_text("agent")
+
+    # An invalid form comes back with the messages next to the fields and the input kept.
+    page.select_option("#f_resolution", "refund")
+    page.fill("#f_refund_amount", "-5")
+    page.fill("#f_reply", "ok")
+    page.click("text=Complete task")
+    expect(page.locator("#f_refund_amount-error")).to_have_text("must be at least 0")
+    expect(page.locator("#f_reply-error")).to_have_text("must have at least 5 characters")
+    expect(page.locator("#f_reply")).to_have_value("ok")
+    shot(page, "03-task-invalid-form")
+
+    page.fill("#f_refund_amount", "50")
+    page.fill("#f_reply", "We refund the second charge.")
+    page.click("text=Complete task")
+    expect(page.locator(".flash-success")).to_contain_text("completed")
+
+    # Hand the case over to billing with a question from the case page.
+    page.goto(f"{base_url}/cases/{seeded.complaints['billing']}")
+    page.click("summary:has-text('Hand over to a department')")
+    page.select_option("#group", "billing")
+    page.fill("#question", "Was the May invoice booked twice?")
+    page.fill("#due_date", (now + timedelta(days=2)).date().isoformat())
+    page.click("button:has-text('Hand over')")
+    expect(page.locator(".flash-success")).to_contain_text("handed over")
+    expect(page.locator("#timeline")).to_contain_text("Handed over to billing")
+    shot(page, "04-case-handed-over")
+    sign_out(page)
+
+    # The department member (German UI) answers from the inbox.
+    sign_in(page, base_url, "dept")
+    expect(page.locator("h1")).to_contain_text("Abteilungseingang")
+    expect(page.locator("table.tasks")).to_contain_text("Was the May invoice booked twice?")
+    shot(page, "05-department-inbox")
+    page.click("table.tasks a.task-link")
+    page.click("text=Ich übernehme das")
+    page.fill("#answer", "Yes: booked twice. Credit note 4711 is on its way.")
+    shot(page, "06-department-answer")
+    page.click("text=Antworten und Fall zurückgeben")
+    expect(page.locator(".flash-success")).to_contain_text("Antwort gesendet")
+    expect(page.locator("main")).to_contain_text("Keine offenen Fragen.")
+    sign_out(page)
+
+    # Back to the agent: the answer is in the case's timeline.
+    sign_in(page, base_url, "agent")
+    page.goto(f"{base_url}/cases/{seeded.complaints['billing']}")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Answer from billing")
+    expect(timeline).to_contain_text("Credit note 4711 is on its way.")
+    shot(page, "07-case-with-answer")
+
+    page.goto(f"{base_url}/kb/")
+    shot(page, "08-knowledge-base")
+    # No CSP violations or script errors on any page (the 422 of the invalid form is reported as a failed load).
+    assert [error for error in errors if "status of 422" not in error] == []
+    context.close()
+
+
+def test_pages_work_without_javascript(browser: Browser, base_url: str, seeded: Seeded) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, base_url, "agent")
+    page.goto(f"{base_url}/task/{seeded.tasks['delivery']}")
+    page.click("summary:has-text('Internal note')")
+    page.fill("#body", "Customer called, parcel found at the neighbour's.")
+    page.click("button:has-text('Add note')")
+    expect(page.locator("#timeline")).to_contain_text("parcel found at the neighbour's")
+    context.close()
