@@ -1,0 +1,78 @@
+"""`complaintflow serve`: gunicorn with two workers, signed in through it as a browser would."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import DatabaseUnderTest
+from tests.webui.support import Seeded
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(port: int, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "gunicorn exited early"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("gunicorn did not start listening")
+
+
+def test_serve_runs_gunicorn_with_two_workers_and_signs_in(
+    database: DatabaseUnderTest, seeded: Seeded, tmp_path: Path
+) -> None:
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
+    env.update(
+        COMPLAINTFLOW_DATABASE_URL=database.url,
+        COMPLAINTFLOW_INSTANCE_PATH=str(tmp_path / "instance"),
+        COMPLAINTFLOW_PORT=str(port),
+        # Plain HTTP on loopback in this test; behind TLS the cookie stays Secure (the default).
+        COMPLAINTFLOW_SECURE_COOKIES="0",
+    )
+    log = (tmp_path / "gunicorn.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "complaintflow.cli", "serve", "--workers", "2"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        _wait_for(port, process)
+        base = f"http://127.0.0.1:{port}"
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = opener.open(f"{base}/sign-in", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        form = urllib.parse.urlencode({"csrf_token": token, "username": "agent", "password": "demo"}).encode()
+        # Several requests, so that both workers serve some: the session and CSRF secret are shared.
+        landed = opener.open(f"{base}/sign-in", data=form, timeout=10)
+        assert landed.url.endswith("/tasks/mine")
+        for _ in range(6):
+            groups = opener.open(f"{base}/tasks/groups", timeout=10).read().decode()
+            assert seeded.complaints["billing"] in groups
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.seek(0)
+        output = log.read()
+        log.close()
+    assert f"complaintflow serving on http://127.0.0.1:{port}/ with 2 workers" in output
+    assert len(set(re.findall(r"Booting worker with pid: (\d+)", output))) == 2, output
+    assert "Traceback" not in output
