@@ -7,6 +7,7 @@ points at what the designer drew.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -215,13 +216,26 @@ def _variables_set(root: etree._Element) -> set[str]:
     return names
 
 
+# Compiled fine by RestrictedPython but missing at run time: say so now, not as an incident later.
+_UNAVAILABLE = {"open", "exec", "eval", "compile", "__import__", "globals", "locals", "vars", "input", "breakpoint"}
+
+
 def _compile_problem(source: str, mode: str) -> str:
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
+    code = source if mode == "exec" else translate_juel(source.strip())
     try:
-        result = compiler(source if mode == "exec" else translate_juel(source.strip()))
+        result = compiler(code)
     except (SyntaxError, ValueError, TypeError) as error:
         return str(error)
-    return "; ".join(result.errors)
+    if result.errors:
+        return "; ".join(result.errors)
+    tree = ast.parse(code, mode=mode)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            return f"line {node.lineno}: imports are not available in diagram code"
+        if isinstance(node, ast.Name) and node.id in _UNAVAILABLE:
+            return f"line {node.lineno}: {node.id}() is not available in diagram code"
+    return ""
 
 
 def _expressions(process: etree._Element, set_anywhere: set[str], report: Reporter) -> None:
@@ -258,7 +272,8 @@ def _timer(timer: etree._Element, set_anywhere: set[str], report: Reporter) -> N
     literal = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
     if _ISO[kind].match(literal):
         return
-    if re.fullmatch(r"[A-Za-z0-9:./+-]+", literal) and not re.fullmatch(r"[A-Za-z_]\w*", literal):
+    looks_iso = re.fullmatch(r"(R\d*/)?P[0-9A-Z.]*", literal) or re.fullmatch(r"\d{4}-[0-9T:.+-Z]*", literal)
+    if looks_iso or (re.fullmatch(r"[A-Za-z0-9:./+-]+", literal) and not re.fullmatch(r"[A-Za-z_]\w*", literal)):
         report(
             event,
             ERROR,

@@ -74,6 +74,8 @@ def decode_xml(data: bytes) -> str:
         raise XmlRejected("the file is empty")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    elif b"\x00" in data:
+        raise XmlRejected("the file contains NUL bytes; it is binary, not XML", 1)
     else:
         declared = _DECLARED_ENCODING.match(data.lstrip(codecs.BOM_UTF8))
         encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8-sig"
@@ -90,7 +92,7 @@ def decode_xml(data: bytes) -> str:
             f"the file is not valid {encoding.replace('-sig', '')} text (byte {error.start})", line
         ) from None
     if "\x00" in text:
-        raise XmlRejected("the file contains NUL characters; it is binary, not XML")
+        raise XmlRejected("the file contains NUL characters; it is binary, not XML", 1)
     return text
 
 
@@ -111,6 +113,14 @@ def load_xml(text: str) -> etree._Element:
     data = text.encode("utf-8")
     if len(data) > MAX_XML_BYTES:
         raise XmlRejected(f"the file is larger than {MAX_XML_BYTES // (1024 * 1024)} MB")
+    # A diagram never needs a DTD: refuse it before the parser sees its entities at all.
+    first_element = re.search(rb"<[A-Za-z_]", data)
+    prolog = data[: first_element.start()] if first_element else data
+    if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
+        line = prolog[: prolog.upper().find(b"<!")].count(b"\n") + 1
+        raise XmlRejected(
+            "DOCTYPE declarations are not allowed in diagrams (entities could expand or read files)", line
+        )
     # The XML declaration may name another encoding; the text is already decoded, so drop it.
     data = re.sub(rb"^<\?xml[^>]*\?>", b"", data, count=1)
     try:
