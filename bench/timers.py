@@ -1,0 +1,374 @@
+"""Timer benchmark: 10,000 pending timers due over about a minute, fired by the real scheduler process.
+
+For each database (a SQLite file, PostgreSQL) it runs two scenarios:
+
+* ``steady``: one ``complaintflow scheduler`` process runs from before the first due time to the end.
+* ``kill+restart``: the same, but the scheduler is killed with SIGKILL half-way (no graceful stop, firings
+  in progress are cut off) and started again ``--down`` seconds later.
+
+It prints the lateness (firing start minus due time) p50 / p99 / max, how many timers fired, double fires
+(a timer's step committed more than once) and lost timers (still pending, or an instance not completed,
+after the end). Target: p99 <= 1 s, zero double fires, zero lost. A benchmark, not a test.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/timers.py [--timers 10000] [--spread 60] [--down 5] [--no-postgres] [--no-sqlite]
+
+PostgreSQL: ``COMPLAINTFLOW_TEST_POSTGRES_URL`` (admin URL) when set, else a temporary server
+(tests/support/postgres_server.py). See bench/README-timers.md for what is measured and how.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/engine.py would shadow the ``engine`` package when this folder comes first on sys.path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from sqlalchemy import func, insert, select, text  # noqa: E402
+
+from engine.domain.actors import Actor  # noqa: E402
+from engine.runtime.serialization import SERIALIZER_VERSION  # noqa: E402
+from engine.runtime.workflow import WorkflowRun  # noqa: E402
+from engine.services import deployment, instances  # noqa: E402
+from engine.services.audit import _jsonable  # noqa: E402
+from engine.store import schema  # noqa: E402
+from engine.store.database import make_engine, make_session_factory  # noqa: E402
+from engine.store.models import (  # noqa: E402
+    INSTANCE_COMPLETED,
+    TIMER_PENDING,
+    AuditEntry,
+    PendingTimerRow,
+    ProcessInstance,
+)
+from engine.store.queries import latest_definition  # noqa: E402
+
+PROCESS = "timer_wait"
+DIAGRAM = ROOT / "bench" / "timer_wait.bpmn"
+PG_DATABASE = "cf_bench_timers"
+BENCH = Actor("bench", roles=frozenset({"admin"}))
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- setting up the timers ------------------------------------------------------------------------------
+def _deploy(url: str) -> None:
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    with make_session_factory(engine)() as session:
+        upload = deployment.decode_upload(DIAGRAM.name, DIAGRAM.read_bytes())
+        deployment.deploy(session, BENCH, [upload], utcnow())
+    engine.dispose()
+
+
+def _seconds_per_instance(url: str) -> float:
+    """Time to build and dump one instance in memory, measured on 200 (to choose the lead time)."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        definition = latest_definition(session, PROCESS)
+        assert definition is not None
+        parsed = deployment.parsed_definition(definition)
+    engine.dispose()
+    started = time.perf_counter()
+    for _ in range(200):
+        WorkflowRun.start(parsed, {"due_at": "2100-01-01T00:00:00+00:00"}, utcnow()).dump()
+    return (time.perf_counter() - started) / 200
+
+
+def _create_timers(url: str, dues: list[datetime]) -> None:
+    """One instance per due time. The first goes through ``start_instance``; the others are built by the
+    same runtime and written in bulk (the service costs several ms each), and checked against the first."""
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        first = instances.start_instance(session, BENCH, PROCESS, {"due_at": dues[0].isoformat()}, utcnow())
+        definition = latest_definition(session, PROCESS)
+        assert definition is not None
+        parsed = deployment.parsed_definition(definition)
+        [reference] = session.scalars(select(PendingTimerRow).where(PendingTimerRow.instance_id == first.id)).all()
+        shape = (first.status, reference.element_id, reference.interrupting, reference.status)
+        next_id = first.id + 1
+        instance_rows, timer_rows = [], []
+        for offset, due in enumerate(dues[1:]):
+            now = utcnow()
+            run = WorkflowRun.start(parsed, {"due_at": due.isoformat()}, now)
+            snapshot = run.snapshot()
+            [timer] = snapshot.timers
+            instance_id = next_id + offset
+            instance_rows.append(
+                {
+                    "id": instance_id,
+                    "definition_id": definition.id,
+                    "business_key": None,
+                    "status": first.status,
+                    "state": run.dump(),
+                    "serializer_version": SERIALIZER_VERSION,
+                    "variables": _jsonable(snapshot.data),
+                    "started_at": now,
+                    "started_by": BENCH.username,
+                    "updated_at": now,
+                    "lock_version": 1,
+                }
+            )
+            timer_rows.append(
+                {
+                    "id": timer.task_id,
+                    "instance_id": instance_id,
+                    "element_id": timer.element_id,
+                    "due_at": timer.due_at,
+                    "interrupting": timer.interrupting,
+                    "status": TIMER_PENDING,
+                }
+            )
+            assert (first.status, timer.element_id, timer.interrupting, TIMER_PENDING) == shape
+            assert timer.due_at == due
+        for start in range(0, len(instance_rows), 1000):
+            session.execute(insert(ProcessInstance), instance_rows[start : start + 1000])
+            session.execute(insert(PendingTimerRow), timer_rows[start : start + 1000])
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SELECT setval('process_instance_id_seq', (SELECT max(id) FROM process_instance))"))
+        session.commit()
+    engine.dispose()
+
+
+# -- the scheduler process ------------------------------------------------------------------------------
+class Scheduler:
+    """``python -m complaintflow.cli scheduler`` against the bench database, logging to a file."""
+
+    def __init__(self, url: str, log: Path, workers: int | None) -> None:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
+        env.update(COMPLAINTFLOW_DATABASE_URL=url, COMPLAINTFLOW_INSTANCE_PATH=str(log.parent))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        command = [sys.executable, "-m", "complaintflow.cli", "scheduler", "--log-level", "WARNING"]
+        if workers:
+            command += ["--workers", str(workers)]
+        self.log = log
+        self.started = utcnow()
+        with log.open("a") as stream:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stream)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=120)
+
+
+# -- measuring ------------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    backend: str
+    scenario: str
+    timers: int
+    fired: int
+    double: int
+    lost: int
+    lateness: list[float]
+    down_lateness: list[float]
+    setup_seconds: float
+    note: str = ""
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _measure(
+    url: str, count: int, down: tuple[datetime, datetime] | None
+) -> tuple[int, int, int, list[float], list[float]]:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        rows = session.execute(select(PendingTimerRow.status, PendingTimerRow.due_at, PendingTimerRow.fired_at)).all()
+        fired_per_instance = session.execute(
+            select(AuditEntry.instance_id, func.count())
+            .where(AuditEntry.action == "timer_fired")
+            .group_by(AuditEntry.instance_id)
+        ).all()
+        completed = session.scalar(select(func.count()).where(ProcessInstance.status == INSTANCE_COMPLETED)) or 0
+    engine.dispose()
+    fired = sum(1 for status, _, _ in rows if status == "fired")
+    double = sum(number - 1 for _, number in fired_per_instance if number > 1)
+    lost = max(count - fired, count - completed)
+    lateness: list[float] = []
+    during_down: list[float] = []
+    for status, due, fired_at in rows:
+        if status != "fired" or fired_at is None or due is None:
+            continue
+        late = (fired_at - due).total_seconds()
+        if down is not None and down[0] <= due <= down[1]:
+            during_down.append(late)
+        else:
+            lateness.append(late)
+    return fired, double, lost, lateness, during_down
+
+
+def _wait_until_done(url: str, count: int, deadline: datetime) -> None:
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    while utcnow() < deadline:
+        with sessions() as session:
+            pending = session.scalar(select(func.count()).where(PendingTimerRow.status == TIMER_PENDING)) or 0
+        if pending == 0:
+            break
+        time.sleep(0.5)
+    engine.dispose()
+
+
+def run_scenario(backend: str, url: str, args: argparse.Namespace, kill: bool, folder: Path) -> Result:
+    scenario = "kill+restart" if kill else "steady"
+    print(f"  {backend} {scenario}: creating {args.timers} timers ...", flush=True)
+    _deploy(url)
+    per_instance = _seconds_per_instance(url)
+    # Building + writing the instances, then the scheduler's start-up; generous, the check below tells.
+    lead = args.lead or max(10.0, per_instance * args.timers * 2.0 + 8.0)
+    t0 = utcnow() + timedelta(seconds=lead)
+    randomness = random.Random(args.seed)
+    dues = sorted(t0 + timedelta(seconds=randomness.uniform(0, args.spread)) for _ in range(args.timers))
+    setup_started = time.perf_counter()
+    _create_timers(url, dues)
+    setup_seconds = time.perf_counter() - setup_started
+    log = folder / f"scheduler-{backend}-{scenario.replace('+', '-')}.log"
+    scheduler = Scheduler(url, log, args.workers)
+    note = ""
+    down: tuple[datetime, datetime] | None = None
+    while utcnow() < t0 and scheduler.process.poll() is None:
+        time.sleep(0.1)
+    if scheduler.started > t0 - timedelta(seconds=3):
+        note = f"setup overran the lead time ({lead:.0f} s); the first timers may be late for that reason"
+    if kill:
+        kill_at = t0 + timedelta(seconds=args.spread / 2)
+        time.sleep(max(0.0, (kill_at - utcnow()).total_seconds()))
+        killed_at = utcnow()
+        scheduler.kill()
+        print(f"    killed the scheduler at +{(killed_at - t0).total_seconds():.1f} s", flush=True)
+        time.sleep(args.down)
+        scheduler = Scheduler(url, log, args.workers)
+        down = (killed_at, utcnow())
+        print(f"    restarted it {args.down:.1f} s later", flush=True)
+    _wait_until_done(url, args.timers, dues[-1] + timedelta(seconds=args.timeout))
+    code = scheduler.stop()
+    if code != 0:
+        note += f" scheduler exited with {code} (see {log})"
+    fired, double, lost, lateness, during_down = _measure(url, args.timers, down)
+    return Result(backend, scenario, args.timers, fired, double, lost, lateness, during_down, setup_seconds, note)
+
+
+# -- databases ------------------------------------------------------------------------------------------
+@contextmanager
+def sqlite_url(folder: Path, name: str) -> Iterator[str]:
+    yield f"sqlite:///{folder / name}.sqlite"
+
+
+@contextmanager
+def postgres_admin_url() -> Iterator[str]:
+    from tests.support import postgres_server
+
+    admin_url = os.environ.get(postgres_server.ENV_URL)
+    if admin_url:
+        yield admin_url
+        return
+    print("  (COMPLAINTFLOW_TEST_POSTGRES_URL not set: starting a temporary PostgreSQL server)", flush=True)
+    server = postgres_server.TemporaryPostgres().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    from tests.support import postgres_server
+
+    postgres_server.drop_database_on(admin_url, PG_DATABASE)
+    url = postgres_server.create_database_on(admin_url, PG_DATABASE)
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database_on(admin_url, PG_DATABASE)
+
+
+# -- report ---------------------------------------------------------------------------------------------
+def report(results: list[Result]) -> None:
+    print()
+    header = f"{'database':<10} {'scenario':<13} {'timers':>6} {'fired':>6} {'double':>6} {'lost':>5}"
+    print(header + f" {'p50 s':>7} {'p99 s':>7} {'max s':>7}  setup s")
+    for r in results:
+        print(
+            f"{r.backend:<10} {r.scenario:<13} {r.timers:>6} {r.fired:>6} {r.double:>6} {r.lost:>5}"
+            f" {_percentile(r.lateness, 0.5):>7.3f} {_percentile(r.lateness, 0.99):>7.3f}"
+            f" {max(r.lateness, default=float('nan')):>7.3f}  {r.setup_seconds:.1f}"
+        )
+        if r.down_lateness:
+            both = r.lateness + r.down_lateness
+            print(
+                f"{'':<10} {'  incl. down':<13} {len(r.down_lateness):>6} due while down:"
+                f" p50 {_percentile(r.down_lateness, 0.5):.3f} max {max(r.down_lateness):.3f} s;"
+                f" all timers p99 {_percentile(both, 0.99):.3f} max {max(both):.3f} s"
+            )
+        if r.note.strip():
+            print(f"{'':<10} note: {r.note.strip()}")
+    print()
+    print("lateness = when the scheduler started the firing transaction minus the due time;")
+    print("the 'kill+restart' row leaves out timers that fell due while no scheduler ran (shown below it).")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--timers", type=int, default=10_000, help="pending timers per scenario (10000)")
+    parser.add_argument("--spread", type=float, default=60.0, help="seconds over which they fall due (60)")
+    parser.add_argument("--down", type=float, default=5.0, help="seconds the killed scheduler stays down (5)")
+    parser.add_argument("--lead", type=float, default=0.0, help="seconds from set-up to the first due time (auto)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds after the last due time to wait (60)")
+    parser.add_argument("--workers", type=int, help="scheduler --workers (default: its own)")
+    parser.add_argument("--seed", type=int, default=4, help="random seed for the due times")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--only", choices=["steady", "kill"], help="run one scenario only")
+    args = parser.parse_args()
+    scenarios = [kill for kill in (False, True) if args.only is None or args.only == ("kill" if kill else "steady")]
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="cf-bench-timers-") as tmp:
+        folder = Path(tmp)
+        if not args.no_sqlite:
+            for kill in scenarios:
+                with sqlite_url(folder, f"timers-{int(kill)}") as url:
+                    results.append(run_scenario("sqlite", url, args, kill, folder))
+        if not args.no_postgres:
+            with postgres_admin_url() as admin_url:
+                for kill in scenarios:
+                    with postgres_database(admin_url) as url:
+                        results.append(run_scenario("postgres", url, args, kill, folder))
+        report(results)
+        for log in sorted(folder.glob("scheduler-*.log")):
+            errors = [line for line in log.read_text().splitlines() if "ERROR" in line or "Traceback" in line]
+            if errors:
+                print(f"{log.name}: {len(errors)} error line(s), first: {errors[0]}")
+    failed = [r for r in results if r.double or r.lost]
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
