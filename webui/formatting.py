@@ -68,7 +68,7 @@ def page_url(**changes: Any) -> str:
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
-    return url_for(request.endpoint or "auth.home", **(request.view_args or {}), **args)
+    return url_for(request.endpoint or "auth.home", **(request.view_args or {}), **args)  # type: ignore[arg-type]
 
 
 def init_app(app: Flask) -> None:

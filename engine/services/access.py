@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.domain.actors import ROLE_ADMIN, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
 from engine.store.casework import Handover, Subtask
@@ -23,7 +24,7 @@ def supervises_cases(actor: Actor) -> bool:
     return bool(actor.roles & CASE_SUPERVISING_ROLES)
 
 
-def _task_reasons(actor: Actor) -> list[object]:
+def _task_reasons(actor: Actor) -> list[ColumnElement[bool]]:
     offered = select(TaskCandidate.task_id).where(
         or_(
             (TaskCandidate.kind == "user") & (TaskCandidate.name == actor.username),

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
@@ -218,17 +218,11 @@ class SignInRefused(Exception):
         super().__init__("too many failed sign-ins" if throttled else "wrong user name or password")
 
 
-def _recent_failures(session: Session, column: object, value: str, since: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count(LoginAttempt.id)).where(
-                column == value,
-                LoginAttempt.at >= since,
-                LoginAttempt.success.is_(False),  # type: ignore[operator]
-            )
-        )
-        or 0
+def _recent_failures(session: Session, column: InstrumentedAttribute[str], value: str, since: datetime) -> int:
+    query = select(func.count(LoginAttempt.id)).where(
+        column == value, LoginAttempt.at >= since, LoginAttempt.success.is_(False)
     )
+    return session.scalar(query) or 0
 
 
 @unit_of_work

@@ -76,7 +76,7 @@ def _light_condition(light: str, now: datetime) -> ColumnElement[bool]:
     return or_(HumanTask.due_at.is_(None), HumanTask.amber_at > now)
 
 
-def _filtered(query: Select[Any], criteria: TaskListCriteria, now: datetime, with_light: bool = True) -> Select[Any]:
+def _filtered(query: Select, criteria: TaskListCriteria, now: datetime, with_light: bool = True) -> Select:
     query = query.where(HumanTask.status == TASK_OPEN)
     if criteria.scope == SCOPE_MINE:
         query = query.where(HumanTask.assignee == criteria.username)
@@ -113,13 +113,13 @@ def _filtered(query: Select[Any], criteria: TaskListCriteria, now: datetime, wit
     return query
 
 
-def _joined(query: Select[Any]) -> Select[Any]:
+def _joined(query: Select) -> Select:
     return query.outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id).outerjoin(
         Customer, Customer.id == Complaint.customer_id
     )
 
 
-def _ordered(query: Select[Any], sort: str) -> Select[Any]:
+def _ordered(query: Select, sort: str) -> Select:
     due = (HumanTask.due_at.is_(None), HumanTask.due_at)
     if sort == "priority":
         return query.order_by(HumanTask.priority.desc(), *due, HumanTask.id)
@@ -130,7 +130,7 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
 
 def list_page(session: Session, criteria: TaskListCriteria, now: datetime) -> Sequence[TaskListRow]:
     """One page of the list."""
-    query = _filtered(_joined(select(HumanTask, Complaint, Customer.name)), criteria, now)
+    query: Select = _filtered(_joined(select(HumanTask, Complaint, Customer.name)), criteria, now)
     query = (
         _ordered(query, criteria.sort).limit(criteria.per_page).offset((max(criteria.page, 1) - 1) * criteria.per_page)
     )

@@ -181,14 +181,14 @@ def save_filter() -> Response:
     form = SaveFilterForm()
     if not form.validate_on_submit():
         flash(_("Give the filter a name (at most 100 characters)."), "error")
-        return redirect(url_for(SCOPE_ENDPOINTS[scope], **criteria))
+        return redirect(url_for(SCOPE_ENDPOINTS[scope], **criteria))  # type: ignore[arg-type]
     try:
         saved_filters.save_filter(db(), actor(), form.name.data or "", {"scope": scope, **criteria}, now())
     except FormValidationError as error:
         flash(" ".join(error.errors.values()), "error")
     else:
         flash(_("Filter saved."), "success")
-    return redirect(url_for(SCOPE_ENDPOINTS[scope], **criteria))
+    return redirect(url_for(SCOPE_ENDPOINTS[scope], **criteria))  # type: ignore[arg-type]
 
 
 @bp.route("/filters/<int:filter_id>/delete", methods=["POST"])
