@@ -85,6 +85,32 @@ def _unknown_topics(item: NormalizedFile, topics: set[str]) -> list[Diagnostic]:
     return found
 
 
+def _processes_defined_twice(normalized: list[NormalizedFile]) -> dict[str, list[Diagnostic]]:
+    """A process id defined in two uploaded files: deploy would keep only one of them."""
+    owners: dict[str, list[tuple[NormalizedFile, Any]]] = {}
+    for item in normalized:
+        if item.root is not None and not is_dmn(item.root):
+            for process in item.root.iterchildren(bpmn("process")):
+                owners.setdefault(process.get("id", ""), []).append((item, process))
+    found: dict[str, list[Diagnostic]] = {}
+    for process_id, places in owners.items():
+        if len(places) < 2:
+            continue
+        names = ", ".join(item.filename for item, _ in places)
+        for item, process in places:
+            found.setdefault(item.filename, []).append(
+                at(
+                    process,
+                    ERROR,
+                    "duplicate-process",
+                    f"the process id {process_id!r} is defined in several uploaded files ({names})",
+                    "give each process its own id, or upload one of the files",
+                    file=item.filename,
+                )
+            )
+    return found
+
+
 def check_uploads(
     uploads: Sequence[Upload],
     *,
@@ -118,10 +144,12 @@ def check_uploads(
         processes={pid: info.executable for pid, info in catalogue.processes.items()},
         decisions=set(catalogue.decisions),
     )
+    duplicates = _processes_defined_twice(normalized)
     for (index, _), item in zip(readable, normalized, strict=True):
         report = reports[index]
         report.normalized = item
         report.diagnostics.extend(item.diagnostics)
+        report.diagnostics.extend(duplicates.get(item.filename, []))
         if item.root is not None and not is_dmn(item.root):
             report.diagnostics.extend(schema_diagnostics(item.root, item.filename))
             report.diagnostics.extend(check_rules(item.root, item.filename, known))

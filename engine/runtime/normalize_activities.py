@@ -48,6 +48,9 @@ def normalize_activities(ctx: Context) -> None:
                     "the call activity names no process to call",
                     "set 'Called element' to the id of a deployed or uploaded process",
                 )
+            if kind == "task" and ctx.as_executable:
+                node.tag = bpmn("userTask")  # what "plain tasks become human tasks" means: with a form
+                ctx.changed = True
             if local_name(node) in ("userTask", "manualTask", "task"):
                 _human_task(ctx, node)
             _expressions_of(ctx, node)
@@ -200,6 +203,8 @@ def _runs_as_is(text: str, python: str) -> bool:
 
 def _translate_condition(ctx: Context, owner: etree._Element, condition: etree._Element) -> None:
     text = text_of(condition)
+    if not text and local_name(condition) == "condition":
+        return  # a conditional event without condition is reported with the event
     if not text:
         condition.getparent().remove(condition)  # an empty condition is no condition (gateway rules apply)
         ctx.changed = True

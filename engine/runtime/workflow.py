@@ -267,7 +267,8 @@ class WorkflowRun:
                         interrupting=getattr(task.task_spec, "cancel_activity", None),
                     )
                 )
-        return result
+        # The event manager's order changes when an instance is restored; callers compare lists.
+        return sorted(result, key=lambda timer: (timer.element_id, timer.task_id))
 
     def message_waits(self) -> list[MessageWait]:
         result = []

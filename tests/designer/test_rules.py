@@ -198,6 +198,13 @@ def test_descriptive_file_is_rejected_with_a_hint_to_deploy_as_executable() -> N
     assert check(diagram(linear(TASK), executable=False), as_executable=True).status != REJECTED
 
 
+def test_a_process_id_in_two_uploaded_files_is_an_error() -> None:
+    text = diagram(linear(TASK)).encode()
+    reports = check_uploads([Upload("a.bpmn", text), Upload("b.bpmn", text)])
+    assert [r.status for r in reports] == [REJECTED, REJECTED]
+    assert "a.bpmn, b.bpmn" in find(reports[1], "duplicate-process").message
+
+
 def test_unknown_topic_is_a_warning_when_topics_are_known() -> None:
     task = '<serviceTask id="s1" camunda:type="external" camunda:topic="fax_customer"/>'
     report = check(diagram(linear(task)), known_topics={"notify"})
