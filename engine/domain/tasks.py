@@ -90,6 +90,14 @@ class TaskAccess:
     assignee: str | None
     candidate_groups: frozenset[str]
     candidate_users: frozenset[str]
+    # Users who must not work on the task whatever their groups or roles (four-eyes: the proposer of a
+    # resolution never approves it). The BPMN names them with the camunda:property ``excludedUsers``.
+    excluded_users: frozenset[str] = frozenset()
+
+
+def is_excluded(username: str | None, access: TaskAccess) -> bool:
+    """The user is barred from this task (and so may neither hold, claim nor complete it)."""
+    return username is not None and username in access.excluded_users
 
 
 def is_candidate(actor: Actor, access: TaskAccess) -> bool:
@@ -98,7 +106,9 @@ def is_candidate(actor: Actor, access: TaskAccess) -> bool:
 
 
 def may_claim(actor: Actor, access: TaskAccess) -> bool:
-    """Candidates may claim an unassigned task; supervisors may take any task."""
+    """Candidates may claim an unassigned task; supervisors may take any task they are not excluded from."""
+    if is_excluded(actor.username, access):
+        return False
     if actor.supervises:
         return True
     return access.assignee is None and is_candidate(actor, access)
@@ -106,6 +116,8 @@ def may_claim(actor: Actor, access: TaskAccess) -> bool:
 
 def may_complete(actor: Actor, access: TaskAccess) -> bool:
     """The assignee completes; an unassigned task may be completed by a candidate (claiming it implicitly)."""
+    if is_excluded(actor.username, access):
+        return False
     if actor.supervises or access.assignee == actor.username:
         return True
     return access.assignee is None and is_candidate(actor, access)

@@ -25,6 +25,7 @@ class ReadyHumanTask:
     due: Any
     priority: Any
     form: tuple[FormField, ...]
+    excluded_users: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

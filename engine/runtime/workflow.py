@@ -234,6 +234,8 @@ class WorkflowRun:
                     due=self._resolve(task, extensions.get("dueDate")),
                     priority=self._resolve(task, extensions.get("priority")),
                     form=tuple(form_fields(spec)),
+                    # A camunda:property: Camunda has no attribute for "anyone but", which four-eyes needs.
+                    excluded_users=_split(self._resolve(task, extensions.get("excludedUsers"))),
                 )
             )
         return result

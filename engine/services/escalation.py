@@ -98,7 +98,9 @@ def _reassign(context: ServiceContext, task: HumanTask, group: str | None, assig
     before = {"assignee": task.assignee, "groups": task.candidate_groups, "priority": task.priority}
     if group:
         # The escalation target replaces everyone who had the task: nobody keeps working on it unnoticed.
-        task.candidates = [TaskCandidate(kind="group", name=group)]
+        # Exclusions (four-eyes) stay: escalating an approval must not let its proposer approve it.
+        kept = [candidate for candidate in task.candidates if candidate.kind == "excluded"]
+        task.candidates = [*kept, TaskCandidate(kind="group", name=group)]
         task.assignee = None
         task.claimed_at = None
     if assignee:

@@ -87,17 +87,19 @@ def _new_task_row(instance: ProcessInstance, ready: ReadyHumanTask, now: datetim
         title=ready.title,
         documentation=ready.documentation,
         lane=ready.lane,
-        assignee=ready.assignee,
+        # An excluded user never holds the task, even when the diagram's assignee expression names them.
+        assignee=ready.assignee if ready.assignee not in ready.excluded_users else None,
         priority=priority_value(ready.priority),
         status=TASK_OPEN,
         form=[field.to_dict() for field in ready.form],
         created_at=now,
         due_at=due_at,
         amber_at=amber_at(now, due_at),
-        claimed_at=now if ready.assignee else None,
+        claimed_at=now if ready.assignee and ready.assignee not in ready.excluded_users else None,
     )
     task.candidates = [TaskCandidate(kind="group", name=g) for g in dict.fromkeys(groups)]
     task.candidates += [TaskCandidate(kind="user", name=u) for u in dict.fromkeys(ready.candidate_users)]
+    task.candidates += [TaskCandidate(kind="excluded", name=u) for u in dict.fromkeys(ready.excluded_users)]
     return task
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
 from engine.domain.forms import FormField, validate_form
-from engine.domain.tasks import TaskAccess, may_assign, may_claim, may_complete, may_unclaim
+from engine.domain.tasks import TaskAccess, is_excluded, may_assign, may_claim, may_complete, may_unclaim
 from engine.services.audit import changed_values, record
 from engine.services.instances import get_instance, load_run
 from engine.services.persistence import jsonable_data, save_run
@@ -29,7 +29,12 @@ def get_task(session: Session, task_ref: str) -> HumanTask:
 
 
 def _access(task: HumanTask) -> TaskAccess:
-    return TaskAccess(task.assignee, frozenset(task.candidate_groups), frozenset(task.candidate_users))
+    return TaskAccess(
+        task.assignee,
+        frozenset(task.candidate_groups),
+        frozenset(task.candidate_users),
+        frozenset(task.excluded_users),
+    )
 
 
 def _closed_message(task: HumanTask) -> str:
@@ -130,6 +135,8 @@ def assign_task(session: Session, actor: Actor, task_ref: str, assignee: str | N
     _require_open(task)
     if not may_assign(actor):
         raise PermissionDenied("only team leads and admins may assign tasks to others")
+    if is_excluded(assignee, _access(task)):
+        raise PermissionDenied(f"{assignee} may not work on task {task.title!r} (four-eyes principle)")
     previous = task.assignee
     _set_assignee(session, task, assignee, now, previous, check_expected=True)
     record(

@@ -146,6 +146,11 @@ class HumanTask(Base):
     def candidate_users(self) -> list[str]:
         return sorted(c.name for c in self.candidates if c.kind == "user")
 
+    @property
+    def excluded_users(self) -> list[str]:
+        """Users who may not claim or complete the task (four-eyes), whatever their groups and roles."""
+        return sorted(c.name for c in self.candidates if c.kind == "excluded")
+
 
 class TaskCandidate(Base):
     """A group or user who may claim a task; a row each so that group task lists are an indexed join."""
@@ -155,7 +160,7 @@ class TaskCandidate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # "group" or "user"
+    kind: Mapped[str] = mapped_column(String(10))  # "group", "user" or "excluded" (four-eyes)
     name: Mapped[str] = mapped_column(String(150))
 
     task: Mapped[HumanTask] = relationship(back_populates="candidates")
