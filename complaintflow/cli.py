@@ -341,5 +341,10 @@ from complaintflow.designer_cli import designer  # noqa: E402
 main.add_command(designer)
 
 
+from complaintflow.channels_cli import dispatch_command, webhooks_group  # noqa: E402
+
+main.add_command(dispatch_command)
+main.add_command(webhooks_group)
+
 if __name__ == "__main__":
     main()

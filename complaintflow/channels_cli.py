@@ -1,0 +1,147 @@
+"""Channel commands: the outbox dispatcher, the e-mail intake, webhooks and API tokens."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from complaintflow.context import AppContext, utcnow
+from engine.domain.actors import Actor
+from notifications.settings import ChannelSettings, load_channel_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(function: F) -> F:
+    """complaintflow.cli's error handling (one clear line, no traceback), looked up when the command runs
+    because complaintflow.cli imports this module to register its commands."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from complaintflow import cli
+
+        return cli.handle_errors(function)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _context(ctx: click.Context) -> AppContext:
+    from complaintflow import cli
+
+    return cli._context(ctx)
+
+
+def _actor(ctx: click.Context) -> Actor:
+    from complaintflow import cli
+
+    return cli._actor(ctx)
+
+
+def channel_settings(context: AppContext) -> ChannelSettings:
+    """Channel settings for the context's instance folder."""
+    return load_channel_settings(context.settings.instance_path)
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+@click.command("dispatch")
+@click.option("--once", is_flag=True, help="Send what is due now and exit (default: keep polling).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
+@click.pass_context
+@handle_errors
+def dispatch_command(ctx: click.Context, once: bool, interval: float) -> None:
+    """Send queued notifications (SMTP, in-app list, webhooks) with retries; safe to run twice."""
+    from notifications.dispatcher import Dispatcher
+
+    context = _context(ctx)
+    dispatcher = Dispatcher(context.sessions, channel_settings(context), utcnow)
+    if once:
+        report = dispatcher.run_once()
+        click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}, skipped {report.skipped}")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo(f"dispatching every {interval:g}s; stop with Ctrl+C")
+    dispatcher.run_forever(_stop_on_signals(), interval)
+
+
+@click.group("webhooks")
+def webhooks_group() -> None:
+    """Webhook endpoints per event type and their delivery log (admins)."""
+
+
+@webhooks_group.command("add")
+@click.argument("url")
+@click.option("--event", "events", multiple=True, required=True, help="Event type (repeatable); * for all.")
+@click.option("--description", default="", help="What the endpoint is for.")
+@click.pass_context
+@handle_errors
+def webhooks_add(ctx: click.Context, url: str, events: tuple[str, ...], description: str) -> None:
+    """Register an endpoint; prints its signing secret once."""
+    from engine.services import webhooks
+
+    with _context(ctx).session() as session:
+        endpoint = webhooks.create_endpoint(session, _actor(ctx), url, list(events), utcnow(), description=description)
+        click.echo(f"webhook {endpoint.id} for {', '.join(endpoint.events)} -> {endpoint.url}")
+        click.echo(f"signing secret: {endpoint.secret}")
+
+
+@webhooks_group.command("list")
+@click.pass_context
+@handle_errors
+def webhooks_list(ctx: click.Context) -> None:
+    """List endpoints."""
+    from engine.services import webhooks
+
+    with _context(ctx).session() as session:
+        rows = webhooks.list_endpoints(session, _actor(ctx))
+        for endpoint in rows:
+            state = "active" if endpoint.active else "off"
+            events = ",".join(endpoint.events)
+            click.echo(f"{endpoint.id}  {state:<6}  {events}  {endpoint.url}  {endpoint.description}")
+        if not rows:
+            click.echo("no webhooks")
+
+
+@webhooks_group.command("disable")
+@click.argument("endpoint_id", type=int)
+@click.pass_context
+@handle_errors
+def webhooks_disable(ctx: click.Context, endpoint_id: int) -> None:
+    """Stop sending to an endpoint."""
+    from engine.services import webhooks
+
+    with _context(ctx).session() as session:
+        webhooks.deactivate_endpoint(session, _actor(ctx), endpoint_id, utcnow())
+    click.echo(f"webhook {endpoint_id} switched off")
+
+
+@webhooks_group.command("log")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--channel", type=click.Choice(["email", "in_app", "webhook"]))
+@click.pass_context
+@handle_errors
+def webhooks_log(ctx: click.Context, limit: int, channel: str | None) -> None:
+    """Show the newest delivery attempts."""
+    from engine.services import webhooks
+
+    with _context(ctx).session() as session:
+        for entry in webhooks.delivery_log(session, _actor(ctx), limit=limit, channel=channel):
+            outcome = "ok" if entry.success else f"FAILED {entry.error or ''}"
+            code = entry.status_code or ""
+            when = f"{entry.at:%Y-%m-%d %H:%M:%S}"
+            click.echo(f"{when}  #{entry.outbox_id}  {entry.channel:<7} {entry.target}  {code} {outcome}")

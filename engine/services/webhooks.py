@@ -1,0 +1,112 @@
+"""Admin use cases for webhooks: endpoints per event type and the delivery log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.errors import FormValidationError, NotFound, PermissionDenied
+from engine.services import delivery
+from engine.services.audit import record
+from engine.services.unit_of_work import commit, unit_of_work
+from engine.store.channels import DeliveryAttempt, WebhookEndpoint
+
+
+def _admin(actor: Actor) -> None:
+    if ROLE_ADMIN not in actor.roles:
+        raise PermissionDenied("only admins manage webhooks and see the delivery log")
+
+
+def check_url(url: str) -> str:
+    """An absolute http(s) URL without credentials; anything else is refused with a field message."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise FormValidationError({"url": "must be an absolute http:// or https:// URL"})
+    if parts.username or parts.password:
+        raise FormValidationError({"url": "must not contain a user name or password; the signature authenticates"})
+    if any(ord(char) < 33 for char in url) or len(url) > 500:
+        raise FormValidationError({"url": "must not contain spaces or control characters (500 characters at most)"})
+    return url
+
+
+def _events(events: list[str]) -> list[str]:
+    cleaned = sorted({event.strip() for event in events if event and event.strip()})
+    if not cleaned:
+        raise FormValidationError({"events": "name at least one event type (or * for all)"})
+    bad = [event for event in cleaned if event != "*" and not event.replace("_", "").isalnum()]
+    if bad:
+        raise FormValidationError({"events": f"not an event name: {', '.join(bad)}"})
+    return cleaned
+
+
+@unit_of_work
+def create_endpoint(
+    session: Session, actor: Actor, url: str, events: list[str], now: datetime, *, description: str = ""
+) -> WebhookEndpoint:
+    """Register a URL for the given event types; its signing secret is generated and returned on the row."""
+    _admin(actor)
+    errors: dict[str, str] = {}
+    checked_url = checked_events = None
+    try:
+        checked_url = check_url(url)
+    except FormValidationError as error:
+        errors.update(error.errors)
+    try:
+        checked_events = _events(events)
+    except FormValidationError as error:
+        errors.update(error.errors)
+    if errors or checked_url is None or checked_events is None:
+        raise FormValidationError(errors)
+    endpoint = WebhookEndpoint(
+        url=checked_url,
+        events=checked_events,
+        secret=secrets.token_urlsafe(32),
+        description=description.strip()[:200],
+        active=True,
+        created_by=actor.username,
+        created_at=now,
+    )
+    session.add(endpoint)
+    session.flush()
+    record(
+        session,
+        actor,
+        "webhook_created",
+        now,
+        after={"endpoint": endpoint.id, "url": checked_url, "events": checked_events},
+    )
+    commit(session)
+    return endpoint
+
+
+@unit_of_work
+def deactivate_endpoint(session: Session, actor: Actor, endpoint_id: int, now: datetime) -> WebhookEndpoint:
+    """Stop sending to an endpoint (its log stays)."""
+    _admin(actor)
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound(f"webhook {endpoint_id} does not exist")
+    endpoint.active = False
+    record(session, actor, "webhook_deactivated", now, after={"endpoint": endpoint.id})
+    commit(session)
+    return endpoint
+
+
+def list_endpoints(session: Session, actor: Actor) -> list[WebhookEndpoint]:
+    """All endpoints, newest first."""
+    _admin(actor)
+    return list(session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())))
+
+
+def delivery_log(
+    session: Session, actor: Actor, *, limit: int = 200, channel: str | None = None
+) -> list[DeliveryAttempt]:
+    """The newest delivery attempts (e-mail, in-app, webhook), for admins."""
+    _admin(actor)
+    return delivery.delivery_log(session, limit=limit, channel=channel)

@@ -1,0 +1,318 @@
+"""The outbox dispatcher: claims due rows, sends them (SMTP, in-app list, webhooks) and books the outcome.
+
+Each row is claimed with a conditional update (engine.services.delivery.claim_message), so two dispatchers
+never both send it. Each target of a row (an address, a user, an endpoint) is logged as delivered right
+after its send; a retry skips those. Failures are retried with exponential backoff and never touch a
+workflow: the dispatcher writes only outbox, delivery-log and notification rows, through services.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.domain.errors import Conflict
+from engine.services import delivery, notices
+from engine.store.channels import WebhookEndpoint
+from engine.store.complaints import Complaint
+from engine.store.outbox import OUTBOX_FAILED, OutboxMessage
+from notifications import links, smtp, webhooks
+from notifications.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from notifications.rendering import RenderedMail, render_mail
+from notifications.settings import ChannelSettings
+from notifications.wording import language, outcome_label, status_label
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0  # claimed by another dispatcher first
+
+
+@dataclass(frozen=True)
+class _Target:
+    channel: str  # email / in_app / webhook
+    key: str  # address, user name or endpoint id: what the delivery log records
+    name: str = ""
+    lang: str = "en"
+    staff: bool = False
+
+
+class Dispatcher:
+    """Implements engine.ports.Notifier for outbox rows; ``run_once``/``run_forever`` drive it."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: ChannelSettings,
+        clock: Callable[[], datetime],
+        *,
+        send_mail: Callable[[ChannelSettings, smtp.OutgoingMail], None] = smtp.send,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+        self.send_mail = send_mail
+
+    # -- one pass -------------------------------------------------------------------------------------
+    def run_once(self, limit: int = 100) -> DispatchReport:
+        """Send every row that is due now (up to ``limit``)."""
+        report = DispatchReport()
+        with self.sessions() as session:
+            ids = delivery.due_message_ids(session, self.clock(), limit)
+        for message_id in ids:
+            try:
+                with self.sessions() as session:
+                    message = delivery.claim_message(session, message_id, self.clock(), self.settings.retry)
+            except Conflict:
+                message = None  # another dispatcher's write got in the way: the row stays due for the next pass
+            if message is None:
+                report.skipped += 1
+                continue
+            self._attempt(message, report)
+        return report
+
+    def run_forever(self, stop: threading.Event, interval: float = 5.0) -> None:
+        """Poll until ``stop`` is set; a pass that raises is logged and the loop goes on."""
+        while not stop.is_set():
+            try:
+                report = self.run_once()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the dispatcher
+                log.exception("dispatch pass failed")
+                report = DispatchReport()
+            if report.sent or report.retrying or report.failed:
+                log.info("dispatched: %s", report)
+            # A full batch means more may be waiting: go again at once.
+            if report.sent + report.retrying + report.failed + report.skipped < 100:
+                stop.wait(interval)
+
+    def _attempt(self, message: OutboxMessage, report: DispatchReport) -> None:
+        claimed = message.attempts
+        try:
+            self.deliver(message)
+        except DeliveryError as error:
+            status = self._failed(message, claimed, str(error), error.permanent)
+        except Exception as error:  # noqa: BLE001 - a bug in one row must not stop the others
+            log.exception("delivering outbox row %s failed unexpectedly", message.id)
+            status = self._failed(message, claimed, f"{type(error).__name__}: {error}", False)
+        else:
+            with self.sessions() as session:
+                delivery.mark_sent(session, message.id, claimed, self.clock())
+            report.sent += 1
+            return
+        if status == OUTBOX_FAILED:
+            report.failed += 1
+        else:
+            report.retrying += 1
+
+    def _failed(self, message: OutboxMessage, claimed: int, error: str, permanent: bool) -> str:
+        with self.sessions() as session:
+            return delivery.mark_failed_attempt(
+                session, message.id, claimed, error, self.clock(), self.settings.retry, permanent=permanent
+            )
+
+    # -- the Notifier port ----------------------------------------------------------------------------
+    def deliver(self, message: OutboxMessage) -> None:
+        """Reach every target of the row that has not been reached yet; raise when any is left."""
+        with self.sessions() as session:
+            done = delivery.delivered_targets(session, message.id)
+            targets = self._targets(session, message)
+            pending = [target for target in targets if (target.channel, target.key) not in done]
+            in_app = [target.key for target in pending if target.channel == delivery.KIND_IN_APP]
+            if in_app:
+                rendered = self._render(session, message, "", language(None), staff=True)
+                body = message.body or rendered.text
+                delivery.store_in_app(session, message, in_app, message.subject or rendered.subject, body, self.clock())
+            errors: list[DeliveryError] = []
+            for target in pending:
+                if target.channel == delivery.KIND_IN_APP:
+                    continue
+                started = time.monotonic()
+                status_code: int | None = None
+                try:
+                    status_code = self._send(session, message, target)
+                except DeliveryError as error:
+                    errors.append(error)
+                    delivery.record_attempt(
+                        session,
+                        message.id,
+                        target.channel,
+                        target.key,
+                        False,
+                        self.clock(),
+                        status_code=error.status_code,
+                        error=str(error),
+                        duration_ms=_ms(started),
+                    )
+                    continue
+                delivery.record_attempt(
+                    session,
+                    message.id,
+                    target.channel,
+                    target.key,
+                    True,
+                    self.clock(),
+                    status_code=status_code,
+                    duration_ms=_ms(started),
+                )
+        if errors:
+            text = "; ".join(str(error) for error in errors)
+            if all(error.permanent for error in errors):
+                raise PermanentDeliveryError(text)
+            raise TransientDeliveryError(text)
+
+    def _targets(self, session: Session, message: OutboxMessage) -> list[_Target]:
+        recipient = (message.recipient or "").strip()
+        if message.kind == delivery.KIND_WEBHOOK:
+            return [_Target(delivery.KIND_WEBHOOK, recipient)]
+        if notices.is_address(recipient):
+            complaint = _complaint(session, message)
+            name = ""
+            lang = language(message.payload.get("language") or _variables(message).get("language"))
+            if complaint is not None:
+                lang = language(complaint.language)
+                if (complaint.customer.email or "").lower() == recipient.lower():
+                    name = complaint.customer.name
+            return [_Target(delivery.KIND_EMAIL, recipient, name, lang)]
+        users = notices.resolve_users(session, recipient)
+        if not users:
+            raise PermanentDeliveryError(f"nobody to notify: no active user or group member for {recipient!r}")
+        targets = []
+        default_email = message.kind == delivery.KIND_EMAIL
+        for user in users:
+            lang = language(user.language)
+            targets.append(_Target(delivery.KIND_IN_APP, user.username, user.display_name, lang, True))
+            if user.email and notices.email_wanted(session, user.username, message.topic, default_email):
+                targets.append(_Target(delivery.KIND_EMAIL, user.email, user.display_name, lang, True))
+        return targets
+
+    def _send(self, session: Session, message: OutboxMessage, target: _Target) -> int | None:
+        if target.channel == delivery.KIND_WEBHOOK:
+            return self._post_webhook(session, message, target)
+        rendered = self._render(session, message, target.name, target.lang, staff=target.staff)
+        mail = smtp.OutgoingMail(
+            to_address=target.key,
+            to_name=target.name,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            # One Message-ID per row and recipient, identical on every retry: receivers can drop repeats.
+            message_id=f"{delivery.idempotency_key(message)}.{_digest(target.key)}",
+            headers={"X-Complaintflow-Event": message.topic},
+        )
+        self.send_mail(self.settings, mail)
+        return None
+
+    def _post_webhook(self, session: Session, message: OutboxMessage, target: _Target) -> int:
+        endpoint_id = target.key.removeprefix(delivery.WEBHOOK_RECIPIENT_PREFIX)
+        endpoint = session.get(WebhookEndpoint, int(endpoint_id)) if endpoint_id.isdigit() else None
+        if endpoint is None or not endpoint.active:
+            raise PermanentDeliveryError(f"webhook endpoint {endpoint_id} no longer exists or is switched off")
+        key = delivery.idempotency_key(message)
+        payload = {"id": key, **(message.payload.get("event") or {})}
+        return webhooks.post(
+            endpoint.url,
+            endpoint.secret,
+            message.topic,
+            key,
+            payload,
+            int(self.clock().timestamp()),
+            self.settings.webhook_timeout,
+        )
+
+    def _render(self, session: Session, message: OutboxMessage, name: str, lang: str, *, staff: bool) -> RenderedMail:
+        return render_mail(message.topic, lang, self._values(session, message, name, lang, staff))
+
+    def _values(self, session: Session, message: OutboxMessage, name: str, lang: str, staff: bool) -> dict[str, Any]:
+        settings = self.settings
+        complaint = _complaint(session, message)
+        variables = _variables(message)
+        payload = message.payload if isinstance(message.payload, dict) else {}
+        reference = complaint.reference if complaint else payload.get("reference") or variables.get("complaint_id")
+        reference = str(reference) if reference else None
+        values: dict[str, Any] = {
+            "reference": reference,
+            "recipient_name": name or None,
+            "row_subject": message.subject,
+            "body": message.body or variables.get("message") or None,
+            "task_title": payload.get("task_title") or variables.get("task_title"),
+            "due_at": self._when(_parse(payload.get("due_at")), lang),
+            "priority": payload.get("priority") or (complaint.priority if complaint else None),
+            "sender_name": settings.mail_from_name,
+        }
+        if complaint is not None:
+            values.update(
+                complaint_subject=complaint.subject,
+                status=complaint.status,
+                status_label=status_label(complaint.status, lang),
+                outcome_label=outcome_label(complaint.outcome, lang) or None,
+                expected_response=self._when(complaint.first_response_due_at or complaint.resolution_due_at, lang),
+            )
+        else:
+            values["complaint_subject"] = variables.get("subject")
+        if reference and staff:
+            values["case_link"] = links.case_link(settings.public_url, reference)
+        elif reference:
+            # Only customers get the private link; it is never put into staff mails or webhooks.
+            values["status_link"] = links.status_link(settings.public_url, settings.secret_key, reference)
+            values["rating_link"] = links.rating_link(settings.public_url, settings.secret_key, reference)
+        if staff:
+            if payload.get("task_id"):
+                values["task_link"] = links.task_link(settings.public_url, str(payload["task_id"]))
+            values["inbox_link"] = links.inbox_link(settings.public_url, payload.get("handover"))
+        return values
+
+    def _when(self, moment: datetime | None, lang: str) -> str | None:
+        if moment is None:
+            return None
+        local = moment.astimezone(ZoneInfo(self.settings.timezone))
+        return local.strftime("%d.%m.%Y %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
+
+
+def _complaint(session: Session, message: OutboxMessage) -> Complaint | None:
+    if message.complaint_id:
+        return session.get(Complaint, message.complaint_id)
+    variables = _variables(message)
+    reference = message.payload.get("reference") or variables.get("complaint_id")
+    if isinstance(reference, str):
+        return session.scalars(select(Complaint).where(Complaint.reference == reference)).first()
+    return None
+
+
+def _variables(message: OutboxMessage) -> dict[str, Any]:
+    variables = message.payload.get("variables") if isinstance(message.payload, dict) else None
+    return variables if isinstance(variables, dict) else {}
+
+
+def _parse(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.lower().encode("utf-8")).hexdigest()[:12]
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

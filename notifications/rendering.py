@@ -1,0 +1,132 @@
+"""Jinja2 mail templates per event and language: ``<lang>/<event>.txt`` (first line ``Subject: ...``) and
+``<lang>/<event>.html``. Values are escaped in HTML and never interpreted as template code."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from notifications.errors import PermanentDeliveryError
+from notifications.wording import language
+
+TEMPLATES = Path(__file__).parent / "templates"
+CUSTOMER_EVENTS = (
+    "complaint_received",
+    "information_requested",
+    "status_changed",
+    "resolution",
+    "survey_invitation",
+    "reopen_confirmation",
+    "customer_reply",
+)
+STAFF_EVENTS = (
+    "task_assigned",
+    "high_priority",
+    "sla_reminder",
+    "sla_escalation",
+    "handover_received",
+    "handover_answered",
+    "subtask_assigned",
+)
+FALLBACK = "notification"
+# Other names the services and diagrams use for the same events.
+ALIASES = {
+    "receipt": "complaint_received",
+    "complaint_opened": "complaint_received",
+    "customer_info_request": "information_requested",
+    "info_requested": "information_requested",
+    "status_change": "status_changed",
+    "resolved": "resolution",
+    "complaint_resolved": "resolution",
+    "survey": "survey_invitation",
+    "reopened": "reopen_confirmation",
+    "complaint_reopened": "reopen_confirmation",
+    "reminder": "sla_reminder",
+    "escalation": "sla_escalation",
+    "handover": "handover_received",
+    "subtask": "subtask_assigned",
+}
+# Every name a template context offers; unset ones are None, so templates can test them with ``if``.
+CONTEXT_KEYS = (
+    "topic",
+    "reference",
+    "recipient_name",
+    "complaint_subject",
+    "status",
+    "status_label",
+    "outcome_label",
+    "status_link",
+    "rating_link",
+    "case_link",
+    "task_link",
+    "inbox_link",
+    "expected_response",
+    "body",
+    "row_subject",
+    "task_title",
+    "due_at",
+    "priority",
+    "sender_name",
+    "mail_subject",
+)
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    """Subject, plain text and HTML of one mail."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def template_name(topic: str) -> str:
+    """The template an outbox topic uses (its own, an alias, or the generic one)."""
+    name = ALIASES.get(topic, topic)
+    return name if name in CUSTOMER_EVENTS or name in STAFF_EVENTS else FALLBACK
+
+
+@functools.cache
+def _environment(html: bool) -> SandboxedEnvironment:
+    # The sandbox is belt and braces: the templates are ours, but their values come from customers.
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False) if html else False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@functools.cache
+def _text_templates(lang: str, name: str) -> tuple[Template, Template]:
+    environment = _environment(False)
+    try:
+        source, _filename, _uptodate = environment.loader.get_source(environment, f"{lang}/{name}.txt")  # type: ignore[union-attr]
+    except TemplateNotFound as error:
+        raise PermanentDeliveryError(f"no mail template {error.name}") from None
+    first, _, rest = source.partition("\n")
+    if not first.startswith("Subject:"):
+        raise PermanentDeliveryError(f"template {lang}/{name}.txt must start with a 'Subject:' line")
+    return environment.from_string(first[len("Subject:") :].strip()), environment.from_string(rest)
+
+
+def render_mail(topic: str, lang: str, values: dict[str, Any]) -> RenderedMail:
+    """Render an event's mail in ``lang`` (English when the language is not supported)."""
+    lang = language(lang)
+    name = template_name(topic)
+    context: dict[str, Any] = dict.fromkeys(CONTEXT_KEYS)
+    context.update(values)
+    context["topic"] = topic
+    subject_template, body_template = _text_templates(lang, name)
+    # The subject is rendered on its own, so a value with a line break stays in it and the sender's header
+    # check refuses it, instead of the break silently ending the subject line.
+    subject = subject_template.render(context).strip(" \t")
+    text = body_template.render(context)
+    context["mail_subject"] = subject
+    html = _environment(True).get_template(f"{lang}/{name}.html").render(context)
+    return RenderedMail(subject=subject, text=text.lstrip("\n"), html=html)
