@@ -156,13 +156,26 @@ class Scheduler:
         env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
         env.update(COMPLAINTFLOW_DATABASE_URL=url, COMPLAINTFLOW_INSTANCE_PATH=str(log.parent))
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        command = [sys.executable, "-m", "complaintflow.cli", "scheduler", "--log-level", "WARNING"]
+        # INFO: one line per firing, and "scheduler running" once it has loaded the timers.
+        command = [sys.executable, "-m", "complaintflow.cli", "scheduler", "--log-level", "INFO"]
         if workers:
             command += ["--workers", str(workers)]
         self.log = log
         self.started = utcnow()
+        self.log_offset = log.stat().st_size if log.exists() else 0
         with log.open("a") as stream:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stream)
+
+    def wait_ready(self, timeout: float = 120.0) -> datetime:
+        """When the process logged that it runs (its timers loaded and scheduled)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            with self.log.open("rb") as stream:
+                stream.seek(self.log_offset)
+                if b"scheduler running" in stream.read():
+                    return utcnow()
+            time.sleep(0.05)
+        raise RuntimeError(f"the scheduler did not start; see {self.log}")
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -187,6 +200,8 @@ class Result:
     down_lateness: list[float]
     setup_seconds: float
     note: str = ""
+    ready_after: float | None = None  # restart command -> scheduler running, seconds
+    caught_up_after: float | None = None  # restart command -> lateness back under 1 s for good
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -266,14 +281,32 @@ def run_scenario(backend: str, url: str, args: argparse.Namespace, kill: bool, f
         print(f"    killed the scheduler at +{(killed_at - t0).total_seconds():.1f} s", flush=True)
         time.sleep(args.down)
         scheduler = Scheduler(url, log, args.workers)
-        down = (killed_at, utcnow())
-        print(f"    restarted it {args.down:.1f} s later", flush=True)
+        down = (killed_at, scheduler.started)
+        ready_after = (scheduler.wait_ready() - scheduler.started).total_seconds()
+        print(f"    restarted it {args.down:.1f} s later; it was running {ready_after:.1f} s after that", flush=True)
     _wait_until_done(url, args.timers, dues[-1] + timedelta(seconds=args.timeout))
     code = scheduler.stop()
     if code != 0:
         note += f" scheduler exited with {code} (see {log})"
     fired, double, lost, lateness, during_down = _measure(url, args.timers, down)
-    return Result(backend, scenario, args.timers, fired, double, lost, lateness, during_down, setup_seconds, note)
+    result = Result(backend, scenario, args.timers, fired, double, lost, lateness, during_down, setup_seconds, note)
+    if down is not None:
+        result.ready_after = ready_after
+        result.caught_up_after = _caught_up(url, down[1])
+    return result
+
+
+def _caught_up(url: str, restarted: datetime) -> float:
+    """Seconds from the restart command until every later timer fired less than 1 s late."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        rows = session.execute(
+            select(PendingTimerRow.due_at, PendingTimerRow.fired_at).where(PendingTimerRow.fired_at.is_not(None))
+        ).all()
+    engine.dispose()
+    late_dues = [due for due, fired in rows if due and fired and (fired - due) >= timedelta(seconds=1)]
+    last_late = max(late_dues, default=restarted)
+    return max(0.0, (last_late - restarted).total_seconds())
 
 
 # -- databases ------------------------------------------------------------------------------------------
@@ -327,6 +360,11 @@ def report(results: list[Result]) -> None:
                 f"{'':<10} {'  incl. down':<13} {len(r.down_lateness):>6} due while down:"
                 f" p50 {_percentile(r.down_lateness, 0.5):.3f} max {max(r.down_lateness):.3f} s;"
                 f" all timers p99 {_percentile(both, 0.99):.3f} max {max(both):.3f} s"
+            )
+        if r.ready_after is not None:
+            print(
+                f"{'':<10} restarted scheduler running after {r.ready_after:.1f} s;"
+                f" every timer due more than {r.caught_up_after:.1f} s after the restart fired < 1 s late"
             )
         if r.note.strip():
             print(f"{'':<10} note: {r.note.strip()}")

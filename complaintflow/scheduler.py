@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Protocol
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from complaintflow.context import AppContext, make_context, utcnow
 from engine.scheduler import SchedulerOptions, TimerScheduler
@@ -99,7 +100,8 @@ def scheduler_command(poll_interval: float, horizon: float, workers: int | None,
     try:
         options = SchedulerOptions(poll_interval, timedelta(seconds=horizon), workers)
         context = make_context()
-    except ValueError as error:
+    except (ValueError, SQLAlchemyError) as error:
+        # Bad settings (calendars file, database URL) stop the start with one line; nothing is touched.
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     if once:

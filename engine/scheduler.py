@@ -259,26 +259,31 @@ class TimerScheduler:
 
     # -- firing ----------------------------------------------------------------------------------------
     def _fire(self, timer_id: str, due_at: datetime) -> None:
+        if self._stop.is_set():
+            # Queued before a stop: leave the row pending for the next start instead of delaying the exit.
+            with self._lock:
+                self._busy.discard(timer_id)
+                self._jobs.pop(timer_id, None)
+            return
         with self._lock:
             self._busy.add(timer_id)
+        outcome = "errors"
         try:
             now = self.clock()
             with self.sessions() as session:
                 fired = fire_timer(session, timer_id, now)
+            outcome = "fired" if fired else "not_fired"
             if fired:
-                self.stats.fired += 1
                 log.info("fired timer %s (due %s, %.3f s late)", timer_id, due_at.isoformat(), _late(due_at, now))
-            else:
-                self.stats.not_fired += 1
         except Conflict:
             # Someone changed the instance at the same moment; the row is still pending and is retried.
-            self.stats.conflicts += 1
+            outcome = "conflicts"
             log.info("timer %s lost a race with another change; retrying", timer_id)
         except Exception:  # noqa: BLE001 - one broken timer must not stop the others
-            self.stats.errors += 1
             log.exception("firing timer %s failed; retrying", timer_id)
         finally:
             with self._lock:
+                setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
                 self._busy.discard(timer_id)
                 self._jobs.pop(timer_id, None)
                 previous = self._attempts.get(timer_id)

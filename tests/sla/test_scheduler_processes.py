@@ -154,3 +154,21 @@ def test_once_fires_what_is_due_and_exits(database: DatabaseUnderTest, tmp_path:
     # One firing per instance: the step fires both of its due timers.
     assert result.stdout.strip() == "fired 2 due timer(s)"
     assert {row.status for row in _rows(database)} == {"fired"}
+
+
+def test_bad_settings_stop_the_start_with_one_clear_line(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
+    env["COMPLAINTFLOW_INSTANCE_PATH"] = str(tmp_path)
+    env["COMPLAINTFLOW_CALENDARS_FILE"] = str(tmp_path / "missing.toml")
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintflow.cli", "scheduler"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"error: cannot read calendars file {tmp_path / 'missing.toml'}" in result.stderr
+    assert not (tmp_path / "complaintflow.db").exists()
