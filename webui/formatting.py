@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from engine.domain.sla import traffic_light_for
+from engine.store.tasklist import COUNT_CAP
 from webui.auth import is_case_worker
 from webui.db import now
 
@@ -50,6 +51,11 @@ def age(moment: datetime | None) -> str:
     return format_timedelta(now() - moment, granularity="minute", threshold=1.0)
 
 
+def count_label(number: int) -> str:
+    """A list count; counts stop at the cap (see engine.store.tasklist.count)."""
+    return f"{COUNT_CAP}+" if number > COUNT_CAP else str(number)
+
+
 def light_of(created_at: datetime, due_at: datetime | None) -> str:
     return traffic_light_for(created_at, due_at, now()).value
 
@@ -72,7 +78,7 @@ def page_url(**changes: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(when=when, day=day, age=age)
+    app.jinja_env.filters.update(when=when, day=day, age=age, count_label=count_label)
     app.jinja_env.globals.update(
         get_locale=get_locale,
         light_of=light_of,

@@ -7,11 +7,11 @@ traffic light compares the task's ``due_at``/``amber_at`` with ``now``: nothing 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,6 +24,7 @@ SCOPE_ALL = "all"  # every open task (supervisors)
 SCOPES = (SCOPE_MINE, SCOPE_GROUPS, SCOPE_ALL)
 LIGHTS = ("red", "amber", "green")
 SORTS = ("due", "priority", "age")
+COUNT_CAP = 1000  # counts above this show as "1000+"
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,6 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def light_expression(now: datetime) -> ColumnElement[Any]:
-    """The traffic light of a task row as an SQL expression."""
-    return case(
-        (HumanTask.due_at < now, "red"),
-        (and_(HumanTask.amber_at.is_not(None), HumanTask.amber_at <= now), "amber"),
-        else_="green",
-    )
-
-
 def _light_condition(light: str, now: datetime) -> ColumnElement[bool]:
     if light == "red":
         return HumanTask.due_at < now
@@ -85,7 +77,9 @@ def _filtered(query: Select, criteria: TaskListCriteria, now: datetime, with_lig
             and_(TaskCandidate.kind == "user", TaskCandidate.name == criteria.username),
             and_(TaskCandidate.kind == "group", TaskCandidate.name.in_(criteria.groups or ("",))),
         )
-        query = query.where(HumanTask.id.in_(select(TaskCandidate.task_id).where(offered)))
+        # Correlated, so the database walks the open tasks in due order and probes each task's candidates
+        # by task id, instead of reading every candidate row of every task ever offered to the group.
+        query = query.where(exists().where(TaskCandidate.task_id == HumanTask.id, offered))
     if criteria.priority:
         query = query.where(Complaint.priority == criteria.priority)
     if criteria.category:
@@ -120,7 +114,8 @@ def _joined(query: Select) -> Select:
 
 
 def _ordered(query: Select, sort: str) -> Select:
-    due = (HumanTask.due_at.is_(None), HumanTask.due_at)
+    # NULLS LAST rather than "due_at IS NULL" first: the (status, due_at) index then yields the order.
+    due = (HumanTask.due_at.asc().nulls_last(),)
     if sort == "priority":
         return query.order_by(HumanTask.priority.desc(), *due, HumanTask.id)
     if sort == "age":
@@ -137,20 +132,16 @@ def list_page(session: Session, criteria: TaskListCriteria, now: datetime) -> Se
     return [TaskListRow(task, complaint, name) for task, complaint, name in session.execute(query)]
 
 
-def count(session: Session, criteria: TaskListCriteria, now: datetime) -> int:
-    """How many tasks match (for pagination and the counts beside saved filters)."""
-    query = _filtered(_joined(select(func.count(HumanTask.id))), criteria, now)
-    return session.scalar(query) or 0
+def count(session: Session, criteria: TaskListCriteria, now: datetime, cap: int = COUNT_CAP) -> int:
+    """How many tasks match, counted up to ``cap`` (lists show "1000+"): the cost stays bounded however long
+    the backlog grows, since the database stops at the cap instead of visiting every match."""
+    inner = _filtered(_joined(select(HumanTask.id)), criteria, now).limit(cap + 1).subquery()
+    return min(session.scalar(select(func.count()).select_from(inner)) or 0, cap + 1)
 
 
-def light_counts(session: Session, criteria: TaskListCriteria, now: datetime) -> dict[str, int]:
-    """Matching tasks per traffic light, ignoring the light filter itself, in one grouped query."""
-    light = light_expression(now).label("light")
-    query = _filtered(_joined(select(light, func.count(HumanTask.id))), criteria, now, with_light=False)
-    counts = dict.fromkeys(LIGHTS, 0)
-    for name, number in session.execute(query.group_by(light)):
-        counts[str(name)] = int(number)
-    return counts
+def light_counts(session: Session, criteria: TaskListCriteria, now: datetime, cap: int = COUNT_CAP) -> dict[str, int]:
+    """Matching tasks per traffic light (each up to ``cap`` + 1), ignoring the light filter itself."""
+    return {light: count(session, replace(criteria, light=light), now, cap) for light in LIGHTS}
 
 
 def distinct_values(session: Session, column: Any) -> list[str]:

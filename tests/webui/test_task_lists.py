@@ -147,3 +147,13 @@ def test_pagination(
         criteria = tasklist.TaskListCriteria("agent", ("agent",), "groups", per_page=10, page=3)
         assert len(tasklist.list_page(session, criteria, now)) == 8
         assert tasklist.count(session, criteria, now) == 28
+
+
+def test_counts_stop_at_the_cap(
+    client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest, now: datetime
+) -> None:
+    with database.session() as session:
+        criteria = tasklist.TaskListCriteria("agent", ("agent",), "groups")
+        assert tasklist.count(session, criteria, now, cap=2) == 3  # "more than 2"
+        assert tasklist.count(session, criteria, now, cap=5) == 3
+        assert tasklist.light_counts(session, criteria, now, cap=1) == {"red": 0, "amber": 1, "green": 2}

@@ -114,8 +114,11 @@ def _render(scope: str, title: str) -> Any:
     criteria = criteria_from(scope, args, page)
     session, moment = db(), now()
     total = tasklist.count(session, criteria, moment)
-    pages = max(1, -(-total // criteria.per_page))
     rows = tasklist.list_page(session, criteria, moment)
+    capped = total > tasklist.COUNT_CAP
+    # Beyond the counting cap the last page is unknown: offer "next" while pages come back full.
+    pages = None if capped else max(1, -(-total // criteria.per_page))
+    has_next = len(rows) == criteria.per_page and (capped or page < (pages or 1))
     saved = []
     for item in saved_filters.list_filters(session, actor()):
         item_scope = str(item.criteria.get("scope", "mine"))
@@ -144,6 +147,7 @@ def _render(scope: str, title: str) -> Any:
         total=total,
         page=page,
         pages=pages,
+        has_next=has_next,
         lights=tasklist.light_counts(session, criteria, moment),
         saved=saved,
         save_form=SaveFilterForm(),
