@@ -145,3 +145,34 @@ def webhooks_log(ctx: click.Context, limit: int, channel: str | None) -> None:
             code = entry.status_code or ""
             when = f"{entry.at:%Y-%m-%d %H:%M:%S}"
             click.echo(f"{when}  #{entry.outbox_id}  {entry.channel:<7} {entry.target}  {code} {outcome}")
+
+
+@click.command("mail-intake")
+@click.option("--imap", "use_imap", is_flag=True, help="Poll the IMAP mailbox (COMPLAINTFLOW_IMAP_*) instead.")
+@click.option("--once", is_flag=True, help="With --imap: one pass, then exit.")
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between IMAP polls.")
+@click.pass_context
+@handle_errors
+def mail_intake_command(ctx: click.Context, use_imap: bool, once: bool, interval: float) -> None:
+    """Take complaints in by e-mail: an SMTP listener (COMPLAINTFLOW_INTAKE_HOST/_PORT) or IMAP polling."""
+    from notifications import mail_intake
+
+    context = _context(ctx)
+    settings = channel_settings(context)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if use_imap:
+        if once:
+            for result in mail_intake.poll_imap(context.sessions, settings, utcnow):
+                click.echo(f"{result.outcome} {result.reference or ''} {result.detail}".strip())
+            return
+        mail_intake.run_imap(context.sessions, settings, utcnow, _stop_on_signals(), interval)
+        return
+    listener = mail_intake.smtp_listener(context.sessions, settings, utcnow)
+    listener.start()
+    click.echo(f"listening for mail on {settings.intake_host}:{settings.intake_port}; stop with Ctrl+C")
+    stop = _stop_on_signals()
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        listener.stop()

@@ -341,10 +341,11 @@ from complaintflow.designer_cli import designer  # noqa: E402
 main.add_command(designer)
 
 
-from complaintflow.channels_cli import dispatch_command, webhooks_group  # noqa: E402
+from complaintflow.channels_cli import dispatch_command, mail_intake_command, webhooks_group  # noqa: E402
 
 main.add_command(dispatch_command)
 main.add_command(webhooks_group)
+main.add_command(mail_intake_command)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,222 @@
+"""Complaints and customer information arriving on customer channels (web form, e-mail, REST API).
+
+A new complaint is opened by :func:`engine.services.complaints.open_complaint`, which commits; its
+attachments, the inbound-mail marker and the receipt mail follow in a second short unit of work. Customer
+information is one unit of work: timeline note, attachments and the ``customer_info_received`` message
+to the waiting process commit together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import Actor
+from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
+from engine.domain.errors import FormValidationError, InvalidState, NotFound
+from engine.services import instances
+from engine.services.audit import record
+from engine.services.complaints import NewComplaint, get_complaint, open_complaint
+from engine.services.outbox import enqueue
+from engine.services.unit_of_work import commit, unit_of_work
+from engine.store.casework import NOTE_CUSTOMER_MESSAGE, CaseNote
+from engine.store.channels import CustomerAttachment, InboundMail
+from engine.store.complaints import Complaint
+from engine.store.models import MessageSubscription
+
+CUSTOMER_INFO_MESSAGE = "customer_info_received"
+MAX_INFO = 10_000
+_ONE_LINE = ("customer_name", "subject", "customer_email", "customer_phone", "product", "order_ref", "category")
+
+
+def _one_line_fields(new: NewComplaint) -> None:
+    # Names and subjects end up in mail headers: a line break there is how extra headers are smuggled in.
+    errors = {}
+    for field in _ONE_LINE:
+        value = getattr(new, field)
+        if isinstance(value, str) and any(ord(char) < 32 or char in "\x7f\u2028\u2029\x85" for char in value):
+            errors[field] = "must be a single line without control characters"
+    if new.customer_email and (new.customer_email.count("@") != 1 or " " in new.customer_email.strip()):
+        errors["customer_email"] = "is not an e-mail address"
+    for field, limit in (("customer_name", 200), ("subject", 300), ("description", MAX_INFO)):
+        if len(getattr(new, field) or "") > limit:
+            errors[field] = f"must have at most {limit} characters"
+    if errors:
+        raise FormValidationError(errors)
+
+
+def _uploads(uploads: list[Upload], limits: AttachmentLimits) -> list[Upload]:
+    try:
+        return check_uploads(uploads, limits)
+    except ValueError as error:
+        raise FormValidationError({"attachments": str(error)}) from None
+
+
+def _store_uploads(
+    session: Session, complaint: Complaint, uploads: list[Upload], source: str, now: datetime, note: CaseNote | None
+) -> None:
+    for upload in uploads:
+        session.add(
+            CustomerAttachment(
+                complaint_id=complaint.id,
+                note_id=note.id if note is not None else None,
+                filename=upload.filename,
+                content_type=upload.content_type,
+                size=len(upload.content),
+                sha256=hashlib.sha256(upload.content).hexdigest(),
+                content=upload.content,
+                source=source,
+                uploaded_at=now,
+            )
+        )
+
+
+def already_taken(session: Session, message_id: str) -> bool:
+    """True when a mail with this Message-ID was already processed."""
+    return session.scalars(select(InboundMail.id).where(InboundMail.message_id == message_id[:300])).first() is not None
+
+
+def submit_complaint(
+    session: Session,
+    actor: Actor,
+    new: NewComplaint,
+    process_key: str,
+    uploads: list[Upload],
+    limits: AttachmentLimits,
+    now: datetime,
+    *,
+    source: str,
+    inbound_message_id: str | None = None,
+    send_receipt: bool = True,
+) -> Complaint:
+    """Open a complaint from a customer channel, keep its attachments and queue the receipt mail."""
+    new = replace(new, customer_name=new.customer_name.strip(), subject=new.subject.strip())
+    _one_line_fields(new)
+    checked = _uploads(uploads, limits)
+    complaint = open_complaint(session, actor, new, process_key, now)
+    return _after_intake(session, actor, complaint.id, checked, now, source, inbound_message_id, send_receipt)
+
+
+@unit_of_work
+def _after_intake(
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    uploads: list[Upload],
+    now: datetime,
+    source: str,
+    inbound_message_id: str | None,
+    send_receipt: bool,
+) -> Complaint:
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise NotFound(f"complaint {complaint_id} does not exist")
+    _store_uploads(session, complaint, uploads, source, now, None)
+    if inbound_message_id:
+        session.add(
+            InboundMail(
+                message_id=inbound_message_id[:300], complaint_id=complaint.id, outcome="opened", received_at=now
+            )
+        )
+    if send_receipt and complaint.customer.email:
+        enqueue(
+            session,
+            now,
+            kind="email",
+            topic="complaint_received",
+            recipient=complaint.customer.email,
+            complaint_id=complaint.id,
+            instance_id=complaint.instance_id,
+            payload={"reference": complaint.reference, "language": complaint.language},
+        )
+    record(
+        session,
+        actor,
+        "complaint_received",
+        now,
+        instance_id=complaint.instance_id,
+        after={"reference": complaint.reference, "source": source, "attachments": len(uploads)},
+    )
+    commit(session)
+    return complaint
+
+
+def _waiting(session: Session, reference: str) -> bool:
+    query = select(MessageSubscription.id).where(
+        MessageSubscription.message_name == CUSTOMER_INFO_MESSAGE, MessageSubscription.correlation_key == reference
+    )
+    return session.scalars(query).first() is not None
+
+
+@unit_of_work
+def add_customer_information(
+    session: Session,
+    actor: Actor,
+    reference: str,
+    text: str,
+    uploads: list[Upload],
+    limits: AttachmentLimits,
+    now: datetime,
+    *,
+    source: str,
+    inbound_message_id: str | None = None,
+) -> CaseNote:
+    """The customer's answer or addition: a timeline entry with attachments, delivered to a waiting process."""
+    complaint = get_complaint(session, reference)
+    if complaint.status == "closed":
+        raise InvalidState("this complaint is closed; please open a new one")
+    body = (text or "").strip()
+    errors = {}
+    if not body and not uploads:
+        errors["text"] = "write something or attach a file"
+    if len(body) > MAX_INFO:
+        errors["text"] = f"must have at most {MAX_INFO} characters"
+    if errors:
+        raise FormValidationError(errors)
+    checked = _uploads(uploads, limits)
+    author = f"customer ({source})"
+    note = CaseNote(
+        complaint_id=complaint.id, kind=NOTE_CUSTOMER_MESSAGE, author=author, body=body or "-", created_at=now
+    )
+    session.add(note)
+    session.flush()
+    _store_uploads(session, complaint, checked, source, now, note)
+    if inbound_message_id:
+        session.add(
+            InboundMail(
+                message_id=inbound_message_id[:300], complaint_id=complaint.id, outcome="attached", received_at=now
+            )
+        )
+    complaint.updated_at = now
+    record(
+        session,
+        actor,
+        "customer_information_added",
+        now,
+        instance_id=complaint.instance_id,
+        after={"source": source, "attachments": len(checked)},
+        message=body[:500] or None,
+    )
+    if _waiting(session, complaint.reference):
+        payload = {
+            "customer_info": body,
+            "customer_info_attachments": len(checked),
+            "customer_info_at": now.isoformat(),
+        }
+        # deliver_message commits the note, the attachments and the process step together.
+        instances.deliver_message(session, actor, CUSTOMER_INFO_MESSAGE, complaint.reference, payload, now)
+    else:
+        commit(session)
+    return note
+
+
+@unit_of_work
+def record_rejected_mail(session: Session, message_id: str, now: datetime) -> None:
+    """Remember a mail that was refused, so it is not processed again when redelivered."""
+    if not already_taken(session, message_id):
+        session.add(InboundMail(message_id=message_id[:300], complaint_id=None, outcome="rejected", received_at=now))
+    commit(session)
