@@ -318,12 +318,32 @@ def _drop_orphan_shapes(ctx: Context) -> None:
                 shape.getparent().remove(shape)
 
 
-def _tidy_namespaces(root: etree._Element) -> None:
-    # New camunda: attributes would otherwise get generated ns0: prefixes on each element.
-    nsmap = {prefix: uri for prefix, uri in (root.nsmap or {}).items() if uri == CAMUNDA_NS}
-    if not nsmap:
-        nsmap = {"camunda": CAMUNDA_NS}
-    etree.cleanup_namespaces(root, top_nsmap=nsmap)
+def _with_camunda_prefix(root: etree._Element) -> etree._Element:
+    """The root, re-created with a ``camunda`` namespace declaration when camunda: names were added.
+
+    lxml cannot add a declaration to an existing element, and would otherwise declare a generated ns0:
+    prefix on every element. Unused declarations are kept on purpose: QName attribute values such as
+    ``structureRef="xsd:string"`` use prefixes lxml cannot see.
+    """
+    nsmap = dict(root.nsmap or {})
+    if CAMUNDA_NS in nsmap.values():
+        return root
+    uses_camunda = any(
+        isinstance(node.tag, str)
+        and (etree.QName(node).namespace == CAMUNDA_NS or any(k.startswith(f"{{{CAMUNDA_NS}}}") for k in node.attrib))
+        for node in root.iter()
+    )
+    if not uses_camunda:
+        return root
+    prefix = "camunda"
+    if nsmap.get(prefix) not in (None, ACTIVITI_NS):
+        prefix = "camunda7"
+    nsmap[prefix] = CAMUNDA_NS
+    new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=nsmap)
+    new_root.text = root.text
+    for child in list(root):
+        new_root.append(child)
+    return new_root
 
 
 def normalize_tree(root: etree._Element, filename: str, *, as_executable: bool = False) -> Context:
@@ -347,7 +367,7 @@ def normalize_tree(root: etree._Element, filename: str, *, as_executable: bool =
     _drop_orphan_shapes(ctx)
     ctx.summarise_drops()
     if ctx.changed:
-        _tidy_namespaces(root)
+        ctx.root = _with_camunda_prefix(root)
     return ctx
 
 
@@ -370,8 +390,9 @@ def normalize_resources(resources: list[Resource], *, as_executable: bool = Fals
         else:
             ctx = normalize_tree(root, resource.filename, as_executable=as_executable)
             result.diagnostics.extend(ctx.diagnostics)
+            result.root = ctx.root
             if ctx.changed:
-                result.content = to_text(root)
+                result.content = to_text(ctx.root)
         results.append(result)
     return results
 

@@ -16,7 +16,7 @@ from lxml import etree
 from engine.runtime.bpmn_xml import EVENTS, bpmn, index_by_id, text_of
 from engine.runtime.diagnostics import local_name
 from engine.runtime.normalize import Context
-from engine.runtime.normalize_graph import add_flow, all_scopes, flow_nodes, root_element, sequence_flows
+from engine.runtime.normalize_graph import add_flow, all_scopes, flow_nodes, root_element, sequence_flows, to_user_task
 
 _DEFINITIONS = {
     "messageEventDefinition": ("messageRef", "message"),
@@ -192,9 +192,7 @@ def _without_trigger(
         ctx.warn(node, f"{what}-became-message", f"{problem}; it now waits for the message {name!r}", hint)
     elif kind == "intermediateCatchEvent":
         node.remove(definition)
-        node.tag = bpmn("userTask")
-        ctx.changed = True
-        ctx.warn(node, f"{what}-became-task", f"{problem}; a person confirms when the wait is over", hint)
+        to_user_task(ctx, node, f"has no {what} detail ({problem}): a person confirms when the wait is over")
     elif kind == "boundaryEvent":
         ctx.warn(node, f"{what}-dropped", f"{problem}; the boundary event was dropped: its path never starts", hint)
         _remove_with_flows(ctx, node)
@@ -298,6 +296,7 @@ def _rewire_links(ctx: Context, scope: etree._Element) -> None:
         definition = catch.find(bpmn("linkEventDefinition"))
         if definition is not None:
             catch.remove(definition)
+        catch.attrib.pop("parallelMultiple", None)  # a catch-only attribute
         catch.tag = bpmn("intermediateThrowEvent")  # a none intermediate event just passes the token on
     ctx.changed = True
     ctx.note(throws[0] if throws else catches[0], "info", "link-events", "link events were joined into sequence flows")

@@ -67,32 +67,27 @@ def root_element(ctx: Context, tag: str, base_id: str, name: str) -> etree._Elem
     return element
 
 
+# Attributes a userTask may carry (besides foreign-namespace ones): what an activity of any kind has.
+_USER_TASK_ATTRIBUTES = {"id", "name", "isForCompensation", "startQuantity", "completionQuantity", "default"}
+# Children of other element kinds that a userTask cannot have (the BPMN schema would refuse them).
+_IMPLEMENTATION_ATTRIBUTES = {
+    "class", "delegateExpression", "expression", "type", "topic", "resultVariable", "decisionRef", "resource",
+}  # fmt: skip
+_FOREIGN_CHILDREN = {"script", "dataOutput", "dataInput", "outputSet", "inputSet", "laneSet"}
+
+
 def to_user_task(ctx: Context, node: etree._Element, why: str) -> None:
-    """Make an activity a human task (keeping id, name and lane): a person performs the step."""
+    """Make an activity or event a human task (keeping id, name and lane): a person performs the step."""
     kind = local_name(node)
     node.tag = bpmn("userTask")
     for attribute in list(node.attrib):
-        if attribute in ("implementation", "messageRef", "operationRef", "scriptFormat", "instantiate") or (
-            attribute.startswith(f"{{{CAMUNDA_NS}}}")
-            and etree.QName(attribute).localname
-            in (
-                "class",
-                "delegateExpression",
-                "expression",
-                "type",
-                "topic",
-                "resultVariable",
-                "decisionRef",
-                "resource",
-            )
-        ):
+        name = etree.QName(attribute)
+        foreign_to_user_tasks = name.namespace is None and attribute not in _USER_TASK_ATTRIBUTES
+        if foreign_to_user_tasks or (name.namespace == CAMUNDA_NS and name.localname in _IMPLEMENTATION_ATTRIBUTES):
             del node.attrib[attribute]
-    for script in node.findall(bpmn("script")):
-        node.remove(script)
+    for child in list(node):
+        if local_name(child) in _FOREIGN_CHILDREN or local_name(child).endswith("EventDefinition"):
+            node.remove(child)
     ctx.changed = True
-    ctx.warn(
-        node,
-        "became-user-task",
-        f"the {kind} {why}; it became a human task in its lane",
-        "give it an implementation to run it automatically",
-    )
+    ctx.warn(node, "became-user-task", f"the {kind} {why}; it became a human task in its lane",
+             "give it an implementation to run it automatically")  # fmt: skip
