@@ -89,4 +89,4 @@ def run_service_calls(
 
 def _load_builtin_handlers() -> None:
     # Imported late: handler modules import this one to register themselves.
-    from engine.services import escalation, sla_actions, system_actions  # noqa: F401
+    from engine.services import complaint_actions, escalation, sla_actions, system_actions  # noqa: F401
