@@ -40,8 +40,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     formatting.init_app(app)
 
-    from webui.views import admin, cases, inbox, kb, profile, task_page, tasks
+    from webui.views import admin, cases, designer, inbox, kb, profile, task_page, tasks
 
-    for module in (tasks, task_page, cases, inbox, kb, admin, profile):
+    for module in (tasks, task_page, cases, inbox, kb, admin, profile, designer):
         app.register_blueprint(module.bp)
+
+    from webui import api, portal
+
+    portal.init_app(app)
+    api.init_app(app)
     return app

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.store.casework import CaseNote, Handover, Subtask
 from engine.store.complaints import Complaint
-from engine.store.models import TASK_OPEN, AuditEntry, HumanTask
+from engine.store.models import TASK_OPEN, AuditEntry, HumanTask, TaskCandidate
 from engine.store.outbox import OutboxMessage
 
 # Audit actions that a note already shows in full.
@@ -33,12 +33,22 @@ class TimelineEntry:
     internal: bool = True
 
 
+# Free-text variables of the process library's hand-over (processes/department_handover.bpmn) that the
+# timeline shows when a task completes with them: the question, the department's reply, the clarification.
+HANDOVER_TEXT_VARIABLES = ("department_question", "department_reply", "clarification")
+# The department's task in that process: listed in the department inbox next to the case-work hand-overs.
+HANDOVER_ANSWER_ELEMENTS = ("answer_department_request",)
+
+
 def _audit_text(entry: AuditEntry) -> str | None:
     if entry.message:
         return entry.message
     after = entry.after or {}
     if entry.action == "task_created":
         return str(after.get("title") or entry.element_id or "")
+    if entry.action == "task_completed":
+        texts = [str(after[name]) for name in HANDOVER_TEXT_VARIABLES if after.get(name)]
+        return "\n\n".join(texts) or None
     return None
 
 
@@ -127,3 +137,17 @@ def subtasks_of(session: Session, complaint: Complaint) -> Sequence[Subtask]:
 def complaint_for_instance(session: Session, instance_id: int) -> Complaint | None:
     """The complaint a process instance handles, if any."""
     return session.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
+
+
+def process_handover_tasks(session: Session, groups: Sequence[str]) -> Sequence[HumanTask]:
+    """Open department tasks of the process library's hand-over offered to these groups, by due time."""
+    offered = select(TaskCandidate.task_id).where(TaskCandidate.kind == "group", TaskCandidate.name.in_(groups or [""]))
+    return session.scalars(
+        select(HumanTask)
+        .where(
+            HumanTask.status == TASK_OPEN,
+            HumanTask.element_id.in_(HANDOVER_ANSWER_ELEMENTS),
+            HumanTask.id.in_(offered),
+        )
+        .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.id)
+    ).all()

@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from engine.domain.actors import SYSTEM
+from engine.services.complaints import NewComplaint, open_complaint
+from engine.store import case_queries
 from engine.store.casework import Handover, Subtask
 from engine.store.complaints import Complaint
 from engine.store.outbox import OutboxMessage
 from tests.conftest import DatabaseUnderTest
+from tests.engine.helpers import deploy_paths
 from tests.webui.support import Client, Seeded
 
 
@@ -164,3 +169,34 @@ def test_subtask_for_a_colleague(
     assert client_for("dept").get(f"/cases/subtasks/{subtask_id}").status_code == 404
     with database.session() as session:
         assert session.scalars(select(Subtask.status)).one() == "done"
+
+
+def test_a_hand_over_modelled_in_the_process_is_driven_through_its_tasks(
+    client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest, now: datetime
+) -> None:
+    with database.session() as session:
+        deploy_paths(session, now - timedelta(days=1), Path(__file__).parent / "diagrams" / "handover_min.bpmn")
+        complaint = open_complaint(
+            session, SYSTEM, NewComplaint("Frau Meier", "Modem drops", "Every evening.", "email",
+                                          customer_email="meier@example.org"), "handover_min", now,
+        )  # fmt: skip
+        reference = complaint.reference
+        describe = case_queries.open_tasks_of(session, complaint)[0].id
+    agent, dept = client_for("agent"), client_for("dept")
+    response = agent.post(
+        f"/task/{describe}/complete",
+        {"f_department_group": "technical", "f_department_question": "Is there an outage in her street?",
+         "f_department_due_date": _tomorrow(now)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    inbox = dept.text("/inbox/")
+    assert "Is there an outage in her street?" in inbox and reference in inbox
+    answer = re.search(r'<table class="tasks process-handovers">.*?href="/task/([0-9a-f-]+)"', inbox, re.S)
+    assert answer is not None
+    assert (
+        dept.post(f"/task/{answer.group(1)}/complete", {"f_department_reply": "Yes, fixed since Monday."}).status_code
+        == 302
+    )
+    assert "Is there an outage" not in dept.text("/inbox/")
+    timeline = agent.text(f"/cases/{reference}")
+    assert "Is there an outage in her street?" in timeline and "Yes, fixed since Monday." in timeline

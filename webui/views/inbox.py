@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from engine.domain.errors import Conflict, FormValidationError, NotFound
 from engine.services import casework
 from engine.services import users as user_service
+from engine.store import case_queries
 from engine.store.casework import HANDOVER_ANSWERED, HANDOVER_OPEN, Handover
 from webui.auth import actor
 from webui.case_forms import AnswerForm, apply_errors
@@ -50,7 +51,18 @@ def department_inbox() -> Any:
         .order_by(Handover.answered_at.desc())
         .limit(20)
     ).all()
-    return render_template("inbox/list.html", open_items=open_items, answered=answered, groups=groups, now=now())
+    process_items = [
+        (task, case_queries.complaint_for_instance(session, task.instance_id), task.instance.variables or {})
+        for task in case_queries.process_handover_tasks(session, groups)
+    ]
+    return render_template(
+        "inbox/list.html",
+        open_items=open_items,
+        process_items=process_items,
+        answered=answered,
+        groups=groups,
+        now=now(),
+    )
 
 
 def _item(handover_id: int) -> Handover:

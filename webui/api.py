@@ -1,0 +1,284 @@
+"""The REST API for CRM and helpdesk integration: JSON, bearer tokens, described by webui/openapi.json.
+
+Every error is JSON with a message and, for invalid input, a message per field. Tokens act as the user,
+groups and roles they were created with (engine.services.api_tokens), so the engine's permission checks
+apply unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+
+from engine.domain.actors import Actor
+from engine.domain.attachments import Upload
+from engine.domain.errors import (
+    ComplaintflowError,
+    Conflict,
+    FormValidationError,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+)
+from engine.services import api_tokens, intake, portal
+from engine.services import tasks as task_service
+from engine.services.access import may_view_complaint
+from engine.services.complaints import NewComplaint, get_complaint
+from engine.store import case_queries, queries
+from engine.store.complaints import Complaint
+from engine.store.models import HumanTask
+from notifications import links
+from webui.db import db, now
+from webui.portal import configure_channels, limits
+from webui.security import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+OPENAPI = Path(__file__).parent / "openapi.json"
+F = TypeVar("F", bound=Callable[..., Any])
+_STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, InvalidState: 409, portal.RateLimited: 429}
+
+
+def _error(status: int, message: str, fields: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"error": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="complaintflow"'
+    return response
+
+
+def authenticated(view: F) -> F:
+    """Require ``Authorization: Bearer <token>``; engine errors become JSON 4xx answers."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+        actor = api_tokens.authenticate(db(), token.strip(), now()) if scheme.lower() == "bearer" else None
+        if actor is None:
+            return _error(401, "a valid API token is required (Authorization: Bearer <token>)")
+        g.api_actor = actor
+        try:
+            return view(*args, **kwargs)
+        except FormValidationError as error:
+            return _error(422, "the request has invalid fields", error.errors)
+        except ComplaintflowError as error:
+            return _error(_STATUS.get(type(error), 400), str(error))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _actor() -> Actor:
+    actor: Actor = g.api_actor
+    return actor
+
+
+def _json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise FormValidationError({"": "send a JSON object with Content-Type: application/json"})
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise FormValidationError({"": "the body must be a JSON object"})
+    return body
+
+
+def _text(body: dict[str, Any], name: str, errors: dict[str, str], *, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            errors[name] = "is required"
+        return None
+    if not isinstance(value, str):
+        errors[name] = "must be a string"
+        return None
+    return value
+
+
+def _uploads(body: dict[str, Any], errors: dict[str, str]) -> list[Upload]:
+    items = body.get("attachments") or []
+    if not isinstance(items, list):
+        errors["attachments"] = "must be a list of {filename, content_type, content_base64}"
+        return []
+    uploads = []
+    for index, item in enumerate(items):
+        try:
+            content = base64.b64decode(str(item["content_base64"]), validate=True)
+            uploads.append(Upload(str(item["filename"]), str(item["content_type"]), content))
+        except (KeyError, TypeError, binascii.Error, ValueError):
+            errors[f"attachments[{index}]"] = "needs filename, content_type and base64 content_base64"
+    return uploads
+
+
+def _visible(reference: str) -> Complaint:
+    complaint = get_complaint(db(), reference)
+    if not may_view_complaint(db(), _actor(), complaint):
+        raise NotFound(f"complaint {reference} does not exist")  # the same answer as for a missing one
+    return complaint
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _complaint_json(complaint: Complaint) -> dict[str, Any]:
+    return {
+        "reference": complaint.reference,
+        "status": complaint.status,
+        "channel": complaint.channel,
+        "category": complaint.category,
+        "priority": complaint.priority,
+        "subject": complaint.subject,
+        "customer": {"name": complaint.customer.name, "email": complaint.customer.email},
+        "created_at": _iso(complaint.created_at),
+        "first_response_due_at": _iso(complaint.first_response_due_at),
+        "resolution_due_at": _iso(complaint.resolution_due_at),
+        "resolved_at": _iso(complaint.resolved_at),
+        "outcome": complaint.outcome,
+    }
+
+
+def _task_json(task: HumanTask) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "instance_id": task.instance_id,
+        "element_id": task.element_id,
+        "title": task.title,
+        "status": task.status,
+        "assignee": task.assignee,
+        "groups": task.candidate_groups,
+        "priority": task.priority,
+        "due_at": _iso(task.due_at),
+        "form": task.form,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The API description (no token needed)."""
+    return Response(OPENAPI.read_bytes(), mimetype="application/json")
+
+
+@bp.post("/complaints")
+@authenticated
+def create_complaint() -> Any:
+    """Open a complaint for a customer (channel api, or the channel an agent took it on)."""
+    body = _json_body()
+    errors: dict[str, str] = {}
+    amount = None
+    if body.get("amount_disputed") is not None:
+        try:
+            amount = Decimal(str(body["amount_disputed"]))
+        except InvalidOperation:
+            errors["amount_disputed"] = "must be a number"
+    explicit = body.get("explicit", True)
+    if not isinstance(explicit, bool):
+        errors["explicit"] = "must be true or false"
+    new = NewComplaint(
+        customer_name=_text(body, "customer_name", errors, required=True) or "",
+        customer_email=_text(body, "customer_email", errors),
+        customer_phone=_text(body, "customer_phone", errors),
+        subject=_text(body, "subject", errors, required=True) or "",
+        description=_text(body, "description", errors, required=True) or "",
+        channel=_text(body, "channel", errors) or "api",
+        category=_text(body, "category", errors),
+        product=_text(body, "product", errors),
+        order_ref=_text(body, "order_ref", errors),
+        amount_disputed=amount,
+        explicit=bool(explicit),
+        language=_text(body, "language", errors) or "de",
+    )
+    uploads = _uploads(body, errors)
+    if errors:
+        raise FormValidationError(errors)
+    settings = configure_channels(current_app)
+    complaint = intake.submit_complaint(
+        db(), _actor(), new, settings.intake_process, uploads, limits(), now(), source="api"
+    )
+    result = _complaint_json(complaint)
+    # For the CRM to pass on to the customer; it is as private as the customer's own link.
+    result["status_link"] = links.status_link(settings.public_url, settings.secret_key, complaint.reference)
+    return jsonify(result), 201
+
+
+@bp.get("/complaints/<reference>")
+@authenticated
+def complaint_status(reference: str) -> Any:
+    """Status of a complaint."""
+    return jsonify(_complaint_json(_visible(reference)))
+
+
+@bp.get("/complaints/<reference>/timeline")
+@authenticated
+def complaint_timeline(reference: str) -> Any:
+    """Everything that happened to the complaint, oldest first."""
+    complaint = _visible(reference)
+    entries = [
+        {"at": _iso(entry.at), "kind": entry.kind, "actor": entry.actor, "text": entry.text, "internal": entry.internal}
+        for entry in case_queries.timeline(db(), complaint)
+    ]
+    return jsonify({"reference": complaint.reference, "entries": entries})
+
+
+@bp.post("/complaints/<reference>/information")
+@authenticated
+def add_information(reference: str) -> Any:
+    """Information from the customer (e.g. forwarded by a helpdesk); wakes a process waiting for it."""
+    complaint = _visible(reference)
+    body = _json_body()
+    errors: dict[str, str] = {}
+    text = _text(body, "text", errors) or ""
+    uploads = _uploads(body, errors)
+    if errors:
+        raise FormValidationError(errors)
+    note = intake.add_customer_information(
+        db(), _actor(), complaint.reference, text, uploads, limits(), now(), source="api"
+    )
+    return jsonify({"reference": complaint.reference, "note_id": note.id}), 201
+
+
+@bp.get("/tasks")
+@authenticated
+def list_tasks() -> Any:
+    """Open tasks the token's user may see (all for team leads and admins); ``?complaint=`` narrows."""
+    actor = _actor()
+    instance_id = None
+    if request.args.get("complaint"):
+        instance_id = _visible(request.args["complaint"]).instance_id
+        if instance_id is None:
+            return jsonify({"tasks": []})
+    criteria = queries.TaskFilter(
+        user=None if actor.supervises else actor.username,
+        groups=() if actor.supervises else tuple(sorted(actor.groups)),
+        instance_id=instance_id,
+        limit=min(int(request.args.get("limit", 100)) if request.args.get("limit", "").isdigit() else 100, 500),
+    )
+    if not actor.supervises and not actor.groups and not actor.username:
+        return jsonify({"tasks": []})
+    return jsonify({"tasks": [_task_json(task) for task in queries.list_tasks(db(), criteria)]})
+
+
+@bp.post("/tasks/<task_id>/complete")
+@authenticated
+def complete_task(task_id: str) -> Any:
+    """Complete a task with its form values: ``{"data": {...}}``."""
+    body = _json_body()
+    data = body.get("data", {})
+    if not isinstance(data, dict):
+        raise FormValidationError({"data": "must be an object of form field values"})
+    task = task_service.complete_task(db(), _actor(), task_id, data, now())
+    return jsonify(_task_json(task))
+
+
+def init_app(app: Flask) -> None:
+    """Register the API; it authenticates by token, so the browser CSRF check does not apply."""
+    configure_channels(app)
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

@@ -1,0 +1,108 @@
+"""Designer endpoints: Camunda Modeler's deploy API under /engine-rest, and designer downloads.
+
+The /engine-rest routes speak JSON to a desktop tool, not to a browser: they authenticate with HTTP
+Basic on every request (no session cookie, so CSRF does not apply) and answer errors as JSON the
+modeller can show. The /designer routes are for signed-in designers and admins.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, request
+from werkzeug.datastructures import FileStorage
+
+from complaintflow import camunda_rest, designer_api
+from designer_export import Upload
+from engine.domain.actors import Actor
+from engine.domain.errors import NotFound
+from engine.runtime.bpmn_xml import MAX_XML_BYTES
+from webui.auth import require_roles
+from webui.db import db, now
+from webui.security import csrf
+
+bp = Blueprint("designer", __name__)
+csrf.exempt(bp)
+DESIGNERS = ("designer", "admin")
+
+
+def _json(result: camunda_rest.RestResponse) -> Response:
+    response = Response(json.dumps(result.body, ensure_ascii=False), status=result.status, mimetype="application/json")
+    response.headers.update(result.headers)
+    return response
+
+
+def _rest_actor() -> Actor | Response:
+    found = camunda_rest.authenticate_basic(
+        db(), request.headers.get("Authorization"), request.remote_addr or "", now()
+    )
+    return _json(found) if isinstance(found, camunda_rest.RestResponse) else found
+
+
+@bp.get("/engine-rest/version")
+def engine_version() -> Response:
+    actor = _rest_actor()
+    return actor if isinstance(actor, Response) else _json(camunda_rest.engine_version())
+
+
+@bp.get("/engine-rest/deployment")
+def deployments() -> Response:
+    actor = _rest_actor()
+    return actor if isinstance(actor, Response) else _json(camunda_rest.list_deployments(db(), request.args))
+
+
+def _upload(storage: FileStorage) -> Upload:
+    # One byte over the limit is enough for the checks to refuse the file as too large.
+    return Upload(storage.filename or storage.name or "upload.bpmn", storage.stream.read(MAX_XML_BYTES + 1))
+
+
+@bp.post("/engine-rest/deployment/create")
+def create_deployment() -> Response:
+    actor = _rest_actor()
+    if isinstance(actor, Response):
+        return actor
+    files = [_upload(storage) for storage in request.files.values()]
+    base_url = request.url_root.rstrip("/") + "/engine-rest"
+    return _json(camunda_rest.create_deployment(db(), actor, request.form, files, now(), base_url))
+
+
+@bp.post("/engine-rest/process-definition/<path:definition_id>/start")
+def start_instance(definition_id: str) -> Response:
+    actor = _rest_actor()
+    if isinstance(actor, Response):
+        return actor
+    payload: Any = request.get_json(silent=True) or {}
+    return _json(camunda_rest.start_instance(db(), actor, definition_id, payload, now()))
+
+
+@bp.get("/designer/element-templates.json")
+@require_roles(*DESIGNERS)
+def element_templates() -> Response:
+    response = Response(designer_api.element_templates_json(), mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="complaintflow-element-templates.json"'
+    return response
+
+
+@bp.get("/designer/versions/<process_key>/<int:version>/files/<filename>")
+@require_roles(*DESIGNERS)
+def download(process_key: str, version: int, filename: str) -> Response:
+    try:
+        files = dict(designer_api.download(db(), process_key, version, as_uploaded=request.args.get("as") != "run"))
+    except NotFound:
+        abort(404)
+    if filename not in files:
+        abort(404)
+    response = Response(files[filename], mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/designer/instances/<int:instance_id>/diagram.svg")
+@require_roles(*DESIGNERS, "team_lead", "manager")
+def instance_diagram(instance_id: int) -> Response:
+    try:
+        svg = designer_api.instance_svg(db(), instance_id, now())
+    except NotFound:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml")
