@@ -17,11 +17,12 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
+from SpiffWorkflow.task import Task
 
 from engine.runtime.messages import MergingMessageEventDefinition
 
@@ -41,7 +42,23 @@ class InstanceOnlyWorkflowConverter(BpmnWorkflowConverter):
         return dct
 
 
+class StableTaskConverter(TaskConverter):
+    """Task converter whose output does not depend on the order of keys in the parent's data.
+
+    A task stores its data as a delta to its parent; the deleted keys come out in the parent's key order,
+    which differs after a restore (restored data is rebuilt with updates appended). Sorted, the same
+    state always serializes the same way (an escalation branch that drops variables showed it).
+    """
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        dct: dict[str, Any] = super().to_dict(task)
+        if dct.get("delta", {}).get("deletions"):
+            dct["delta"]["deletions"] = sorted(dct["delta"]["deletions"], key=str)
+        return dct
+
+
 _CONFIG = dict(CAMUNDA_CONFIG)
+_CONFIG[Task] = StableTaskConverter
 _CONFIG[MergingMessageEventDefinition] = MessageEventDefinitionConverter
 _CONFIG[BpmnWorkflow] = InstanceOnlyWorkflowConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
