@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
-from werkzeug.wrappers import Response
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
@@ -203,13 +202,6 @@ def faq() -> Any:
     lang = _lang()
     articles = [(article, render_markdown(article.body)) for article in portal.public_faq(db(), lang)]
     return _page("faq.html", lang, articles=articles)
-
-
-@bp.after_request
-def _no_referrer(response: Response) -> Response:
-    # The private link is in the address bar: never leak it to another site in a Referer header.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def configure_channels(app: Flask) -> ChannelSettings:

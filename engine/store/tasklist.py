@@ -24,7 +24,8 @@ SCOPE_ALL = "all"  # every open task (supervisors)
 SCOPES = (SCOPE_MINE, SCOPE_GROUPS, SCOPE_ALL)
 LIGHTS = ("red", "amber", "green")
 SORTS = ("due", "priority", "age")
-COUNT_CAP = 1000  # counts above this show as "1000+"
+COUNT_CAP = 500  # list totals above this show as "500+"
+LIGHT_COUNT_CAP = 100  # traffic light and saved filter counts above this show as "100+"
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,14 @@ def _filtered(query: Select, criteria: TaskListCriteria, now: datetime, with_lig
         # Correlated, so the database walks the open tasks in due order and probes each task's candidates
         # by task id, instead of reading every candidate row of every task ever offered to the group.
         query = query.where(exists().where(TaskCandidate.task_id == HumanTask.id, offered))
+    # Complaint columns are compared as expressions ("|| ''"), so the planner cannot start from the complaint
+    # indexes: those hold every complaint ever (a million closed ones), while the list walks the open tasks.
     if criteria.priority:
-        query = query.where(Complaint.priority == criteria.priority)
+        query = query.where(Complaint.priority.concat("") == criteria.priority)
     if criteria.category:
-        query = query.where(Complaint.category == criteria.category)
+        query = query.where(Complaint.category.concat("") == criteria.category)
     if criteria.channel:
-        query = query.where(Complaint.channel == criteria.channel)
+        query = query.where(Complaint.channel.concat("") == criteria.channel)
     if criteria.due_before is not None:
         query = query.where(HumanTask.due_at <= criteria.due_before)
     if criteria.assigned == "assigned":
@@ -132,15 +135,17 @@ def list_page(session: Session, criteria: TaskListCriteria, now: datetime) -> Se
     return [TaskListRow(task, complaint, name) for task, complaint, name in session.execute(query)]
 
 
-def count(session: Session, criteria: TaskListCriteria, now: datetime, cap: int = COUNT_CAP) -> int:
-    """How many tasks match, counted up to ``cap`` (lists show "1000+"): the cost stays bounded however long
+def count(session: Session, criteria: TaskListCriteria, now: datetime, cap: int | None = None) -> int:
+    """How many tasks match, counted up to ``cap`` (lists show "500+"): the cost stays bounded however long
     the backlog grows, since the database stops at the cap instead of visiting every match."""
+    cap = COUNT_CAP if cap is None else cap
     inner = _filtered(_joined(select(HumanTask.id)), criteria, now).limit(cap + 1).subquery()
     return min(session.scalar(select(func.count()).select_from(inner)) or 0, cap + 1)
 
 
-def light_counts(session: Session, criteria: TaskListCriteria, now: datetime, cap: int = COUNT_CAP) -> dict[str, int]:
+def light_counts(session: Session, criteria: TaskListCriteria, now: datetime, cap: int | None = None) -> dict[str, int]:
     """Matching tasks per traffic light (each up to ``cap`` + 1), ignoring the light filter itself."""
+    cap = LIGHT_COUNT_CAP if cap is None else cap
     return {light: count(session, replace(criteria, light=light), now, cap) for light in LIGHTS}
 
 

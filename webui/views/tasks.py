@@ -126,7 +126,7 @@ def _render(scope: str, title: str) -> Any:
             continue
         if item_scope == "all" and not current_user.has_role("team_lead", "manager"):
             continue
-        counted = tasklist.count(session, criteria_from(item_scope, item.criteria), moment)
+        counted = tasklist.count(session, criteria_from(item_scope, item.criteria), moment, tasklist.LIGHT_COUNT_CAP)
         link = url_for(SCOPE_ENDPOINTS[item_scope], **{k: v for k, v in item.criteria.items() if k in FILTER_KEYS})
         saved.append((item, link, counted))
     subtasks: list[Subtask] = []
