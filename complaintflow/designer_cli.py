@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from complaintflow.context import make_context, utcnow
+from complaintflow.designer_api import deployed_resources, known_topics
 from designer_export import REJECTED, FileReport, Upload, check_paths, check_uploads
 from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
@@ -24,22 +24,6 @@ from engine.runtime.diagnostics import ERROR, INFO, WARNING
 from engine.runtime.parser import Resource
 
 INTERNAL_ERROR = 3
-
-
-def known_topics() -> set[str]:
-    """Service-task topics that have a system action (built-in handlers are registered on import)."""
-    from engine.services import system_actions  # noqa: F401 - registers the built-in handlers
-    from engine.services.service_tasks import HANDLERS
-
-    return set(HANDLERS)
-
-
-def deployed_resources(session: Any) -> list[Resource]:
-    """Runnable files of the latest deployed versions (for called processes and decisions)."""
-    from engine.services.deployment import runnable_resources
-    from engine.store.queries import latest_definitions
-
-    return [resource for definition in latest_definitions(session) for resource in runnable_resources(definition)]
 
 
 def _actor(ctx: click.Context) -> Actor:
@@ -155,3 +139,13 @@ def deploy_command(ctx: click.Context, files: tuple[str, ...], as_executable: bo
     warnings = [report for report in reports if report.status != "deployable"]
     if warnings:
         click.echo(render_text(warnings), err=True)
+
+
+def _register_version_commands() -> None:
+    from complaintflow.designer_cli_versions import COMMANDS
+
+    for command in COMMANDS:
+        designer.add_command(command)
+
+
+_register_version_commands()

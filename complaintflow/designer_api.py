@@ -1,0 +1,157 @@
+"""Designer use cases as plain functions, for the web UI and any other front end to mount.
+
+Each function takes the request's session (and actor and ``now`` where something changes) and returns
+plain data; none knows about Flask. The HTTP mapping of the Camunda Modeler endpoint is in
+``complaintflow.camunda_rest``; docs/designer.md lists the signatures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from designer_export import REJECTED, FileReport, Upload, check_uploads, templates
+from designer_export.diff import DiagramDiff, diff_versions
+from designer_export.svg import render_svg
+from engine.domain.actors import Actor
+from engine.runtime.parser import Resource, describe_bpmn
+from engine.services import deployment, migration, versions
+from engine.services.deployment import DeployResult
+from engine.services.migration import InstanceMigration, MigrationProgress
+
+__all__ = [
+    "DeployOutcome",
+    "check_files",
+    "deploy_files",
+    "diff",
+    "download",
+    "element_templates_json",
+    "instance_svg",
+    "known_topics",
+    "list_versions",
+    "migrate",
+    "plan_migration",
+]
+
+
+def system_actions() -> dict[str, str]:
+    """Service-task topics with a handler, and the first line of each handler's description."""
+    from engine.services.service_tasks import HANDLERS, _load_builtin_handlers
+
+    _load_builtin_handlers()  # the engine's own list of handler modules; importing them registers them
+    return {topic: ((handler.__doc__ or "").strip().splitlines() or [""])[0] for topic, handler in HANDLERS.items()}
+
+
+def known_topics() -> set[str]:
+    return set(system_actions())
+
+
+def element_templates_json() -> str:
+    """Camunda Modeler element templates for every system action (JSON text)."""
+    return templates.element_templates_json(system_actions())
+
+
+def deployed_resources(session: Session) -> list[Resource]:
+    """Runnable files of the latest version of every process (called processes and decisions live there)."""
+    from engine.store.queries import latest_definitions
+
+    return [r for d in latest_definitions(session) for r in deployment.runnable_resources(d)]
+
+
+def check_files(session: Session, files: Sequence[Upload], *, as_executable: bool = False) -> list[FileReport]:
+    """The diagnostics the upload page shows: the same checks as ``complaintflow designer check``."""
+    return check_uploads(
+        files, as_executable=as_executable, deployed=deployed_resources(session), known_topics=known_topics()
+    )
+
+
+@dataclass
+class DeployOutcome:
+    """Reports per file; ``results`` when deployed, empty when any file was rejected."""
+
+    reports: list[FileReport]
+    results: list[DeployResult] = field(default_factory=list)
+
+    @property
+    def deployed(self) -> bool:
+        return bool(self.results)
+
+
+def deploy_files(
+    session: Session, actor: Actor, files: Sequence[Upload], now: datetime, *, as_executable: bool = False
+) -> DeployOutcome:
+    """Check, then deploy when no file is rejected (DeploymentError if the engine still refuses)."""
+    reports = check_files(session, files, as_executable=as_executable)
+    if any(report.status == REJECTED for report in reports):
+        return DeployOutcome(reports)
+    uploads = [Resource(f.filename, r.normalized.original) for f, r in zip(files, reports, strict=True) if r.normalized]
+    results = deployment.deploy(session, actor, uploads, now, as_executable=as_executable)
+    return DeployOutcome(reports, results)
+
+
+def list_versions(session: Session, process_key: str | None = None) -> list[versions.VersionInfo]:
+    return versions.list_versions(session, process_key)
+
+
+def download(
+    session: Session, process_key: str, version: int | None = None, *, as_uploaded: bool = True
+) -> list[tuple[str, str]]:
+    """(filename, text) of a version: the exact uploaded files, or (``as_uploaded=False``) what runs."""
+    return versions.version_files(session, process_key, version, as_uploaded=as_uploaded)
+
+
+def diff(session: Session, process_key: str, old_version: int, new_version: int) -> DiagramDiff:
+    """Elements added, removed and changed between two versions (as uploaded)."""
+    return diff_versions(
+        versions.version_files(session, process_key, old_version),
+        versions.version_files(session, process_key, new_version),
+    )
+
+
+def instance_svg(session: Session, instance_id: int, now: datetime) -> str:
+    """The instance's diagram with completed/active/waiting/incident overlays, as SVG text."""
+    definition, states = versions.instance_states(session, instance_id, now)
+    files = dict(versions.version_files(session, definition.process_key, definition.version))
+    main = next(
+        (
+            r.filename
+            for r in deployment.runnable_resources(definition)
+            if r.kind == "bpmn" and any(info.process_id == definition.process_key for info in describe_bpmn(r))
+        ),
+        None,
+    )
+    return render_svg(files.get(main or "", ""), states)
+
+
+def plan_migration(
+    session: Session, process_key: str, now: datetime, *, to_version: int | None = None, from_version: int | None = None
+) -> list[InstanceMigration]:
+    """Dry run: which instances can move to the target version (default: latest), and why not."""
+    return migration.plan_migration(session, process_key, now, to_version=to_version, from_version=from_version)
+
+
+def migrate(
+    session: Session,
+    actor: Actor,
+    process_key: str,
+    now: datetime,
+    *,
+    to_version: int | None = None,
+    from_version: int | None = None,
+    instance_ids: Sequence[int] | None = None,
+    progress: Callable[[MigrationProgress], None] | None = None,
+) -> MigrationProgress:
+    """Move instances (each atomically, audited); ``progress`` is called after each one."""
+    return migration.migrate_instances(
+        session,
+        actor,
+        process_key,
+        now,
+        to_version=to_version,
+        from_version=from_version,
+        instance_ids=instance_ids,
+        progress=progress,
+    )
