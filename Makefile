@@ -21,6 +21,7 @@ install-test: $(BIN)/python
 run: install
 	$(BIN)/complaintflow init-db
 	$(BIN)/complaintflow deploy processes/*.bpmn processes/*.dmn
+	$(BIN)/complaintflow demo-users
 	$(BIN)/complaintflow demo-data
 	COMPLAINTFLOW_PORT=$(PORT) $(BIN)/complaintflow run
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import threading
 
 import click
 
 from complaintflow.context import AppContext, make_context, utcnow
+from complaintflow.scheduler import start_background_scheduler
 from engine.domain.actors import ROLE_ADMIN, Actor
 from engine.domain.errors import FormValidationError
 from engine.services import users as user_service
@@ -107,6 +110,17 @@ def demo_users_command(ctx: click.Context) -> None:
     click.echo(f'password of new demo users: "{DEMO_PASSWORD}"')
 
 
+def _start_background_dispatcher(context: AppContext) -> None:
+    """Send queued notifications from a daemon thread of the development server."""
+    from complaintflow.channels_cli import channel_settings
+    from notifications.dispatcher import Dispatcher
+
+    dispatcher = Dispatcher(context.sessions, channel_settings(context), utcnow)
+    stop = threading.Event()
+    atexit.register(stop.set)
+    threading.Thread(target=dispatcher.run_forever, args=(stop, 2.0), name="outbox-dispatcher", daemon=True).start()
+
+
 def _is_reloader_child() -> bool:
     return os.environ.get("WERKZEUG_RUN_MAIN") == "true"
 
@@ -129,8 +143,11 @@ def run_command(ctx: click.Context, debug: bool) -> None:
         click.echo(f"complaintflow is running at http://127.0.0.1:{port}/")
         click.echo('sign in as agent, lead, dept, manager, designer or admin with the password "demo"')
         click.echo("(create them with `complaintflow demo-users`; press Ctrl+C to stop)")
-        # SCHEDULER HOOK: start the SLA scheduler here, once per `complaintflow run` (this branch never runs in
-        # the reloader child, so a code reload does not start a second one).
+        # Once per `complaintflow run`: this branch never runs in the reloader child, so a code reload does not
+        # start a second scheduler or dispatcher. Production runs both as their own processes.
+        start_background_scheduler(context)
+        _start_background_dispatcher(context)
+        click.echo("timers and notifications are handled in this process (scheduler + outbox dispatcher)")
     app.run(host="127.0.0.1", port=port, debug=debug, use_reloader=debug)
 
 
