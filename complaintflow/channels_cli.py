@@ -176,3 +176,55 @@ def mail_intake_command(ctx: click.Context, use_imap: bool, once: bool, interval
             pass
     finally:
         listener.stop()
+
+
+@click.group("api-token")
+def api_token_group() -> None:
+    """Tokens for the REST API (admins)."""
+
+
+@api_token_group.command("create")
+@click.argument("name")
+@click.option("--user", "username", required=True, help="The user name the token acts as (shown in the audit log).")
+@click.option("--group", "groups", multiple=True, help="Group of that user (repeatable).")
+@click.option("--role", "roles", multiple=True, help="Role of that user (repeatable).")
+@click.pass_context
+@handle_errors
+def api_token_create(
+    ctx: click.Context, name: str, username: str, groups: tuple[str, ...], roles: tuple[str, ...]
+) -> None:
+    """Create a token; it is printed once and only its hash is kept."""
+    from engine.services import api_tokens
+
+    with _context(ctx).session() as session:
+        row, plain = api_tokens.create_token(
+            session, _actor(ctx), name, username, utcnow(), groups=list(groups), roles=list(roles)
+        )
+    click.echo(f"token {row.id} ({row.name}) acts as {row.username}")
+    click.echo(plain)
+
+
+@api_token_group.command("list")
+@click.pass_context
+@handle_errors
+def api_token_list(ctx: click.Context) -> None:
+    """List tokens (never their secrets)."""
+    from engine.services import api_tokens
+
+    with _context(ctx).session() as session:
+        for row in api_tokens.list_tokens(session, _actor(ctx)):
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            click.echo(f"{row.id}  {row.name}  as {row.username}  roles={','.join(row.roles) or '-'}  {state}")
+
+
+@api_token_group.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_context
+@handle_errors
+def api_token_revoke(ctx: click.Context, token_id: int) -> None:
+    """Switch a token off for good."""
+    from engine.services import api_tokens
+
+    with _context(ctx).session() as session:
+        api_tokens.revoke_token(session, _actor(ctx), token_id, utcnow())
+    click.echo(f"token {token_id} revoked")

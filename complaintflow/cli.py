@@ -341,11 +341,12 @@ from complaintflow.designer_cli import designer  # noqa: E402
 main.add_command(designer)
 
 
-from complaintflow.channels_cli import dispatch_command, mail_intake_command, webhooks_group  # noqa: E402
+from complaintflow.channels_cli import api_token_group, dispatch_command, mail_intake_command, webhooks_group  # noqa: E402
 
 main.add_command(dispatch_command)
 main.add_command(webhooks_group)
 main.add_command(mail_intake_command)
+main.add_command(api_token_group)
 
 if __name__ == "__main__":
     main()

@@ -43,8 +43,11 @@ def _one_line_fields(new: NewComplaint) -> None:
     if new.customer_email and (new.customer_email.count("@") != 1 or " " in new.customer_email.strip()):
         errors["customer_email"] = "is not an e-mail address"
     for field, limit in (("customer_name", 200), ("subject", 300), ("description", MAX_INFO)):
-        if len(getattr(new, field) or "") > limit:
-            errors[field] = f"must have at most {limit} characters"
+        value = (getattr(new, field) or "").strip()
+        if not value:
+            errors.setdefault(field, "is required")
+        elif len(value) > limit:
+            errors.setdefault(field, f"must have at most {limit} characters")
     if errors:
         raise FormValidationError(errors)
 

@@ -1,0 +1,188 @@
+"""The customer portal's use cases: the public status view, rating a resolved complaint, rate limits, FAQ.
+
+Nothing here checks a status link: the portal verifies the token (engine.domain.status_links) before it
+asks for a complaint, so a wrong link never reaches the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import Actor
+from engine.domain.errors import ComplaintflowError, Conflict, FormValidationError, InvalidState, NotFound
+from engine.services.audit import record
+from engine.services.unit_of_work import commit, unit_of_work
+from engine.store.casework import NOTE_CUSTOMER_MESSAGE, NOTE_INFO_REQUEST, NOTE_REPLY, CaseNote
+from engine.store.channels import CustomerAttachment, PortalHit
+from engine.store.complaints import Complaint, Customer
+from engine.store.knowledge import KbArticle
+
+RATABLE = frozenset({"resolved", "closed"})
+# Timeline entries a customer may see: what they said and what we wrote to them, never internal notes.
+PUBLIC_NOTES = {NOTE_CUSTOMER_MESSAGE: "you", NOTE_REPLY: "us", NOTE_INFO_REQUEST: "us"}
+
+
+class RateLimited(ComplaintflowError):
+    """Too many submissions from one address in a short time."""
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """One line of the customer's timeline: ``kind`` is received / you / us / resolved / closed."""
+
+    at: datetime
+    kind: str
+    text: str = ""
+    note_kind: str = ""
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """What the customer sees about their complaint."""
+
+    reference: str
+    subject: str
+    status: str
+    language: str
+    created_at: datetime
+    expected_response: datetime | None
+    can_rate: bool
+    rated: bool
+    can_add_information: bool
+    entries: list[PublicEntry] = field(default_factory=list)
+    attachments: int = 0
+
+
+def _complaint(session: Session, reference: str) -> Complaint:
+    complaint = session.scalars(select(Complaint).where(Complaint.reference == reference)).first()
+    if complaint is None:
+        raise NotFound("no such complaint")
+    return complaint
+
+
+def status_view(session: Session, reference: str) -> StatusView:
+    """The public view of one complaint (callers have verified the private link or number + e-mail)."""
+    complaint = _complaint(session, reference)
+    entries = [PublicEntry(complaint.created_at, "received")]
+    notes = session.scalars(
+        select(CaseNote)
+        .where(CaseNote.complaint_id == complaint.id, CaseNote.kind.in_(list(PUBLIC_NOTES)))
+        .order_by(CaseNote.created_at, CaseNote.id)
+    )
+    entries += [PublicEntry(note.created_at, PUBLIC_NOTES[note.kind], note.body, note.kind) for note in notes]
+    if complaint.resolved_at:
+        entries.append(PublicEntry(complaint.resolved_at, "resolved"))
+    if complaint.closed_at:
+        entries.append(PublicEntry(complaint.closed_at, "closed"))
+    entries.sort(key=lambda entry: entry.at)
+    attachments = session.scalar(select(func.count()).where(CustomerAttachment.complaint_id == complaint.id))
+    waiting_for = complaint.first_response_due_at if complaint.first_response_at is None else None
+    return StatusView(
+        reference=complaint.reference,
+        subject=complaint.subject,
+        status=complaint.status,
+        language=complaint.language,
+        created_at=complaint.created_at,
+        expected_response=None if complaint.status in RATABLE else (waiting_for or complaint.resolution_due_at),
+        can_rate=complaint.status in RATABLE and complaint.csat is None and complaint.nps is None,
+        rated=complaint.csat is not None or complaint.nps is not None,
+        can_add_information=complaint.status != "closed",
+        entries=entries,
+        attachments=int(attachments or 0),
+    )
+
+
+def reference_for(session: Session, reference: str, email: str) -> str | None:
+    """The reference when number and e-mail address belong together, else None (one answer for both misses)."""
+    row = session.execute(
+        select(Complaint.reference)
+        .join(Customer, Complaint.customer_id == Customer.id)
+        .where(Complaint.reference == reference.strip().upper(), Customer.email == email.strip().lower())
+    ).first()
+    return row[0] if row else None
+
+
+def _score(value: object, low: int, high: int, name: str, errors: dict[str, str]) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        errors[name] = f"must be a whole number from {low} to {high}"
+        return None
+    return number
+
+
+@unit_of_work
+def rate(
+    session: Session, actor: Actor, reference: str, csat: object, nps: object, comment: str, now: datetime
+) -> Complaint:
+    """Store the customer's rating (CSAT 1-5, NPS 0-10, comment) once the complaint is resolved; only once."""
+    complaint = _complaint(session, reference)
+    if complaint.status not in RATABLE:
+        raise InvalidState("you can rate the handling once the complaint is resolved")
+    if complaint.csat is not None or complaint.nps is not None:
+        raise Conflict("this complaint has already been rated; thank you")
+    errors: dict[str, str] = {}
+    csat_value = _score(csat, 1, 5, "csat", errors)
+    nps_value = _score(nps, 0, 10, "nps", errors)
+    text = (comment or "").strip()
+    if len(text) > 2000:
+        errors["comment"] = "must have at most 2000 characters"
+    if csat_value is None and nps_value is None and not errors:
+        errors["csat"] = "choose a rating"
+    if errors:
+        raise FormValidationError(errors)
+    complaint.csat = csat_value
+    complaint.nps = nps_value
+    complaint.feedback_comment = text or None
+    complaint.updated_at = now
+    record(
+        session,
+        actor,
+        "complaint_rated",
+        now,
+        instance_id=complaint.instance_id,
+        after={"csat": csat_value, "nps": nps_value},
+    )
+    commit(session)
+    return complaint
+
+
+def client_key(value: str) -> str:
+    """What the rate-limit ledger stores instead of an address: a hash."""
+    return hashlib.sha256(value.strip().lower().encode("utf-8")).hexdigest()
+
+
+@unit_of_work
+def count_hit(session: Session, bucket: str, keys: list[str], limit: int, window: timedelta, now: datetime) -> None:
+    """Count one request for each key (e.g. IP address and e-mail); RateLimited when any is over ``limit``."""
+    hashed = [client_key(key) for key in keys if key]
+    # Old entries are pruned as we go, so the ledger stays small without a cleanup job.
+    session.execute(delete(PortalHit).where(PortalHit.at < now - timedelta(days=1)))
+    for key in hashed:
+        recent = session.scalar(
+            select(func.count()).where(
+                PortalHit.bucket == bucket, PortalHit.client_key == key, PortalHit.at > now - window
+            )
+        )
+        if int(recent or 0) >= limit:
+            commit(session)
+            raise RateLimited("too many requests; please try again later")
+    for key in hashed:
+        session.add(PortalHit(bucket=bucket, client_key=key, at=now))
+    commit(session)
+
+
+def public_faq(session: Session, language: str, limit: int = 50) -> list[KbArticle]:
+    """Public knowledge base articles in the customer's language (others if there are none in it)."""
+    query = select(KbArticle).where(KbArticle.public.is_(True)).order_by(KbArticle.title).limit(limit)
+    articles = list(session.scalars(query.where(KbArticle.language == language)))
+    return articles or list(session.scalars(query))
