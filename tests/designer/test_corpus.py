@@ -6,6 +6,7 @@ measured when this test was written (see docs/designer.md for the table per sour
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from engine.services import deployment, instances
 from engine.store.models import ProcessDefinition, ProcessInstance
 from tests.engine.helpers import ADMIN
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(os.environ.get("COMPLAINTFLOW_CORPUS", Path(__file__).resolve().parents[3] / "shared" / "corpus"))
 # Measured on 2026-11-23 over 302 files: 87 deployable as uploaded (28.8 %), 268 with --as-executable
 # (88.7 %); plain SpiffWorkflow parsed 71 (23.5 %). A change that lowers a share must say why.
 FLOOR_AS_UPLOADED = 0.288
