@@ -250,7 +250,11 @@ class Dispatcher:
             "reference": reference,
             "recipient_name": name or None,
             "row_subject": message.subject,
-            "body": message.body or variables.get("message") or None,
+            # Process templates carry the agent's text in variables (processes/README.md).
+            "body": message.body
+            or (variables.get("resolution_summary") if message.topic == "complaint_resolved" else None)
+            or variables.get("customer_message")
+            or None,
             "task_title": payload.get("task_title") or variables.get("task_title"),
             "due_at": self._when(_parse(payload.get("due_at")), lang),
             "priority": payload.get("priority") or (complaint.priority if complaint else None),

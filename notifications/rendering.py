@@ -23,6 +23,7 @@ CUSTOMER_EVENTS = (
     "survey_invitation",
     "reopen_confirmation",
     "customer_reply",
+    "complaint_closed_no_answer",
 )
 STAFF_EVENTS = (
     "task_assigned",
@@ -37,12 +38,16 @@ FALLBACK = "notification"
 # Other names the services and diagrams use for the same events.
 ALIASES = {
     "receipt": "complaint_received",
+    # Templates of the process library (processes/README.md).
+    "complaint_acknowledgement": "complaint_received",
+    "complaint_update": "status_changed",
+    "complaint_resolved": "resolution",
+    "feedback_request": "survey_invitation",
     "complaint_opened": "complaint_received",
     "customer_info_request": "information_requested",
     "info_requested": "information_requested",
     "status_change": "status_changed",
     "resolved": "resolution",
-    "complaint_resolved": "resolution",
     "survey": "survey_invitation",
     "reopened": "reopen_confirmation",
     "complaint_reopened": "reopen_confirmation",

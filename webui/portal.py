@@ -179,6 +179,22 @@ def rate(reference: str, token: str) -> Any:
     return _status_page(reference, token, notice="rated")
 
 
+@bp.route("/status/<reference>/<token>/reopen", methods=["POST"])
+def reopen(reference: str, token: str) -> Any:
+    """The customer is not satisfied: reopen the complaint during its reopening period."""
+    _verified(reference, token)
+    try:
+        portal.count_hit(db(), "info", [_client()], *INFO_LIMIT, now())
+        portal.reopen(db(), PORTAL_ACTOR, reference, request.form.get("reason") or "", now())
+    except portal.RateLimited:
+        return _status_page(reference, token, 429, errors={"reason": "too_many"})
+    except FormValidationError as error:
+        return _status_page(reference, token, 400, errors=error.errors)
+    except InvalidState as error:
+        return _status_page(reference, token, 409, errors={"reason": str(error)})
+    return _status_page(reference, token, notice="reopened")
+
+
 @bp.route("/find", methods=["GET", "POST"])
 def find() -> Any:
     """Number plus e-mail address lead to the private status page."""

@@ -48,6 +48,9 @@ TEXT: dict[str, dict[str, str]] = {
         "closed_note": "This complaint is closed. Please open a new one if you need more help.",
         "attachments_count": "Files you sent",
         "errors": "Please correct the marked fields.",
+        "reopen": "Not settled? Reopen your complaint",
+        "reason": "What is still wrong?",
+        "reopened": "We have reopened your complaint and sent you a confirmation.",
     },
     "de": {
         "title": "Reklamationsservice",
@@ -98,6 +101,9 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "attachments_count": "Von Ihnen gesendete Dateien",
         "errors": "Bitte korrigieren Sie die markierten Felder.",
+        "reopen": "Nicht erledigt? Reklamation wieder öffnen",
+        "reason": "Was ist noch nicht in Ordnung?",
+        "reopened": "Wir haben Ihre Reklamation wieder geöffnet und Ihnen eine Bestätigung geschickt.",
     },
 }
 

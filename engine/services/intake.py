@@ -27,8 +27,10 @@ from engine.store.casework import NOTE_CUSTOMER_MESSAGE, CaseNote
 from engine.store.channels import CustomerAttachment, InboundMail
 from engine.store.complaints import Complaint
 from engine.store.models import MessageSubscription
+from engine.store.outbox import OutboxMessage
 
 CUSTOMER_INFO_MESSAGE = "customer_info_received"
+RECEIPT_TOPICS = ("complaint_received", "complaint_acknowledgement")
 MAX_INFO = 10_000
 _ONE_LINE = ("customer_name", "subject", "customer_email", "customer_phone", "product", "order_ref", "category")
 
@@ -104,6 +106,14 @@ def submit_complaint(
     return _after_intake(session, actor, complaint.id, checked, now, source, inbound_message_id, send_receipt)
 
 
+def _receipt_queued(session: Session, complaint: Complaint) -> bool:
+    # The complaint process may acknowledge the complaint itself (processes/README.md); one receipt is enough.
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.complaint_id == complaint.id, OutboxMessage.topic.in_(RECEIPT_TOPICS)
+    )
+    return session.scalars(query).first() is not None
+
+
 @unit_of_work
 def _after_intake(
     session: Session,
@@ -125,7 +135,7 @@ def _after_intake(
                 message_id=inbound_message_id[:300], complaint_id=complaint.id, outcome="opened", received_at=now
             )
         )
-    if send_receipt and complaint.customer.email:
+    if send_receipt and complaint.customer.email and not _receipt_queued(session, complaint):
         enqueue(
             session,
             now,

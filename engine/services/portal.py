@@ -15,14 +15,20 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, Conflict, FormValidationError, InvalidState, NotFound
+from engine.services import instances
 from engine.services.audit import record
+from engine.services.outbox import enqueue
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import NOTE_CUSTOMER_MESSAGE, NOTE_INFO_REQUEST, NOTE_REPLY, CaseNote
 from engine.store.channels import CustomerAttachment, PortalHit
 from engine.store.complaints import Complaint, Customer
 from engine.store.knowledge import KbArticle
+from engine.store.models import MessageSubscription
 
 RATABLE = frozenset({"resolved", "closed"})
+# Messages of the process library (processes/README.md).
+FEEDBACK_MESSAGE = "feedback_received"
+REOPEN_MESSAGE = "complaint_reopened"
 # Timeline entries a customer may see: what they said and what we wrote to them, never internal notes.
 PUBLIC_NOTES = {NOTE_CUSTOMER_MESSAGE: "you", NOTE_REPLY: "us", NOTE_INFO_REQUEST: "us"}
 
@@ -54,6 +60,7 @@ class StatusView:
     can_rate: bool
     rated: bool
     can_add_information: bool
+    can_reopen: bool = False
     entries: list[PublicEntry] = field(default_factory=list)
     attachments: int = 0
 
@@ -92,6 +99,7 @@ def status_view(session: Session, reference: str) -> StatusView:
         can_rate=complaint.status in RATABLE and complaint.csat is None and complaint.nps is None,
         rated=complaint.csat is not None or complaint.nps is not None,
         can_add_information=complaint.status != "closed",
+        can_reopen=can_reopen(session, complaint.reference),
         entries=entries,
         attachments=int(attachments or 0),
     )
@@ -152,7 +160,56 @@ def rate(
         instance_id=complaint.instance_id,
         after={"csat": csat_value, "nps": nps_value},
     )
-    commit(session)
+    if _waiting(session, FEEDBACK_MESSAGE, complaint.reference):
+        payload = {"csat": csat_value, "nps": nps_value, "feedback_comment": text}
+        # One commit: the rating on the complaint row and the process step that stores it.
+        instances.deliver_message(session, actor, FEEDBACK_MESSAGE, complaint.reference, payload, now)
+    else:
+        commit(session)
+    return complaint
+
+
+def _waiting(session: Session, message_name: str, reference: str) -> bool:
+    query = select(MessageSubscription.id).where(
+        MessageSubscription.message_name == message_name, MessageSubscription.correlation_key == reference
+    )
+    return session.scalars(query).first() is not None
+
+
+def can_reopen(session: Session, reference: str) -> bool:
+    """Whether the complaint's process still accepts a reopening (during its reopening period)."""
+    return _waiting(session, REOPEN_MESSAGE, reference)
+
+
+@unit_of_work
+def reopen(session: Session, actor: Actor, reference: str, reason: str, now: datetime) -> Complaint:
+    """The customer reopens a closed complaint: timeline entry, process message and confirmation mail."""
+    complaint = _complaint(session, reference)
+    text = (reason or "").strip()
+    if not text:
+        raise FormValidationError({"reason": "tell us why the complaint is not settled"})
+    if len(text) > 5000:
+        raise FormValidationError({"reason": "must have at most 5000 characters"})
+    if not can_reopen(session, complaint.reference):
+        raise InvalidState("this complaint can no longer be reopened; please open a new one")
+    author = f"customer ({actor.username})"
+    session.add(
+        CaseNote(complaint_id=complaint.id, kind=NOTE_CUSTOMER_MESSAGE, author=author, body=text, created_at=now)
+    )
+    if complaint.customer.email:
+        enqueue(
+            session,
+            now,
+            kind="email",
+            topic="reopen_confirmation",
+            recipient=complaint.customer.email,
+            complaint_id=complaint.id,
+            instance_id=complaint.instance_id,
+            payload={"reference": complaint.reference, "language": complaint.language},
+        )
+    record(session, actor, "complaint_reopen_requested", now, instance_id=complaint.instance_id, message=text[:500])
+    # deliver_message commits the note, the confirmation and the process step together.
+    instances.deliver_message(session, actor, REOPEN_MESSAGE, complaint.reference, {"reopen_reason": text}, now)
     return complaint
 
 

@@ -167,8 +167,8 @@ def dispatcher(sessions: sessionmaker[Session], settings: ChannelSettings, clock
 
 
 def deploy_wait_process(session: Session, now: datetime) -> None:
-    text = (DIAGRAMS / "customer_wait.bpmn").read_text(encoding="utf-8")
-    deployment.deploy(session, ADMIN, [Resource("customer_wait.bpmn", text)], now)
+    for name in ("customer_wait.bpmn", "feedback_wait.bpmn"):
+        deployment.deploy(session, ADMIN, [Resource(name, (DIAGRAMS / name).read_text(encoding="utf-8"))], now)
 
 
 def open_test_complaint(
@@ -179,6 +179,7 @@ def open_test_complaint(
     name: str = "Erika Muster",
     email_address: str | None = "erika@example.org",
     subject: str = "Broken kettle",
+    process_key: str = "customer_wait",
 ) -> Complaint:
     return open_complaint(
         session,
@@ -191,7 +192,7 @@ def open_test_complaint(
             channel="web",
             language=language,
         ),
-        "customer_wait",
+        process_key,
         now,
     )
 

@@ -167,3 +167,35 @@ def test_an_unknown_topic_uses_the_generic_template(
     assert message["Subject"] == "Ihr Paket ist unterwegs"
     text, _ = _parts(message)
     assert "Guten Tag Erika Muster" in text and "Sendungsnummer 123" in text
+
+
+def test_the_process_librarys_templates_carry_the_agents_text(
+    database: DatabaseUnderTest, process: None, smtp_server: SmtpServer, clock: Clock, now: datetime
+) -> None:
+    variables = {"customer_message": "Wir erstatten 20 EUR.", "resolution_summary": "Erstattung von 20 EUR."}
+    with database.session() as session:
+        complaint = open_test_complaint(session, now, language="de")
+        for topic in (
+            "complaint_acknowledgement",
+            "complaint_update",
+            "complaint_resolved",
+            "feedback_request",
+            "complaint_closed_no_answer",
+        ):
+            enqueue(
+                session,
+                now,
+                kind="email",
+                topic=topic,
+                recipient="erika@example.org",
+                payload={"variables": variables},
+                complaint_id=complaint.id,
+            )
+        session.commit()
+    assert dispatcher(database.sessions, channel_settings(smtp_server.port), clock).run_once().sent == 5
+    by_topic = {m["X-Complaintflow-Event"]: m for m in smtp_server.recorder.messages()}
+    assert "Wir haben Ihre Reklamation" in by_topic["complaint_acknowledgement"]["Subject"]
+    assert "Wir erstatten 20 EUR." in _parts(by_topic["complaint_update"])[0]
+    assert "Erstattung von 20 EUR." in _parts(by_topic["complaint_resolved"])[0]
+    assert "/rate" in _parts(by_topic["feedback_request"])[0]
+    assert "geschlossen" in by_topic["complaint_closed_no_answer"]["Subject"]

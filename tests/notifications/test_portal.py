@@ -12,13 +12,15 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine.domain.actors import ROLE_ADMIN, Actor
-from engine.services import knowledge
+from engine.services import instances, knowledge
 from engine.store.casework import CaseNote
 from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint
-from engine.store.models import HumanTask
+from engine.store.models import HumanTask, ProcessInstance
 from engine.store.outbox import OutboxMessage
+from notifications import links
 from tests.conftest import DatabaseUnderTest
+from tests.notifications.helpers import open_test_complaint
 from tests.notifications.web_support import PortalClient, portal_app
 
 FORM = {
@@ -210,3 +212,36 @@ def test_the_faq_shows_public_articles_sanitised(app: Flask, database: DatabaseU
     page = PortalClient(app).get("/portal/faq?lang=en").get_data(as_text=True)
     assert "Refunds" in page and "Internal pricing" not in page
     assert "<strong>get</strong>" in page and "<script>alert" not in page and "javascript:" not in page
+
+
+def test_the_rating_reaches_a_waiting_process_and_the_customer_can_reopen(
+    app: Flask, database: DatabaseUnderTest, now: datetime
+) -> None:
+    with database.session() as session:
+        complaint = open_test_complaint(session, now, process_key="feedback_wait")
+        complaint.status, complaint.resolved_at = "resolved", now
+        session.commit()
+        reference, instance_id = complaint.reference, complaint.instance_id
+    client = PortalClient(app)
+    link = links.status_path(app.config["SECRET_KEY"], reference)
+    assert 'id="reopen"' not in client.get(link).get_data(as_text=True), "not before the feedback step is over"
+    assert client.post(f"{link}/rate", {"csat": "2", "nps": "3", "comment": "slow"}).status_code == 200
+    page = client.get(link).get_data(as_text=True)
+    assert 'id="reopen"' in page
+    assert client.post(f"{link}/reopen", {"reason": " "}).status_code == 400
+    response = client.post(f"{link}/reopen", {"reason": "The new kettle is broken too."})
+    assert response.status_code == 200 and "We have reopened" in response.get_data(as_text=True)
+    assert client.post(f"{link}/reopen", {"reason": "again"}).status_code == 409
+    with database.session() as session:
+        task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)).one()
+        assert task.element_id == "review_reopening"
+        instance = session.get(ProcessInstance, instance_id)
+        assert instance is not None
+        variables = instances.load_run(session, instance, now).variables()
+        assert (variables["csat"], variables["nps"], variables["reopen_reason"]) == (
+            2,
+            3,
+            "The new kettle is broken too.",
+        )
+        topics = session.scalars(select(OutboxMessage.topic).where(OutboxMessage.complaint_id.is_not(None))).all()
+        assert "reopen_confirmation" in topics
