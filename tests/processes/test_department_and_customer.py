@@ -71,6 +71,7 @@ def test_department_hand_over_with_a_question_back(session: Session, now: dateti
 def test_information_requested_then_answered(session: Session, now: datetime) -> None:
     case = Case.open(session, now)
     due_before = case.complaint.resolution_due_at
+    assert due_before is not None
     case.complete(
         ANNA,
         "handle_complaint",

@@ -53,6 +53,8 @@ def test_sla_reminder_then_escalation_to_the_second_level(session: Session, now:
 def test_an_answer_before_the_reminder_keeps_the_case_at_first_level(session: Session, now: datetime) -> None:
     case = Case.open(session, now)
     case.answer_and_resolve(ANNA)
-    assert case.fire_timers_at(case.complaint.resolution_due_at + SECOND) == 0  # cancelled with the work
+    due = case.complaint.resolution_due_at
+    assert due is not None
+    assert case.fire_timers_at(due + SECOND) == 0  # cancelled with the work
     assert case.complaint.handling_level == 1 and case.complaint.priority == "normal"
     assert "remind_responsible" not in {el for _a, _action, el in case.audit_actions()}
