@@ -348,5 +348,9 @@ main.add_command(webhooks_group)
 main.add_command(mail_intake_command)
 main.add_command(api_token_group)
 
+from complaintflow.demo import demo_data_command  # noqa: E402
+
+main.add_command(demo_data_command)
+
 if __name__ == "__main__":
     main()
