@@ -12,7 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from engine.domain.sla import traffic_light_for
-from engine.store.tasklist import COUNT_CAP, LIGHT_COUNT_CAP
+from engine.store.tasklist import COUNT_CAP, SAVED_FILTER_COUNT_CAP
 from webui.auth import is_case_worker
 from webui.db import now
 
@@ -51,9 +51,11 @@ def age(moment: datetime | None) -> str:
     return format_timedelta(now() - moment, granularity="minute", threshold=1.0)
 
 
-def count_label(number: int, cap: int = COUNT_CAP) -> str:
-    """A count that stopped at its cap (see engine.store.tasklist.count) reads "500+"."""
-    return f"{cap}+" if number > cap else str(number)
+def count_label(number: int, cap: int = COUNT_CAP, lower_bound: bool = False) -> str:
+    """A count that stopped at its cap reads "200+"; one known to be at least ``number`` reads "37+"."""
+    if number > cap:
+        return f"{cap}+"
+    return f"{number}+" if lower_bound and number else str(number)
 
 
 def light_of(created_at: datetime, due_at: datetime | None) -> str:
@@ -81,7 +83,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(when=when, day=day, age=age, count_label=count_label)
     app.jinja_env.globals.update(
         get_locale=get_locale,
-        LIGHT_COUNT_CAP=LIGHT_COUNT_CAP,
+        SAVED_FILTER_COUNT_CAP=SAVED_FILTER_COUNT_CAP,
         light_of=light_of,
         light_badge=light_badge,
         page_url=page_url,

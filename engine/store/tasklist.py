@@ -24,8 +24,8 @@ SCOPE_ALL = "all"  # every open task (supervisors)
 SCOPES = (SCOPE_MINE, SCOPE_GROUPS, SCOPE_ALL)
 LIGHTS = ("red", "amber", "green")
 SORTS = ("due", "priority", "age")
-COUNT_CAP = 500  # list totals above this show as "500+"
-LIGHT_COUNT_CAP = 100  # traffic light and saved filter counts above this show as "100+"
+COUNT_CAP = 200  # list totals above this show as "200+"
+SAVED_FILTER_COUNT_CAP = 100  # saved filter counts above this show as "100+"
 
 
 @dataclass(frozen=True)
@@ -136,17 +136,48 @@ def list_page(session: Session, criteria: TaskListCriteria, now: datetime) -> Se
 
 
 def count(session: Session, criteria: TaskListCriteria, now: datetime, cap: int | None = None) -> int:
-    """How many tasks match, counted up to ``cap`` (lists show "500+"): the cost stays bounded however long
+    """How many tasks match, counted up to ``cap`` (lists show "200+"): the cost stays bounded however long
     the backlog grows, since the database stops at the cap instead of visiting every match."""
     cap = COUNT_CAP if cap is None else cap
     inner = _filtered(_joined(select(HumanTask.id)), criteria, now).limit(cap + 1).subquery()
     return min(session.scalar(select(func.count()).select_from(inner)) or 0, cap + 1)
 
 
-def light_counts(session: Session, criteria: TaskListCriteria, now: datetime, cap: int | None = None) -> dict[str, int]:
-    """Matching tasks per traffic light (each up to ``cap`` + 1), ignoring the light filter itself."""
-    cap = LIGHT_COUNT_CAP if cap is None else cap
-    return {light: count(session, replace(criteria, light=light), now, cap) for light in LIGHTS}
+@dataclass(frozen=True)
+class ListSummary:
+    """Counts for a list: all matches and per traffic light, from one scan of at most ``cap`` + 1 tasks.
+
+    When ``capped``, the scan stopped: ``total`` reads "200+", and the light counts are lower bounds (red is
+    exact below the cap, since overdue tasks come first in due order).
+    """
+
+    total: int
+    lights: dict[str, int]
+    capped: bool
+
+
+def _light(due_at: datetime | None, amber: datetime | None, now: datetime) -> str:
+    if due_at is not None and due_at < now:
+        return "red"
+    if amber is not None and amber <= now:
+        return "amber"
+    return "green"
+
+
+def summary(session: Session, criteria: TaskListCriteria, now: datetime, cap: int | None = None) -> ListSummary:
+    """Total and traffic light counts of the list (ignoring its light filter), the most urgent first."""
+    cap = COUNT_CAP if cap is None else cap
+    scan = _ordered(
+        _filtered(_joined(select(HumanTask.due_at, HumanTask.amber_at)), replace(criteria, light=None), now), "due"
+    )
+    lights = dict.fromkeys(LIGHTS, 0)
+    seen = 0
+    for due_at, amber in session.execute(scan.limit(cap + 1)):
+        lights[_light(due_at, amber, now)] += 1
+        seen += 1
+    capped = seen > cap
+    total = lights[criteria.light] if criteria.light in LIGHTS else min(seen, cap)
+    return ListSummary(total, lights, capped)
 
 
 def distinct_values(session: Session, column: Any) -> list[str]:

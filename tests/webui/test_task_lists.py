@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -156,4 +157,12 @@ def test_counts_stop_at_the_cap(
         criteria = tasklist.TaskListCriteria("agent", ("agent",), "groups")
         assert tasklist.count(session, criteria, now, cap=2) == 3  # "more than 2"
         assert tasklist.count(session, criteria, now, cap=5) == 3
-        assert tasklist.light_counts(session, criteria, now, cap=1) == {"red": 0, "amber": 1, "green": 2}
+        assert tasklist.summary(session, criteria, now) == tasklist.ListSummary(
+            3, {"red": 0, "amber": 1, "green": 2}, False
+        )
+        # Capped: the scan stops after the most urgent tasks; the counts are lower bounds.
+        assert tasklist.summary(session, criteria, now, cap=1) == tasklist.ListSummary(
+            1, {"red": 0, "amber": 1, "green": 1}, True
+        )
+        green = tasklist.summary(session, replace(criteria, light="green"), now)
+        assert (green.total, green.capped) == (2, False)

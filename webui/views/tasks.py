@@ -113,9 +113,9 @@ def _render(scope: str, title: str) -> Any:
         args.pop("due_before", None)
     criteria = criteria_from(scope, args, page)
     session, moment = db(), now()
-    total = tasklist.count(session, criteria, moment)
+    counts = tasklist.summary(session, criteria, moment)
+    total, capped = counts.total, counts.capped
     rows = tasklist.list_page(session, criteria, moment)
-    capped = total > tasklist.COUNT_CAP
     # Beyond the counting cap the last page is unknown: offer "next" while pages come back full.
     pages = None if capped else max(1, -(-total // criteria.per_page))
     has_next = len(rows) == criteria.per_page and (capped or page < (pages or 1))
@@ -126,7 +126,9 @@ def _render(scope: str, title: str) -> Any:
             continue
         if item_scope == "all" and not current_user.has_role("team_lead", "manager"):
             continue
-        counted = tasklist.count(session, criteria_from(item_scope, item.criteria), moment, tasklist.LIGHT_COUNT_CAP)
+        counted = tasklist.count(
+            session, criteria_from(item_scope, item.criteria), moment, tasklist.SAVED_FILTER_COUNT_CAP
+        )
         link = url_for(SCOPE_ENDPOINTS[item_scope], **{k: v for k, v in item.criteria.items() if k in FILTER_KEYS})
         saved.append((item, link, counted))
     subtasks: list[Subtask] = []
@@ -148,7 +150,8 @@ def _render(scope: str, title: str) -> Any:
         page=page,
         pages=pages,
         has_next=has_next,
-        lights=tasklist.light_counts(session, criteria, moment),
+        lights=counts.lights,
+        capped=capped,
         saved=saved,
         save_form=SaveFilterForm(),
         filter_args=args,
