@@ -45,8 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (tasks, task_page, cases, inbox, kb, admin, profile, designer):
         app.register_blueprint(module.bp)
 
-    from webui import api, portal
+    from webui import api, notices, portal
 
     portal.init_app(app)
     api.init_app(app)
+    notices.init_app(app)
     return app
