@@ -99,14 +99,35 @@ def init_db(ctx: click.Context) -> None:
     click.echo(f"database ready at revision {schema.current_revision(context.engine)}")
 
 
+DEPLOYABLE_SUFFIXES = (".bpmn", ".dmn", ".xml")
+
+
+def _deployable_files(paths: tuple[Path, ...]) -> list[Path]:
+    """Directories stand for their BPMN/DMN files; other files (README.md, ...) are skipped with a note.
+
+    So ``complaintflow deploy processes/*`` deploys the process library as the shell expands it.
+    """
+    files = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".bpmn", ".dmn"))
+        elif path.suffix.lower() in DEPLOYABLE_SUFFIXES or not path.exists():
+            files.append(path)
+        else:
+            click.echo(f"skipped {path}: not a BPMN or DMN file", err=True)
+    if not files:
+        raise ComplaintflowError("no BPMN or DMN files to deploy")
+    return files
+
+
 @main.command("deploy")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_context
 @handle_errors
 def deploy_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
-    """Deploy BPMN files (with the DMN files and called processes they need)."""
+    """Deploy BPMN files (with the DMN files and called processes they need); a directory means its files."""
     uploads = []
-    for path in files:
+    for path in _deployable_files(files):
         try:
             data = path.read_bytes()
         except OSError as error:
