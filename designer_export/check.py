@@ -16,13 +16,14 @@ from designer_export.rules import Known, check_rules
 from designer_export.schema import schema_diagnostics
 from designer_export.trial import Catalogue, trial_parse
 from engine.runtime.bpmn_xml import MAX_XML_BYTES, XmlRejected, bpmn, camunda, decode_xml, is_dmn
-from engine.runtime.diagnostics import ERROR, SEVERITIES, WARNING, Diagnostic, at
+from engine.runtime.diagnostics import ERROR, INFO, SEVERITIES, WARNING, Diagnostic, at
 from engine.runtime.normalize import NormalizedFile, normalize_resources
 from engine.runtime.parser import Resource
 
 DEPLOYABLE = "deployable"
 DEPLOYABLE_WITH_WARNINGS = "deployable_with_warnings"
 REJECTED = "rejected"
+MAX_DIAGNOSTICS = 500
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,13 @@ def check_uploads(
         if item.root is not None and not any(d.severity == ERROR for d in report.diagnostics):
             report.diagnostics.extend(trial_parse(item.resource, item.root, catalogue))
     for report, upload in zip(reports, uploads, strict=True):
-        report.diagnostics = _sorted(d if d.file == upload.name else _renamed(d, upload) for d in report.diagnostics)
+        diagnostics = _sorted(d if d.file == upload.name else _renamed(d, upload) for d in report.diagnostics)
+        if len(diagnostics) > MAX_DIAGNOSTICS:
+            # Errors sort first, so the verdict survives; a pathological file must not flood the page.
+            hidden = len(diagnostics) - MAX_DIAGNOSTICS
+            diagnostics = diagnostics[:MAX_DIAGNOSTICS]
+            diagnostics.append(Diagnostic(INFO, "truncated", f"{hidden} more diagnostics not shown", file=upload.name))
+        report.diagnostics = diagnostics
     return reports
 
 

@@ -26,15 +26,30 @@ from engine.runtime.normalize_graph import (
 )
 
 
+class _Flows:
+    """A scope's sequence flows by source and by target, built once (uploads may hold thousands)."""
+
+    def __init__(self, scope: etree._Element) -> None:
+        self.out: dict[str, list[etree._Element]] = {}
+        self.into: dict[str, list[etree._Element]] = {}
+        for flow in sequence_flows(scope):
+            self.out.setdefault(flow.get("sourceRef", ""), []).append(flow)
+            self.into.setdefault(flow.get("targetRef", ""), []).append(flow)
+
+
 def normalize_structure(ctx: Context) -> None:
     """Explicit gateways for implicit splits, start events where BPMN lets them be implicit, gateway defaults."""
+    index = index_by_id(ctx.root)
     for scope in all_scopes(ctx):
         if local_name(scope) != "adHocSubProcess" and scope.get("triggeredByEvent") != "true":
             _ensure_start(ctx, scope)
         _explicit_splits(ctx, scope)
-        for gateway in flow_nodes(scope):
+        nodes = flow_nodes(scope)
+        index.update((node.get("id", ""), node) for node in nodes)  # gateways the splits added
+        flows = _Flows(scope)
+        for gateway in nodes:
             if local_name(gateway) in ("exclusiveGateway", "inclusiveGateway"):
-                _gateway_conditions(ctx, scope, gateway)
+                _gateway_conditions(ctx, gateway, flows, index)
             elif local_name(gateway) == "complexGateway":
                 ctx.error(
                     gateway,
@@ -134,8 +149,8 @@ def _variable_name(gateway: etree._Element) -> str:
     return name
 
 
-def _gateway_conditions(ctx: Context, scope: etree._Element, gateway: etree._Element) -> None:
-    outgoing = [f for f in sequence_flows(scope) if f.get("sourceRef") == gateway.get("id")]
+def _gateway_conditions(ctx: Context, gateway: etree._Element, flows: _Flows, index: dict[str, etree._Element]) -> None:
+    outgoing = flows.out.get(gateway.get("id", ""), [])
     default = gateway.get("default")
     open_flows = [f for f in outgoing if f.get("id") != default and not has_condition(f)]
     if not open_flows or len(outgoing) < 2:
@@ -163,7 +178,6 @@ def _gateway_conditions(ctx: Context, scope: etree._Element, gateway: etree._Ele
     from engine.runtime.normalize_forms import add_choice_field
 
     variable = _variable_name(gateway)
-    index = index_by_id(ctx.root)
     options = []
     for flow in open_flows:
         target = index.get(flow.get("targetRef", ""))
@@ -184,7 +198,7 @@ def _gateway_conditions(ctx: Context, scope: etree._Element, gateway: etree._Ele
             "add conditions to choose among the paths",
         )
         return
-    incoming = [f for f in sequence_flows(scope) if f.get("targetRef") == gateway.get("id")]
+    incoming = flows.into.get(gateway.get("id", ""), [])
     chooser = index.get(incoming[0].get("sourceRef", "")) if len(incoming) == 1 else None
     if chooser is not None and local_name(chooser) == "userTask":
         add_choice_field(chooser, variable, gateway.get("name") or variable, options)
@@ -235,25 +249,20 @@ def _sync_incoming_outgoing(ctx: Context) -> None:
     """Rewrite <incoming>/<outgoing> of every flow node from the sequence flows (modellers read them)."""
     if not ctx.changed:
         return
+    anchors = ("documentation", "extensionElements", "auditing", "monitoring", "categoryValueRef")
     for scope in all_scopes(ctx):
-        flows = sequence_flows(scope)
+        flows = _Flows(scope)
         for node in flow_nodes(scope):
-            node_id = node.get("id")
+            node_id = node.get("id", "")
             for child in list(node):
                 if local_name(child) in ("incoming", "outgoing") and etree.QName(child).namespace == BPMN_NS:
                     node.remove(child)
             anchor_index = 0
             for position, child in enumerate(node):
-                if local_name(child) in (
-                    "documentation",
-                    "extensionElements",
-                    "auditing",
-                    "monitoring",
-                    "categoryValueRef",
-                ):
+                if local_name(child) in anchors:
                     anchor_index = position + 1
-            refs = [("incoming", f.get("id", "")) for f in flows if f.get("targetRef") == node_id]
-            refs += [("outgoing", f.get("id", "")) for f in flows if f.get("sourceRef") == node_id]
+            refs = [("incoming", f.get("id", "")) for f in flows.into.get(node_id, [])]
+            refs += [("outgoing", f.get("id", "")) for f in flows.out.get(node_id, [])]
             for offset, (tag, ref) in enumerate(refs):
                 element = etree.Element(bpmn(tag))
                 element.text = ref

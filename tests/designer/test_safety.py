@@ -101,3 +101,22 @@ def test_dmn_with_doctype_is_refused() -> None:
     dmn = '<!DOCTYPE x [<!ENTITY a "b">]><definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"/>'
     report = check(dmn, "table.dmn")
     assert report.status == REJECTED and "DOCTYPE" in find(report, "xml").message
+
+
+def test_a_large_diagram_is_checked_quickly_with_capped_output() -> None:
+    steps, flows, previous = [], [], "start"
+    for n in range(3000):
+        steps.append(f'<task id="t{n}"/><exclusiveGateway id="g{n}"/><task id="x{n}"/>')
+        flows.append(
+            f'<sequenceFlow id="a{n}" sourceRef="{previous}" targetRef="t{n}"/>'
+            f'<sequenceFlow id="b{n}" sourceRef="t{n}" targetRef="g{n}"/>'
+            f'<sequenceFlow id="c{n}" sourceRef="g{n}" targetRef="x{n}"/>'
+            f'<sequenceFlow id="d{n}" sourceRef="g{n}" targetRef="x{n}"/>'
+        )
+        previous = f"x{n}"
+    text = diagram('<startEvent id="start"/>' + "".join(steps) + "".join(flows))
+    started = time.monotonic()
+    report = check(text)
+    assert time.monotonic() - started < 20
+    assert report.status == REJECTED and len(report.diagnostics) == 501
+    assert report.diagnostics[-1].code == "truncated"
