@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import resource  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -200,6 +201,7 @@ class Result:
     down_lateness: list[float]
     setup_seconds: float
     note: str = ""
+    scheduler_cpu: float = 0.0  # user + system seconds of the scheduler process(es)
     ready_after: float | None = None  # restart command -> scheduler running, seconds
     caught_up_after: float | None = None  # restart command -> lateness back under 1 s for good
 
@@ -266,6 +268,8 @@ def run_scenario(backend: str, url: str, args: argparse.Namespace, kill: bool, f
     _create_timers(url, dues)
     setup_seconds = time.perf_counter() - setup_started
     log = folder / f"scheduler-{backend}-{scenario.replace('+', '-')}.log"
+    # The schedulers are this script's only waited-for children: their CPU time, independent of machine load.
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     scheduler = Scheduler(url, log, args.workers)
     note = ""
     down: tuple[datetime, datetime] | None = None
@@ -290,6 +294,10 @@ def run_scenario(backend: str, url: str, args: argparse.Namespace, kill: bool, f
         note += f" scheduler exited with {code} (see {log})"
     fired, double, lost, lateness, during_down = _measure(url, args.timers, down)
     result = Result(backend, scenario, args.timers, fired, double, lost, lateness, during_down, setup_seconds, note)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result.scheduler_cpu = (children_after.ru_utime - children_before.ru_utime) + (
+        children_after.ru_stime - children_before.ru_stime
+    )
     if down is not None:
         result.ready_after = ready_after
         result.caught_up_after = _caught_up(url, down[1])
@@ -360,6 +368,11 @@ def report(results: list[Result]) -> None:
                 f"{'':<10} {'  incl. down':<13} {len(r.down_lateness):>6} due while down:"
                 f" p50 {_percentile(r.down_lateness, 0.5):.3f} max {max(r.down_lateness):.3f} s;"
                 f" all timers p99 {_percentile(both, 0.99):.3f} max {max(both):.3f} s"
+            )
+        if r.fired:
+            print(
+                f"{'':<10} scheduler CPU {r.scheduler_cpu:.1f} s = {1000 * r.scheduler_cpu / r.fired:.1f} ms per timer"
+                f" (one core fires at most ~{r.fired / max(r.scheduler_cpu, 1e-9):.0f}/s)"
             )
         if r.ready_after is not None:
             print(
