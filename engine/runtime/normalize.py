@@ -385,8 +385,13 @@ def normalize_resources(resources: list[Resource], *, as_executable: bool = Fals
         result.root = root
         if resource.kind == "dmn" or is_dmn(root):
             from engine.runtime.normalize_dmn import check_dmn
+            from engine.runtime.normalize_dmn_cells import check_cells
 
             result.diagnostics.extend(check_dmn(root, resource.filename))
+            cell_diagnostics, cells_changed = check_cells(root, resource.filename)
+            result.diagnostics.extend(cell_diagnostics)
+            if cells_changed:
+                result.content = to_text(root)
         else:
             ctx = normalize_tree(root, resource.filename, as_executable=as_executable)
             result.diagnostics.extend(ctx.diagnostics)

@@ -247,3 +247,47 @@ def test_dmn_limits_are_named() -> None:
     assert find(report, "several-decisions").element_id == "two"
     assert find(report, "hit-policy").element_id == "t1"
     assert find(report, "not-a-decision-table").element_id == "two"
+
+
+FEEL_TABLE = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="n">
+  <decision id="size" name="Size">
+    <decisionTable id="t" hitPolicy="FIRST">
+      <input id="i1"><inputExpression id="e1" typeRef="number"><text>amount</text></inputExpression></input>
+      <input id="i2"><inputExpression id="e2" typeRef="string"><text>channel</text></inputExpression></input>
+      <output id="o" name="size" typeRef="string"/>
+      <rule id="r1"><inputEntry id="a1"><text>[0..100]</text></inputEntry>
+        <inputEntry id="b1"><text>-</text></inputEntry><outputEntry id="c1"><text>"small"</text></outputEntry></rule>
+      <rule id="r2"><inputEntry id="a2"><text>]100..1000]</text></inputEntry>
+        <inputEntry id="b2"><text>"email","web"</text></inputEntry>
+        <outputEntry id="c2"><text>"medium online"</text></outputEntry></rule>
+      <rule id="r3"><inputEntry id="a3"><text>]100..1000]</text></inputEntry>
+        <inputEntry id="b3"><text>not("email","web")</text></inputEntry>
+        <outputEntry id="c3"><text>"medium offline"</text></outputEntry></rule>
+      <rule id="r4"><inputEntry id="a4"><text>&gt; 1000</text></inputEntry>
+        <inputEntry id="b4"><text>-</text></inputEntry><outputEntry id="c4"><text>"large"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+
+def test_feel_tests_in_decision_tables_are_translated_and_evaluate_right() -> None:
+    from datetime import UTC, datetime
+
+    from engine.runtime.normalize import blocking
+    from engine.runtime.parser import parse_process
+    from engine.runtime.serialization import ParsedDefinition
+    from engine.runtime.workflow import WorkflowRun
+
+    process = diagram(linear('<businessRuleTask id="s1" camunda:decisionRef="size"/>', f'<userTask id="s2" {AGENT}/>'))
+    files = normalize_resources([Resource("p.bpmn", process), Resource("size.dmn", FEEL_TABLE)])
+    assert not blocking(files) and "dmn-feel" in {d.code for d in files[1].diagnostics}
+    spec, subprocesses = parse_process([f.resource for f in files], "p")
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    for amount, channel, expected in [(50, "phone", "small"), (500, "web", "medium online"),
+                                      (500, "phone", "medium offline"), (5000, "email", "large")]:  # fmt: skip
+        workflow = WorkflowRun.start(ParsedDefinition(spec, subprocesses), {"amount": amount, "channel": channel}, now)
+        assert workflow.variables()["size"] == expected, (amount, channel)
+    unreadable = check(FEEL_TABLE.replace("[0..100]", "between 0 and 100"), "size.dmn")
+    assert unreadable.status == "rejected" and "rule 1, input 1" in find(unreadable, "dmn-cell").message
