@@ -178,3 +178,31 @@ def text_of(node: Any) -> str:
 
 def is_dmn(root: etree._Element) -> bool:
     return etree.QName(root).localname == "definitions" and "DMN" in (etree.QName(root).namespace or "").upper()
+
+
+def with_camunda_prefix(root: etree._Element) -> etree._Element:
+    """The root, re-created with a ``camunda`` namespace declaration when camunda: names were added.
+
+    lxml cannot add a declaration to an existing element, and would otherwise declare a generated ns0:
+    prefix on every element. Unused declarations are kept on purpose: QName attribute values such as
+    ``structureRef="xsd:string"`` use prefixes lxml cannot see.
+    """
+    nsmap = dict(root.nsmap or {})
+    if CAMUNDA_NS in nsmap.values():
+        return root
+    uses_camunda = any(
+        isinstance(node.tag, str)
+        and (etree.QName(node).namespace == CAMUNDA_NS or any(k.startswith(f"{{{CAMUNDA_NS}}}") for k in node.attrib))
+        for node in root.iter()
+    )
+    if not uses_camunda:
+        return root
+    prefix = "camunda"
+    if nsmap.get(prefix) not in (None, ACTIVITI_NS):
+        prefix = "camunda7"
+    nsmap[prefix] = CAMUNDA_NS
+    new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=nsmap)
+    new_root.text = root.text
+    for child in list(root):
+        new_root.append(child)
+    return new_root

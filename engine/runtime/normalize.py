@@ -30,6 +30,7 @@ from engine.runtime.bpmn_xml import (
     is_dmn,
     load_xml,
     to_text,
+    with_camunda_prefix,
 )
 from engine.runtime.diagnostics import ERROR, INFO, WARNING, Diagnostic, at, local_name
 from engine.runtime.parser import Resource
@@ -318,34 +319,6 @@ def _drop_orphan_shapes(ctx: Context) -> None:
                 shape.getparent().remove(shape)
 
 
-def _with_camunda_prefix(root: etree._Element) -> etree._Element:
-    """The root, re-created with a ``camunda`` namespace declaration when camunda: names were added.
-
-    lxml cannot add a declaration to an existing element, and would otherwise declare a generated ns0:
-    prefix on every element. Unused declarations are kept on purpose: QName attribute values such as
-    ``structureRef="xsd:string"`` use prefixes lxml cannot see.
-    """
-    nsmap = dict(root.nsmap or {})
-    if CAMUNDA_NS in nsmap.values():
-        return root
-    uses_camunda = any(
-        isinstance(node.tag, str)
-        and (etree.QName(node).namespace == CAMUNDA_NS or any(k.startswith(f"{{{CAMUNDA_NS}}}") for k in node.attrib))
-        for node in root.iter()
-    )
-    if not uses_camunda:
-        return root
-    prefix = "camunda"
-    if nsmap.get(prefix) not in (None, ACTIVITI_NS):
-        prefix = "camunda7"
-    nsmap[prefix] = CAMUNDA_NS
-    new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=nsmap)
-    new_root.text = root.text
-    for child in list(root):
-        new_root.append(child)
-    return new_root
-
-
 def normalize_tree(root: etree._Element, filename: str, *, as_executable: bool = False) -> Context:
     """Normalise a parsed BPMN document in place; the context holds diagnostics and whether it changed."""
     # Imported here: the passes import Context from this module.
@@ -367,7 +340,7 @@ def normalize_tree(root: etree._Element, filename: str, *, as_executable: bool =
     _drop_orphan_shapes(ctx)
     ctx.summarise_drops()
     if ctx.changed:
-        ctx.root = _with_camunda_prefix(root)
+        ctx.root = with_camunda_prefix(root)
     return ctx
 
 
