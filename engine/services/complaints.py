@@ -94,7 +94,14 @@ def process_variables(complaint: Complaint) -> dict[str, Any]:
 
 @unit_of_work
 def open_complaint(session: Session, actor: Actor, new: NewComplaint, process_key: str, now: datetime) -> Complaint:
-    """Record the complaint and start its process, which classifies and routes it."""
+    """Record the complaint and start its process, which classifies and routes it; one commit."""
+    complaint = record_complaint(session, actor, new, process_key, now)
+    commit(session)
+    return complaint
+
+
+def record_complaint(session: Session, actor: Actor, new: NewComplaint, process_key: str, now: datetime) -> Complaint:
+    """The work of :func:`open_complaint` without the commit, for services that add to the same unit of work."""
     _check(new)
     definition = definition_for_start(session, process_key)
     complaint = Complaint(
@@ -146,7 +153,6 @@ def open_complaint(session: Session, actor: Actor, new: NewComplaint, process_ke
         after={"reference": complaint.reference, "channel": complaint.channel, "data": jsonable_data(data)},
     )
     save_run(session, instance, run, actor, now)
-    commit(session)
     return complaint
 
 

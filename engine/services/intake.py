@@ -1,9 +1,10 @@
 """Complaints and customer information arriving on customer channels (web form, e-mail, REST API).
 
-A new complaint is opened by :func:`engine.services.complaints.open_complaint`, which commits; its
-attachments, the inbound-mail marker and the receipt mail follow in a second short unit of work. Customer
-information is one unit of work: timeline note, attachments and the ``customer_info_received`` message
-to the waiting process commit together.
+A new complaint is one unit of work: the complaint and its process start
+(:func:`engine.services.complaints.record_complaint`), its attachments, the inbound-mail marker and the receipt
+mail commit together, so a crash cannot leave a complaint without its attachments. Customer information is one
+unit of work too: timeline note, attachments and the ``customer_info_received`` message to the waiting process
+commit together.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
-from engine.domain.errors import FormValidationError, InvalidState, NotFound
+from engine.domain.errors import FormValidationError, InvalidState
 from engine.services import instances
 from engine.services.audit import record
-from engine.services.complaints import NewComplaint, get_complaint, open_complaint
+from engine.services.complaints import NewComplaint, get_complaint, record_complaint
 from engine.services.outbox import enqueue
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import NOTE_CUSTOMER_MESSAGE, CaseNote
@@ -85,6 +86,7 @@ def already_taken(session: Session, message_id: str) -> bool:
     return session.scalars(select(InboundMail.id).where(InboundMail.message_id == message_id[:300])).first() is not None
 
 
+@unit_of_work
 def submit_complaint(
     session: Session,
     actor: Actor,
@@ -102,8 +104,10 @@ def submit_complaint(
     new = replace(new, customer_name=new.customer_name.strip(), subject=new.subject.strip())
     _one_line_fields(new)
     checked = _uploads(uploads, limits)
-    complaint = open_complaint(session, actor, new, process_key, now)
-    return _after_intake(session, actor, complaint.id, checked, now, source, inbound_message_id, send_receipt)
+    complaint = record_complaint(session, actor, new, process_key, now)
+    _after_intake(session, actor, complaint, checked, now, source, inbound_message_id, send_receipt)
+    commit(session)
+    return complaint
 
 
 def _receipt_queued(session: Session, complaint: Complaint) -> bool:
@@ -114,20 +118,16 @@ def _receipt_queued(session: Session, complaint: Complaint) -> bool:
     return session.scalars(query).first() is not None
 
 
-@unit_of_work
 def _after_intake(
     session: Session,
     actor: Actor,
-    complaint_id: int,
+    complaint: Complaint,
     uploads: list[Upload],
     now: datetime,
     source: str,
     inbound_message_id: str | None,
     send_receipt: bool,
-) -> Complaint:
-    complaint = session.get(Complaint, complaint_id)
-    if complaint is None:
-        raise NotFound(f"complaint {complaint_id} does not exist")
+) -> None:
     _store_uploads(session, complaint, uploads, source, now, None)
     if inbound_message_id:
         session.add(
@@ -154,8 +154,6 @@ def _after_intake(
         instance_id=complaint.instance_id,
         after={"reference": complaint.reference, "source": source, "attachments": len(uploads)},
     )
-    commit(session)
-    return complaint
 
 
 def _waiting(session: Session, reference: str) -> bool:
