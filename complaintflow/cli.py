@@ -18,6 +18,8 @@ import click
 from complaintflow.context import AppContext, make_context, utcnow
 from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
 from engine.domain.errors import ComplaintflowError, FormValidationError
+from engine.runtime.diagnostics import Diagnostic
+from engine.runtime.normalize import DiagramRejected
 from engine.services import deployment, instances, tasks
 from engine.store import queries, schema
 
@@ -122,9 +124,14 @@ def _deployable_files(paths: tuple[Path, ...]) -> list[Path]:
 
 @main.command("deploy")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--as-executable",
+    is_flag=True,
+    help="Also deploy descriptive diagrams (isExecutable=false): plain tasks become human tasks in their lane.",
+)
 @click.pass_context
 @handle_errors
-def deploy_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
+def deploy_command(ctx: click.Context, files: tuple[Path, ...], as_executable: bool) -> None:
     """Deploy BPMN files (with the DMN files and called processes they need); a directory means its files."""
     uploads = []
     for path in _deployable_files(files):
@@ -134,10 +141,32 @@ def deploy_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
             raise ComplaintflowError(f"cannot read {path}: {error.strerror}") from None
         uploads.append(deployment.decode_upload(path.name, data))
     with _context(ctx).session() as session:
-        results = deployment.deploy(session, _actor(ctx), uploads, utcnow())
+        try:
+            results = deployment.deploy(session, _actor(ctx), uploads, utcnow(), as_executable=as_executable)
+        except DiagramRejected as rejected:
+            # Every located problem, not only the first: the designer fixes them in one pass.
+            for diagnostic in rejected.diagnostics:
+                click.echo(f"error: {_located(diagnostic)}", err=True)
+            sys.exit(1)
     for result in results:
         state = "deployed as" if result.created else "unchanged at"
         click.echo(f"{result.process_key}: {state} version {result.version}")
+        for diagnostic in result.diagnostics:
+            click.echo(f"  {diagnostic.severity}: {_located(diagnostic)}")
+
+
+def _located(diagnostic: Diagnostic) -> str:
+    where = ", ".join(
+        part
+        for part in (
+            diagnostic.file or "",
+            f"line {diagnostic.line}" if diagnostic.line else "",
+            f"{diagnostic.element_type or 'element'} {diagnostic.element_id}" if diagnostic.element_id else "",
+        )
+        if part
+    )
+    hint = f" Hint: {diagnostic.hint}" if diagnostic.hint else ""
+    return f"{diagnostic.message} ({where}).{hint}" if where else f"{diagnostic.message}.{hint}"
 
 
 @main.command("start")

@@ -149,7 +149,7 @@ def test_broken_bpmn_upload_names_file_and_line(shell: Shell, tmp_path: Path) ->
     broken = tmp_path / "broken.bpmn"
     broken.write_text("<?xml version='1.0'?>\n<definitions>\n<process id='x'>\n")
     error = shell("deploy", str(broken), expect=1)
-    assert "not well-formed XML" in error and "file broken.bpmn" in error and "line 4" in error
+    assert "not well-formed XML" in error and "broken.bpmn" in error and "line 4" in error
     junk = tmp_path / "junk.bpmn"
     junk.write_bytes(os.urandom(2048))
     assert shell("deploy", str(junk), expect=1).startswith("error: ")
@@ -175,3 +175,23 @@ def test_postgresql_via_database_url(shell: Shell) -> None:
         assert "complaint_basic v1  running  key=PG-1" in shell("instances")
     finally:
         postgres_server.drop_database_on(admin_url, name)
+
+
+def test_descriptive_diagram_needs_as_executable(shell: Shell, tmp_path: Path) -> None:
+    shell("init-db")
+    descriptive = tmp_path / "descriptive.bpmn"
+    descriptive.write_text(
+        "<?xml version='1.0'?>\n"
+        "<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL' id='d' targetNamespace='t'>\n"
+        "<bpmn:process id='sketch' isExecutable='false'>\n"
+        "<bpmn:laneSet id='ls'><bpmn:lane id='l' name='Agent'><bpmn:flowNodeRef>s</bpmn:flowNodeRef>"
+        "<bpmn:flowNodeRef>t</bpmn:flowNodeRef><bpmn:flowNodeRef>e</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>\n"
+        "<bpmn:startEvent id='s'/><bpmn:task id='t' name='Call the customer'/><bpmn:endEvent id='e'/>\n"
+        "<bpmn:sequenceFlow id='a' sourceRef='s' targetRef='t'/>\n"
+        "<bpmn:sequenceFlow id='b' sourceRef='t' targetRef='e'/>\n"
+        "</bpmn:process></bpmn:definitions>\n"
+    )
+    assert shell("deploy", str(descriptive), expect=1).startswith("error: ")
+    assert "sketch: deployed as version 1" in shell("deploy", "--as-executable", str(descriptive))
+    shell("start", "sketch")
+    assert shell.first_task("--group", "agent")["title"] == "Call the customer"
