@@ -40,9 +40,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     formatting.init_app(app)
 
-    from webui.views import admin, cases, designer, inbox, kb, profile, task_page, tasks
+    from webui.views import admin, cases, cockpit, designer, inbox, kb, profile, task_page, tasks
 
-    for module in (tasks, task_page, cases, inbox, kb, admin, profile, designer):
+    for module in (tasks, task_page, cases, inbox, kb, admin, profile, designer, cockpit):
         app.register_blueprint(module.bp)
 
     from webui import api, notices, portal

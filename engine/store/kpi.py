@@ -81,7 +81,7 @@ class Kpis:
     resolution: Durations = Durations(0, None, None, None)  # net of SLA pauses (waiting for the customer)
 
 
-def _filtered(query: _Q, kpi: KpiFilter, period: bool = True) -> _Q:
+def filtered(query: _Q, kpi: KpiFilter, period: bool = True) -> _Q:
     if period:
         query = query.where(Complaint.created_at >= kpi.start, Complaint.created_at < kpi.end)
     if kpi.channel:
@@ -137,7 +137,7 @@ def kpis(session: Session, kpi: KpiFilter) -> Kpis:
     """The headline figures: rates in one aggregate query, then CSAT, NPS and the durations."""
     reopened = _reopened_sql()
     row = session.execute(
-        _filtered(
+        filtered(
             select(
                 func.count(Complaint.id),
                 func.count(Complaint.resolved_at),
@@ -168,7 +168,7 @@ def kpis(session: Session, kpi: KpiFilter) -> Kpis:
         partly_upheld=_percent(partly, decided),
     )
     csat = session.execute(
-        _filtered(select(Complaint.csat, func.count()), kpi).where(Complaint.csat.is_not(None)).group_by(Complaint.csat)
+        filtered(select(Complaint.csat, func.count()), kpi).where(Complaint.csat.is_not(None)).group_by(Complaint.csat)
     ).all()
     result.csat_distribution = {score: 0 for score in range(1, 6)} | {int(s or 0): int(n) for s, n in csat}
     answers = sum(result.csat_distribution.values())
@@ -176,7 +176,7 @@ def kpis(session: Session, kpi: KpiFilter) -> Kpis:
         weighted = sum(score * count for score, count in result.csat_distribution.items())
         result.csat_average = round(weighted / answers, 2)
     nps = session.execute(
-        _filtered(
+        filtered(
             select(
                 func.count(Complaint.nps),
                 func.sum(case((Complaint.nps >= 9, 1), else_=0)),
@@ -195,7 +195,7 @@ def kpis(session: Session, kpi: KpiFilter) -> Kpis:
 def durations(session: Session, kpi: KpiFilter) -> tuple[Durations, Durations]:
     """First response time and time to resolution (net of SLA pauses) of the complaints opened in the period."""
     rows = session.execute(
-        _filtered(
+        filtered(
             select(Complaint.created_at, Complaint.first_response_at, Complaint.resolved_at, Complaint.sla_pauses),
             kpi,
         ).where(or_(Complaint.first_response_at.is_not(None), Complaint.resolved_at.is_not(None)))
@@ -253,17 +253,17 @@ def over_time(session: Session, kpi: KpiFilter, bucket: str = "day") -> list[Buc
     starts = bucket_starts(kpi.start, kpi.end, bucket)
     dialect = session.get_bind().dialect.name
     new_key = _bucket_sql(Complaint.created_at, bucket, dialect)
-    new = dict(session.execute(_filtered(select(new_key, func.count()), kpi).group_by(new_key)).all())
+    new = dict(session.execute(filtered(select(new_key, func.count()), kpi).group_by(new_key)).all())
     closed_key = _bucket_sql(Complaint.closed_at, bucket, dialect)
     closed = dict(
         session.execute(
-            _filtered(select(closed_key, func.count()), kpi, period=False)
+            filtered(select(closed_key, func.count()), kpi, period=False)
             .where(Complaint.closed_at >= kpi.start, Complaint.closed_at < kpi.end)
             .group_by(closed_key)
         ).all()
     )
     open_now = session.execute(
-        _filtered(select(func.count(Complaint.id)), kpi, period=False).where(
+        filtered(select(func.count(Complaint.id)), kpi, period=False).where(
             Complaint.created_at < kpi.start, or_(Complaint.closed_at.is_(None), Complaint.closed_at >= kpi.start)
         )
     ).scalar_one()
@@ -280,7 +280,7 @@ def backlog_by_light(session: Session, kpi: KpiFilter, now: datetime) -> dict[st
     """Unresolved complaints (any opening date) per traffic light of the resolution clock at ``now``."""
     light = complaint_light_sql(now)
     rows = session.execute(
-        _filtered(select(light, func.count()), kpi, period=False)
+        filtered(select(light, func.count()), kpi, period=False)
         .where(Complaint.resolved_at.is_(None), Complaint.closed_at.is_(None))
         .group_by(light)
     ).all()
@@ -291,7 +291,7 @@ def task_assignment(session: Session, kpi: KpiFilter) -> dict[str, int]:
     """Open human tasks of the filtered complaints (any opening date): assigned to someone or not."""
     assigned = case((HumanTask.assignee.is_(None), "unassigned"), else_="assigned")
     rows = session.execute(
-        _filtered(select(assigned, func.count()).select_from(Complaint), kpi, period=False)
+        filtered(select(assigned, func.count()).select_from(Complaint), kpi, period=False)
         .join(HumanTask, HumanTask.instance_id == Complaint.instance_id)
         .where(HumanTask.status == TASK_OPEN)
         .group_by(assigned)
@@ -305,7 +305,7 @@ def top(session: Session, kpi: KpiFilter, dimension: str, limit: int = 10) -> li
         dimension
     ]
     rows = session.execute(
-        _filtered(select(column, func.count().label("n")), kpi)
+        filtered(select(column, func.count().label("n")), kpi)
         .where(column.is_not(None))
         .group_by(column)
         .order_by(func.count().desc(), column)
@@ -317,7 +317,7 @@ def top(session: Session, kpi: KpiFilter, dimension: str, limit: int = 10) -> li
 def top_complainants(session: Session, kpi: KpiFilter, limit: int = 10) -> list[tuple[int, str, int]]:
     """Customers with the most complaints opened in the period: (customer id, name, count)."""
     rows = session.execute(
-        _filtered(select(Customer.id, Customer.name, func.count(Complaint.id)).select_from(Complaint), kpi)
+        filtered(select(Customer.id, Customer.name, func.count(Complaint.id)).select_from(Complaint), kpi)
         .join(Customer, Customer.id == Complaint.customer_id)
         .group_by(Customer.id, Customer.name)
         .order_by(func.count(Complaint.id).desc(), Customer.name)
@@ -340,7 +340,7 @@ def per_team(session: Session, kpi: KpiFilter) -> list[TeamRow]:
     """Figures per responsible group (``-`` for complaints no group is responsible for yet)."""
     team = func.coalesce(Complaint.responsible_group, "-")
     rows = session.execute(
-        _filtered(
+        filtered(
             select(
                 team,
                 func.count(Complaint.id),
@@ -359,7 +359,7 @@ def per_team(session: Session, kpi: KpiFilter) -> list[TeamRow]:
 def per_agent(session: Session, kpi: KpiFilter, limit: int = 20) -> list[tuple[str, int]]:
     """Human tasks completed per user in the period (of the filtered complaints), most first."""
     rows = session.execute(
-        _filtered(select(HumanTask.completed_by, func.count(HumanTask.id)).select_from(Complaint), kpi, period=False)
+        filtered(select(HumanTask.completed_by, func.count(HumanTask.id)).select_from(Complaint), kpi, period=False)
         .join(HumanTask, HumanTask.instance_id == Complaint.instance_id)
         .where(
             HumanTask.status == TASK_COMPLETED,

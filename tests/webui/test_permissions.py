@@ -67,6 +67,8 @@ def _placeholders(database: DatabaseUnderTest, seeded: Seeded, now: datetime) ->
             "{article}": str(article.id),
             "{handover}": str(handover.id),
             "{subtask}": str(subtask.id),
+            "{instance}": str(case.instance_id),
+            "{chart}": "over_time",
         }
 
 

@@ -1,0 +1,266 @@
+"""Manager cockpit: the KPI dashboard with CSV downloads, and process monitoring with the incident retry.
+
+Managers, team leads and admins only (agents get 403). Every figure comes from the SQL aggregates in
+``engine.store.kpi`` and ``engine.store.monitoring``; the one write, retrying an incident, goes through
+``engine.services.instances.retry_instance``, which checks the role again, audits and commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from complaintflow import designer_api
+from engine.domain.errors import InvalidState, NotFound, PermissionDenied
+from engine.services.instances import retry_instance
+from engine.store import kpi, monitoring, queries
+from engine.store.complaints import CHANNELS, Complaint, Customer
+from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES
+from webui import charts
+from webui.auth import actor, require_roles
+from webui.db import db, now
+
+bp = Blueprint("cockpit", __name__, url_prefix="/cockpit")
+COCKPIT_ROLES = ("manager", "team_lead", "admin")
+Table = tuple[list[str], list[list[Any]]]
+
+
+def _day(name: str, default: date) -> date:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+def _filter() -> kpi.KpiFilter:
+    """The period from ``start``/``end`` (inclusive days, default the last 30 days) and the dimension filters."""
+    today = now().astimezone(UTC).date()
+    first, last = _day("start", today - timedelta(days=29)), _day("end", today)
+    if last < first or (last - first).days > 3 * 366:
+        abort(400)
+    return kpi.KpiFilter(
+        datetime.combine(first, time(), UTC),
+        datetime.combine(last + timedelta(days=1), time(), UTC),
+        channel=request.args.get("channel") or None,
+        category=request.args.get("category") or None,
+        team=request.args.get("team") or None,
+    )
+
+
+def _bucket() -> str:
+    bucket = request.args.get("bucket", "day")
+    if bucket not in kpi.BUCKETS:
+        abort(400)
+    return bucket
+
+
+def _tables(name: str, criteria: kpi.KpiFilter) -> Table:
+    """The numbers behind one chart, as CSV header and rows."""
+    session = db()
+    if name == "over_time":
+        series = kpi.over_time(session, criteria, _bucket())
+        return ["period_start", "new", "closed", "open"], [
+            [b.start.isoformat(), b.new, b.closed, b.open] for b in series
+        ]
+    if name == "backlog":
+        return ["traffic_light", "complaints"], [
+            list(i) for i in kpi.backlog_by_light(session, criteria, now()).items()
+        ]
+    if name == "assignment":
+        return ["tasks", "count"], [list(item) for item in kpi.task_assignment(session, criteria).items()]
+    if name == "csat":
+        return ["csat", "answers"], [list(item) for item in kpi.kpis(session, criteria).csat_distribution.items()]
+    if name in ("category", "root_cause"):
+        return [name, "complaints"], [list(item) for item in kpi.top(session, criteria, name)]
+    if name == "complainants":
+        return ["customer_id", "customer", "complaints"], [list(row) for row in kpi.top_complainants(session, criteria)]
+    if name == "teams":
+        return ["team", "opened", "resolved", "sla_met_percent"], [
+            [t.team, t.created, t.resolved, t.sla_met] for t in kpi.per_team(session, criteria)
+        ]
+    if name == "agents":
+        return ["user", "tasks_completed"], [list(item) for item in kpi.per_agent(session, criteria)]
+    abort(404)
+
+
+CHARTS = ("over_time", "backlog", "assignment", "csat", "category", "root_cause", "complainants", "teams", "agents")
+
+
+def _cell(value: Any) -> Any:
+    """Dates as ISO text, and text that a spreadsheet would run as a formula defused with a leading quote."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _choices(column: Any) -> list[str]:
+    return [str(v) for v in db().scalars(select(column).where(column.is_not(None)).distinct().order_by(column))]
+
+
+@bp.get("/")
+@require_roles(*COCKPIT_ROLES)
+def dashboard() -> str:
+    criteria, bucket = _filter(), _bucket()
+    session = db()
+    figures = kpi.kpis(session, criteria)
+    series = kpi.over_time(session, criteria, bucket)
+    tables = {name: _tables(name, criteria) for name in CHARTS if name not in ("over_time", "csat")}
+    labels = [b.start.isoformat() for b in series]
+    pictures = {
+        "over_time": charts.line_chart(
+            labels,
+            {
+                _("New"): [b.new for b in series],
+                _("Closed"): [b.closed for b in series],
+                _("Open"): [b.open for b in series],
+            },
+            _("Complaints over time"),
+        ),
+        "csat": charts.bar_chart([(str(k), v) for k, v in figures.csat_distribution.items()], _("CSAT answers")),
+        "backlog": charts.bar_chart(
+            [(row[0], row[1]) for row in tables["backlog"][1]], _("Backlog by traffic light"), charts.LIGHT_COLOURS
+        ),
+    }
+    for name in ("assignment", "category", "root_cause", "agents"):
+        pictures[name] = charts.bar_chart([(str(r[0]), r[1]) for r in tables[name][1]], name)
+    pictures["complainants"] = charts.bar_chart([(str(r[1]), r[2]) for r in tables["complainants"][1]], "complainants")
+    return render_template(
+        "cockpit/dashboard.html",
+        figures=figures,
+        pictures=pictures,
+        teams=tables["teams"][1],
+        criteria=criteria,
+        period_end=criteria.end.date() - timedelta(days=1),
+        bucket=bucket,
+        args=request.args.to_dict(),
+        channels=CHANNELS,
+        categories=_choices(Complaint.category),
+        team_names=_choices(Complaint.responsible_group),
+    )
+
+
+@bp.get("/charts/<name>.csv")
+@require_roles(*COCKPIT_ROLES)
+def chart_csv(name: str) -> Response:
+    if name not in CHARTS:
+        abort(404)
+    header, rows = _tables(name, _filter())
+    return _csv(f"{name}.csv", header, rows)
+
+
+@bp.get("/complaints.csv")
+@require_roles(*COCKPIT_ROLES)
+def complaints_csv() -> Response:
+    """Every column of every complaint opened in the period (and filters), with the customer's name and e-mail."""
+    criteria = _filter()
+    columns = [column.name for column in Complaint.__table__.columns]
+    query = kpi.filtered(
+        select(Complaint, Customer.name, Customer.email).join(Customer, Customer.id == Complaint.customer_id), criteria
+    ).order_by(Complaint.created_at, Complaint.id)
+    rows = (
+        [getattr(complaint, name) for name in columns] + [customer, email]
+        for complaint, customer, email in db().execute(query)
+    )
+    return _csv("complaints.csv", [*columns, "customer_name", "customer_email"], rows)
+
+
+@bp.get("/processes")
+@require_roles(*COCKPIT_ROLES)
+def processes() -> str:
+    return render_template(
+        "cockpit/processes.html", versions=monitoring.version_counts(db()), statuses=INSTANCE_STATUSES
+    )
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(400)
+    return int(raw)
+
+
+@bp.get("/instances")
+@require_roles(*COCKPIT_ROLES)
+def instances() -> str:
+    status = request.args.get("status") or None
+    if status is not None and status not in INSTANCE_STATUSES:
+        abort(400)
+    criteria = monitoring.InstanceFilter(
+        process_key=request.args.get("process") or None,
+        version=_int_arg("version"),
+        status=status,
+        overdue=request.args.get("overdue") == "1",
+        search=request.args.get("q") or None,
+        now=now(),
+    )
+    keys = sorted({v.definition.process_key for v in monitoring.version_counts(db())})
+    return render_template(
+        "cockpit/instances.html", rows=monitoring.list_instances(db(), criteria), criteria=criteria, keys=keys,
+        statuses=INSTANCE_STATUSES,
+    )  # fmt: skip
+
+
+@bp.get("/instances/<int:instance_id>")
+@require_roles(*COCKPIT_ROLES)
+def instance(instance_id: int) -> str:
+    session = db()
+    detail = monitoring.instance_detail(session, instance_id)
+    if detail is None:
+        abort(404)
+    return render_template(
+        "cockpit/instance.html",
+        detail=detail,
+        diagram=designer_api.instance_svg(session, instance_id, now()),
+        incident=queries.open_incident(session, instance_id),
+        audit=queries.audit_trail(session, instance_id),
+        variables=sorted(detail.instance.variables.items()),
+    )
+
+
+@bp.post("/instances/<int:instance_id>/retry")
+@require_roles(*COCKPIT_ROLES)
+def retry(instance_id: int) -> WerkzeugResponse:
+    """Run the failed step again; the service checks the role, writes the audit entry and commits."""
+    try:
+        result = retry_instance(db(), actor(), instance_id, now())
+    except PermissionDenied:
+        abort(403)
+    except NotFound:
+        abort(404)
+    except InvalidState as error:
+        flash(str(error), "error")
+    else:
+        incident = queries.open_incident(db(), instance_id) if result.status == INSTANCE_INCIDENT else None
+        if incident is not None:
+            flash(_("The step failed again: %(message)s", message=incident.message), "error")
+        else:
+            flash(_("The failed step ran again; the instance is %(status)s.", status=result.status), "success")
+    return redirect(url_for("cockpit.instance", instance_id=instance_id))
