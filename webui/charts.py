@@ -57,7 +57,7 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float]], label:
         f'<text x="{left - 4}" y="{top_pad + 4}" text-anchor="end">{_number(peak)}</text>',
         f'<text x="{left - 4}" y="{top_pad + height}" text-anchor="end">0</text>',
     ]
-    every = max(1, len(labels) // 8)  # at most about eight x labels, so they never overlap
+    every = max(1, -(-len(labels) // 6))  # at most six x labels, so they never overlap
     for index, text in enumerate(labels):
         if index % every == 0:
             x = left + index * step
