@@ -39,16 +39,11 @@ import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from engine.domain.actors import Actor  # noqa: E402
-from engine.runtime.serialization import SERIALIZER_VERSION  # noqa: E402
-from engine.runtime.workflow import WorkflowRun  # noqa: E402
-from engine.services import deployment, instances  # noqa: E402
-from engine.services.audit import _jsonable  # noqa: E402
-from engine.store import schema  # noqa: E402
+from bench.timer_setup import create_timers, deploy, seconds_per_instance, utcnow  # noqa: E402
 from engine.store.database import make_engine, make_session_factory  # noqa: E402
 from engine.store.models import (  # noqa: E402
     INSTANCE_COMPLETED,
@@ -57,96 +52,8 @@ from engine.store.models import (  # noqa: E402
     PendingTimerRow,
     ProcessInstance,
 )
-from engine.store.queries import latest_definition  # noqa: E402
 
-PROCESS = "timer_wait"
-DIAGRAM = ROOT / "bench" / "timer_wait.bpmn"
 PG_DATABASE = "cf_bench_timers"
-BENCH = Actor("bench", roles=frozenset({"admin"}))
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-# -- setting up the timers ------------------------------------------------------------------------------
-def _deploy(url: str) -> None:
-    engine = make_engine(url)
-    schema.upgrade(engine)
-    with make_session_factory(engine)() as session:
-        upload = deployment.decode_upload(DIAGRAM.name, DIAGRAM.read_bytes())
-        deployment.deploy(session, BENCH, [upload], utcnow())
-    engine.dispose()
-
-
-def _seconds_per_instance(url: str) -> float:
-    """Time to build and dump one instance in memory, measured on 200 (to choose the lead time)."""
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        definition = latest_definition(session, PROCESS)
-        assert definition is not None
-        parsed = deployment.parsed_definition(definition)
-    engine.dispose()
-    started = time.perf_counter()
-    for _ in range(200):
-        WorkflowRun.start(parsed, {"due_at": "2100-01-01T00:00:00+00:00"}, utcnow()).dump()
-    return (time.perf_counter() - started) / 200
-
-
-def _create_timers(url: str, dues: list[datetime]) -> None:
-    """One instance per due time. The first goes through ``start_instance``; the others are built by the
-    same runtime and written in bulk (the service costs several ms each), and checked against the first."""
-    engine = make_engine(url)
-    sessions = make_session_factory(engine)
-    with sessions() as session:
-        first = instances.start_instance(session, BENCH, PROCESS, {"due_at": dues[0].isoformat()}, utcnow())
-        definition = latest_definition(session, PROCESS)
-        assert definition is not None
-        parsed = deployment.parsed_definition(definition)
-        [reference] = session.scalars(select(PendingTimerRow).where(PendingTimerRow.instance_id == first.id)).all()
-        shape = (first.status, reference.element_id, reference.interrupting, reference.status)
-        next_id = first.id + 1
-        instance_rows, timer_rows = [], []
-        for offset, due in enumerate(dues[1:]):
-            now = utcnow()
-            run = WorkflowRun.start(parsed, {"due_at": due.isoformat()}, now)
-            snapshot = run.snapshot()
-            [timer] = snapshot.timers
-            instance_id = next_id + offset
-            instance_rows.append(
-                {
-                    "id": instance_id,
-                    "definition_id": definition.id,
-                    "business_key": None,
-                    "status": first.status,
-                    "state": run.dump(),
-                    "serializer_version": SERIALIZER_VERSION,
-                    "variables": _jsonable(snapshot.data),
-                    "started_at": now,
-                    "started_by": BENCH.username,
-                    "updated_at": now,
-                    "lock_version": 1,
-                }
-            )
-            timer_rows.append(
-                {
-                    "id": timer.task_id,
-                    "instance_id": instance_id,
-                    "element_id": timer.element_id,
-                    "due_at": timer.due_at,
-                    "interrupting": timer.interrupting,
-                    "status": TIMER_PENDING,
-                }
-            )
-            assert (first.status, timer.element_id, timer.interrupting, TIMER_PENDING) == shape
-            assert timer.due_at == due
-        for start in range(0, len(instance_rows), 1000):
-            session.execute(insert(ProcessInstance), instance_rows[start : start + 1000])
-            session.execute(insert(PendingTimerRow), timer_rows[start : start + 1000])
-        if engine.dialect.name == "postgresql":
-            session.execute(text("SELECT setval('process_instance_id_seq', (SELECT max(id) FROM process_instance))"))
-        session.commit()
-    engine.dispose()
 
 
 # -- the scheduler process ------------------------------------------------------------------------------
@@ -257,41 +164,43 @@ def _wait_until_done(url: str, count: int, deadline: datetime) -> None:
 def run_scenario(backend: str, url: str, args: argparse.Namespace, kill: bool, folder: Path) -> Result:
     scenario = "kill+restart" if kill else "steady"
     print(f"  {backend} {scenario}: creating {args.timers} timers ...", flush=True)
-    _deploy(url)
-    per_instance = _seconds_per_instance(url)
+    deploy(url)
+    per_instance = seconds_per_instance(url)
     # Building + writing the instances, then the scheduler's start-up; generous, the check below tells.
     lead = args.lead or max(10.0, per_instance * args.timers * 2.0 + 8.0)
     t0 = utcnow() + timedelta(seconds=lead)
     randomness = random.Random(args.seed)
     dues = sorted(t0 + timedelta(seconds=randomness.uniform(0, args.spread)) for _ in range(args.timers))
     setup_started = time.perf_counter()
-    _create_timers(url, dues)
+    create_timers(url, dues)
     setup_seconds = time.perf_counter() - setup_started
-    log = folder / f"scheduler-{backend}-{scenario.replace('+', '-')}.log"
+    log = (args.logs or folder) / f"scheduler-{backend}-{scenario.replace('+', '-')}.log"
     # The schedulers are this script's only waited-for children: their CPU time, independent of machine load.
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    scheduler = Scheduler(url, log, args.workers)
+    logs = [log.with_name(f"{log.stem}-{number}.log") for number in range(args.schedulers)]
+    schedulers = [Scheduler(url, path, args.workers) for path in logs]
     note = ""
     down: tuple[datetime, datetime] | None = None
-    while utcnow() < t0 and scheduler.process.poll() is None:
+    while utcnow() < t0 and all(s.process.poll() is None for s in schedulers):
         time.sleep(0.1)
-    if scheduler.started > t0 - timedelta(seconds=3):
+    if max(s.started for s in schedulers) > t0 - timedelta(seconds=3):
         note = f"setup overran the lead time ({lead:.0f} s); the first timers may be late for that reason"
     if kill:
         kill_at = t0 + timedelta(seconds=args.spread / 2)
         time.sleep(max(0.0, (kill_at - utcnow()).total_seconds()))
         killed_at = utcnow()
-        scheduler.kill()
-        print(f"    killed the scheduler at +{(killed_at - t0).total_seconds():.1f} s", flush=True)
+        for scheduler in schedulers:
+            scheduler.kill()
+        print(f"    killed the scheduler(s) at +{(killed_at - t0).total_seconds():.1f} s", flush=True)
         time.sleep(args.down)
-        scheduler = Scheduler(url, log, args.workers)
-        down = (killed_at, scheduler.started)
-        ready_after = (scheduler.wait_ready() - scheduler.started).total_seconds()
-        print(f"    restarted it {args.down:.1f} s later; it was running {ready_after:.1f} s after that", flush=True)
+        schedulers = [Scheduler(url, path, args.workers) for path in logs]
+        down = (killed_at, schedulers[0].started)
+        ready_after = max((s.wait_ready() - s.started).total_seconds() for s in schedulers)
+        print(f"    restarted {args.down:.1f} s later; running {ready_after:.1f} s after that", flush=True)
     _wait_until_done(url, args.timers, dues[-1] + timedelta(seconds=args.timeout))
-    code = scheduler.stop()
-    if code != 0:
-        note += f" scheduler exited with {code} (see {log})"
+    codes = [scheduler.stop() for scheduler in schedulers]
+    if any(codes):
+        note += f" scheduler exit codes {codes} (see {log.parent})"
     fired, double, lost, lateness, during_down = _measure(url, args.timers, down)
     result = Result(backend, scenario, args.timers, fired, double, lost, lateness, during_down, setup_seconds, note)
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -394,10 +303,12 @@ def main() -> None:
     parser.add_argument("--lead", type=float, default=0.0, help="seconds from set-up to the first due time (auto)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds after the last due time to wait (60)")
     parser.add_argument("--workers", type=int, help="scheduler --workers (default: its own)")
+    parser.add_argument("--schedulers", type=int, default=1, help="scheduler processes side by side (1)")
     parser.add_argument("--seed", type=int, default=4, help="random seed for the due times")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--only", choices=["steady", "kill"], help="run one scenario only")
+    parser.add_argument("--logs", type=Path, help="keep the schedulers' logs (one line per firing) in this folder")
     args = parser.parse_args()
     scenarios = [kill for kill in (False, True) if args.only is None or args.only == ("kill" if kill else "steady")]
     results: list[Result] = []
@@ -413,7 +324,7 @@ def main() -> None:
                     with postgres_database(admin_url) as url:
                         results.append(run_scenario("postgres", url, args, kill, folder))
         report(results)
-        for log in sorted(folder.glob("scheduler-*.log")):
+        for log in sorted((args.logs or folder).glob("scheduler-*.log")):
             errors = [line for line in log.read_text().splitlines() if "ERROR" in line or "Traceback" in line]
             if errors:
                 print(f"{log.name}: {len(errors)} error line(s), first: {errors[0]}")
