@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import signal
 import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from complaintflow.cli_support import acting_user as _actor
+from complaintflow.cli_support import app_context as _context
+from complaintflow.cli_support import handle_errors
 from complaintflow.context import AppContext, utcnow
-from engine.domain.actors import Actor
 from notifications.settings import ChannelSettings, load_channel_settings
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def handle_errors(function: F) -> F:
-    """complaintflow.cli's error handling (one clear line, no traceback), looked up when the command runs
-    because complaintflow.cli imports this module to register its commands."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from complaintflow import cli
-
-        return cli.handle_errors(function)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _context(ctx: click.Context) -> AppContext:
-    from complaintflow import cli
-
-    return cli._context(ctx)
-
-
-def _actor(ctx: click.Context) -> Actor:
-    from complaintflow import cli
-
-    return cli._actor(ctx)
 
 
 def channel_settings(context: AppContext) -> ChannelSettings:

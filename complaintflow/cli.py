@@ -6,80 +6,23 @@ to stderr and exit non-zero; a traceback is a bug.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from complaintflow.context import AppContext, make_context, utcnow
-from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
-from engine.domain.errors import ComplaintflowError, FormValidationError
+from complaintflow.cli_support import acting_user as _actor
+from complaintflow.cli_support import app_context as _context
+from complaintflow.cli_support import handle_errors
+from complaintflow.cli_support import json_option as _json_option
+from complaintflow.cli_tasks import print_open_tasks
+from complaintflow.context import utcnow
+from engine.domain.errors import ComplaintflowError
 from engine.runtime.diagnostics import Diagnostic
 from engine.runtime.normalize import DiagramRejected
-from engine.services import deployment, instances, tasks
+from engine.services import deployment, instances
 from engine.store import queries, schema
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def handle_errors(function: F) -> F:
-    """Turn expected errors into one clear line and exit code 1."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except FormValidationError as error:
-            click.echo("error: the form data is invalid:", err=True)
-            for field, message in error.errors.items():
-                click.echo(f"  {field or 'data'}: {message}", err=True)
-            sys.exit(1)
-        except ComplaintflowError as error:
-            _fail(str(error))
-        except Exception as error:  # noqa: BLE001 - the CLI promises one line, never a traceback
-            _fail(f"{type(error).__name__}: {error}", code=3)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _json_option(text: str | None, what: str) -> dict[str, Any]:
-    if not text:
-        return {}
-    if text.startswith("@"):
-        try:
-            text = Path(text[1:]).read_text(encoding="utf-8")
-        except OSError as error:
-            raise ComplaintflowError(f"cannot read {what} file: {error.strerror}") from None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ComplaintflowError(f"{what} is not valid JSON: {error.msg} at position {error.pos}") from None
-    if not isinstance(value, dict):
-        raise ComplaintflowError(f"{what} must be a JSON object")
-    return value
-
-
-def _actor(ctx: click.Context) -> Actor:
-    options = ctx.find_root().params
-    if options.get("as_user"):
-        return make_actor(options["as_user"], options.get("groups") or (), options.get("roles") or ())
-    return Actor("cli", roles=frozenset({ROLE_ADMIN}))
-
-
-def _context(ctx: click.Context) -> AppContext:
-    if ctx.obj is None:
-        ctx.obj = make_context()
-    context: AppContext = ctx.obj
-    return context
 
 
 @click.group()
@@ -186,122 +129,10 @@ def start_command(
             session, _actor(ctx), process_key, data, utcnow(), business_key=business_key, version=version
         )
         click.echo(f"instance {instance.id} started ({instance.status})")
-        _print_open_tasks(session, instance.id)
+        print_open_tasks(session, instance.id)
         incident = queries.open_incident(session, instance.id)
         if incident:
             click.echo(f"  incident at {incident.element_id}: {incident.message}")
-
-
-def _print_open_tasks(session: Any, instance_id: int) -> None:
-    for task in queries.list_tasks(session, queries.TaskFilter(instance_id=instance_id)):
-        click.echo(
-            f"  task {task.id}  {task.title}  groups={','.join(task.candidate_groups) or '-'}"
-            f"  assignee={task.assignee or '-'}"
-        )
-
-
-@main.command("tasks")
-@click.option("--user", help="Tasks assigned to or claimable by this user.")
-@click.option("--group", "groups", multiple=True, help="Tasks of this candidate group (repeatable).")
-@click.option("--instance", "instance_id", type=int, help="Tasks of one instance.")
-@click.option("--status", default="open", show_default=True, type=click.Choice(["open", "completed", "cancelled"]))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
-@click.pass_context
-@handle_errors
-def tasks_command(
-    ctx: click.Context,
-    user: str | None,
-    groups: tuple[str, ...],
-    instance_id: int | None,
-    status: str,
-    as_json: bool,
-) -> None:
-    """List human tasks, by due time."""
-    criteria = queries.TaskFilter(user=user, groups=groups, instance_id=instance_id, status=status)
-    with _context(ctx).session() as session:
-        rows = queries.list_tasks(session, criteria)
-        for task in rows:
-            if as_json:
-                click.echo(
-                    json.dumps(
-                        {
-                            "id": task.id,
-                            "instance_id": task.instance_id,
-                            "element_id": task.element_id,
-                            "title": task.title,
-                            "lane": task.lane,
-                            "groups": task.candidate_groups,
-                            "users": task.candidate_users,
-                            "assignee": task.assignee,
-                            "priority": task.priority,
-                            "created_at": task.created_at.isoformat(),
-                            "due_at": task.due_at.isoformat() if task.due_at else None,
-                            "status": task.status,
-                            "form": task.form,
-                        }
-                    )
-                )
-            else:
-                due = task.due_at.strftime("%Y-%m-%d %H:%M") if task.due_at else "-"
-                click.echo(
-                    f"{task.id}  instance {task.instance_id}  {task.title}  due {due}  "
-                    f"prio {task.priority}  groups={','.join(task.candidate_groups) or '-'}  "
-                    f"assignee={task.assignee or '-'}"
-                )
-        if not rows and not as_json:
-            click.echo("no tasks")
-
-
-@main.command("complete")
-@click.argument("task_id")
-@click.option("--data", "data_text", metavar="JSON", help="Form values, a JSON object (or @file.json).")
-@click.pass_context
-@handle_errors
-def complete_command(ctx: click.Context, task_id: str, data_text: str | None) -> None:
-    """Complete a human task with form data."""
-    data = _json_option(data_text, "--data")
-    with _context(ctx).session() as session:
-        task = tasks.complete_task(session, _actor(ctx), task_id, data, utcnow())
-        instance = instances.get_instance(session, task.instance_id)
-        click.echo(f"task {task.id} completed; instance {instance.id} is {instance.status}")
-        _print_open_tasks(session, instance.id)
-        incident = queries.open_incident(session, instance.id)
-        if incident:
-            click.echo(f"  incident at {incident.element_id}: {incident.message}")
-
-
-@main.command("claim")
-@click.argument("task_id")
-@click.pass_context
-@handle_errors
-def claim_command(ctx: click.Context, task_id: str) -> None:
-    """Claim a task for the acting user."""
-    with _context(ctx).session() as session:
-        task = tasks.claim_task(session, _actor(ctx), task_id, utcnow())
-    click.echo(f"task {task.id} claimed by {task.assignee}")
-
-
-@main.command("unclaim")
-@click.argument("task_id")
-@click.pass_context
-@handle_errors
-def unclaim_command(ctx: click.Context, task_id: str) -> None:
-    """Hand a task back to its group."""
-    with _context(ctx).session() as session:
-        task = tasks.unclaim_task(session, _actor(ctx), task_id, utcnow())
-    click.echo(f"task {task.id} is unassigned")
-
-
-@main.command("assign")
-@click.argument("task_id")
-@click.argument("assignee")
-@click.pass_context
-@handle_errors
-def assign_command(ctx: click.Context, task_id: str, assignee: str) -> None:
-    """Assign a task to a user (team leads and admins)."""
-    with _context(ctx).session() as session:
-        task = tasks.assign_task(session, _actor(ctx), task_id, assignee, utcnow())
-    click.echo(f"task {task.id} assigned to {task.assignee}")
 
 
 @main.command("instances")
@@ -341,7 +172,7 @@ def retry_command(ctx: click.Context, instance_id: int, data_text: str | None) -
         incident = queries.open_incident(session, instance.id)
         if incident:
             click.echo(f"  still failing at {incident.element_id}: {incident.message}")
-        _print_open_tasks(session, instance.id)
+        print_open_tasks(session, instance.id)
 
 
 @main.command("message")
@@ -401,6 +232,17 @@ main.add_command(api_token_group)
 from complaintflow.demo import demo_data_command  # noqa: E402
 
 main.add_command(demo_data_command)
+
+from complaintflow.cli_tasks import (  # noqa: E402
+    assign_command,
+    claim_command,
+    complete_command,
+    tasks_command,
+    unclaim_command,
+)
+
+for _command in (tasks_command, claim_command, unclaim_command, assign_command, complete_command):
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()
