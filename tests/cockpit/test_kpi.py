@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.store import kpi
+from engine.store.complaints import Complaint
 from engine.store.kpi import Bucket, Durations, KpiFilter
+from engine.store.models import AuditEntry
 from tests.cockpit.kpi_data import END, START, seed_kpi_data
+from tests.webui.support import seed
 
 PERIOD = KpiFilter(START, END)
 
@@ -85,3 +89,18 @@ def test_percentile_is_nearest_rank() -> None:
     assert kpi.percentile([5.0, 1.0, 3.0], 0.9) == 5.0
     assert kpi.percentile([float(n) for n in range(1, 11)], 0.9) == 9.0
     assert kpi.bucket_starts(START, END, "week") == [date(2026, 11, 2), date(2026, 11, 9)]
+
+
+def test_a_reopening_in_the_audit_trail_counts_as_reopened(session: Session, now: datetime) -> None:
+    """record_reopening clears closed_at and leaves an audit entry; the entry alone marks the complaint reopened."""
+    seeded = seed(session, now)
+    closed, reopened = (
+        session.scalars(select(Complaint).where(Complaint.reference == seeded.complaints[key])).one()
+        for key in ("billing", "delivery")
+    )
+    closed.closed_at = now
+    session.add(AuditEntry(at=now, actor="system", action="complaint_reopened", instance_id=reopened.instance_id))
+    session.commit()
+    window = KpiFilter(now - timedelta(days=7), now + timedelta(days=1))
+    assert kpi.kpis(session, window).reopen_rate == 50.0  # delivery reopened, of billing (closed) and delivery
+    assert kpi.task_assignment(session, window) == {"assigned": 0, "unassigned": 4}
