@@ -19,6 +19,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 LEAD = Actor("lead", frozenset({"team_lead", "agent"}), frozenset({"team_lead"}))
 ROW = re.compile(r"^\| `(GET|POST) ([^`]+)` \|(.+)\|$")
 POST_DATA = {"name": "matrix", "kind": "note", "body": "from the matrix test"}
+# The staff UI's blueprints; the customer portal, the REST API and the designer pages have their own rules.
+STAFF_BLUEPRINTS = {"auth", "tasks", "task", "cases", "inbox", "kb", "admin", "profile"}
 
 
 def matrix() -> tuple[list[str], list[tuple[str, str, list[str]]]]:
@@ -33,13 +35,13 @@ def matrix() -> tuple[list[str], list[tuple[str, str, list[str]]]]:
     return roles, rows
 
 
-def test_the_matrix_covers_every_route_of_the_app(app: Flask) -> None:
+def test_the_matrix_covers_every_route_of_the_staff_ui(app: Flask) -> None:
     _roles, rows = matrix()
     documented = {re.sub(r"\{[^}]+\}|agent$", "<x>", path.split("?")[0]) for _method, path, _cells in rows}
     routes = {
         re.sub(r"<[^>]+>", "<x>", rule.rule)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static" and not rule.rule.startswith("/sign-in")
+        if rule.endpoint.split(".")[0] in STAFF_BLUEPRINTS and not rule.rule.startswith("/sign-in")
     }
     # Every route is in the table, or is an action whose permission equals a documented one of the same page.
     same_as_documented = {
