@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.store.complaints import Complaint
+from engine.store.complaints import Complaint, Customer
 from engine.store.models import (
     INSTANCE_STATUSES,
     TASK_OPEN,
@@ -59,13 +59,19 @@ def version_counts(session: Session) -> list[VersionCounts]:
 
 @dataclass(frozen=True)
 class InstanceFilter:
-    """Instance list criteria; ``overdue`` needs ``now``. ``search`` matches a complaint number or business key."""
+    """Instance list criteria; ``overdue`` and ``older_than_days`` need ``now``.
+
+    ``search`` matches a complaint number or business key exactly, or part of the customer's name;
+    ``activity`` is the element id of an open human task (where the instance waits for a person).
+    """
 
     process_key: str | None = None
     version: int | None = None
     status: str | None = None
     overdue: bool = False
     search: str | None = None
+    activity: str | None = None
+    older_than_days: int | None = None
     now: datetime | None = None
     limit: int = 200
 
@@ -91,13 +97,14 @@ def _overdue_sql(now: datetime) -> ColumnElement[bool]:
 
 def list_instances(session: Session, criteria: InstanceFilter) -> list[InstanceRow]:
     """Instances matching the criteria, newest first, with their complaint number and overdue flag."""
-    if criteria.overdue and criteria.now is None:
-        raise ValueError("the overdue filter needs now")
+    if (criteria.overdue or criteria.older_than_days is not None) and criteria.now is None:
+        raise ValueError("the overdue and age filters need now")
     overdue = _overdue_sql(criteria.now) if criteria.now is not None else false()
     query = (
         select(ProcessInstance, ProcessDefinition, Complaint.reference, overdue)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
         .outerjoin(Complaint, Complaint.instance_id == ProcessInstance.id)
+        .outerjoin(Customer, Customer.id == Complaint.customer_id)
     )
     if criteria.process_key:
         query = query.where(ProcessDefinition.process_key == criteria.process_key)
@@ -109,7 +116,24 @@ def list_instances(session: Session, criteria: InstanceFilter) -> list[InstanceR
         query = query.where(overdue)
     if criteria.search:
         term = criteria.search.strip()
-        query = query.where(or_(Complaint.reference == term, ProcessInstance.business_key == term))
+        name = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                Complaint.reference == term,
+                ProcessInstance.business_key == term,
+                Customer.name.ilike(name, escape="\\"),
+            )
+        )
+    if criteria.activity:
+        query = query.where(
+            exists().where(
+                HumanTask.instance_id == ProcessInstance.id,
+                HumanTask.status == TASK_OPEN,
+                HumanTask.element_id == criteria.activity,
+            )
+        )
+    if criteria.older_than_days is not None and criteria.now is not None:
+        query = query.where(ProcessInstance.started_at < criteria.now - timedelta(days=criteria.older_than_days))
     rows = session.execute(query.order_by(ProcessInstance.id.desc()).limit(criteria.limit)).all()
     return [InstanceRow(instance, definition, reference, bool(late)) for instance, definition, reference, late in rows]
 
@@ -143,3 +167,13 @@ def instance_detail(session: Session, instance_id: int) -> InstanceDetail | None
             .order_by(PendingTimerRow.due_at)
         ).all(),
     )
+
+
+def open_activities(session: Session) -> list[str]:
+    """Element ids at which some instance waits for a person (for the activity filter's choices)."""
+    return [
+        str(element)
+        for element in session.scalars(
+            select(HumanTask.element_id).where(HumanTask.status == TASK_OPEN).distinct().order_by(HumanTask.element_id)
+        )
+    ]

@@ -102,6 +102,21 @@ def test_instance_list_filters_and_search(
     overdue = manager.text("/cockpit/instances?overdue=1")
     assert seeded.complaints["big"] in overdue and seeded.complaints["billing"] not in overdue
     assert manager.get("/cockpit/instances?status=lost").status_code == 400
+    # Part of a customer's name finds their instances; so does the activity a person has to do.
+    meier = manager.text("/cockpit/instances?q=meier")
+    assert seeded.complaints["billing"] in meier and seeded.complaints["again"] in meier
+    assert seeded.complaints["delivery"] not in meier
+    with database.session() as session:
+        element = session.get(HumanTask, seeded.tasks["delivery"])
+        assert element is not None
+        activity = element.element_id
+    waiting = manager.text(f"/cockpit/instances?activity={activity}")
+    assert seeded.complaints["delivery"] in waiting
+    assert "No instance matches" in manager.text("/cockpit/instances?activity=approve_resolution")
+    # Opened 4 days, 2 days, 2 hours and 1 hour ago: older than 3 days is only the delivery complaint.
+    old = manager.text("/cockpit/instances?age=3")
+    assert seeded.complaints["delivery"] in old and seeded.complaints["big"] not in old
+    assert manager.get("/cockpit/instances?age=many").status_code == 400
 
 
 def test_instance_view_highlights_the_active_task(

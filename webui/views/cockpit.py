@@ -219,12 +219,14 @@ def instances() -> str:
         status=status,
         overdue=request.args.get("overdue") == "1",
         search=request.args.get("q") or None,
+        activity=request.args.get("activity") or None,
+        older_than_days=_int_arg("age"),
         now=now(),
     )
     keys = sorted({v.definition.process_key for v in monitoring.version_counts(db())})
     return render_template(
         "cockpit/instances.html", rows=monitoring.list_instances(db(), criteria), criteria=criteria, keys=keys,
-        statuses=INSTANCE_STATUSES,
+        statuses=INSTANCE_STATUSES, activities=monitoring.open_activities(db()),
     )  # fmt: skip
 
 
