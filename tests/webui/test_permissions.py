@@ -20,7 +20,7 @@ LEAD = Actor("lead", frozenset({"team_lead", "agent"}), frozenset({"team_lead"})
 ROW = re.compile(r"^\| `(GET|POST) ([^`]+)` \|(.+)\|$")
 POST_DATA = {"name": "matrix", "kind": "note", "body": "from the matrix test"}
 # The staff UI's blueprints; the customer portal, the REST API and the designer pages have their own rules.
-STAFF_BLUEPRINTS = {"auth", "tasks", "task", "cases", "inbox", "kb", "admin", "profile"}
+STAFF_BLUEPRINTS = {"auth", "tasks", "task", "cases", "inbox", "kb", "admin", "profile", "cockpit", "notices"}
 
 
 def matrix() -> tuple[list[str], list[tuple[str, str, list[str]]]]:
