@@ -28,6 +28,7 @@ from engine.store.sla_queries import complaint_light_sql
 _Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])  # any select; the filters keep its row type
 BUCKETS = ("day", "week", "month")
 BACKLOG_STATUSES = ("new", "open", "waiting_customer", "reopened")
+TOP_DIMENSIONS = {"category": Complaint.category, "root_cause": Complaint.root_cause, "channel": Complaint.channel}
 REOPENED_ACTION = "complaint_reopened"  # the audit action record_reopening writes
 
 
@@ -209,8 +210,8 @@ def _hours_sql(start: Any, stop: Any, dialect: str) -> ColumnElement[Any]:
 def durations(session: Session, kpi: KpiFilter) -> tuple[Durations, Durations]:
     """First response time and time to resolution (net of SLA pauses) of the complaints opened in the period.
 
-    The database hands back hours as floats; only the few complaints that were paused are read with their
-    timestamps, to subtract the pauses, because their JSON is not portable to take apart in SQL.
+    The database hands back hours as floats; only paused complaints are read with timestamps, to subtract
+    the pauses (their JSON is not portable to take apart in SQL).
     """
     dialect = session.get_bind().dialect.name
     first_hours = _hours_sql(Complaint.created_at, Complaint.first_response_at, dialect)
@@ -270,27 +271,28 @@ def bucket_starts(start: datetime, end: datetime, bucket: str) -> list[date]:
 def over_time(session: Session, kpi: KpiFilter, bucket: str = "day") -> list[Bucket]:
     """New, closed and (at each bucket's end) open complaints per bucket of the period.
 
-    Open at a bucket's end = open at the period start + opened so far − closed so far, so the whole series
-    takes three grouped queries whatever its length. "Closed" uses ``closed_at``; a reopened complaint has
-    its ``closed_at`` cleared and counts as open again.
+    Open at a bucket's end = open at the start + opened so far − closed so far; open at the start = opened
+    before it (index-only count) − closed before it (a bucket of the closed query). "Closed" is ``closed_at``:
+    a reopened complaint has it cleared and counts as open again.
     """
     starts = bucket_starts(kpi.start, kpi.end, bucket)
     dialect = session.get_bind().dialect.name
     new_key = _bucket_sql(Complaint.created_at, bucket, dialect)
     new = dict(session.execute(filtered(select(new_key, func.count()), kpi).group_by(new_key)).all())
-    closed_key = _bucket_sql(Complaint.closed_at, bucket, dialect)
-    closed = dict(
+    # One pass over the closed complaints: those closed before the period fall into the "before" bucket.
+    in_period = _bucket_sql(Complaint.closed_at, bucket, dialect)
+    closed_key = case((Complaint.closed_at < kpi.start, "before"), else_=in_period)
+    closed: dict[Any, Any] = dict(
         session.execute(
             filtered(select(closed_key, func.count()), kpi, period=False)
-            .where(Complaint.closed_at >= kpi.start, Complaint.closed_at < kpi.end)
+            .where(Complaint.closed_at < kpi.end)
             .group_by(closed_key)
         ).all()
     )
-    open_now = session.execute(
-        filtered(select(func.count(Complaint.id)), kpi, period=False).where(
-            Complaint.created_at < kpi.start, or_(Complaint.closed_at.is_(None), Complaint.closed_at >= kpi.start)
-        )
+    opened_before = session.execute(
+        filtered(select(func.count(Complaint.id)), kpi, period=False).where(Complaint.created_at < kpi.start)
     ).scalar_one()
+    open_now = int(opened_before) - int(closed.get("before", 0))
     series = []
     for day in starts:
         key = day.isoformat()
@@ -326,9 +328,7 @@ def task_assignment(session: Session, kpi: KpiFilter) -> dict[str, int]:
 
 def top(session: Session, kpi: KpiFilter, dimension: str, limit: int = 10) -> list[tuple[str, int]]:
     """The most frequent categories, root causes or channels of the period, most frequent first."""
-    column = {"category": Complaint.category, "root_cause": Complaint.root_cause, "channel": Complaint.channel}[
-        dimension
-    ]
+    column = TOP_DIMENSIONS[dimension]
     rows = session.execute(
         filtered(select(column, func.count().label("n")), kpi)
         .where(column.is_not(None))
