@@ -31,6 +31,7 @@ from webui.db import db, now
 
 bp = Blueprint("cockpit", __name__, url_prefix="/cockpit")
 COCKPIT_ROLES = ("manager", "team_lead", "admin")
+FILTER_KEYS = ("start", "end", "bucket", "channel", "category", "team")  # kept in the CSV links
 Table = tuple[list[str], list[list[Any]]]
 
 
@@ -158,7 +159,7 @@ def dashboard() -> str:
         criteria=criteria,
         period_end=criteria.end.date() - timedelta(days=1),
         bucket=bucket,
-        args=request.args.to_dict(),
+        args={key: value for key, value in request.args.items() if key in FILTER_KEYS},
         channels=CHANNELS,
         categories=_choices(Complaint.category),
         team_names=_choices(Complaint.responsible_group),
