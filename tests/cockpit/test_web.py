@@ -160,3 +160,15 @@ def test_retry_an_incident_goes_through_the_service(
         assert row is not None and row.status == "incident"
     incidents = manager.text("/cockpit/instances?status=incident")
     assert f'href="/cockpit/instances/{instance_id}"' in incidents
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused(
+    client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest
+) -> None:
+    with database.session() as session:
+        complaint = session.scalars(select(Complaint).where(Complaint.reference == seeded.complaints["billing"])).one()
+        complaint.subject = '=HYPERLINK("http://evil.example","x")'
+        session.commit()
+    rows = _rows(client_for("manager").get("/cockpit/complaints.csv").get_data(as_text=True))
+    subjects = [row[rows[0].index("subject")] for row in rows[1:]]
+    assert "'" + '=HYPERLINK("http://evil.example","x")' in subjects
