@@ -42,6 +42,10 @@ class Complaint(Base):
     __table_args__ = (
         Index("ix_complaint_status_due", "status", "resolution_due_at"),
         Index("ix_complaint_category_created", "category", "created_at"),
+        # The cockpit counts closures per period and the open backlog by resolution state.
+        Index("ix_complaint_closed_at", "closed_at"),
+        Index("ix_complaint_status_resolved", "status", "resolved_at"),
+        Index("ix_complaint_created_group", "created_at", "responsible_group"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
