@@ -20,8 +20,12 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to ``revision`` (idempotent)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database schema to ``revision`` (idempotent).
+
+    "heads" rather than "head": work on parallel branches may add migrations that both revise the same
+    parent; the schema is complete only when every branch is applied, and a merge revision is optional.
+    """
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -29,11 +33,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The schema revision the database is at, or None for an empty database."""
+    """The schema revision(s) the database is at, comma-separated, or None for an empty database."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str | None:
-    """The newest revision shipped with this code."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision(s) shipped with this code, comma-separated like :func:`current_revision`."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return ",".join(sorted(heads)) or None
