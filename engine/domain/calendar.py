@@ -217,6 +217,23 @@ def business_time_between(calendar: BusinessCalendar, start: datetime, end: date
     return total
 
 
+def close_of_business(calendar: BusinessCalendar, day: date) -> datetime:
+    """When work ends on the local date ``day`` (UTC): the end of its last working interval.
+
+    A date without working hours (weekend, holiday, closing day) falls back to the close of the working
+    day before it: "needed by Saturday" means by Friday evening, when someone is still there to answer.
+    A 24/7 calendar closes at local midnight at the end of ``day``.
+    """
+    if calendar.always_open:
+        return datetime.combine(day + _ONE_DAY, time(0), tzinfo=ZoneInfo(calendar.timezone)).astimezone(UTC)
+    for _ in range(_MAX_IDLE_DAYS):
+        intervals = _day_intervals(calendar, day)
+        if intervals:
+            return intervals[-1][1]
+        day -= _ONE_DAY
+    raise ValueError(f"calendar has no working day in the {_MAX_IDLE_DAYS} days before {day.isoformat()}")
+
+
 def _on_local_date(calendar: BusinessCalendar, start: datetime, day: date) -> datetime:
     local = start.astimezone(ZoneInfo(calendar.timezone))
     # replace() keeps the wall time; a time in a DST gap comes out shifted forward by the gap.

@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from engine.domain.calendar import (
     BusinessCalendar,
     add_business_time,
     add_sla_duration,
     business_time_between,
+    close_of_business,
     parse_sla_duration,
 )
 
@@ -53,3 +54,8 @@ def sla_point(start: datetime, target: str, share: float, calendar: str | None =
     if not duration.business or business_calendar.always_open:
         return start + (due - start) * share
     return add_business_time(business_calendar, start, business_time_between(business_calendar, start, due) * share)
+
+
+def end_of_business_day(day: date, calendar: str | None = None) -> datetime:
+    """Close of business on ``day`` in the named calendar (UTC); see :func:`close_of_business`."""
+    return close_of_business(calendar_named(calendar), day)

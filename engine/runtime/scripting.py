@@ -31,7 +31,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from engine.domain.calendars import sla_due, sla_point
+from engine.domain.calendars import end_of_business_day, sla_due, sla_point
 from engine.runtime.clock import current_time
 
 # Camunda Modeler writes timer values bare (PT48H, 2026-12-01T10:00:00Z, R3/PT1H); SpiffWorkflow would
@@ -77,6 +77,16 @@ def sla_point_helper(
     return sla_point(_as_datetime(start), target, share, calendar).isoformat()
 
 
+def end_of_business_day_helper(day: date | str, calendar: str | None = None) -> str:
+    """Diagram helper: ISO time work ends on a date (a form's date field), in the calendar's own zone.
+
+    Why not ``day + "T17:00:00+01:00"``: a fixed offset is an hour off in summer time and ignores the
+    calendar's hours and holidays.
+    """
+    local_date = date.fromisoformat(day) if isinstance(day, str) else day
+    return end_of_business_day(local_date, calendar).isoformat()
+
+
 def default_helpers() -> dict[str, Any]:
     """The allow-list of names diagrams may use besides their task data."""
     return {
@@ -89,6 +99,7 @@ def default_helpers() -> dict[str, Any]:
         "now": lambda: current_time().astimezone(UTC),
         "sla_due": sla_due_helper,
         "sla_point": sla_point_helper,
+        "end_of_business_day": end_of_business_day_helper,
     }
 
 

@@ -15,6 +15,7 @@ from engine.domain.calendar import (
     add_business_time,
     add_sla_duration,
     business_time_between,
+    close_of_business,
     is_working_day,
     is_working_time,
     parse_hours,
@@ -287,3 +288,19 @@ def test_calendar_is_hashable_value() -> None:
     again = BusinessCalendar.office("Europe/Berlin", country="DE", subdivision="NW")
     assert again == NRW
     assert hash(again) == hash(NRW)
+
+
+def test_close_of_business_follows_summer_time() -> None:
+    # 17:00 in Berlin is 16:00 UTC in winter and 15:00 UTC in summer; a fixed +01:00 would be wrong in June.
+    assert close_of_business(NRW, date(2026, 11, 26)) == utc(2026, 11, 26, 16)
+    assert close_of_business(NRW, date(2026, 6, 17)) == utc(2026, 6, 17, 15)
+
+
+def test_close_of_business_on_a_free_day_is_the_previous_working_days_close() -> None:
+    assert close_of_business(NRW, date(2026, 11, 28)) == local(2026, 11, 27, 17)  # Saturday -> Friday
+    assert close_of_business(NRW_CLOSED_AT_YEAR_END, date(2026, 12, 26)) == local(2026, 12, 23, 17)
+    assert close_of_business(LUNCH, date(2026, 11, 26)) == local(2026, 11, 26, 17)
+
+
+def test_close_of_business_of_a_round_the_clock_calendar_is_local_midnight() -> None:
+    assert close_of_business(SOCIAL, date(2026, 6, 17)) == local(2026, 6, 18)

@@ -27,6 +27,7 @@ def test_department_hand_over_with_a_question_back(session: Session, now: dateti
     )
     answer = case.task("answer_department_request")
     assert (answer.candidate_groups, answer.assignee, answer.lane) == (["technical"], None, "Department")
+    # Close of business in the default calendar (Europe/Berlin, 17:00), whatever the season.
     assert answer.due_at == datetime.fromisoformat("2026-11-26T17:00:00+01:00")
 
     case.complete(
