@@ -16,6 +16,8 @@ class Settings:
     port: int = 5000
     # JSON or TOML file with extra business calendars (engine/services/calendar_config.py).
     calendars_file: Path | None = None
+    # Days after closure until the retention clean-up pseudonymises a complaint; None: no clean-up.
+    retention_days: int | None = None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -28,4 +30,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         instance_path=instance_path,
         port=int(env.get("COMPLAINTFLOW_PORT", "5000")),
         calendars_file=Path(env["COMPLAINTFLOW_CALENDARS_FILE"]) if env.get("COMPLAINTFLOW_CALENDARS_FILE") else None,
+        retention_days=_retention_days(env.get("COMPLAINTFLOW_RETENTION_DAYS")),
     )
+
+
+def _retention_days(raw: str | None) -> int | None:
+    """COMPLAINTFLOW_RETENTION_DAYS: a positive whole number of days, or unset/empty for no clean-up."""
+    if raw is None or not raw.strip():
+        return None
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"COMPLAINTFLOW_RETENTION_DAYS must be a positive number of days, not {raw!r}")
+    return int(raw)

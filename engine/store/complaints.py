@@ -31,6 +31,8 @@ class Customer(Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     segment: Mapped[str] = mapped_column(String(30), default="standard")  # standard / premium / business
     created_at: Mapped[datetime]
+    # Set when erasure replaced the personal data by a pseudonym (engine.services.erasure).
+    pseudonymised_at: Mapped[datetime | None]
 
     complaints: Mapped[list[Complaint]] = relationship(back_populates="customer")
 
@@ -95,6 +97,8 @@ class Complaint(Base):
     nps: Mapped[int | None] = mapped_column(Integer)
     feedback_comment: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Set when erasure or the retention clean-up removed its texts; the statistics columns stay.
+    pseudonymised_at: Mapped[datetime | None]
 
     customer: Mapped[Customer] = relationship(back_populates="complaints")
     instance: Mapped[ProcessInstance | None] = relationship()

@@ -1,0 +1,32 @@
+"""data protection: when a customer and a complaint were pseudonymised
+
+Revision ID: 0007
+Revises: 0004
+
+Erasure and the retention clean-up keep the rows (their anonymous statistics feed the KPIs) and mark them, so
+that the clean-up skips what is done and the admin pages can say so.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import engine.store.types
+
+revision = "0007"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("pseudonymised_at", engine.store.types.UTCDateTime(), nullable=True))
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("pseudonymised_at", engine.store.types.UTCDateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.drop_column("pseudonymised_at")
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_column("pseudonymised_at")
