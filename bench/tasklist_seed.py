@@ -1,5 +1,8 @@
 """Bulk seeding for the task list benchmark: complaints with their instance, task and candidate rows.
 
+Task rows carry the complaint's copied columns (category, channel, priority, customer name) as
+engine.services.complaint_sync writes them.
+
 Rows are written with Core executemany in chunks (no services, no workflow runs): the benchmark measures
 reading, and seeding 1.1 million complaints through the engine would take hours.
 """
@@ -73,8 +76,9 @@ def seed(engine: Engine, open_count: int, closed_count: int, now: datetime, cust
             {"process_key": "complaint_basic", "version": 1, "name": "Complaint (basic)", "checksum": "bench",
              "deployed_at": now - timedelta(days=400), "deployed_by": "bench"},
         ).scalar_one()  # fmt: skip
+        names = {i: f"Customer {i} {rng.choice(WORDS).capitalize()}" for i in range(1, customers + 1)}
         for batch in _chunks(
-            {"id": i, "name": f"Customer {i} {rng.choice(WORDS).capitalize()}", "email": f"c{i}@example.org",
+            {"id": i, "name": names[i], "email": f"c{i}@example.org",
              "phone": None, "segment": "standard", "created_at": now - timedelta(days=500)}
             for i in range(1, customers + 1)
         ):  # fmt: skip
@@ -115,8 +119,11 @@ def seed(engine: Engine, open_count: int, closed_count: int, now: datetime, cust
                 if is_open
                 else "agent2"
             )
+            complaint = complaints[-1]
             tasks.append(
-                {"id": task_id, "instance_id": i, "element_id": "handle_complaint", "process_key": "complaint_basic",
+                {"category": complaint["category"], "channel": complaint["channel"],
+                 "complaint_priority": complaint["priority"], "customer_name": names[complaint["customer_id"]],
+                 "id": task_id, "instance_id": i, "element_id": "handle_complaint", "process_key": "complaint_basic",
                  "title": "Handle complaint", "documentation": None, "lane": "Agent", "assignee": assignee,
                  "priority": 50, "status": "open" if is_open else "completed", "form": [], "created_at": created,
                  "due_at": due, "amber_at": amber_at(created, due), "claimed_at": None,

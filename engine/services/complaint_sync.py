@@ -1,11 +1,16 @@
-"""Copy what the process decided (classification, outcome, feedback) onto the complaint row.
+"""Copy what the process decided (classification, outcome, feedback) onto the complaint row, and the
+complaint's filterable columns onto its open task rows.
 
 Runs inside ``save_run`` after every step, so lists and reports see a complaint's category or priority
 as soon as the DMN table has set it. Only known variable names are copied, each checked for its type.
+The task list filters on copies held by ``human_task`` (one index walk instead of a join over every
+complaint ever): :func:`sync_task_copies` refreshes them for an instance's open tasks, and code that changes
+a complaint or customer outside a workflow step calls :func:`sync_complaint_tasks` or :func:`sync_customer_tasks`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store.complaints import COMPLAINT_STATUSES, PRIORITIES, Complaint
-from engine.store.models import ProcessInstance
+from engine.store.complaints import COMPLAINT_STATUSES, PRIORITIES, Complaint, Customer
+from engine.store.models import TASK_OPEN, HumanTask, ProcessInstance
 
 
 def _text(value: Any) -> str | None:
@@ -74,3 +79,51 @@ def sync_complaint(session: Session, instance: ProcessInstance, variables: dict[
             changed = True
     if changed:
         complaint.updated_at = now
+
+
+def task_copies(complaint: Complaint | None) -> dict[str, str | None]:
+    """The values a task row of ``complaint`` carries for the task list (all None without a complaint)."""
+    if complaint is None:
+        return dict.fromkeys(("category", "channel", "complaint_priority", "customer_name"))
+    return {
+        "category": complaint.category,
+        "channel": complaint.channel,
+        "complaint_priority": complaint.priority,
+        "customer_name": complaint.customer.name if complaint.customer is not None else None,
+    }
+
+
+def _apply(rows: Iterable[HumanTask], values: dict[str, str | None]) -> None:
+    for row in rows:
+        for column, value in values.items():
+            # Only real changes: an unchanged attribute set again would still be written.
+            if getattr(row, column) != value:
+                setattr(row, column, value)
+
+
+def sync_task_copies(session: Session, instance: ProcessInstance, rows: Iterable[HumanTask]) -> None:
+    """Refresh the copied complaint columns on ``rows``, the open tasks of ``instance`` after a step."""
+    rows = [row for row in rows if row.status == TASK_OPEN]
+    if not rows:
+        return
+    complaint = session.scalars(select(Complaint).where(Complaint.instance_id == instance.id)).first()
+    _apply(rows, task_copies(complaint))
+
+
+def _open_tasks(session: Session, instance_ids: list[int]) -> list[HumanTask]:
+    query = select(HumanTask).where(HumanTask.instance_id.in_(instance_ids), HumanTask.status == TASK_OPEN)
+    return [row for row in session.scalars(query) if row.status == TASK_OPEN]
+
+
+def sync_complaint_tasks(session: Session, complaint: Complaint) -> None:
+    """After ``complaint`` was changed outside a workflow step: its open tasks follow."""
+    if complaint.instance_id is not None:
+        _apply(_open_tasks(session, [complaint.instance_id]), task_copies(complaint))
+
+
+def sync_customer_tasks(session: Session, customer: Customer) -> None:
+    """After ``customer`` was renamed (or pseudonymised): the open tasks of their complaints follow."""
+    linked = select(Complaint.instance_id).where(Complaint.customer_id == customer.id)
+    instance_ids = [instance_id for instance_id in session.scalars(linked) if instance_id is not None]
+    for start in range(0, len(instance_ids), 500):
+        _apply(_open_tasks(session, instance_ids[start : start + 500]), {"customer_name": customer.name})

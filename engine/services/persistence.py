@@ -14,7 +14,7 @@ from engine.runtime.model import ReadyHumanTask, Snapshot
 from engine.runtime.serialization import SERIALIZER_VERSION
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
-from engine.services.complaint_sync import complaint_fields_changed, sync_complaint
+from engine.services.complaint_sync import complaint_fields_changed, sync_complaint, sync_task_copies
 from engine.services.service_tasks import run_service_calls
 from engine.store.models import (
     INSTANCE_COMPLETED,
@@ -61,16 +61,19 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
         if snapshot.completed and instance.completed_at is None:
             instance.completed_at = now
             record(session, actor, "instance_completed", now, instance_id=instance.id)
-        _sync_human_tasks(session, instance, snapshot, actor, now)
+        open_rows, new_rows = _sync_human_tasks(session, instance, snapshot, actor, now)
         if run.definition.has_timers:
             _sync_timers(session, instance, snapshot, now)
         if run.definition.has_messages:
             _sync_messages(session, instance, snapshot, now)
         if had_incident or snapshot.incident is not None:
             _sync_incident(session, instance, snapshot, actor, now)
-    if complaint_fields_changed(previous_variables, instance.variables):
+    fields_changed = complaint_fields_changed(previous_variables, instance.variables)
+    if fields_changed:
         # Outside no_autoflush: the complaint may have been linked to this instance in this unit of work.
         sync_complaint(session, instance, snapshot.data, now)
+    if new_rows or (fields_changed and open_rows):
+        sync_task_copies(session, instance, open_rows)
     return snapshot
 
 
@@ -105,7 +108,8 @@ def _new_task_row(instance: ProcessInstance, ready: ReadyHumanTask, now: datetim
 
 def _sync_human_tasks(
     session: Session, instance: ProcessInstance, snapshot: Snapshot, actor: Actor, now: datetime
-) -> None:
+) -> tuple[list[HumanTask], bool]:
+    """Close, reopen and add task rows; returns the rows open afterwards and whether any was added or reopened."""
     # Filtered again in Python: without autoflush the database does not yet know of a task completed in
     # this unit of work, but the identity map does.
     open_rows = {
@@ -135,14 +139,18 @@ def _sync_human_tasks(
     known = (
         {row.id: row for row in session.scalars(select(HumanTask).where(HumanTask.id.in_(new_ids)))} if new_ids else {}
     )
+    still_open = [row for task_id, row in open_rows.items() if task_id in ready_ids]
+    added: list[HumanTask] = []
     for ready in snapshot.human_tasks:
         if ready.task_id in open_rows:
             continue
         if ready.task_id in known:
             _reopen(known[ready.task_id])
+            added.append(known[ready.task_id])
             continue
         row = _new_task_row(instance, ready, now)
         session.add(row)
+        added.append(row)
         record(
             session,
             actor,
@@ -159,6 +167,7 @@ def _sync_human_tasks(
                 "priority": row.priority,
             },
         )
+    return still_open + added, bool(added)
 
 
 def _reopen(row: HumanTask) -> None:

@@ -1,7 +1,10 @@
 """The agents' task list: open human tasks joined with their complaint, filtered on indexed columns.
 
-Business filters (priority, category, channel, search) read the complaint and customer tables, the SLA
-traffic light compares the task's ``due_at``/``amber_at`` with ``now``: nothing deserializes a workflow.
+Business filters (priority, category, channel) read the complaint's columns copied onto the task row
+(engine.services.complaint_sync keeps them in step), so each walks one ``(status, column, due_at)`` index
+in due order; the search reads the complaint's texts and the copied customer name with ILIKE (trigram
+indexes on PostgreSQL); the SLA traffic light compares the task's ``due_at``/``amber_at`` with ``now``.
+Nothing deserializes a workflow.
 """
 
 from __future__ import annotations
@@ -11,13 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, exists, func, or_, select, text
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Select, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
 
-from engine.store.complaints import Complaint, Customer
+from engine.store.complaints import Complaint
 from engine.store.models import TASK_OPEN, HumanTask, TaskCandidate
 
 SCOPE_MINE = "mine"  # assigned to me
@@ -30,30 +31,14 @@ COUNT_CAP = 200  # list totals above this show as "200+"
 SAVED_FILTER_COUNT_CAP = 100  # saved filter counts above this show as "100+"
 
 
-class Unindexed(ColumnElement[str]):
-    """A complaint column that SQLite must not start the plan from (written ``+column`` there).
-
-    Its indexes hold every complaint ever, a million closed ones, while the list walks the open tasks in
-    due order; SQLite's planner would otherwise pick the complaint index. PostgreSQL estimates this well and
-    gets the plain column (an expression there would spoil its row estimates).
-    """
-
-    inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-    type = String()
-
-    def __init__(self, column: Any) -> None:
-        self.column = column
-
-
-@compiles(Unindexed)
-def _plain(element: Unindexed, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.column, **kw))
-
-
-@compiles(Unindexed, "sqlite")
-def _no_index_on_sqlite(element: Unindexed, compiler: Any, **kw: Any) -> str:
-    return "+" + str(compiler.process(element.column, **kw))
+# PostgreSQL only (migration 0005): pg_trgm GIN indexes that serve the search's ILIKE '%word%'. SQLite has
+# no such index; it scans the open tasks in due order, which its planner does well.
+TRIGRAM_INDEXES = (
+    "ix_complaint_subject_trgm",
+    "ix_complaint_description_trgm",
+    "ix_complaint_reference_trgm",
+    "ix_human_task_customer_name_trgm",
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +62,7 @@ class TaskListCriteria:
 
 @dataclass(frozen=True)
 class TaskListRow:
-    """One line of the list: the task, its complaint (None for tasks of processes without one) and customer."""
+    """One line of the list: the task, its complaint (None for tasks of processes without one) and customer name."""
 
     task: HumanTask
     complaint: Complaint | None
@@ -110,11 +95,11 @@ def _filtered(query: Select, criteria: TaskListCriteria, now: datetime, with_lig
         # by task id, instead of reading every candidate row of every task ever offered to the group.
         query = query.where(exists().where(TaskCandidate.task_id == HumanTask.id, offered))
     if criteria.priority:
-        query = query.where(Unindexed(Complaint.priority) == criteria.priority)
+        query = query.where(HumanTask.complaint_priority == criteria.priority)
     if criteria.category:
-        query = query.where(Unindexed(Complaint.category) == criteria.category)
+        query = query.where(HumanTask.category == criteria.category)
     if criteria.channel:
-        query = query.where(Unindexed(Complaint.channel) == criteria.channel)
+        query = query.where(HumanTask.channel == criteria.channel)
     if criteria.due_before is not None:
         query = query.where(HumanTask.due_at <= criteria.due_before)
     if criteria.assigned == "assigned":
@@ -122,13 +107,15 @@ def _filtered(query: Select, criteria: TaskListCriteria, now: datetime, with_lig
     elif criteria.assigned == "unassigned":
         query = query.where(HumanTask.assignee.is_(None))
     for word in (criteria.q or "").split()[:8]:
-        pattern = _like(word.lower())
+        # ILIKE on the plain columns (lower(x) LIKE on SQLite): PostgreSQL then has column statistics to
+        # estimate how many rows a word keeps, and trigram indexes for the rare words; lower(x) had neither.
+        pattern = _like(word)
         query = query.where(
             or_(
-                func.lower(Complaint.subject).like(pattern, escape="\\"),
-                func.lower(Complaint.description).like(pattern, escape="\\"),
-                func.lower(Customer.name).like(pattern, escape="\\"),
-                func.lower(Complaint.reference).like(pattern, escape="\\"),
+                Complaint.subject.ilike(pattern, escape="\\"),
+                Complaint.description.ilike(pattern, escape="\\"),
+                HumanTask.customer_name.ilike(pattern, escape="\\"),
+                Complaint.reference.ilike(pattern, escape="\\"),
             )
         )
     if with_light and criteria.light in LIGHTS:
@@ -136,10 +123,11 @@ def _filtered(query: Select, criteria: TaskListCriteria, now: datetime, with_lig
     return query
 
 
-def _joined(query: Select) -> Select:
-    return query.outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id).outerjoin(
-        Customer, Customer.id == Complaint.customer_id
-    )
+def _joined(query: Select, criteria: TaskListCriteria) -> Select:
+    # Only the search needs the complaint's texts; the other filters read the task row alone.
+    if criteria.q and criteria.q.split():
+        return query.outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id)
+    return query
 
 
 def _ordered(query: Select, sort: str) -> Select:
@@ -154,18 +142,19 @@ def _ordered(query: Select, sort: str) -> Select:
 
 def list_page(session: Session, criteria: TaskListCriteria, now: datetime) -> Sequence[TaskListRow]:
     """One page of the list."""
-    query: Select = _filtered(_joined(select(HumanTask, Complaint, Customer.name)), criteria, now)
+    joined = select(HumanTask, Complaint).outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id)
+    query: Select = _filtered(joined, criteria, now)
     query = (
         _ordered(query, criteria.sort).limit(criteria.per_page).offset((max(criteria.page, 1) - 1) * criteria.per_page)
     )
-    return [TaskListRow(task, complaint, name) for task, complaint, name in session.execute(query)]
+    return [TaskListRow(task, complaint, task.customer_name) for task, complaint in session.execute(query)]
 
 
 def count(session: Session, criteria: TaskListCriteria, now: datetime, cap: int | None = None) -> int:
     """How many tasks match, counted up to ``cap`` (lists show "200+"): the cost stays bounded however long
     the backlog grows, since the database stops at the cap instead of visiting every match."""
     cap = COUNT_CAP if cap is None else cap
-    inner = _filtered(_joined(select(HumanTask.id)), criteria, now).limit(cap + 1).subquery()
+    inner = _filtered(_joined(select(HumanTask.id), criteria), criteria, now).limit(cap + 1).subquery()
     return min(session.scalar(select(func.count()).select_from(inner)) or 0, cap + 1)
 
 
@@ -193,7 +182,8 @@ def _light(due_at: datetime | None, amber: datetime | None, now: datetime) -> st
 def summary(session: Session, criteria: TaskListCriteria, now: datetime, cap: int | None = None) -> ListSummary:
     """Total and traffic light counts of the list (ignoring its light filter), the most urgent first."""
     cap = COUNT_CAP if cap is None else cap
-    scan = _filtered(_joined(select(HumanTask.due_at, HumanTask.amber_at)), replace(criteria, light=None), now)
+    columns = select(HumanTask.due_at, HumanTask.amber_at)
+    scan = _filtered(_joined(columns, criteria), replace(criteria, light=None), now)
     scan = _ordered(scan, "due")
 
     lights = dict.fromkeys(LIGHTS, 0)
