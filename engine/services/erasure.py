@@ -1,0 +1,117 @@
+"""Erasing a customer (GDPR Art. 17): admin only, refused while one of their complaints is still open.
+
+A complaint whose process still runs may need the customer's address for the next e-mail and its variables for
+the next decision, so erasure waits until every complaint of the customer is closed and its process has ended
+(a clear error names the open ones). Then the customer record becomes a pseudonym and every complaint goes
+through :func:`engine.services.pseudonymise.pseudonymise_complaints`; the complaints keep their statistics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.errors import InvalidState, NotFound, PermissionDenied
+from engine.services.audit import record
+from engine.services.pseudonymise import pseudonym_for, pseudonymise_complaints, pseudonymise_customer
+from engine.services.unit_of_work import commit, unit_of_work
+from engine.store.complaints import Complaint, Customer
+
+# Process states in which nothing will read the variables again.
+ENDED_INSTANCE_STATUSES = ("completed", "cancelled")
+
+
+def require_admin(actor: Actor) -> None:
+    """Data protection actions need the admin role."""
+    if ROLE_ADMIN not in actor.roles:
+        raise PermissionDenied("only an admin may do this")
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} does not exist")
+    return customer
+
+
+def find_customers(session: Session, text: str) -> list[Customer]:
+    """Customers by id (a number) or by e-mail address (exact, case-insensitive)."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.isdigit():
+        customer = session.get(Customer, int(text))
+        return [customer] if customer is not None else []
+    return list(session.scalars(select(Customer).where(Customer.email == text.lower()).order_by(Customer.id)))
+
+
+def is_settled(complaint: Complaint) -> bool:
+    """Closed, and its process (if any) has ended."""
+    if complaint.status != "closed":
+        return False
+    return complaint.instance is None or complaint.instance.status in ENDED_INSTANCE_STATUSES
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What erasing a customer would do, for the confirmation page."""
+
+    customer: Customer
+    complaints: list[Complaint]
+    blocking: list[str]  # references of complaints still open
+
+    @property
+    def allowed(self) -> bool:
+        return not self.blocking and self.customer.pseudonymised_at is None
+
+
+def preview_erasure(session: Session, actor: Actor, customer_id: int) -> ErasurePreview:
+    require_admin(actor)
+    customer = get_customer(session, customer_id)
+    complaints = sorted(customer.complaints, key=lambda c: c.id)
+    return ErasurePreview(customer, complaints, [c.reference for c in complaints if not is_settled(c)])
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    pseudonym: str
+    complaints: int
+    rows: dict[str, int]
+
+
+@unit_of_work
+def erase_customer(session: Session, actor: Actor, customer_id: int, now: datetime) -> ErasureResult:
+    """Pseudonymise the customer and all their complaints; audited, without the erased data, in one commit."""
+    preview = preview_erasure(session, actor, customer_id)
+    customer = preview.customer
+    if customer.pseudonymised_at is not None:
+        raise InvalidState(f"customer {customer_id} was already erased")
+    if preview.blocking:
+        raise InvalidState(
+            "the customer still has open complaints ("
+            + ", ".join(preview.blocking)
+            + "); erase after they are closed and their processes have ended"
+        )
+    counts = pseudonymise_complaints(session, customer, preview.complaints, now, whole_customer=True)
+    pseudonymise_customer(customer, now)
+    counts.add("customer")
+    references = [c.reference for c in preview.complaints]
+    for complaint in preview.complaints:
+        record(session, actor, "complaint_pseudonymised", now, instance_id=complaint.instance_id,
+               after={"reference": complaint.reference, "customer_id": customer.id, "reason": "erasure"})  # fmt: skip
+    if counts.rows.get("audit_entry"):
+        record(session, actor, "audit_redacted", now, after={"customer_id": customer.id,
+               "entries": counts.rows["audit_entry"], "reason": "erasure"})  # fmt: skip
+    record(
+        session,
+        actor,
+        "customer_erased",
+        now,
+        after={"customer_id": customer.id, "pseudonym": customer.name, "complaints": references, "rows": counts.rows},
+    )
+    commit(session)
+    return ErasureResult(pseudonym_for(customer), len(references), dict(counts.rows))
