@@ -79,3 +79,17 @@ class Snapshot:
     message_waits: tuple[MessageWait, ...]
     incident: IncidentInfo | None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VisitChange:
+    """A task of a BPMN element that was entered and/or left since the run was loaded.
+
+    ``entered`` opens a visit; ``outcome`` (``completed`` or ``cancelled``) closes it, in the same change
+    when the element was passed within one step (automatic tasks, gateways, events that fired at once).
+    """
+
+    task_id: str
+    element_id: str
+    entered: bool
+    outcome: str | None

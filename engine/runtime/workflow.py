@@ -24,9 +24,18 @@ from engine.domain.errors import InvalidState, NotFound
 from engine.runtime.clock import engine_time
 from engine.runtime.forms import form_fields
 from engine.runtime.messages import message_event
-from engine.runtime.model import IncidentInfo, MessageWait, PendingTimer, ReadyHumanTask, ServiceCall, Snapshot
+from engine.runtime.model import (
+    IncidentInfo,
+    MessageWait,
+    PendingTimer,
+    ReadyHumanTask,
+    ServiceCall,
+    Snapshot,
+    VisitChange,
+)
 from engine.runtime.scripting import RestrictedScriptEngine, make_script_engine
 from engine.runtime.serialization import ParsedDefinition, dump_workflow, load_workflow
+from engine.runtime.visits import changes_since, task_states
 
 _ENGINE: RestrictedScriptEngine | None = None
 
@@ -77,6 +86,8 @@ class WorkflowRun:
         self.now = now
         self.definition = definition
         self.incident: IncidentInfo | None = None
+        # Task states as loaded: what changed since is reported once per save (element visits, the heatmap).
+        self._visit_baseline: dict[str, int] = task_states(workflow)
 
     # -- life cycle ---------------------------------------------------------------------------------
     @classmethod
@@ -85,6 +96,7 @@ class WorkflowRun:
         workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=script_engine())
         workflow.task_tree.set_data(**data)
         run = cls(workflow, now, definition)
+        run._visit_baseline = {}  # a new instance: everything it reaches is a new visit
         run.advance()
         return run
 
@@ -213,6 +225,18 @@ class WorkflowRun:
         task.error()
         spec = task.task_spec
         self.incident = IncidentInfo(spec.bpmn_id, spec.bpmn_name, message, str(task.id))
+
+    def cancel(self) -> None:
+        """End the instance early: every unfinished task is cancelled (a manager's decision, not an error)."""
+        with engine_time(self.now):
+            self.workflow.cancel()
+        self.incident = None
+
+    def visit_changes(self) -> list[VisitChange]:
+        """Elements entered and left since the last call (or since loading); each change is reported once."""
+        changes = changes_since(self.workflow, self._visit_baseline)
+        self._visit_baseline = task_states(self.workflow)
+        return changes
 
     # -- what the database materialises ---------------------------------------------------------------
     def human_tasks(self) -> list[ReadyHumanTask]:

@@ -16,7 +16,7 @@ from engine.services.audit import changed_values, record
 from engine.services.deployment import definition_for_start, parsed_definition
 from engine.services.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
-from engine.store.models import INSTANCE_INCIDENT, MessageSubscription, ProcessInstance
+from engine.store.models import INSTANCE_INCIDENT, INSTANCE_SUSPENDED, HeldMessage, MessageSubscription, ProcessInstance
 
 RETRY_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER})
 
@@ -111,6 +111,19 @@ def deliver_message(
         raise NotFound(f"no instance is waiting for the message {message_name!r} with key {correlation_key!r}")
     for instance_id in instance_ids:
         instance = get_instance(session, instance_id)
+        if instance.status == INSTANCE_SUSPENDED:
+            # Kept, not lost: engine.services.instance_control.resume_instance delivers it.
+            session.add(
+                HeldMessage(
+                    instance_id=instance_id,
+                    message_name=message_name,
+                    payload=jsonable_data(payload),
+                    received_at=now,
+                    received_by=actor.username,
+                )
+            )
+            record(session, actor, "message_held", now, instance_id=instance_id, message=message_name)
+            continue
         run = load_run(session, instance, now)
         before = run.variables()
         run.send_message(message_name, payload)

@@ -16,6 +16,7 @@ from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
 from engine.services.complaint_sync import complaint_fields_changed, sync_complaint, sync_task_copies
 from engine.services.service_tasks import run_service_calls
+from engine.services.visit_log import record_visits
 from engine.store.models import (
     INSTANCE_COMPLETED,
     INSTANCE_INCIDENT,
@@ -62,6 +63,7 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
             instance.completed_at = now
             record(session, actor, "instance_completed", now, instance_id=instance.id)
         open_rows, new_rows = _sync_human_tasks(session, instance, snapshot, actor, now)
+        record_visits(session, instance, run.visit_changes(), now)
         if run.definition.has_timers:
             _sync_timers(session, instance, snapshot, now)
         if run.definition.has_messages:

@@ -48,6 +48,12 @@ def _require_open(task: HumanTask) -> None:
         raise Conflict(_closed_message(task))
 
 
+def _require_not_suspended(task: HumanTask) -> None:
+    if task.suspended:
+        # Conflict, like a task someone else closed: every caller already shows it as "not now, and why".
+        raise Conflict(f"task {task.title!r} is suspended with its process instance; it can be worked on after resume")
+
+
 def _set_assignee(
     session: Session,
     task: HumanTask,
@@ -81,6 +87,7 @@ def claim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -> 
     """Take a group task; fails with Conflict if someone else was faster."""
     task = get_task(session, task_ref)
     _require_open(task)
+    _require_not_suspended(task)
     if task.assignee == actor.username:
         return task
     if not may_claim(actor, _access(task)):
@@ -179,6 +186,7 @@ def complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str,
 def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str, Any], now: datetime) -> HumanTask:
     task = get_task(session, task_ref)
     _require_open(task)
+    _require_not_suspended(task)
     if not may_complete(actor, _access(task)):
         if task.assignee:
             raise PermissionDenied(f"task {task.title!r} is assigned to {task.assignee}")

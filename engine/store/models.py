@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -73,7 +74,16 @@ INSTANCE_RUNNING = "running"  # a person has to act (ready human task)
 INSTANCE_WAITING = "waiting"  # only a timer or a message can move it on
 INSTANCE_COMPLETED = "completed"
 INSTANCE_INCIDENT = "incident"  # an error stopped it at one step; retry after a fix
-INSTANCE_STATUSES = (INSTANCE_RUNNING, INSTANCE_WAITING, INSTANCE_COMPLETED, INSTANCE_INCIDENT)
+INSTANCE_SUSPENDED = "suspended"  # held by a manager: no timer fires, no task can be claimed or completed
+INSTANCE_CANCELLED = "cancelled"  # ended by a manager before it completed (the reason is in the audit trail)
+INSTANCE_STATUSES = (
+    INSTANCE_RUNNING,
+    INSTANCE_WAITING,
+    INSTANCE_COMPLETED,
+    INSTANCE_INCIDENT,
+    INSTANCE_SUSPENDED,
+    INSTANCE_CANCELLED,
+)
 
 
 class ProcessInstance(Base):
@@ -143,6 +153,8 @@ class HumanTask(Base):
     channel: Mapped[str | None] = mapped_column(String(20))
     complaint_priority: Mapped[str | None] = mapped_column(String(20))
     customer_name: Mapped[str | None] = mapped_column(String(200))
+    # Mirrors the instance's suspension, so task lists show it without joining the instance.
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     candidates: Mapped[list[TaskCandidate]] = relationship(
         back_populates="task", cascade="all, delete-orphan", lazy="selectin"
@@ -180,6 +192,7 @@ class TaskCandidate(Base):
 TIMER_PENDING = "pending"
 TIMER_FIRED = "fired"
 TIMER_CANCELLED = "cancelled"
+TIMER_SUSPENDED = "suspended"  # its instance is suspended: the scheduler skips it until resume sets it pending
 
 
 class PendingTimerRow(Base):
@@ -210,6 +223,19 @@ class MessageSubscription(Base):
     message_name: Mapped[str] = mapped_column(String(200))
     correlation_key: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
+
+
+class HeldMessage(Base):
+    """A message that arrived for a suspended instance; delivered in arrival order when it is resumed."""
+
+    __tablename__ = "held_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    message_name: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime]
+    received_by: Mapped[str] = mapped_column(String(150))
 
 
 class Incident(Base):
