@@ -2,8 +2,10 @@
 
 Shapes come from the BPMN diagram interchange (``BPMNShape`` bounds, ``BPMNEdge`` waypoints), so the
 picture matches what the designer drew in the modeller. Each element can carry a state: ``completed``,
-``active``, ``waiting`` or ``incident``. The SVG is built as an element tree, so names from the file are
-always escaped; it needs no script and no external resource (fits a strict Content-Security-Policy).
+``active``, ``waiting`` or ``incident`` for an instance, ``error`` or ``warning`` for an upload's diagnostics,
+and a title (the diagnostic's message, shown as a tooltip). The SVG is built as an element tree, so names and
+messages from the file are always escaped; it needs no script and no external resource (fits a strict
+Content-Security-Policy).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ STATES = {
     "active": ("#e3f2fd", "#1565c0"),
     "waiting": ("#fff8e1", "#f9a825"),
     "incident": ("#ffebee", "#c62828"),
+    "error": ("#ffebee", "#c62828"),
+    "warning": ("#fff3e0", "#e65100"),
 }
 _DEFAULT = ("#ffffff", "#333333")
 _GATEWAY_MARKS = {"exclusiveGateway": "×", "parallelGateway": "+", "inclusiveGateway": "○", "eventBasedGateway": "◇"}
@@ -60,7 +64,11 @@ def _label(parent: etree._Element, text: str, x: float, y: float, width: float) 
 
 
 def _shape(
-    group: etree._Element, element: etree._Element, box: tuple[float, float, float, float], state: str | None
+    group: etree._Element,
+    element: etree._Element,
+    box: tuple[float, float, float, float],
+    state: str | None,
+    title: str | None = None,
 ) -> None:
     x, y, w, h = box
     kind = local_name(element)
@@ -85,14 +93,31 @@ def _shape(
     else:
         _svg("rect", group, x=x, y=y, width=w, height=h, rx=8, fill=fill, stroke=stroke, stroke_width=width)
         _label(group, name, x + w / 2, y + h / 2, w)
-    if state:
-        title = _svg("title", group)
-        title.text = f"{name or element.get('id')}: {state}"
+    if state or title:
+        # The title goes first so browsers and screen readers take it as the group's accessible name.
+        node = etree.Element(f"{{{SVG_NS}}}title")
+        node.text = title or f"{name or element.get('id')}: {state}"
+        group.insert(0, node)
 
 
-def render_svg(bpmn_text: str, states: dict[str, str] | None = None) -> str:
-    """SVG of the first diagram in ``bpmn_text``; ``states`` maps element ids to a state name."""
-    states = states or {}
+def _anchor(prefix: str | None, element_id: str) -> str | None:
+    """An HTML id for an element (page links point at it); ids of XML are NCNames, so only the prefix is added."""
+    return f"{prefix}{element_id}" if prefix is not None and element_id else None
+
+
+def render_svg(
+    bpmn_text: str,
+    states: dict[str, str] | None = None,
+    *,
+    titles: dict[str, str] | None = None,
+    id_prefix: str | None = None,
+) -> str:
+    """SVG of the first diagram in ``bpmn_text``; ``states`` maps element ids to a state name.
+
+    ``titles`` maps element ids to a tooltip (``<title>``); with ``id_prefix`` every drawn element gets the
+    HTML id ``id_prefix + element id``, so a page with several diagrams can link to one element.
+    """
+    states, titles = states or {}, titles or {}
     try:
         root = load_xml(bpmn_text)
     except XmlRejected as error:
@@ -113,15 +138,39 @@ def render_svg(bpmn_text: str, states: dict[str, str] | None = None) -> str:
     for shape in plane.iter(f"{{{BPMNDI_NS}}}BPMNShape"):
         element, box = elements.get(shape.get("bpmnElement", "")), _bounds(shape)
         if element is not None and box and etree.QName(element).namespace == BPMN_NS:
-            group = _svg("g", svg, class_=f"element {states.get(element.get('id', ''), '')}".strip())
-            group.set("data-element-id", element.get("id", ""))
-            _shape(group, element, box, states.get(element.get("id", "")))
+            element_id = element.get("id", "")
+            group = _svg("g", svg, class_=f"element {states.get(element_id, '')}".strip())
+            group.set("data-element-id", element_id)
+            if anchor := _anchor(id_prefix, element_id):
+                group.set("id", anchor)
+            _shape(group, element, box, states.get(element_id), titles.get(element_id))
     for edge in plane.iter(f"{{{BPMNDI_NS}}}BPMNEdge"):
         points = " ".join(f"{p.get('x')},{p.get('y')}" for p in edge.iter(f"{{{DI_NS}}}waypoint"))
         if points:
-            line = _svg("polyline", svg, points=points, fill="none", stroke="#333333", marker_end="url(#arrow)")
-            line.set("data-element-id", edge.get("bpmnElement", ""))
+            _edge(svg, points, edge.get("bpmnElement", ""), states, titles, id_prefix)
     return etree.tostring(svg, encoding="unicode")
+
+
+def _edge(
+    svg: etree._Element,
+    points: str,
+    element_id: str,
+    states: dict[str, str],
+    titles: dict[str, str],
+    id_prefix: str | None,
+) -> None:
+    state = states.get(element_id)
+    stroke = STATES[state][1] if state in STATES else "#333333"
+    line = _svg("polyline", svg, points=points, fill="none", stroke=stroke, marker_end="url(#arrow)")
+    line.set("data-element-id", element_id)
+    if state:
+        line.set("class", f"edge {state}")
+        line.set("stroke-width", "3")
+    if anchor := _anchor(id_prefix, element_id):
+        line.set("id", anchor)
+    if state or element_id in titles:
+        title = _svg("title", line)
+        title.text = titles.get(element_id) or f"{element_id}: {state}"
 
 
 def _message_svg(message: str) -> str:

@@ -44,6 +44,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for module in (tasks, task_page, cases, inbox, kb, admin, profile, designer, cockpit):
         app.register_blueprint(module.bp)
+    from webui.views import designer_migration, designer_pages, designer_upload
+
+    for module in (designer_pages, designer_upload, designer_migration):
+        app.register_blueprint(module.bp)
 
     from webui import api, notices, portal
 

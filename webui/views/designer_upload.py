@@ -1,0 +1,163 @@
+"""The process designer's upload page: check or deploy BPMN/DMN files, diagnostics drawn on the diagram.
+
+The checks are those of ``complaintflow designer check`` (``designer_api.check_files``); each file's own
+layout is drawn server-side with the elements that have a diagnostic in red (error) or amber (warning),
+the message as the element's SVG ``<title>``, and every diagnostic row links to its element.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, flash, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from lxml import etree
+from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import BooleanField, MultipleFileField, SubmitField
+
+from complaintflow import designer_api
+from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, REJECTED, FileReport, Upload
+from designer_export.svg import render_svg
+from engine.domain.errors import ComplaintflowError
+from engine.runtime.diagnostics import ERROR, INFO, WARNING, Diagnostic
+from engine.services.deployment import DeployResult
+from webui.auth import actor, require_roles
+from webui.db import db, now
+from webui.views.designer import DESIGNERS, MAX_UPLOAD_REQUEST_BYTES, allow_diagram_uploads, upload_of
+
+bp = Blueprint("designer_upload", __name__, url_prefix="/designer")
+bp.url_value_preprocessor(allow_diagram_uploads)
+MAX_FILES = 20
+
+
+class UploadForm(FlaskForm):
+    files = MultipleFileField(_l("BPMN or DMN files"))
+    as_executable = BooleanField(_l("Deploy descriptive diagrams as executable (plain tasks become human tasks)"))
+    check = SubmitField(_l("Check only"))
+    deploy = SubmitField(_l("Check and deploy"))
+
+
+@dataclass
+class FileView:
+    """One file's verdict for the template: its report, its drawn diagram and which ids are on it."""
+
+    index: int
+    report: FileReport
+    svg: Markup | None = None
+    drawn: set[str] = field(default_factory=set)
+
+    @property
+    def anchor_prefix(self) -> str:
+        return f"file{self.index}-"
+
+    @property
+    def shown(self) -> list[Diagnostic]:
+        return [d for d in self.report.diagnostics if d.severity != INFO]
+
+    @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.report.diagnostics if d.severity == INFO]
+
+
+def _highlights(report: FileReport) -> tuple[dict[str, str], dict[str, str]]:
+    """Element id -> state (``error`` wins over ``warning``) and -> tooltip with every message on it."""
+    states: dict[str, str] = {}
+    titles: dict[str, list[str]] = {}
+    for item in report.diagnostics:
+        if not item.element_id or item.severity not in (ERROR, WARNING):
+            continue
+        if states.get(item.element_id) != ERROR:
+            states[item.element_id] = item.severity
+        hint = f" {_('Hint')}: {item.hint}" if item.hint else ""
+        titles.setdefault(item.element_id, []).append(f"{item.severity}: {item.message}{hint}")
+    return states, {element_id: "\n".join(lines) for element_id, lines in titles.items()}
+
+
+def _drawn_ids(svg: str) -> set[str]:
+    root = etree.fromstring(svg.encode("utf-8"))
+    return {node.get("data-element-id", "") for node in root.iter() if node.get("data-element-id")}
+
+
+def file_view(index: int, report: FileReport) -> FileView:
+    """Draw a file's diagram from its own layout; DMN and unreadable files have none."""
+    view = FileView(index, report)
+    original = report.normalized.original if report.normalized else ""
+    if "BPMNPlane" not in original:
+        return view
+    states, titles = _highlights(report)
+    svg = render_svg(original, states, titles=titles, id_prefix=view.anchor_prefix)
+    view.svg = Markup(svg)  # built as an element tree by render_svg: every text from the file is escaped
+    view.drawn = _drawn_ids(svg)
+    return view
+
+
+def _render(
+    form: UploadForm,
+    views: list[FileView] | None = None,
+    deployed: list[DeployResult] | None = None,
+    status: int = 200,
+) -> Any:
+    statuses = {
+        DEPLOYABLE: _("deployable"),
+        DEPLOYABLE_WITH_WARNINGS: _("deployable with warnings"),
+        REJECTED: _("rejected"),
+    }
+    severities = {ERROR: _("error"), WARNING: _("warning"), INFO: _("info")}
+    return render_template(
+        "designer/upload.html",
+        form=form,
+        views=views,
+        deployed=deployed or [],
+        STATUS_LABELS=statuses,
+        SEVERITY_LABELS=severities,
+    ), status
+
+
+def _uploads(form: UploadForm) -> list[Upload]:
+    return [upload_of(storage) for storage in (form.files.data or []) if storage and storage.filename]
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@require_roles(*DESIGNERS)
+def upload() -> Any:
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _render(form, status=400 if form.is_submitted() else 200)
+    uploads = _uploads(form)
+    if not uploads or len(uploads) > MAX_FILES:
+        form.files.errors = [_("Choose between 1 and %(count)d files.", count=MAX_FILES)]
+        return _render(form, status=400)
+    as_executable = bool(form.as_executable.data)
+    if not form.deploy.data:
+        reports = designer_api.check_files(db(), uploads, as_executable=as_executable)
+        return _render(form, [file_view(n, r) for n, r in enumerate(reports)])
+    try:
+        outcome = designer_api.deploy_files(db(), actor(), uploads, now(), as_executable=as_executable)
+    except ComplaintflowError as error:
+        # The checks passed but the engine still refused (e.g. a concurrent deploy): nothing was stored.
+        db().rollback()
+        flash(_("Nothing was deployed: %(reason)s", reason=str(error)), "error")
+        reports = designer_api.check_files(db(), uploads, as_executable=as_executable)
+        return _render(form, [file_view(n, r) for n, r in enumerate(reports)], status=422)
+    views = [file_view(n, r) for n, r in enumerate(outcome.reports)]
+    if not outcome.deployed:
+        flash(_("Nothing was deployed: fix the errors below and upload the files again."), "error")
+        return _render(form, views, status=422)
+    flash(_("Deployed."), "success")
+    return _render(form, views, outcome.results)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> Any:
+    if not (current_user.is_authenticated and current_user.has_role(*DESIGNERS)):
+        # The body is refused before the view's role check ran: answer as the view would have.
+        return render_template("error.html", code=403), 403
+    form = UploadForm(formdata=None)
+    limit = MAX_UPLOAD_REQUEST_BYTES // (1024 * 1024)
+    form.files.errors = [_("The upload is larger than %(limit)d MB; nothing was checked or deployed.", limit=limit)]
+    return _render(form, status=413)
