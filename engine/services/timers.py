@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.domain.actors import SYSTEM, Actor
+from engine.domain.errors import NotFound
 from engine.services.audit import record
-from engine.services.instances import get_instance, load_run
+from engine.services.instances import load_run
 from engine.services.persistence import save_run
 from engine.services.unit_of_work import commit, unit_of_work
-from engine.store.models import INSTANCE_COMPLETED, TIMER_FIRED, TIMER_PENDING, PendingTimerRow
+from engine.store.models import INSTANCE_COMPLETED, TIMER_FIRED, TIMER_PENDING, PendingTimerRow, ProcessInstance
 
 # SpiffWorkflow fires a timer only when its due time is strictly before the engine's now.
 _STRICTLY_AFTER = timedelta(microseconds=1)
@@ -47,24 +49,29 @@ def pending_timers(session: Session) -> Sequence[PendingTimerRow]:
 @unit_of_work
 def fire_timer(session: Session, timer_id: str, now: datetime, actor: Actor = SYSTEM) -> bool:
     """Fire one due timer; False when it is not due, or another process claimed it first."""
-    row = session.get(PendingTimerRow, timer_id)
-    if row is None or row.status != TIMER_PENDING or row.due_at is None or row.due_at > now:
-        return False
+    # The claim is the first statement: it reads and locks the row in one go (on SQLite the transaction
+    # starts as a writer, so it waits for the lock instead of failing on a read-to-write upgrade).
+    # "fetch" updates a copy of the row this session may hold (fire_due_timers loaded them) from RETURNING.
     claimed = session.execute(
         update(PendingTimerRow)
-        .where(PendingTimerRow.id == timer_id, PendingTimerRow.status == TIMER_PENDING)
+        .where(PendingTimerRow.id == timer_id, PendingTimerRow.status == TIMER_PENDING, PendingTimerRow.due_at <= now)
         .values(status=TIMER_FIRED, fired_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        .returning(PendingTimerRow.instance_id, PendingTimerRow.element_id, PendingTimerRow.due_at)
+        .execution_options(synchronize_session="fetch")
+    ).one_or_none()
+    if claimed is None:
         session.rollback()
         return False
-    session.refresh(row)
-    instance = get_instance(session, row.instance_id)
+    instance_id, element_id = claimed.instance_id, claimed.element_id
+    due_at = cast(datetime, claimed.due_at)  # not NULL: the claim matched due_at <= now
+    # The definition in the same statement: load_run needs it for the cached specs.
+    instance = session.get(ProcessInstance, instance_id, options=[joinedload(ProcessInstance.definition)])
+    if instance is None:
+        raise NotFound(f"instance {instance_id} does not exist")
     if instance.status == INSTANCE_COMPLETED:
         commit(session)
         return False
-    run = load_run(session, instance, max(now, row.due_at + _STRICTLY_AFTER))
+    run = load_run(session, instance, max(now, due_at + _STRICTLY_AFTER))
     run.fire_timers()
     record(
         session,
@@ -72,8 +79,8 @@ def fire_timer(session: Session, timer_id: str, now: datetime, actor: Actor = SY
         "timer_fired",
         now,
         instance_id=instance.id,
-        element_id=row.element_id,
-        after={"due_at": row.due_at.isoformat(), "fired_at": now.isoformat()},
+        element_id=element_id,
+        after={"due_at": due_at.isoformat(), "fired_at": now.isoformat()},
     )
     save_run(session, instance, run, actor, now)
     commit(session)

@@ -94,3 +94,21 @@ def test_two_schedulers_fire_a_timer_once(database: DatabaseUnderTest, now: date
     with database.session() as session:
         escalations = [t for t in open_tasks(session, instance_id) if t.element_id == "handle_escalation"]
         assert len(escalations) == 1
+
+
+def test_a_timer_is_claimed_only_when_due_and_only_once(session: Session, now: datetime) -> None:
+    deploy_paths(session, now, DIAGRAMS / "timer_flow.bpmn")
+    instance = instances.start_instance(session, ADMIN, "timer_flow", DATA, now)
+    assert not timers.fire_timer(session, _timers(session, instance.id)["remind_agent"].id, now + timedelta(minutes=59))
+    session.expire_all()
+    reminder = _timers(session, instance.id)["remind_agent"]
+    assert reminder.status == "pending"
+    later = now + timedelta(hours=1, seconds=1)
+    assert timers.fire_timer(session, reminder.id, later)
+    # The row object this session already held is updated by the claim, not left stale ("pending").
+    assert (reminder.status, reminder.fired_at) == ("fired", later)
+    assert not timers.fire_timer(session, reminder.id, later + timedelta(seconds=1))
+    assert not timers.fire_timer(session, "no-such-timer", later)
+    session.expire_all()
+    assert _timers(session, instance.id)["remind_agent"].status == "fired"
+    assert [t.element_id for t in open_tasks(session, instance.id)] == ["answer_customer"]
