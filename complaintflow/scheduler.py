@@ -21,6 +21,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from complaintflow.context import AppContext, make_context, utcnow
+from complaintflow.privacy_cli import start_retention_job
 from engine.scheduler import SchedulerOptions, TimerScheduler
 from engine.services.timers import fire_due_timers
 
@@ -92,13 +93,22 @@ def _fire_all_due(context: AppContext) -> int:
 @click.option("--poll-interval", default=1.0, show_default=True, help="Seconds between reads of the timer rows.")
 @click.option("--horizon", default=3600.0, show_default=True, help="Schedule timers due within this many seconds.")
 @click.option("--workers", type=click.IntRange(min=1), help="Parallel firings (default: 1 on SQLite, 4 otherwise).")
+@click.option(
+    "--backlog-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Parallel firings of overdue timers, which never hold up the timers that are on time.",
+)
 @click.option("--once", is_flag=True, help="Fire every timer that is due now, then exit (cron, maintenance).")
 @click.option("--log-level", default="INFO", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING"]))
-def scheduler_command(poll_interval: float, horizon: float, workers: int | None, once: bool, log_level: str) -> None:
+def scheduler_command(
+    poll_interval: float, horizon: float, workers: int | None, backlog_workers: int, once: bool, log_level: str
+) -> None:
     """Fire timers (reminders, escalations) on time; runs until SIGTERM or Ctrl+C."""
     _configure_logging(log_level)
     try:
-        options = SchedulerOptions(poll_interval, timedelta(seconds=horizon), workers)
+        options = SchedulerOptions(poll_interval, timedelta(seconds=horizon), workers, backlog_workers=backlog_workers)
         context = make_context()
     except (ValueError, SQLAlchemyError) as error:
         # Bad settings (calendars file, database URL) stop the start with one line; nothing is touched.
@@ -117,6 +127,7 @@ def scheduler_command(poll_interval: float, horizon: float, workers: int | None,
     signal.signal(signal.SIGINT, request_stop)
     scheduler = TimerScheduler(context.sessions, options)
     scheduler.start()
+    start_retention_job(context)  # daily data protection clean-up, its own APScheduler (docs/data-protection.md)
     log.info(
         "scheduler running (pid %d, %d worker(s)): %d timer(s) within the next %.0f s scheduled",
         os.getpid(),
@@ -128,4 +139,10 @@ def scheduler_command(poll_interval: float, horizon: float, workers: int | None,
         pass
     scheduler.stop(wait=True)
     stats = scheduler.stats
-    log.info("scheduler stopped: %d fired, %d conflicts, %d errors", stats.fired, stats.conflicts, stats.errors)
+    log.info(
+        "scheduler stopped: %d fired (%d of them overdue when scheduled), %d conflicts, %d errors",
+        stats.fired,
+        stats.fired_backlog,
+        stats.conflicts,
+        stats.errors,
+    )

@@ -15,6 +15,14 @@ Firing goes through :func:`engine.services.timers.fire_timer`, which claims the 
 UPDATE in the workflow step's transaction: any number of schedulers (threads or processes) fire a timer
 exactly once, and a crash before the commit leaves the row pending, to be fired by the next poll.
 A timer whose firing failed is retried with a growing pause (0.25 s doubling up to ``max_backoff``).
+
+Two lanes, so that a backlog never delays the timers that are on time: a timer already overdue when it
+gets its job (it fell due while no scheduler ran, was found late, or is retried) runs on the *backlog*
+executor, with ``backlog_workers`` threads; timers scheduled ahead of their due time run on the *on-time*
+executor. A backlog firing also waits, at most ``_YIELD_AT_MOST``, while on-time firings are queued or
+running: after a restart with thousands of overdue timers, the timers falling due meanwhile still find a
+free worker and the CPU, and the backlog drains in the gaps, oldest first. Both lanes claim rows the
+same way, so exactly-once and nothing-lost do not depend on the lane.
 """
 
 from __future__ import annotations
@@ -47,6 +55,12 @@ log = logging.getLogger("complaintflow.scheduler")
 _BULK_CHANGES = 50
 # A job whose run time passed this long ago without its firing starting is considered lost.
 _LOST_AFTER = timedelta(seconds=5)
+# The executors (lanes); see the module docstring.
+_ON_TIME = "default"
+_BACKLOG = "backlog"
+# A backlog firing waits at most this long for the on-time lane to be idle: the backlog is never starved,
+# even when on-time firings keep the lane busy (the machine is overloaded, and everything is late anyway).
+_YIELD_AT_MOST = 0.5
 
 
 def _utcnow() -> datetime:
@@ -55,12 +69,16 @@ def _utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class SchedulerOptions:
-    """How the scheduler polls and fires; ``workers`` None means 1 on SQLite, 4 on other databases."""
+    """How the scheduler polls and fires; ``workers`` None means 1 on SQLite, 4 on other databases.
+
+    ``workers`` fire the timers that are on time, ``backlog_workers`` the overdue ones (see the module).
+    """
 
     poll_interval: float = 1.0
     horizon: timedelta = timedelta(hours=1)
     workers: int | None = None
     max_backoff: float = 60.0
+    backlog_workers: int = 1
 
     def __post_init__(self) -> None:
         if self.poll_interval <= 0:
@@ -69,6 +87,8 @@ class SchedulerOptions:
             raise ValueError("horizon must be positive")
         if self.workers is not None and self.workers < 1:
             raise ValueError("workers must be at least 1")
+        if self.backlog_workers < 1:
+            raise ValueError("backlog_workers must be at least 1")
 
 
 @dataclass
@@ -76,6 +96,7 @@ class SchedulerStats:
     """Counters since start, for logs and the benchmark."""
 
     fired: int = 0
+    fired_backlog: int = 0  # of ``fired``: by the backlog lane
     not_fired: int = 0  # claimed by someone else first, or no longer due
     conflicts: int = 0
     errors: int = 0
@@ -95,6 +116,7 @@ class _Attempt:
 class _Job:
     due_at: datetime
     run_at: datetime
+    lane: str
 
 
 class TimerScheduler:
@@ -115,7 +137,10 @@ class TimerScheduler:
         workers = self.options.workers or (1 if backend == "sqlite" else 4)
         self._aps = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(workers)},
+            executors={
+                _ON_TIME: ThreadPoolExecutor(workers),
+                _BACKLOG: ThreadPoolExecutor(self.options.backlog_workers),
+            },
             job_defaults={"misfire_grace_time": None, "coalesce": False, "max_instances": 1},
         )
         self._aps.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
@@ -123,6 +148,8 @@ class TimerScheduler:
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}
         self._busy: set[str] = set()  # submitted to the worker pool or firing
+        self._on_time_busy: set[str] = set()  # the same, on-time lane only
+        self._on_time_idle = threading.Condition(self._lock)  # notified when _on_time_busy becomes empty
         self._attempts: dict[str, _Attempt] = {}
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
@@ -146,6 +173,8 @@ class TimerScheduler:
     def stop(self, wait: bool = True) -> None:
         """Stop polling and scheduling; with ``wait``, firings in progress finish (and commit) first."""
         self._stop.set()
+        with self._on_time_idle:
+            self._on_time_idle.notify_all()  # backlog firings waiting for their turn give up
         if self._poller is not None and self._poller is not threading.current_thread():
             self._poller.join(timeout=max(5.0, self.options.poll_interval * 3))
         if self._aps.running:
@@ -197,7 +226,7 @@ class TimerScheduler:
         started = time.monotonic()
         now = self.clock()
         pending = self._pending(now)
-        changes: list[tuple[str, datetime, datetime]] = []
+        changes: list[tuple[str, _Job]] = []
         removals: list[str] = []
         with self._lock:
             for timer_id in list(self._jobs):
@@ -216,8 +245,10 @@ class TimerScheduler:
                     continue
                 run_at = self._retry_at(timer_id, due_at, started, now)
                 if run_at is not None:
-                    self._jobs[timer_id] = _Job(due_at, run_at)
-                    changes.append((timer_id, due_at, run_at))
+                    # Overdue already when we learn of it: the backlog lane, never ahead of on-time timers.
+                    job = _Job(due_at, run_at, _BACKLOG if due_at <= now else _ON_TIME)
+                    self._jobs[timer_id] = job
+                    changes.append((timer_id, job))
         self._apply(removals, changes)
         self.stats.polls += 1
         self.stats.last_poll_seconds = time.monotonic() - started
@@ -225,7 +256,7 @@ class TimerScheduler:
             log.debug("sync: %d pending, %d scheduled, %d removed", len(pending), len(changes), len(removals))
         return len(changes)
 
-    def _apply(self, removals: list[str], changes: list[tuple[str, datetime, datetime]]) -> None:
+    def _apply(self, removals: list[str], changes: list[tuple[str, _Job]]) -> None:
         bulk = len(removals) + len(changes) > _BULK_CHANGES and self._aps.state == STATE_RUNNING
         if bulk:
             self._aps.pause()
@@ -234,12 +265,13 @@ class TimerScheduler:
                 # Already submitted? Then fire_timer finds the row no longer pending.
                 with contextlib.suppress(JobLookupError):
                     self._aps.remove_job(timer_id)
-            for timer_id, due_at, run_at in changes:
+            for timer_id, job in changes:
                 self._aps.add_job(
                     self._fire,
-                    trigger=DateTrigger(run_date=run_at, timezone=UTC),
-                    args=(timer_id, due_at),
+                    trigger=DateTrigger(run_date=job.run_at, timezone=UTC),
+                    args=(timer_id, job.due_at, job.lane),
                     id=timer_id,
+                    executor=job.lane,
                     name=f"timer {timer_id}",
                     replace_existing=True,
                 )
@@ -248,9 +280,14 @@ class TimerScheduler:
                 self._aps.resume()
 
     def _on_submitted(self, event: JobEvent) -> None:
+        # Runs in APScheduler's thread just after the submission; the firing may already have ended (then
+        # it removed the job from _jobs and nothing is added here).
         with self._lock:
-            if event.job_id in self._jobs:
+            job = self._jobs.get(event.job_id)
+            if job is not None:
                 self._busy.add(event.job_id)
+                if job.lane == _ON_TIME:
+                    self._on_time_busy.add(event.job_id)
 
     def _on_skipped(self, event: JobEvent) -> None:
         # The job will not run: forget it so that the next poll schedules the timer again.
@@ -258,12 +295,32 @@ class TimerScheduler:
             self._jobs.pop(event.job_id, None)
 
     # -- firing ----------------------------------------------------------------------------------------
-    def _fire(self, timer_id: str, due_at: datetime) -> None:
+    def _yield_to_on_time(self) -> None:
+        """Wait (briefly) until no on-time firing is queued or running."""
+        deadline = time.monotonic() + _YIELD_AT_MOST
+        with self._on_time_idle:
+            while self._on_time_busy and not self._stop.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._on_time_idle.wait(remaining)
+
+    def _forget(self, timer_id: str) -> None:
+        """Called with the lock held when a job has ended: it is no longer scheduled, queued or firing."""
+        self._busy.discard(timer_id)
+        self._jobs.pop(timer_id, None)
+        if timer_id in self._on_time_busy:
+            self._on_time_busy.discard(timer_id)
+            if not self._on_time_busy:
+                self._on_time_idle.notify_all()
+
+    def _fire(self, timer_id: str, due_at: datetime, lane: str = _ON_TIME) -> None:
+        if lane == _BACKLOG:
+            self._yield_to_on_time()
         if self._stop.is_set():
             # Queued before a stop: leave the row pending for the next start instead of delaying the exit.
             with self._lock:
-                self._busy.discard(timer_id)
-                self._jobs.pop(timer_id, None)
+                self._forget(timer_id)
             return
         with self._lock:
             self._busy.add(timer_id)
@@ -274,7 +331,8 @@ class TimerScheduler:
                 fired = fire_timer(session, timer_id, now)
             outcome = "fired" if fired else "not_fired"
             if fired:
-                log.info("fired timer %s (due %s, %.3f s late)", timer_id, due_at.isoformat(), _late(due_at, now))
+                late = _late(due_at, now)
+                log.info("fired timer %s (due %s, %.3f s late, %s)", timer_id, due_at.isoformat(), late, lane)
         except Conflict:
             # Someone changed the instance at the same moment; the row is still pending and is retried.
             outcome = "conflicts"
@@ -284,8 +342,9 @@ class TimerScheduler:
         finally:
             with self._lock:
                 setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
-                self._busy.discard(timer_id)
-                self._jobs.pop(timer_id, None)
+                if outcome == "fired" and lane == _BACKLOG:
+                    self.stats.fired_backlog += 1
+                self._forget(timer_id)
                 previous = self._attempts.get(timer_id)
                 count = previous.count + 1 if previous is not None and previous.due_at == due_at else 1
                 self._attempts[timer_id] = _Attempt(due_at, count, time.monotonic())
