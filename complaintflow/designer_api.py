@@ -21,6 +21,7 @@ from engine.runtime.parser import Resource, describe_bpmn
 from engine.services import deployment, migration, versions
 from engine.services.deployment import DeployResult
 from engine.services.migration import InstanceMigration, MigrationProgress
+from engine.store.models import ProcessDefinition
 
 __all__ = [
     "DeployOutcome",
@@ -114,6 +115,11 @@ def diff(session: Session, process_key: str, old_version: int, new_version: int)
 def instance_svg(session: Session, instance_id: int, now: datetime) -> str:
     """The instance's diagram with completed/active/waiting/incident overlays, as SVG text."""
     definition, states = versions.instance_states(session, instance_id, now)
+    return version_svg(session, definition, states)
+
+
+def version_svg(session: Session, definition: ProcessDefinition, states: dict[str, str] | None = None) -> str:
+    """A version's main diagram (the file that holds its process), with optional element states, as SVG text."""
     files = dict(versions.version_files(session, definition.process_key, definition.version))
     main = next(
         (

@@ -1,5 +1,7 @@
 """Manager cockpit: the KPI dashboard with CSV downloads, and process monitoring with the incident retry.
 
+The instance actions (suspend, resume, cancel, reassign) and the heatmap are in ``webui.views.cockpit_instances``.
+
 Managers, team leads and admins only (agents get 403). Every figure comes from the SQL aggregates in
 ``engine.store.kpi`` and ``engine.store.monitoring``; the one write, retrying an incident, goes through
 ``engine.services.instances.retry_instance``, which checks the role again, audits and commits.
@@ -245,6 +247,7 @@ def instance(instance_id: int) -> str:
         incident=queries.open_incident(session, instance_id),
         audit=queries.audit_trail(session, instance_id),
         variables=sorted(detail.instance.variables.items()),
+        choices=cockpit_instances.reassign_choices() if detail.open_tasks else ([], []),
     )
 
 
@@ -267,3 +270,7 @@ def retry(instance_id: int) -> WerkzeugResponse:
         else:
             flash(_("The failed step ran again; the instance is %(status)s.", status=result.status), "success")
     return redirect(url_for("cockpit.instance", instance_id=instance_id))
+
+
+# Suspend, resume, cancel, reassign and the heatmap live in their own module, on this blueprint.
+from webui.views import cockpit_instances  # noqa: E402

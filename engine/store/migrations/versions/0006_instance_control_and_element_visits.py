@@ -20,7 +20,8 @@ def _seconds_sql(dialect: str) -> str:
     """Seconds between a task row's creation and its completion, in the database's own date arithmetic."""
     if dialect == "postgresql":
         return "EXTRACT(EPOCH FROM (h.completed_at - h.created_at))"
-    return "(julianday(h.completed_at) - julianday(h.created_at)) * 86400.0"
+    # julianday is a float of days: rounded to milliseconds, 30 minutes stay 1800.0 seconds.
+    return "ROUND((julianday(h.completed_at) - julianday(h.created_at)) * 86400.0, 3)"
 
 
 def upgrade() -> None:
