@@ -244,5 +244,9 @@ from complaintflow.cli_tasks import (  # noqa: E402
 for _command in (tasks_command, claim_command, unclaim_command, assign_command, complete_command):
     main.add_command(_command)
 
+from complaintflow.privacy_cli import retention_group  # noqa: E402
+
+main.add_command(retention_group)
+
 if __name__ == "__main__":
     main()

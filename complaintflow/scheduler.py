@@ -21,6 +21,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from complaintflow.context import AppContext, make_context, utcnow
+from complaintflow.privacy_cli import start_retention_job
 from engine.scheduler import SchedulerOptions, TimerScheduler
 from engine.services.timers import fire_due_timers
 
@@ -126,6 +127,7 @@ def scheduler_command(
     signal.signal(signal.SIGINT, request_stop)
     scheduler = TimerScheduler(context.sessions, options)
     scheduler.start()
+    start_retention_job(context)  # daily data protection clean-up, its own APScheduler (docs/data-protection.md)
     log.info(
         "scheduler running (pid %d, %d worker(s)): %d timer(s) within the next %.0f s scheduled",
         os.getpid(),

@@ -55,7 +55,7 @@ def add_history(session: Session, reference: str, now: datetime, tag: str) -> No
             content_type="application/pdf",
             size=11,
             sha256="0" * 64,
-            content=b"%PDF secret",
+            content=b"%PDF " + tag.encode(),
             source="web",
             uploaded_at=now,
         )
