@@ -15,7 +15,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/timers.py [--timers 10000] [--spread 60] [--down 5] [--no-postgres] [--no-sqlite]
 
 PostgreSQL: ``COMPLAINTFLOW_TEST_POSTGRES_URL`` (admin URL) when set, else a temporary server
-(tests/support/postgres_server.py). See bench/README-timers.md for what is measured and how.
+(tests/support/postgres_server.py). See bench/TIMERS.md for what is measured and how.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
 
 from sqlalchemy import func, select  # noqa: E402
@@ -60,7 +60,7 @@ PG_DATABASE = "cf_bench_timers"
 class Scheduler:
     """``python -m complaintflow.cli scheduler`` against the bench database, logging to a file."""
 
-    def __init__(self, url: str, log: Path, workers: int | None) -> None:
+    def __init__(self, url: str, log: Path, workers: int | None, backlog_workers: int | None = None) -> None:
         env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
         env.update(COMPLAINTFLOW_DATABASE_URL=url, COMPLAINTFLOW_INSTANCE_PATH=str(log.parent))
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -68,6 +68,8 @@ class Scheduler:
         command = [sys.executable, "-m", "complaintflow.cli", "scheduler", "--log-level", "INFO"]
         if workers:
             command += ["--workers", str(workers)]
+        if backlog_workers:
+            command += ["--backlog-workers", str(backlog_workers)]
         self.log = log
         self.started = utcnow()
         self.log_offset = log.stat().st_size if log.exists() else 0
@@ -97,6 +99,15 @@ class Scheduler:
 
 # -- measuring ------------------------------------------------------------------------------------------
 @dataclass
+class Restart:
+    """When the kill and the restart happened (kill+restart only)."""
+
+    killed_at: datetime
+    command_at: datetime  # the new scheduler process was started
+    ready_at: datetime  # it logged "scheduler running": rows read, jobs scheduled
+
+
+@dataclass
 class Result:
     backend: str
     scenario: str
@@ -104,13 +115,15 @@ class Result:
     fired: int
     double: int
     lost: int
-    lateness: list[float]
-    down_lateness: list[float]
+    lateness: list[float]  # kill+restart: every timer except the backlog
     setup_seconds: float
     note: str = ""
     scheduler_cpu: float = 0.0  # user + system seconds of the scheduler process(es)
-    ready_after: float | None = None  # restart command -> scheduler running, seconds
-    caught_up_after: float | None = None  # restart command -> lateness back under 1 s for good
+    restart: Restart | None = None
+    before_kill: list[float] = field(default_factory=list)
+    on_time_after_restart: list[float] = field(default_factory=list)  # due after the new process was running
+    backlog: list[float] = field(default_factory=list)  # due between the kill and "running"
+    backlog_drained_at: datetime | None = None  # the last backlog timer's firing
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -120,9 +133,14 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def _measure(
-    url: str, count: int, down: tuple[datetime, datetime] | None
-) -> tuple[int, int, int, list[float], list[float]]:
+def _figures(values: list[float]) -> str:
+    return (
+        f"p50 {_percentile(values, 0.5):.3f} p99 {_percentile(values, 0.99):.3f}"
+        f" max {max(values, default=float('nan')):.3f} s"
+    )
+
+
+def _measure(url: str, result: Result) -> None:
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         rows = session.execute(select(PendingTimerRow.status, PendingTimerRow.due_at, PendingTimerRow.fired_at)).all()
@@ -133,20 +151,28 @@ def _measure(
         ).all()
         completed = session.scalar(select(func.count()).where(ProcessInstance.status == INSTANCE_COMPLETED)) or 0
     engine.dispose()
-    fired = sum(1 for status, _, _ in rows if status == "fired")
-    double = sum(number - 1 for _, number in fired_per_instance if number > 1)
-    lost = max(count - fired, count - completed)
-    lateness: list[float] = []
-    during_down: list[float] = []
+    result.fired = sum(1 for status, _, _ in rows if status == "fired")
+    result.double = sum(number - 1 for _, number in fired_per_instance if number > 1)
+    result.lost = max(result.timers - result.fired, result.timers - completed)
+    restart = result.restart
     for status, due, fired_at in rows:
         if status != "fired" or fired_at is None or due is None:
             continue
         late = (fired_at - due).total_seconds()
-        if down is not None and down[0] <= due <= down[1]:
-            during_down.append(late)
+        if restart is None:
+            result.lateness.append(late)
+        elif due < restart.killed_at and fired_at < restart.killed_at:
+            result.before_kill.append(late)
+            result.lateness.append(late)
+        elif due > restart.ready_at:
+            result.on_time_after_restart.append(late)
+            result.lateness.append(late)
         else:
-            lateness.append(late)
-    return fired, double, lost, lateness, during_down
+            # Overdue when the new process read the rows: due while none ran, during its start-up, or due
+            # before the kill and cut off by it.
+            result.backlog.append(late)
+            if result.backlog_drained_at is None or fired_at > result.backlog_drained_at:
+                result.backlog_drained_at = fired_at
 
 
 def _wait_until_done(url: str, count: int, deadline: datetime) -> None:
@@ -178,13 +204,13 @@ def run_scenario(backend: str, url: str, args: argparse.Namespace, kill: bool, f
     # The schedulers are this script's only waited-for children: their CPU time, independent of machine load.
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     logs = [log.with_name(f"{log.stem}-{number}.log") for number in range(args.schedulers)]
-    schedulers = [Scheduler(url, path, args.workers) for path in logs]
+    schedulers = [Scheduler(url, path, args.workers, args.backlog_workers) for path in logs]
     note = ""
-    down: tuple[datetime, datetime] | None = None
     while utcnow() < t0 and all(s.process.poll() is None for s in schedulers):
         time.sleep(0.1)
     if max(s.started for s in schedulers) > t0 - timedelta(seconds=3):
         note = f"setup overran the lead time ({lead:.0f} s); the first timers may be late for that reason"
+    restart: Restart | None = None
     if kill:
         kill_at = t0 + timedelta(seconds=args.spread / 2)
         time.sleep(max(0.0, (kill_at - utcnow()).total_seconds()))
@@ -193,37 +219,24 @@ def run_scenario(backend: str, url: str, args: argparse.Namespace, kill: bool, f
             scheduler.kill()
         print(f"    killed the scheduler(s) at +{(killed_at - t0).total_seconds():.1f} s", flush=True)
         time.sleep(args.down)
-        schedulers = [Scheduler(url, path, args.workers) for path in logs]
-        down = (killed_at, schedulers[0].started)
-        ready_after = max((s.wait_ready() - s.started).total_seconds() for s in schedulers)
-        print(f"    restarted {args.down:.1f} s later; running {ready_after:.1f} s after that", flush=True)
+        schedulers = [Scheduler(url, path, args.workers, args.backlog_workers) for path in logs]
+        restart = Restart(killed_at, schedulers[0].started, max(s.wait_ready() for s in schedulers))
+        print(
+            f"    restarted {args.down:.1f} s later; running"
+            f" {(restart.ready_at - restart.command_at).total_seconds():.1f} s after that",
+            flush=True,
+        )
     _wait_until_done(url, args.timers, dues[-1] + timedelta(seconds=args.timeout))
     codes = [scheduler.stop() for scheduler in schedulers]
     if any(codes):
         note += f" scheduler exit codes {codes} (see {log.parent})"
-    fired, double, lost, lateness, during_down = _measure(url, args.timers, down)
-    result = Result(backend, scenario, args.timers, fired, double, lost, lateness, during_down, setup_seconds, note)
+    result = Result(backend, scenario, args.timers, 0, 0, 0, [], setup_seconds, note, restart=restart)
+    _measure(url, result)
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result.scheduler_cpu = (children_after.ru_utime - children_before.ru_utime) + (
         children_after.ru_stime - children_before.ru_stime
     )
-    if down is not None:
-        result.ready_after = ready_after
-        result.caught_up_after = _caught_up(url, down[1])
     return result
-
-
-def _caught_up(url: str, restarted: datetime) -> float:
-    """Seconds from the restart command until every later timer fired less than 1 s late."""
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        rows = session.execute(
-            select(PendingTimerRow.due_at, PendingTimerRow.fired_at).where(PendingTimerRow.fired_at.is_not(None))
-        ).all()
-    engine.dispose()
-    late_dues = [due for due, fired in rows if due and fired and (fired - due) >= timedelta(seconds=1)]
-    last_late = max(late_dues, default=restarted)
-    return max(0.0, (last_late - restarted).total_seconds())
 
 
 # -- databases ------------------------------------------------------------------------------------------
@@ -271,28 +284,34 @@ def report(results: list[Result]) -> None:
             f" {_percentile(r.lateness, 0.5):>7.3f} {_percentile(r.lateness, 0.99):>7.3f}"
             f" {max(r.lateness, default=float('nan')):>7.3f}  {r.setup_seconds:.1f}"
         )
-        if r.down_lateness:
-            both = r.lateness + r.down_lateness
+        if r.restart is not None:
+            restart = r.restart
+            running = (restart.ready_at - restart.command_at).total_seconds()
+            print(f"{'':<10} {len(r.before_kill):>6} due before the kill: {_figures(r.before_kill)}")
             print(
-                f"{'':<10} {'  incl. down':<13} {len(r.down_lateness):>6} due while down:"
-                f" p50 {_percentile(r.down_lateness, 0.5):.3f} max {max(r.down_lateness):.3f} s;"
-                f" all timers p99 {_percentile(both, 0.99):.3f} max {max(both):.3f} s"
+                f"{'':<10} {len(r.on_time_after_restart):>6} due after the restarted process was running:"
+                f" {_figures(r.on_time_after_restart)}"
+            )
+            drained = (
+                f"drained {(r.backlog_drained_at - restart.ready_at).total_seconds():.2f} s after it was running"
+                if r.backlog_drained_at is not None
+                else "none"
+            )
+            print(
+                f"{'':<10} {len(r.backlog):>6} overdue at the restart (down"
+                f" {(restart.command_at - restart.killed_at).total_seconds():.1f} s + start-up {running:.1f} s):"
+                f" {drained}; lateness {_figures(r.backlog)}"
             )
         if r.fired:
             print(
-                f"{'':<10} scheduler CPU {r.scheduler_cpu:.1f} s = {1000 * r.scheduler_cpu / r.fired:.1f} ms per timer"
+                f"{'':<10} scheduler CPU {r.scheduler_cpu:.1f} s = {1000 * r.scheduler_cpu / r.fired:.2f} ms per timer"
                 f" (one core fires at most ~{r.fired / max(r.scheduler_cpu, 1e-9):.0f}/s)"
-            )
-        if r.ready_after is not None:
-            print(
-                f"{'':<10} restarted scheduler running after {r.ready_after:.1f} s;"
-                f" every timer due more than {r.caught_up_after:.1f} s after the restart fired < 1 s late"
             )
         if r.note.strip():
             print(f"{'':<10} note: {r.note.strip()}")
     print()
     print("lateness = when the scheduler started the firing transaction minus the due time;")
-    print("the 'kill+restart' row leaves out timers that fell due while no scheduler ran (shown below it).")
+    print("the 'kill+restart' row leaves out the backlog: timers overdue when the restarted process was running.")
 
 
 def main() -> None:
@@ -303,6 +322,7 @@ def main() -> None:
     parser.add_argument("--lead", type=float, default=0.0, help="seconds from set-up to the first due time (auto)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds after the last due time to wait (60)")
     parser.add_argument("--workers", type=int, help="scheduler --workers (default: its own)")
+    parser.add_argument("--backlog-workers", type=int, help="scheduler --backlog-workers (default: its own)")
     parser.add_argument("--schedulers", type=int, default=1, help="scheduler processes side by side (1)")
     parser.add_argument("--seed", type=int, default=4, help="random seed for the due times")
     parser.add_argument("--no-sqlite", action="store_true")
