@@ -248,5 +248,10 @@ from complaintflow.privacy_cli import retention_group  # noqa: E402
 
 main.add_command(retention_group)
 
+from complaintflow.instance_control_cli import COMMANDS as _instance_commands  # noqa: E402
+
+for _command in _instance_commands:
+    main.add_command(_command)
+
 if __name__ == "__main__":
     main()

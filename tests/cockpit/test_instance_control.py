@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from complaintflow.cli import main
+from complaintflow.context import utcnow
 from engine.domain.actors import ROLE_MANAGER, Actor
 from engine.domain.errors import ComplaintflowError, Conflict, InvalidState, NotFound, PermissionDenied
 from engine.services import instance_control, instances, tasks, timers
@@ -214,3 +218,29 @@ def test_cancelling_a_complaint_process_closes_the_complaint_and_reassign_notifi
         assert (complaint.status, complaint.closed_at) == ("closed", now)
         with pytest.raises(InvalidState):
             instance_control.reassign_task(session, MIA, task.id, now, user="agent2")
+
+
+def test_suspend_resume_and_cancel_from_the_command_line(
+    database: DatabaseUnderTest, now: datetime, tmp_path: Path
+) -> None:
+    with database.session() as session:
+        deploy_paths(session, now, DIAGRAMS / "timer_flow.bpmn")
+        # The CLI acts at the real time: started now, its timers are not due when it is resumed.
+        instance_id = instances.start_instance(session, ANNA, "timer_flow", DATA, utcnow()).id
+    env = {"COMPLAINTFLOW_DATABASE_URL": database.url, "COMPLAINTFLOW_INSTANCE_PATH": str(tmp_path)}
+    runner = CliRunner()
+    refused = runner.invoke(main, ["--as-user", "anna", "--role", "agent", "suspend", str(instance_id)], env=env)
+    assert refused.exit_code == 1 and "only managers, team leads and admins" in refused.output
+    result = runner.invoke(main, ["suspend", str(instance_id), "--reason", "on hold"], env=env)
+    assert result.exit_code == 0 and f"instance {instance_id} is suspended" in result.output
+    result = runner.invoke(main, ["resume", str(instance_id)], env=env)
+    assert result.exit_code == 0 and f"instance {instance_id} is running" in result.output
+    assert "Answer the customer" in result.output
+    missing = runner.invoke(main, ["cancel", str(instance_id)], env=env)
+    assert missing.exit_code == 2 and "--reason" in missing.output
+    result = runner.invoke(main, ["cancel", str(instance_id), "--reason", "test data"], env=env)
+    assert result.exit_code == 0 and f"instance {instance_id} is cancelled" in result.output
+    again = runner.invoke(main, ["resume", str(instance_id)], env=env)
+    assert again.exit_code == 1 and "not suspended" in again.output
+    with database.session() as session:
+        assert _actions(session, instance_id)[-1][:2] == ("instance_cancelled", "cli")
