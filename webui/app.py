@@ -49,6 +49,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (designer_pages, designer_upload, designer_migration):
         app.register_blueprint(module.bp)
 
+    from webui.views import audit, privacy
+
+    for module in (audit, privacy):
+        app.register_blueprint(module.bp)
+
     from webui import api, notices, portal
 
     portal.init_app(app)
