@@ -110,6 +110,16 @@ def test_warnings_are_amber_and_a_fixed_file_deploys_with_a_link_to_its_version(
     assert 'href="/designer/versions/p/1"' in listing and 'href="/designer/versions/p/1/files/answer.bpmn"' in listing
 
 
+def test_descriptive_diagrams_deploy_only_with_the_executable_box(client_for: Clients, app: Flask) -> None:
+    descriptive = FIXED.replace('isExecutable="true"', 'isExecutable="false"')
+    designer = client_for("designer")
+    refused = upload(designer, ("sketch.bpmn", descriptive), deploy=True)
+    assert refused.status_code == 422 and "no-executable-process" in refused.get_data(as_text=True)
+    deployed = upload(designer, ("sketch.bpmn", descriptive), deploy=True, as_executable="y")
+    assert deployed.status_code == 200 and 'href="/designer/versions/p/1"' in deployed.get_data(as_text=True)
+    assert versions_of(app, "p") == [1]
+
+
 BOMB = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
     '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;">]><definitions>&lol3;</definitions>'
