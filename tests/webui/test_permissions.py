@@ -20,7 +20,10 @@ LEAD = Actor("lead", frozenset({"team_lead", "agent"}), frozenset({"team_lead"})
 ROW = re.compile(r"^\| `(GET|POST) ([^`]+)` \|(.+)\|$")
 POST_DATA = {"name": "matrix", "kind": "note", "body": "from the matrix test"}
 # The staff UI's blueprints; the customer portal, the REST API and the designer pages have their own rules.
-STAFF_BLUEPRINTS = {"auth", "tasks", "task", "cases", "inbox", "kb", "admin", "profile", "cockpit", "notices"}
+STAFF_BLUEPRINTS = {
+    "auth", "tasks", "task", "cases", "inbox", "kb", "admin", "profile", "cockpit", "notices",
+    "audit", "privacy",
+}  # fmt: skip
 
 
 def matrix() -> tuple[list[str], list[tuple[str, str, list[str]]]]:
@@ -71,6 +74,7 @@ def _placeholders(database: DatabaseUnderTest, seeded: Seeded, now: datetime) ->
             "{subtask}": str(subtask.id),
             "{instance}": str(case.instance_id),
             "{chart}": "over_time",
+            "{customer}": str(case.customer_id),
         }
 
 
