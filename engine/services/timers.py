@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from engine.domain.actors import SYSTEM, Actor
 from engine.domain.errors import NotFound
@@ -22,6 +23,7 @@ from engine.services.instances import load_run
 from engine.services.persistence import save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import INSTANCE_COMPLETED, TIMER_FIRED, TIMER_PENDING, PendingTimerRow, ProcessInstance
+from engine.store.types import UTCDateTime
 
 # SpiffWorkflow fires a timer only when its due time is strictly before the engine's now.
 _STRICTLY_AFTER = timedelta(microseconds=1)
@@ -46,26 +48,38 @@ def pending_timers(session: Session) -> Sequence[PendingTimerRow]:
     ).all()
 
 
+# Built once: the claim runs for every firing, and building the statement costs a good part of running it.
+_CLAIM = (
+    update(PendingTimerRow)
+    .where(
+        PendingTimerRow.id == bindparam("claim_id"),
+        PendingTimerRow.status == TIMER_PENDING,
+        PendingTimerRow.due_at <= bindparam("claim_now", type_=UTCDateTime()),
+    )
+    .values(status=TIMER_FIRED, fired_at=bindparam("claim_now", type_=UTCDateTime()))
+    .returning(PendingTimerRow.instance_id, PendingTimerRow.element_id, PendingTimerRow.due_at)
+    .execution_options(synchronize_session=False)
+)
+# The definition in the same statement as the instance: load_run needs it for the cached specs.
+_WITH_DEFINITION = [joinedload(ProcessInstance.definition)]
+
+
 @unit_of_work
 def fire_timer(session: Session, timer_id: str, now: datetime, actor: Actor = SYSTEM) -> bool:
     """Fire one due timer; False when it is not due, or another process claimed it first."""
     # The claim is the first statement: it reads and locks the row in one go (on SQLite the transaction
     # starts as a writer, so it waits for the lock instead of failing on a read-to-write upgrade).
-    # "fetch" updates a copy of the row this session may hold (fire_due_timers loaded them) from RETURNING.
-    claimed = session.execute(
-        update(PendingTimerRow)
-        .where(PendingTimerRow.id == timer_id, PendingTimerRow.status == TIMER_PENDING, PendingTimerRow.due_at <= now)
-        .values(status=TIMER_FIRED, fired_at=now)
-        .returning(PendingTimerRow.instance_id, PendingTimerRow.element_id, PendingTimerRow.due_at)
-        .execution_options(synchronize_session="fetch")
-    ).one_or_none()
+    claimed = session.execute(_CLAIM, {"claim_id": timer_id, "claim_now": now}).one_or_none()
     if claimed is None:
         session.rollback()
         return False
+    held = session.identity_map.get(identity_key(PendingTimerRow, timer_id))
+    if held is not None:
+        # A copy loaded before the claim (fire_due_timers loads them) must not stay "pending" in this session.
+        session.expire(held)
     instance_id, element_id = claimed.instance_id, claimed.element_id
     due_at = cast(datetime, claimed.due_at)  # not NULL: the claim matched due_at <= now
-    # The definition in the same statement: load_run needs it for the cached specs.
-    instance = session.get(ProcessInstance, instance_id, options=[joinedload(ProcessInstance.definition)])
+    instance = session.get(ProcessInstance, instance_id, options=_WITH_DEFINITION)
     if instance is None:
         raise NotFound(f"instance {instance_id} does not exist")
     if instance.status == INSTANCE_COMPLETED:
