@@ -40,9 +40,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     formatting.init_app(app)
 
-    from webui.views import admin, cases, cockpit, designer, inbox, kb, profile, task_page, tasks
+    from webui.views import admin, attachments, cases, cockpit, designer, inbox, kb, profile, task_page, tasks
 
-    for module in (tasks, task_page, cases, inbox, kb, admin, profile, designer, cockpit):
+    for module in (tasks, task_page, cases, attachments, inbox, kb, admin, profile, designer, cockpit):
         app.register_blueprint(module.bp)
     from webui.views import designer_migration, designer_pages, designer_upload
 

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from engine.services import customer_contact, knowledge
+from engine.services import case_attachments, customer_contact, knowledge
 from engine.services.access import may_view_task
 from engine.store import case_queries
 from engine.store.complaints import Complaint
@@ -24,6 +24,8 @@ from engine.store.users import Group, User
 from webui.auth import actor
 from webui.choices import options
 from webui.db import db, now
+from webui.info_requests import info_unavailable_text
+from webui.views.attachments import limits_hint, upload_limits
 
 
 class NoteForm(FlaskForm):
@@ -31,6 +33,7 @@ class NoteForm(FlaskForm):
         _l("Kind"), choices=options([("note", _l("Internal note")), ("customer_message", _l("Customer said"))])
     )
     body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=10_000)])
+    files = MultipleFileField(_l("Files (internal)"))
     task_id = HiddenField()
 
 
@@ -118,6 +121,10 @@ def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: F
         "suggestions": knowledge.suggestions(session, complaint.category, text),
         "templates": customer_contact.templates_for(session, complaint.language),
         "forms": case_forms(task, **bound),
+        "attachments": case_attachments.attachments_of(session, complaint),
+        "info_state": customer_contact.info_request_state(session, user, complaint, task.id if task else None),
+        "info_unavailable_text": info_unavailable_text,
+        "upload_hint": limits_hint(upload_limits()),
         "now": now(),
     }
 
@@ -152,6 +159,9 @@ def field_message(message: str) -> str:
         "must lie in the future": _("must lie in the future"),
         "choose a department": _("choose a department"),
         "choose an active colleague": _("choose an active colleague"),
+        "the customer has no e-mail address; note a phone call instead": _(
+            "the customer has no e-mail address; note a phone call instead"
+        ),
     }
     if message in static:
         return static[message]

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
+from engine.domain.attachments import AttachmentLimits, Upload
 from engine.domain.errors import Conflict, FormValidationError, NotFound
+from engine.services import case_attachments
 from engine.services.access import may_view_complaint, supervises_cases
 from engine.services.audit import record
 from engine.services.outbox import enqueue
@@ -64,13 +66,37 @@ def timeline_note(session: Session, complaint: Complaint, kind: str, author: str
 
 @unit_of_work
 def add_note(
-    session: Session, actor: Actor, complaint_id: int, body: str, now: datetime, kind: str = NOTE_INTERNAL
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    body: str,
+    now: datetime,
+    kind: str = NOTE_INTERNAL,
+    uploads: list[Upload] | None = None,
+    limits: AttachmentLimits | None = None,
 ) -> CaseNote:
-    """An internal note (or a customer message taken down by staff) on the complaint's timeline."""
+    """An internal note (or a customer message taken down by staff) on the complaint's timeline.
+
+    Files (``uploads``, checked against ``limits``) are kept with the note and audited; they stay internal.
+    """
     if kind not in (NOTE_INTERNAL, NOTE_CUSTOMER_MESSAGE):
         raise FormValidationError({"kind": "must be an internal note or a customer message"})
     complaint = complaint_for(session, actor, complaint_id)
-    note = timeline_note(session, complaint, kind, actor.username, clean_text(body, "body"), now)
+    errors: dict[str, str] = {}
+    try:
+        text = clean_text(body, "body")
+    except FormValidationError as error:
+        errors.update(error.errors)
+    checked: list[Upload] = []
+    try:
+        checked = case_attachments.checked_uploads(list(uploads or []), limits or AttachmentLimits())
+    except FormValidationError as error:
+        errors.update(error.errors)
+    if errors:
+        raise FormValidationError(errors)
+    note = timeline_note(session, complaint, kind, actor.username, text, now)
+    session.flush()
+    case_attachments.store_staff_files(session, actor, complaint, note, checked, now)
     commit(session)
     return note
 

@@ -87,7 +87,9 @@ def status_view(session: Session, reference: str) -> StatusView:
     if complaint.closed_at:
         entries.append(PublicEntry(complaint.closed_at, "closed"))
     entries.sort(key=lambda entry: entry.at)
-    attachments = session.scalar(select(func.count()).where(CustomerAttachment.complaint_id == complaint.id))
+    # Files staff attached to internal notes (source "staff") are internal: not counted for the customer.
+    customer_files = (CustomerAttachment.complaint_id == complaint.id) & (CustomerAttachment.source != "staff")
+    attachments = session.scalar(select(func.count()).where(customer_files))
     waiting_for = complaint.first_response_due_at if complaint.first_response_at is None else None
     return StatusView(
         reference=complaint.reference,

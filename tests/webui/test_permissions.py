@@ -8,9 +8,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
 from engine.domain.actors import Actor
-from engine.services import casework, knowledge
+from engine.domain.attachments import AttachmentLimits, Upload
+from engine.services import casework, intake, knowledge
+from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint
 from tests.conftest import DatabaseUnderTest
 from tests.webui.support import Client, Seeded
@@ -21,7 +24,7 @@ ROW = re.compile(r"^\| `(GET|POST) ([^`]+)` \|(.+)\|$")
 POST_DATA = {"name": "matrix", "kind": "note", "body": "from the matrix test"}
 # The staff UI's blueprints; the customer portal, the REST API and the designer pages have their own rules.
 STAFF_BLUEPRINTS = {
-    "auth", "tasks", "task", "cases", "inbox", "kb", "admin", "profile", "cockpit", "notices",
+    "auth", "tasks", "task", "cases", "attachments", "inbox", "kb", "admin", "profile", "cockpit", "notices",
     "audit", "privacy",
 }  # fmt: skip
 
@@ -64,6 +67,11 @@ def _placeholders(database: DatabaseUnderTest, seeded: Seeded, now: datetime) ->
         )
         case = session.query(Complaint).filter_by(reference=seeded.complaints["billing"]).one()
         subtask = casework.create_subtask(session, LEAD, case.id, "agent", "Check", "", now + timedelta(days=1), now)
+        pdf = Upload("invoice.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")
+        info = intake.add_customer_information(
+            session, Actor("portal"), case.reference, "Invoice", [pdf], AttachmentLimits(), now, source="web"
+        )
+        attachment = session.scalars(select(CustomerAttachment.id).where(CustomerAttachment.note_id == info.id)).one()
         return {
             "{task}": seeded.tasks["billing"],
             "{l2_task}": seeded.tasks["big"],
@@ -72,6 +80,7 @@ def _placeholders(database: DatabaseUnderTest, seeded: Seeded, now: datetime) ->
             "{article}": str(article.id),
             "{handover}": str(handover.id),
             "{subtask}": str(subtask.id),
+            "{attachment}": str(attachment),
             "{instance}": str(case.instance_id),
             "{chart}": "over_time",
             "{customer}": str(case.customer_id),

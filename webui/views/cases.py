@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound
 from engine.services import casework, customer_contact
@@ -30,6 +31,8 @@ from webui.case_forms import (
     fill_choices,
 )
 from webui.db import db, now
+from webui.info_requests import info_unavailable_text
+from webui.views.attachments import form_uploads, upload_error_text, upload_limits
 from webui.views.task_page import render_task, visible_task
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -77,10 +80,14 @@ def _act(
     form: FlaskForm,
     name: str,
     action: Callable[[Complaint], Any],
-    success: str,
+    success: str | Callable[[Any], str],
     mapping: dict[str, str] | None = None,
+    to_case: bool = False,
 ) -> Any:
-    """Validate ``form``, run the service; on any error re-render the page with everything typed kept."""
+    """Validate ``form``, run the service; on any error re-render the page with everything typed kept.
+
+    ``success`` may be a function of the service's result; ``to_case`` returns to the case page even from a task.
+    """
     complaint = visible_complaint(reference)
     if name in ("handover", "subtask"):
         fill_choices(
@@ -92,16 +99,19 @@ def _act(
     task_id = form.task_id.data or None  # type: ignore[attr-defined]
     if form.validate_on_submit():
         try:
-            action(complaint)
+            result = action(complaint)
         except FormValidationError as error:
             db().rollback()
-            apply_errors(form, error.errors, mapping)
+            messages = {
+                key: upload_error_text(text) if key == "attachments" else text for key, text in error.errors.items()
+            }
+            apply_errors(form, messages, mapping)
         except Conflict as error:
             db().rollback()
             form.form_errors.append(str(error))
         else:
-            flash(success, "success")
-            if task_id:
+            flash(success(result) if callable(success) else success, "success")
+            if task_id and not to_case:
                 return redirect(url_for("task.show", task_id=task_id, _anchor="timeline"))
             return redirect(url_for("cases.show", reference=reference, _anchor="timeline"))
     flash(_("Please correct the marked fields."), "error")
@@ -118,9 +128,36 @@ def add_note(reference: str) -> Any:
         reference,
         form,
         "note",
-        lambda c: casework.add_note(db(), actor(), c.id, form.body.data or "", now(), kind=form.kind.data or "note"),
+        lambda c: casework.add_note(
+            db(),
+            actor(),
+            c.id,
+            form.body.data or "",
+            now(),
+            kind=form.kind.data or "note",
+            uploads=form_uploads("files"),
+            limits=upload_limits(),
+        ),
         _("Note added."),
+        {"attachments": "files"},
     )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> Any:
+    """A request over the size limit is cut off before the form can be read: say so instead of a bare 413."""
+    reference = (request.view_args or {}).get("reference", "")
+    flash(
+        _(
+            "The files were too large together (at most %(size)s KB per request). Nothing was saved; "
+            "please attach fewer or smaller files.",
+            size=upload_limits().max_bytes // 1024,
+        ),
+        "error",
+    )
+    if reference:
+        return redirect(url_for("cases.show", reference=reference, _anchor="actions-title"), 303)
+    return redirect(url_for("tasks.my_tasks"), 303)
 
 
 @bp.route("/<reference>/handover", methods=["POST"])
@@ -164,15 +201,26 @@ def reply(reference: str) -> Any:
 @bp.route("/<reference>/request-info", methods=["POST"])
 @require_case_worker
 def request_info(reference: str) -> Any:
+    """Ask the customer through the process: the case waits for the answer with the SLA paused."""
     form = InfoRequestForm()
-    return _act(
-        reference,
-        form,
-        "info",
-        lambda c: customer_contact.request_information(db(), actor(), c.id, form.question.data or "", now()),
-        _("The question was sent to the customer."),
-        {"body": "question"},
-    )
+
+    def ask(complaint: Complaint) -> customer_contact.InfoRequestState:
+        try:
+            return customer_contact.request_information(
+                db(), actor(), complaint.id, form.question.data or "", now(), task_id=form.task_id.data or None
+            )
+        except customer_contact.InfoRequestUnavailable as error:
+            raise Conflict(info_unavailable_text(error.state)) from None
+
+    def said(state: customer_contact.InfoRequestState) -> str:
+        if state.mode == customer_contact.INFO_VIA_PROCESS:
+            return _(
+                "The question was sent to the customer. The case waits for the answer with the SLA clock paused; "
+                "it comes back to the task list when the customer answers."
+            )
+        return _("The further question was sent. The case keeps waiting for the customer's answer.")
+
+    return _act(reference, form, "info", ask, said, {"body": "question"}, to_case=True)
 
 
 @bp.route("/<reference>/subtasks", methods=["POST"])
