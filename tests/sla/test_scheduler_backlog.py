@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine import scheduler as scheduler_module
 from engine.scheduler import SchedulerOptions, TimerScheduler
@@ -105,3 +106,24 @@ def test_on_time_timers_do_not_wait_behind_overdue_ones(database: DatabaseUnderT
 def test_backlog_option_is_checked() -> None:
     with pytest.raises(ValueError, match="backlog_workers"):
         SchedulerOptions(backlog_workers=0)
+
+
+def test_a_backlog_firing_waits_for_on_time_firings_but_not_for_ever(monkeypatch: pytest.MonkeyPatch) -> None:
+    scheduler = TimerScheduler(sessionmaker())  # not started: only the hand-over between the lanes
+    with scheduler._lock:
+        scheduler._on_time_busy.add("on-time timer")
+    monkeypatch.setattr(scheduler_module, "_YIELD_AT_MOST", 0.2)
+    started = time.monotonic()
+    scheduler._yield_to_on_time()  # the on-time firing never ends: the backlog goes on after the limit
+    assert 0.15 <= time.monotonic() - started < 2.0
+
+    def finish() -> None:
+        with scheduler._lock:
+            scheduler._forget("on-time timer")
+
+    monkeypatch.setattr(scheduler_module, "_YIELD_AT_MOST", 5.0)
+    threading.Timer(0.05, finish).start()
+    started = time.monotonic()
+    scheduler._yield_to_on_time()  # released when the on-time firing ends, long before the limit
+    assert time.monotonic() - started < 2.0
+    assert not scheduler._on_time_busy
