@@ -11,16 +11,16 @@ entries were touched, so the redaction itself is on the record. Nothing else in 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from engine.runtime.redaction import redact_value
 from engine.store.models import AuditEntry
 
 # Core statements on the table: deliberately outside the ORM guard, which protects every other path.
-_TABLE = AuditEntry.__table__
+_TABLE = cast(Table, AuditEntry.__table__)
 
 
 def redact_entries(

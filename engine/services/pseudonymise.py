@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, String, Table, Text, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -213,7 +213,7 @@ def _outbox_to_customer(
         .where(DeliveryAttempt.outbox_id.in_(ids), func.lower(DeliveryAttempt.target) == email.lower())
         .values(target=ERASED)
     )
-    counts.add("delivery_attempt", result.rowcount or 0)
+    counts.add("delivery_attempt", getattr(result, "rowcount", 0) or 0)
 
 
 def pseudonymise_complaints(
@@ -227,13 +227,15 @@ def pseudonymise_complaints(
     instance_ids = [c.instance_id for c in complaints if c.instance_id is not None]
     _outbox_to_customer(session, customer.email, complaint_ids, whole_customer, counts)
     removed = session.execute(delete(CustomerAttachment).where(CustomerAttachment.complaint_id.in_(complaint_ids)))
-    counts.add("customer_attachment", removed.rowcount or 0)
+    counts.add("customer_attachment", getattr(removed, "rowcount", 0) or 0)
     for table, column in _linked_tables():
         ids = complaint_ids if column == "complaint_id" else instance_ids
         if ids:
             _scrub_rows(session, table, table.c[column].in_(ids), scrub, counts)
     outbox_ids = select(OutboxMessage.id).where(OutboxMessage.complaint_id.in_(complaint_ids))
-    _scrub_rows(session, DeliveryAttempt.__table__, DeliveryAttempt.outbox_id.in_(outbox_ids), scrub, counts)
+    _scrub_rows(
+        session, cast(Table, DeliveryAttempt.__table__), DeliveryAttempt.outbox_id.in_(outbox_ids), scrub, counts
+    )
     for mail in session.scalars(select(InboundMail).where(InboundMail.complaint_id.in_(complaint_ids))):
         # The Message-ID may carry the sender's domain; its hash still recognises a redelivered mail.
         if not mail.message_id.startswith("erased:"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.store.complaints import Complaint
 from engine.store.models import AuditEntry
 
+_Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])  # any select; the filters keep its row type
 # An export is one response; above this many entries the filter has to be narrowed.
 EXPORT_LIMIT = 100_000
 
@@ -49,7 +50,7 @@ class AuditPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _filtered(query: Select[Any], criteria: AuditFilter) -> Select[Any]:
+def _filtered(query: _Q, criteria: AuditFilter) -> _Q:
     if criteria.actor:
         query = query.where(AuditEntry.actor == criteria.actor)
     if criteria.action:
@@ -66,7 +67,7 @@ def _filtered(query: Select[Any], criteria: AuditFilter) -> Select[Any]:
     return query
 
 
-def _with_reference() -> Select[Any]:
+def _with_reference() -> Select[AuditEntry, str]:
     return select(AuditEntry, Complaint.reference).outerjoin(
         Complaint, (Complaint.instance_id == AuditEntry.instance_id) & AuditEntry.instance_id.is_not(None)
     )

@@ -65,6 +65,11 @@ def _page() -> int:
     return int(raw)
 
 
+def _page_url(page: int) -> str:
+    values: dict[str, Any] = {**_args(), "page": page}
+    return url_for("audit.index", **values)
+
+
 @bp.get("/")
 @require_roles(*AUDIT_ROLES)
 def index() -> str:
@@ -76,7 +81,7 @@ def index() -> str:
         args=_args(),
         actions=audit_queries.actions(session),
         actors=audit_queries.actors(session),
-        page_url=lambda page: url_for("audit.index", **_args(), page=page),
+        page_url=_page_url,
     )
 
 
