@@ -110,6 +110,16 @@ def test_warnings_are_amber_and_a_fixed_file_deploys_with_a_link_to_its_version(
     assert 'href="/designer/versions/p/1"' in listing and 'href="/designer/versions/p/1/files/answer.bpmn"' in listing
 
 
+def test_one_rejected_file_keeps_the_whole_upload_from_deploying(client_for: Clients, app: Flask) -> None:
+    other = BROKEN.replace('id="p"', 'id="q"').replace('bpmnElement="p"', 'bpmnElement="q"')
+    response = upload(client_for("designer"), ("good.bpmn", FIXED), ("bad.bpmn", other), deploy=True)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert page.index("verdict-deployable") < page.index("verdict-rejected")  # one section per file, in order
+    assert 'href="#file1-s1"' in page and 'id="file1-s1"' in page and 'href="#file0-s1"' not in page
+    assert versions_of(app, "p") == [] and versions_of(app, "q") == []
+
+
 def test_descriptive_diagrams_deploy_only_with_the_executable_box(client_for: Clients, app: Flask) -> None:
     descriptive = FIXED.replace('isExecutable="true"', 'isExecutable="false"')
     designer = client_for("designer")
