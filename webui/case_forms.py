@@ -57,7 +57,10 @@ class ReplyForm(FlaskForm):
 
 
 class InfoRequestForm(FlaskForm):
-    question = TextAreaField(_l("What do you need from the customer?"), validators=[DataRequired(), Length(max=10_000)])
+    # Its own id: the hand-over form on the same page has a "question" field too.
+    question = TextAreaField(
+        _l("What do you need from the customer?"), validators=[DataRequired(), Length(max=10_000)], id="info_question"
+    )
     task_id = HiddenField()
 
 

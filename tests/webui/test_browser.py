@@ -13,9 +13,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from engine.domain.status_links import status_token
 from tests.conftest import DatabaseUnderTest
 from tests.webui.live_server import serving
 from tests.webui.support import Seeded
+from tests.webui.test_request_info import library_complaint
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -153,4 +155,57 @@ def test_pages_work_without_javascript(browser: Browser, base_url: str, seeded: 
     page.fill("#body", "Customer called, parcel found at the neighbour's.")
     page.click("button:has-text('Add note')")
     expect(page.locator("#timeline")).to_contain_text("parcel found at the neighbour's")
+    context.close()
+
+
+def test_agent_asks_the_customer_and_gets_a_file_back_in_the_browser(
+    browser: Browser, base_url: str, app: Flask, seeded: Seeded, database: DatabaseUnderTest, now: datetime,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    shot = Shots(database.backend)
+    reference = library_complaint(database, now)
+    scan = tmp_path / "call notes.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    sign_in(page, base_url, "agent")
+
+    # A file on an internal note, then the question to the customer through the process.
+    page.goto(f"{base_url}/cases/{reference}")
+    page.click("summary:has-text('Internal note')")
+    page.fill("#body", "Customer called; notes attached.")
+    page.set_input_files("#files", str(scan))
+    page.click("button:has-text('Add note')")
+    expect(page.locator("table.attachments")).to_contain_text("call notes.pdf")
+    page.click("summary:has-text('Request information from the customer')")
+    expect(page.locator("#request-info")).to_contain_text("the SLA clock pauses")
+    page.fill("#info_question", "Please send us a photo of the invoice.")
+    shot(page, "09-case-request-info")
+    page.click("button:has-text('Ask the customer and wait')")
+    expect(page.locator(".flash-success")).to_contain_text("SLA clock paused")
+    expect(page.locator("main")).to_contain_text("waiting customer")
+    shot(page, "10-case-waiting-for-customer")
+
+    # The customer answers on the private status page with a photo of the invoice.
+    secret = app.extensions["complaintflow_channels"].secret_key
+    customer = context.new_page()
+    customer.goto(f"{base_url}/portal/status/{reference}/{status_token(secret, reference)}")
+    customer.fill("textarea[name=text]", "Here is the photo.")
+    customer.set_input_files("input[name=attachments]", str(scan))
+    customer.click("form:has(textarea[name=text]) button[type=submit]")
+    customer.close()
+
+    # Back on the case: open again, the file is listed and downloads.
+    page.goto(f"{base_url}/cases/{reference}")
+    expect(page.locator("main")).to_contain_text("Handle complaint")
+    expect(page.locator("table.attachments tbody tr")).to_have_count(2)
+    shot(page, "11-case-with-customer-file")
+    with page.expect_download() as download_info:
+        page.click("table.attachments tbody tr:nth-child(2) a")
+    assert (
+        download_info.value.suggested_filename == "call_notes.pdf" or "call" in download_info.value.suggested_filename
+    )
+    assert errors == []
     context.close()

@@ -30,7 +30,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 QUESTION = "Please send us a photo of the invoice with both bookings."
 
 
-def _library_complaint(database: DatabaseUnderTest, now: datetime, email: str | None = "erika@example.org") -> str:
+def library_complaint(database: DatabaseUnderTest, now: datetime, email: str | None = "erika@example.org") -> str:
     with database.session() as session:
         deploy_library(session, now - timedelta(days=1))
         complaint = open_complaint(
@@ -56,7 +56,7 @@ def _open_tasks(database: DatabaseUnderTest, reference: str) -> list[tuple[str, 
 def test_the_full_loop_through_the_process_and_the_portal(
     app: Flask, client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest, now: datetime
 ) -> None:
-    reference = _library_complaint(database, now)
+    reference = library_complaint(database, now)
     agent = client_for("agent")
     page = agent.text(f"/cases/{reference}")
     assert "Ask the customer and wait" in page and "Completes the step “Handle complaint”" in page
@@ -137,7 +137,7 @@ def test_the_full_loop_through_the_process_and_the_portal(
 def test_from_the_task_page_and_where_the_process_cannot_wait(
     client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest, now: datetime
 ) -> None:
-    reference = _library_complaint(database, now)
+    reference = library_complaint(database, now)
     agent, colleague = client_for("agent"), client_for("agent2")
     with database.session() as session:
         complaint = session.scalars(select(Complaint).where(Complaint.reference == reference)).one()
@@ -159,7 +159,7 @@ def test_from_the_task_page_and_where_the_process_cannot_wait(
 def test_without_an_e_mail_address_nothing_waits(
     client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest, now: datetime
 ) -> None:
-    reference = _library_complaint(database, now, email=None)
+    reference = library_complaint(database, now, email=None)
     agent = client_for("agent")
     response = agent.post(f"/cases/{reference}/request-info", {"question": QUESTION})
     assert response.status_code == 422
