@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from complaintflow.cli import main
 from complaintflow.context import utcnow
 from engine.domain.actors import ROLE_MANAGER, Actor
 from engine.domain.errors import ComplaintflowError, Conflict, InvalidState, NotFound, PermissionDenied
+from engine.scheduler import SchedulerOptions, TimerScheduler
 from engine.services import instance_control, instances, tasks, timers
 from engine.store.complaints import Complaint
 from engine.store.element_visits import ElementVisit
@@ -244,3 +246,27 @@ def test_suspend_resume_and_cancel_from_the_command_line(
     assert again.exit_code == 1 and "not suspended" in again.output
     with database.session() as session:
         assert _actions(session, instance_id)[-1][:2] == ("instance_cancelled", "cli")
+
+
+def test_the_running_scheduler_leaves_a_suspended_instance_alone(database: DatabaseUnderTest) -> None:
+    with database.session() as session:
+        deploy_paths(session, utcnow(), DIAGRAMS / "timer_flow.bpmn")
+        fast = {"reminder_after": "PT1S", "escalation_after": "PT2S"}
+        instance_id = instances.start_instance(session, ANNA, "timer_flow", fast, utcnow()).id
+        instance_control.suspend_instance(session, MIA, instance_id, utcnow())
+    scheduler = TimerScheduler(database.sessions, SchedulerOptions(poll_interval=0.2))
+    try:
+        scheduler.start()
+        time.sleep(3)  # both timers are overdue now; the scheduler polls fifteen times
+        with database.session() as session:
+            assert {row.status for row in _timers(session, instance_id).values()} == {"suspended"}
+            assert [t.element_id for t in open_tasks(session, instance_id)] == ["answer_customer"]
+            instance_control.resume_instance(session, MIA, instance_id, utcnow())
+        time.sleep(1)  # a few more polls: nothing is left for the scheduler to fire
+        assert scheduler.stats.fired == 0
+    finally:
+        scheduler.stop()
+    with database.session() as session:
+        assert only_task(session, instance_id).element_id == "handle_escalation"
+        fired = [(a[1], a[2]) for a in _actions(session, instance_id) if a[0] == "timer_fired"]
+        assert sorted(fired) == [("mia", "escalate"), ("mia", "remind_agent")]
