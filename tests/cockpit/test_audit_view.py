@@ -44,18 +44,18 @@ def test_filters_pages_and_order(
     instance_id = _add_entries(database, seeded, now)
     manager = client_for("manager")
     page = manager.text("/audit/?user=auditor")
-    assert "61 entries" in page and "Page 1 of 2" in page
+    assert "Entries: 61 ·" in page and "Page 1 of 2" in page
     first = page.index("exported")  # the newest entry comes first
     assert first < page.index("note_added")
     assert "Page 2 of 2" in manager.text("/audit/?user=auditor&page=2")
-    assert "60 entries" in manager.text("/audit/?user=auditor&action=note_added")
+    assert "Entries: 60 ·" in manager.text("/audit/?user=auditor&action=note_added")
     day = (now - timedelta(days=1)).date().isoformat()
-    assert "1 entries" in manager.text(f"/audit/?user=auditor&start={day}&end={day}")
+    assert "Entries: 1 ·" in manager.text(f"/audit/?user=auditor&start={day}&end={day}")
     with database.session() as session:
         total = session.scalar(select(func.count()).where(AuditEntry.instance_id == instance_id))
-    assert f"{total} entries" in manager.text(f"/audit/?reference={seeded.complaints['billing']}")
-    assert f"{total} entries" in manager.text(f"/audit/?instance={instance_id}")
-    assert "0 entries" in manager.text(f"/audit/?reference={seeded.complaints['billing']}&user=nobody")
+    assert f"Entries: {total} ·" in manager.text(f"/audit/?reference={seeded.complaints['billing']}")
+    assert f"Entries: {total} ·" in manager.text(f"/audit/?instance={instance_id}")
+    assert "Entries: 0 ·" in manager.text(f"/audit/?reference={seeded.complaints['billing']}&user=nobody")
     for bad in ("start=yesterday", "instance=x", "page=0", "start=2026-11-10&end=2026-11-01"):
         assert manager.get(f"/audit/?{bad}").status_code == 400
     # The instance page links to the global view with its filter.
