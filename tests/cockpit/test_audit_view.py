@@ -58,8 +58,10 @@ def test_filters_pages_and_order(
     assert "Entries: 0 ·" in manager.text(f"/audit/?reference={seeded.complaints['billing']}&user=nobody")
     for bad in ("start=yesterday", "instance=x", "page=0", "start=2026-11-10&end=2026-11-01"):
         assert manager.get(f"/audit/?{bad}").status_code == 400
-    # The instance page links to the global view with its filter.
+    # The instance page and the case page link to the global view with their filter.
     assert f"/audit/?instance={instance_id}" in manager.text(f"/cockpit/instances/{instance_id}")
+    assert f"/audit/?reference={seeded.complaints['billing']}" in manager.text(f"/cases/{seeded.complaints['billing']}")
+    assert "/audit/" not in client_for("lead").text(f"/cases/{seeded.complaints['billing']}")
 
 
 def test_csv_and_json_exports_of_the_filtered_entries(
