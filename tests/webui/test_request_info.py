@@ -173,3 +173,29 @@ def test_german_texts(
     # The demo department member reads German; the basic process cannot wait for the customer.
     page = client_for("dept").text(f"/cases/{seeded.complaints['big']}")
     assert "Informationen beim Kunden anfordern" in page and "der nicht auf den Kunden warten kann" in page
+
+
+def test_where_the_process_is_elsewhere_the_page_says_so_and_nothing_is_sent(
+    client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest, now: datetime
+) -> None:
+    reference = library_complaint(database, now)
+    agent = client_for("agent")
+    with database.session() as session:
+        complaint = session.scalars(select(Complaint).where(Complaint.reference == reference)).one()
+        task_id = case_queries.open_tasks_of(session, complaint)[0].id
+    done = agent.post(
+        f"/task/{task_id}/complete", {"f_next_step": "resolve", "f_customer_message": "We are on it and decide today."}
+    )
+    assert done.status_code == 302
+    assert _open_tasks(database, reference) == [("propose_resolution", "agent")]
+    page = agent.text(f"/cases/{reference}")
+    assert "The process is at “Decide resolution”, which cannot wait for the customer." in page
+    assert "Ask the customer and wait" not in page
+    refused = agent.post(f"/cases/{reference}/request-info", {"question": QUESTION})
+    assert refused.status_code == 422 and "which cannot wait for the customer" in refused.get_data(as_text=True)
+    assert f"{QUESTION}</textarea>" in refused.get_data(as_text=True)  # the typed question is kept to copy
+    with database.session() as session:
+        assert session.scalars(select(CaseNote).where(CaseNote.kind == "info_request")).all() == []
+        asked = select(AuditEntry).where(AuditEntry.action == "customer_info_requested")
+        assert session.scalars(asked).all() == []
+    assert _complaint(database, reference).status != "waiting_customer"
