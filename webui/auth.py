@@ -155,6 +155,8 @@ def home_for(user: Any) -> str:
         return url_for("tasks.group_tasks")
     if user.has_role("admin"):
         return url_for("admin.users")
+    if user.has_role("designer"):
+        return url_for("designer_pages.processes")
     return url_for("kb.index")
 
 

@@ -16,7 +16,7 @@ def test_sign_in_lands_on_the_role_s_start_page(client_for: Callable[[str], Clie
     assert response.status_code == 302 and response.location.endswith("/tasks/mine")
     assert Client(anonymous.app).sign_in("dept").location.endswith("/inbox/")
     assert Client(anonymous.app).sign_in("admin").location.endswith("/admin/users")
-    assert Client(anonymous.app).sign_in("designer").location.endswith("/kb/")
+    assert Client(anonymous.app).sign_in("designer").location.endswith("/designer/")
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(anonymous: Client) -> None:
