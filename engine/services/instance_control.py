@@ -242,14 +242,15 @@ def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: st
         incident.resolved_at, incident.resolved_by = now, actor.username
     complaint = session.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
     if complaint is not None and complaint.status != COMPLAINT_CLOSED:
+        # The same action as a closure by the process, so the case timeline and the audit log read alike.
         record(
             session,
             actor,
-            "complaint_status_changed",
+            "complaint_closed",
             now,
             instance_id=instance_id,
             before={"status": complaint.status},
-            after={"status": COMPLAINT_CLOSED},
+            after={"status": COMPLAINT_CLOSED, "closure_reason": text},
             message=text,
         )
         complaint.status, complaint.closed_at, complaint.updated_at = COMPLAINT_CLOSED, now, now
