@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -151,7 +151,7 @@ def too_large(_error: RequestEntityTooLarge) -> Any:
         _(
             "The files were too large together (at most %(size)s KB per request). Nothing was saved; "
             "please attach fewer or smaller files.",
-            size=upload_limits().max_bytes // 1024,
+            size=int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024,
         ),
         "error",
     )
