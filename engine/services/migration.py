@@ -26,8 +26,10 @@ from engine.services.instances import get_instance, load_run
 from engine.services.persistence import save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import (
+    INSTANCE_CANCELLED,
     INSTANCE_COMPLETED,
     INSTANCE_INCIDENT,
+    INSTANCE_SUSPENDED,
     TASK_OPEN,
     HumanTask,
     ProcessDefinition,
@@ -88,7 +90,7 @@ def _candidates(
         .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
         .where(
             ProcessDefinition.process_key == process_key,
-            ProcessInstance.status != INSTANCE_COMPLETED,
+            ProcessInstance.status.not_in((INSTANCE_COMPLETED, INSTANCE_CANCELLED)),
             ProcessDefinition.id != target.id,
         )
         .order_by(ProcessInstance.id)
@@ -142,8 +144,11 @@ def migrate_instance(
     old_definition = instance.definition
     if old_definition.id == target.id:
         raise InvalidState(f"instance {instance_id} already runs on version {target.version}")
-    if instance.status == INSTANCE_COMPLETED:
-        raise InvalidState(f"instance {instance_id} is completed")
+    if instance.status in (INSTANCE_COMPLETED, INSTANCE_CANCELLED):
+        raise InvalidState(f"instance {instance_id} is {instance.status}")
+    if instance.status == INSTANCE_SUSPENDED:
+        # Saving the moved run would recompute its status and make its held timers pending: resume first.
+        raise InvalidState(f"instance {instance_id} is suspended; resume it before migrating it")
     run = load_run(session, instance, now)
     moved = migrate_run(run, parsed_definition(old_definition), parsed_definition(target))
     incident = open_incident(session, instance.id) if instance.status == INSTANCE_INCIDENT else None

@@ -15,8 +15,9 @@ from complaintflow.cli import main
 from complaintflow.context import utcnow
 from engine.domain.actors import ROLE_MANAGER, Actor
 from engine.domain.errors import ComplaintflowError, Conflict, InvalidState, NotFound, PermissionDenied
+from engine.runtime.parser import Resource
 from engine.scheduler import SchedulerOptions, TimerScheduler
-from engine.services import instance_control, instances, tasks, timers
+from engine.services import deployment, instance_control, instances, migration, tasks, timers
 from engine.store.complaints import Complaint
 from engine.store.element_visits import ElementVisit
 from engine.store.models import (
@@ -30,7 +31,7 @@ from engine.store.models import (
 from engine.store.outbox import OutboxMessage
 from engine.store.tasklist import SCOPE_ALL, TaskListCriteria, list_page
 from tests.conftest import DatabaseUnderTest
-from tests.engine.helpers import ANNA, DIAGRAMS, LEA, deploy_paths, only_task, open_tasks
+from tests.engine.helpers import ADMIN, ANNA, DIAGRAMS, LEA, deploy_paths, only_task, open_tasks
 from tests.webui.support import Seeded
 
 MIA = Actor("mia", roles=frozenset({ROLE_MANAGER}))
@@ -270,3 +271,19 @@ def test_the_running_scheduler_leaves_a_suspended_instance_alone(database: Datab
         assert only_task(session, instance_id).element_id == "handle_escalation"
         fired = [(a[1], a[2]) for a in _actions(session, instance_id) if a[0] == "timer_fired"]
         assert sorted(fired) == [("mia", "escalate"), ("mia", "remind_agent")]
+
+
+def test_suspended_and_cancelled_instances_are_not_migrated(session: Session, now: datetime) -> None:
+    deploy_paths(session, now, DIAGRAMS / "timer_flow.bpmn")
+    held = instances.start_instance(session, ANNA, "timer_flow", DATA, now)
+    ended = instances.start_instance(session, ANNA, "timer_flow", DATA, now)
+    instance_control.suspend_instance(session, MIA, held.id, now)
+    instance_control.cancel_instance(session, MIA, ended.id, "test", now)
+    text = (DIAGRAMS / "timer_flow.bpmn").read_text(encoding="utf-8").replace("Answer the customer", "Answer them")
+    deployment.deploy(session, ADMIN, [Resource("timer_flow.bpmn", text)], now)
+    assert [plan.instance_id for plan in migration.plan_migration(session, "timer_flow", now)] == [held.id]
+    with pytest.raises(InvalidState, match="resume it before migrating"):
+        migration.migrate_instance(session, ADMIN, held.id, now)
+    with pytest.raises(InvalidState, match="cancelled"):
+        migration.migrate_instance(session, ADMIN, ended.id, now)
+    assert {row.status for row in _timers(session, held.id).values()} == {"suspended"}
