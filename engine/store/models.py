@@ -257,7 +257,12 @@ class AuditEntry(Base):
     """Append-only log: who did what to which instance or task, when, with the data before and after."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_instance_at", "instance_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entry_instance_at", "instance_id", "at"),
+        # The global audit view filters by user or action, newest first, and lists both as choices.
+        Index("ix_audit_entry_actor_at", "actor", "at"),
+        Index("ix_audit_entry_action_at", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
