@@ -27,12 +27,17 @@ def task_states(workflow: Any) -> dict[str, int]:
     return {str(task.id): task.state for task in _elements(workflow)}
 
 
-def changes_since(workflow: Any, baseline: dict[str, int]) -> list[VisitChange]:
-    """Elements entered and/or left since ``baseline``: a visit opens when a task becomes open, and closes
-    as ``completed`` when it completes or as ``cancelled`` when an open task leaves the open states otherwise."""
+def changes_since(workflow: Any, baseline: dict[str, int]) -> tuple[list[VisitChange], dict[str, int]]:
+    """Elements entered and/or left since ``baseline``, and the states now (the next baseline), in one pass.
+
+    A visit opens when a task becomes open, and closes as ``completed`` when it completes or as ``cancelled``
+    when an open task leaves the open states otherwise.
+    """
     changes = []
+    states = {}
     for task in _elements(workflow):
         task_id, state = str(task.id), task.state
+        states[task_id] = state
         before = baseline.get(task_id)
         if before == state:
             continue
@@ -45,4 +50,4 @@ def changes_since(workflow: Any, baseline: dict[str, int]) -> list[VisitChange]:
             changes.append(VisitChange(task_id, element, entered=not was_open, outcome="completed"))
         elif was_open and not is_open:
             changes.append(VisitChange(task_id, element, entered=False, outcome="cancelled"))
-    return changes
+    return changes, states

@@ -234,8 +234,7 @@ class WorkflowRun:
 
     def visit_changes(self) -> list[VisitChange]:
         """Elements entered and left since the last call (or since loading); each change is reported once."""
-        changes = changes_since(self.workflow, self._visit_baseline)
-        self._visit_baseline = task_states(self.workflow)
+        changes, self._visit_baseline = changes_since(self.workflow, self._visit_baseline)
         return changes
 
     # -- what the database materialises ---------------------------------------------------------------
