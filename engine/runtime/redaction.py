@@ -14,8 +14,9 @@ from typing import Any
 
 from engine.runtime.serialization import decode_state
 
-# The parts of the serialized state that hold variable values rather than structure.
-_DATA_KEYS = frozenset({"data", "delta", "updates", "correlations", "bpmn_events", "payload"})
+# The parts of the serialized state that hold variable values rather than structure. A task's ``delta`` is
+# walked as structure: its ``updates`` are values, its ``deletions`` are variable names and stay as they are.
+_DATA_KEYS = frozenset({"data", "updates", "correlations", "bpmn_events", "payload"})
 
 
 def redact_value(value: Any, replace: Callable[[str], str], personal_keys: Collection[str], placeholder: str) -> Any:
