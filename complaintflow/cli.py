@@ -244,9 +244,10 @@ from complaintflow.cli_tasks import (  # noqa: E402
 for _command in (tasks_command, claim_command, unclaim_command, assign_command, complete_command):
     main.add_command(_command)
 
-from complaintflow.privacy_cli import retention_group  # noqa: E402
+from complaintflow.privacy_cli import customer_group, retention_group  # noqa: E402
 
 main.add_command(retention_group)
+main.add_command(customer_group)
 
 from complaintflow.instance_control_cli import COMMANDS as _instance_commands  # noqa: E402
 

@@ -1,21 +1,26 @@
-"""``complaintflow retention run [--dry-run]`` and the daily retention job of the scheduler process.
+"""``complaintflow retention run [--dry-run]``, ``complaintflow customer export|erase`` and the daily retention
+job of the scheduler process.
 
 See docs/data-protection.md. The period comes from COMPLAINTFLOW_RETENTION_DAYS (or ``--days``); without one,
-nothing is pseudonymised.
+nothing is pseudonymised. Export and erasure act as the CLI operator (admin) and are audited like in the web UI.
 """
 
 from __future__ import annotations
 
 import atexit
+import json
 import logging
+from pathlib import Path
 
 import click
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.orm import Session
 
 from complaintflow.cli_support import acting_user, app_context, handle_errors
 from complaintflow.context import AppContext, utcnow
 from engine.domain.actors import SYSTEM
-from engine.domain.errors import ComplaintflowError
+from engine.domain.errors import ComplaintflowError, NotFound
+from engine.services import data_protection, erasure
 from engine.services.retention import RetentionReport, run_retention
 
 log = logging.getLogger("complaintflow.retention")
@@ -54,6 +59,55 @@ def run_command(ctx: click.Context, dry_run: bool, days: int | None) -> None:
     _print(report, dry_run)
     if report.failed:
         raise SystemExit(1)
+
+
+@click.group("customer")
+def customer_group() -> None:
+    """Data protection for one customer: export all their data, or erase it."""
+
+
+def _customer_id(session: Session, text: str) -> int:
+    found = erasure.find_customers(session, text)
+    if not found:
+        raise NotFound(f"no customer with number or e-mail address {text!r}")
+    if len(found) > 1:
+        raise ComplaintflowError(f"several customers have this address: {', '.join(str(c.id) for c in found)}")
+    return found[0].id
+
+
+@customer_group.command("export")
+@click.argument("customer")
+@click.option("--out", type=click.Path(path_type=Path), help="Write the JSON here (default: standard output).")
+@click.pass_context
+@handle_errors
+def export_command(ctx: click.Context, customer: str, out: Path | None) -> None:
+    """All data of CUSTOMER (number or e-mail address) as one JSON document."""
+    with app_context(ctx).session() as session:
+        data = data_protection.export_customer(session, acting_user(ctx), _customer_id(session, customer), utcnow())
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"exported {len(data['complaints'])} complaint(s) to {out}")
+
+
+@customer_group.command("erase")
+@click.argument("customer")
+@click.option("--yes", is_flag=True, help="Confirm: the personal data cannot be restored.")
+@click.pass_context
+@handle_errors
+def erase_command(ctx: click.Context, customer: str, yes: bool) -> None:
+    """Replace CUSTOMER's personal data by a pseudonym; their complaints keep anonymous statistics."""
+    with app_context(ctx).session() as session:
+        customer_id = _customer_id(session, customer)
+        if not yes:
+            preview = erasure.preview_erasure(session, acting_user(ctx), customer_id)
+            state = f"blocked by open complaints: {', '.join(preview.blocking)}" if preview.blocking else "possible"
+            click.echo(f"customer {customer_id}: {len(preview.complaints)} complaint(s); erasure {state}")
+            raise ComplaintflowError("nothing erased: add --yes to confirm")
+        result = erasure.erase_customer(session, acting_user(ctx), customer_id, utcnow())
+    click.echo(f"customer {customer_id} erased: {result.complaints} complaint(s) kept as {result.pseudonym}")
 
 
 def run_retention_once(context: AppContext) -> RetentionReport | None:

@@ -63,3 +63,22 @@ def test_the_scheduler_process_runs_the_clean_up_daily(
     _close_long_ago(database, seeded.complaints["delivery"], now, 31)
     report = privacy_cli.run_retention_once(context)
     assert report is not None and report.done == [seeded.complaints["delivery"]]
+
+
+def test_customer_export_and_erase_from_the_shell(
+    database: DatabaseUnderTest, seeded: Seeded, now: datetime, tmp_path: Path
+) -> None:
+    env = {"COMPLAINTFLOW_DATABASE_URL": database.url, "COMPLAINTFLOW_INSTANCE_PATH": str(tmp_path)}
+    runner = CliRunner()
+    out = tmp_path / "schulz.json"
+    result = runner.invoke(main, ["customer", "export", "schulz@example.org", "--out", str(out)], env=env)
+    assert result.exit_code == 0 and "exported 1 complaint(s)" in result.output
+    assert '"name": "Herr Schulz"' in out.read_text(encoding="utf-8")
+    assert runner.invoke(main, ["customer", "export", "nobody@example.org"], env=env).exit_code == 1
+    result = runner.invoke(main, ["customer", "erase", "schulz@example.org"], env=env)
+    assert result.exit_code == 1 and "blocked by open complaints" in result.output and "add --yes" in result.output
+    _close_long_ago(database, seeded.complaints["delivery"], now, 1)
+    result = runner.invoke(main, ["customer", "erase", "schulz@example.org", "--yes"], env=env)
+    assert result.exit_code == 0 and "kept as Pseudonym" in result.output
+    with database.session() as session:
+        assert complaint(session, seeded.complaints["delivery"]).customer.email is None
