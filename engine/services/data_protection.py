@@ -125,6 +125,25 @@ def build_export(session: Session, customer: Customer) -> dict[str, Any]:
     }
 
 
+def export_summary(session: Session, customer: Customer) -> dict[str, int]:
+    """How much an export holds, by counting rows (the preview page; no attachment is loaded)."""
+    ids = [complaint.id for complaint in customer.complaints]
+    instances = [complaint.instance_id for complaint in customer.complaints if complaint.instance_id is not None]
+
+    def count(model: Any, *where: Any) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    addressed = func.lower(OutboxMessage.recipient) == (customer.email or "").lower()
+    return {
+        "complaints": len(ids),
+        "notes": count(CaseNote, CaseNote.complaint_id.in_(ids)),
+        "attachments": count(CustomerAttachment, CustomerAttachment.complaint_id.in_(ids)),
+        "messages": count(OutboxMessage, OutboxMessage.complaint_id.in_(ids))
+        + (count(OutboxMessage, OutboxMessage.complaint_id.is_(None), addressed) if customer.email else 0),
+        "audit": count(AuditEntry, AuditEntry.instance_id.in_(instances)),
+    }
+
+
 @unit_of_work
 def export_customer(session: Session, actor: Actor, customer_id: int, now: datetime) -> dict[str, Any]:
     """The export of one customer, with an audit entry (customer id and counts only) committed first."""

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from engine.domain.actors import Actor
 from engine.domain.errors import PermissionDenied
-from engine.services.data_protection import export_customer
+from engine.services.data_protection import export_customer, export_summary
 from engine.services.retention import run_retention
 from engine.store.complaints import Customer
 from engine.store.models import AuditEntry
@@ -51,6 +51,17 @@ def test_the_export_holds_everything_of_the_customer_and_nothing_else(
         seeded.complaints["big"],
     ):
         assert other not in text
+    with database.session() as session:
+        counted = export_summary(session, session.get(Customer, customer_id))  # type: ignore[arg-type]
+    complaints = export["complaints"]
+    assert counted == {
+        "complaints": 2,
+        "notes": sum(len(c["notes"]) for c in complaints),
+        "attachments": 1,
+        "messages": sum(len(c["messages"]) for c in complaints) + len(export["other_messages"]),
+        "audit": sum(len(c["audit"]) for c in complaints),
+    }
+    assert counted["notes"] >= 1 and counted["messages"] >= 1
     with database.session() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "customer_data_exported")).one()
         assert entry.actor == ADMIN.username and entry.after == {"customer_id": customer_id, "complaints": 2}

@@ -6,7 +6,6 @@ CSRF token, and the services check the admin role again and write the audit entr
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -46,17 +45,6 @@ def index() -> str:
     return render_template("privacy/index.html", query=query, customers=customers, days=_retention_days())
 
 
-def _summary(export: dict[str, Any]) -> dict[str, int]:
-    complaints = export["complaints"]
-    return {
-        "complaints": len(complaints),
-        "notes": sum(len(c["notes"]) for c in complaints),
-        "attachments": sum(len(c["attachments"]) for c in complaints),
-        "messages": sum(len(c["messages"]) for c in complaints) + len(export["other_messages"]),
-        "audit": sum(len(c["audit"]) for c in complaints),
-    }
-
-
 @bp.get("/customers/<int:customer_id>")
 @require_roles("admin")
 def customer(customer_id: int) -> str:
@@ -67,7 +55,7 @@ def customer(customer_id: int) -> str:
         abort(404)
     except PermissionDenied:
         abort(403)
-    summary = _summary(data_protection.build_export(session, preview.customer))
+    summary = data_protection.export_summary(session, preview.customer)
     return render_template(
         "privacy/customer.html", preview=preview, summary=summary, form=ConfirmForm(), action_form=ActionForm()
     )
