@@ -1,10 +1,9 @@
 """Manager cockpit: the KPI dashboard with CSV downloads, and process monitoring with the incident retry.
 
-The instance actions (suspend, resume, cancel, reassign) and the heatmap are in ``webui.views.cockpit_instances``.
-
 Managers, team leads and admins only (agents get 403). Every figure comes from the SQL aggregates in
-``engine.store.kpi`` and ``engine.store.monitoring``; the one write, retrying an incident, goes through
-``engine.services.instances.retry_instance``, which checks the role again, audits and commits.
+``engine.store.kpi`` and ``engine.store.monitoring``; the write here, retrying an incident, goes through
+``engine.services.instances.retry_instance``, which checks the role again, audits and commits. The other instance
+actions (suspend, resume, cancel, reassign) and the heatmap are in ``webui.views.cockpit_instances``.
 """
 
 from __future__ import annotations
