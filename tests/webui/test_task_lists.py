@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from engine.domain.actors import SYSTEM
 from engine.services.complaints import NewComplaint, open_complaint
 from engine.store import tasklist
@@ -69,6 +71,22 @@ def test_filters_use_complaint_columns_and_the_traffic_light(
     page = agent.text("/tasks/groups?category=billing&light=red")
     counts = re.findall(r'class="light light-(\w+)".*?<span class="count">(\d+)</span>', page, re.S)
     assert dict(counts) == {"red": "0", "amber": "0", "green": "2"}
+
+
+def test_search_walking_the_list_finds_the_same_tasks(
+    client_for: Callable[[str], Client], seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL tests a common word per task (EXISTS) instead of listing its complaints: same answers."""
+    monkeypatch.setattr(tasklist, "RARE_WORD_COMPLAINTS", 0)
+    agent, c = client_for("agent"), seeded.complaints
+    for query, expected in {
+        "q=router": [c["billing"]],
+        "q=MEIER": [c["again"], c["billing"]],
+        "q=invoice+wrong": [c["again"]],
+        f"q={c['delivery']}": [c["delivery"]],
+        "q=nobody": [],
+    }.items():
+        assert references(agent.text(f"/tasks/groups?{query}")) == expected, query
 
 
 def test_bad_filter_values_are_ignored_not_fatal(client_for: Callable[[str], Client], seeded: Seeded) -> None:
