@@ -17,7 +17,7 @@ from designer_export import REJECTED, FileReport, Upload, check_uploads, templat
 from designer_export.diff import DiagramDiff, diff_versions
 from designer_export.svg import render_svg
 from engine.domain.actors import Actor
-from engine.runtime.parser import Resource, describe_bpmn
+from engine.runtime.parser import Resource, describe_bpmn, element_names
 from engine.services import deployment, migration, versions
 from engine.services.deployment import DeployResult
 from engine.services.migration import InstanceMigration, MigrationProgress
@@ -130,6 +130,15 @@ def version_svg(session: Session, definition: ProcessDefinition, states: dict[st
         None,
     )
     return render_svg(files.get(main or "", ""), states)
+
+
+def version_element_names(definition: ProcessDefinition) -> dict[str, str]:
+    """Names of the elements of every BPMN file a version was deployed with, by element id."""
+    names: dict[str, str] = {}
+    for resource in deployment.runnable_resources(definition):
+        if resource.kind == "bpmn":
+            names.update(element_names(resource))
+    return names
 
 
 def plan_migration(

@@ -159,6 +159,15 @@ def parse_xml(resource: Resource) -> etree._Element:
         raise DeploymentError(error.message, filename=resource.filename, line=error.line) from None
 
 
+def element_names(resource: Resource) -> dict[str, str]:
+    """The ``name`` of every named element of a BPMN resource by id (tasks, events, gateways, lanes...)."""
+    return {
+        node.get("id", ""): " ".join((node.get("name") or "").split())
+        for node in parse_xml(resource).iter()
+        if isinstance(node.tag, str) and node.get("id") and (node.get("name") or "").strip()
+    }
+
+
 def describe_bpmn(resource: Resource) -> list[ProcessInfo]:
     """List the processes declared in a BPMN resource with their call-activity and DMN dependencies."""
     root = parse_xml(resource)

@@ -112,7 +112,10 @@ def test_heatmap_page_draws_the_numbers_on_the_diagram_and_in_a_table(
     for element, count in waiting.items():
         # Each seeded complaint waits at its first task: on the diagram and in the table.
         assert re.search(rf'data-element-id="{element}" data-passed="0" data-waiting="{count}"', page), element
-        assert re.search(rf'<tr data-element-id="{element}"><td>{element}</td><td>0</td><td>{count}</td>', page)
+        # The table names the element as the designer did, with its id beside it.
+        row = re.search(rf'<tr data-element-id="{element}"><td>(.+?) <code class="muted">{element}</code></td>', page)
+        assert row and row.group(1).strip(), element
+        assert re.search(rf'<code class="muted">{element}</code></td><td>0</td><td>{count}</td>', page)
     assert re.search(r'<g class="element heat" data-element-id="[^"]+" data-passed="4" data-waiting="0"', page)
     assert 'fill="#d94801"' in page  # the busiest element in the deepest colour
     assert manager.get("/cockpit/heatmap").status_code == 200

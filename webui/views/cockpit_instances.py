@@ -159,6 +159,7 @@ def heatmap_view() -> str:
         definition=definition,
         figures=figures,
         diagram=diagram,
+        names=designer_api.version_element_names(definition) if definition else {},
         start=first,
         end=last,
         duration=duration_text,
