@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import statistics
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.store import kpi
-from engine.store.complaints import Complaint
+from engine.store.complaints import Complaint, Customer
 from engine.store.kpi import Bucket, Durations, KpiFilter
 from engine.store.models import AuditEntry
 from tests.cockpit.kpi_data import END, START, seed_kpi_data
@@ -104,3 +105,37 @@ def test_a_reopening_in_the_audit_trail_counts_as_reopened(session: Session, now
     window = KpiFilter(now - timedelta(days=7), now + timedelta(days=1))
     assert kpi.kpis(session, window).reopen_rate == 50.0  # delivery reopened, of billing (closed) and delivery
     assert kpi.task_assignment(session, window) == {"assigned": 0, "unassigned": 4}
+
+
+def test_the_database_picks_median_and_p90_like_python(session: Session) -> None:
+    """The window query (kpi_sql) against statistics.median and the nearest-rank percentile, odd and even counts."""
+    customer = Customer(name="Rank", email="rank@example.org", created_at=START)
+    session.add(customer)
+    session.flush()
+    opened = datetime(2026, 12, 1, tzinfo=UTC)
+    hours = [7.5, 1.0, 3.25, 10.0, 2.0, 2.0, 8.0, 4.0, 9.0, 5.0]
+    for number, value in enumerate(hours):
+        session.add(
+            Complaint(reference=f"C-R-{number}", customer_id=customer.id, channel="web", subject="s", description="d",
+                      created_by="test", created_at=opened + timedelta(minutes=number), updated_at=opened,
+                      first_response_at=opened + timedelta(minutes=number, hours=value), sla_pauses=[], extra={})
+        )  # fmt: skip
+    session.commit()
+    for count in (10, 9, 1):
+        window = KpiFilter(opened, opened + timedelta(minutes=count))
+        values = hours[:count]
+        expected = Durations(count, round(statistics.fmean(values), 2), statistics.median(values),
+                             kpi.percentile(values, 0.9))  # fmt: skip
+        assert kpi.durations(session, window)[0] == expected, count
+
+
+def test_the_dashboard_call_agrees_with_each_figure(session: Session, data: dict[str, int], now: datetime) -> None:
+    board = kpi.dashboard(session, PERIOD, "week", now)
+    assert board.figures == kpi.kpis(session, PERIOD)
+    assert board.series == kpi.over_time(session, PERIOD, "week")
+    assert board.teams == kpi.per_team(session, PERIOD)
+    assert board.categories == kpi.top(session, PERIOD, "category") == [("billing", 3), ("delivery", 2)]
+    assert board.root_causes == [("pricing", 2), ("carrier", 1)]
+    assert board.backlog == kpi.backlog_by_light(session, PERIOD, now)
+    assert [(name, n) for _id, name, n in board.complainants] == [("Meier", 3), ("Acme", 1), ("Schulz", 1)]
+    assert kpi.top(session, PERIOD, "channel") == [("email", 2), ("web", 2), ("phone", 1)]
