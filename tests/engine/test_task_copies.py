@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import SYSTEM
@@ -104,3 +104,13 @@ def test_changes_outside_a_workflow_step_are_copied_by_the_service(session: Sess
     assert {row.complaint.reference for row in tasklist.list_page(session, criteria, now) if row.complaint} == {
         first.reference
     }
+
+
+def test_postgresql_has_the_trigram_indexes_for_the_search(session: Session) -> None:
+    """Migration 0005 creates pg_trgm and its GIN indexes on PostgreSQL (the test server runs as superuser)."""
+    if session.get_bind().dialect.name != "postgresql":
+        assert not set(tasklist.TRIGRAM_INDEXES) & {name for (name,) in session.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'index'"))}  # fmt: skip
+        return
+    found = set(session.scalars(text("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")))
+    assert found == set(tasklist.TRIGRAM_INDEXES)
