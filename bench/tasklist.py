@@ -43,6 +43,8 @@ SCENARIOS = {
     "groups, category=billing": {"category": "billing"},
     "groups, search 'router'": {"q": "router"},
     "groups, red, unassigned": {"light": "red", "assigned": "unassigned"},
+    # A rare word: one complaint's reference (most searches for a case are like this).
+    "groups, search reference": {"q": "C-B-0004711"},
 }
 
 
