@@ -19,10 +19,10 @@ A timer whose firing failed is retried with a growing pause (0.25 s doubling up 
 Two lanes, so that a backlog never delays the timers that are on time: a timer already overdue when it
 gets its job (it fell due while no scheduler ran, was found late, or is retried) runs on the *backlog*
 executor, with ``backlog_workers`` threads; timers scheduled ahead of their due time run on the *on-time*
-executor. A backlog firing also waits, at most ``_YIELD_AT_MOST``, while on-time firings are queued or
-running: after a restart with thousands of overdue timers, the timers falling due meanwhile still find a
-free worker and the CPU, and the backlog drains in the gaps, oldest first. Both lanes claim rows the
-same way, so exactly-once and nothing-lost do not depend on the lane.
+executor. A backlog firing also waits, at most ``_YIELD_AT_MOST``, while all on-time workers are taken
+(on-time firings queued or running): after a restart with thousands of overdue timers, the timers falling
+due meanwhile still find a free worker and the CPU, and the backlog drains in the gaps, oldest first. Both
+lanes claim rows the same way, so exactly-once and nothing-lost do not depend on the lane.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ class TimerScheduler:
         self._jobs: dict[str, _Job] = {}
         self._busy: set[str] = set()  # submitted to the worker pool or firing
         self._on_time_busy: set[str] = set()  # the same, on-time lane only
-        self._on_time_idle = threading.Condition(self._lock)  # notified when _on_time_busy becomes empty
+        self._on_time_idle = threading.Condition(self._lock)  # notified when an on-time worker is free
         self._attempts: dict[str, _Attempt] = {}
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
@@ -302,10 +302,10 @@ class TimerScheduler:
 
     # -- firing ----------------------------------------------------------------------------------------
     def _yield_to_on_time(self) -> None:
-        """Wait (briefly) until no on-time firing is queued or running."""
+        """Wait (briefly) while every on-time worker is taken, so that a timer falling due finds one free."""
         deadline = time.monotonic() + _YIELD_AT_MOST
         with self._on_time_idle:
-            while self._on_time_busy and not self._stop.is_set():
+            while len(self._on_time_busy) >= self.workers and not self._stop.is_set():
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return
@@ -317,7 +317,7 @@ class TimerScheduler:
         self._jobs.pop(timer_id, None)
         if timer_id in self._on_time_busy:
             self._on_time_busy.discard(timer_id)
-            if not self._on_time_busy:
+            if len(self._on_time_busy) < self.workers:
                 self._on_time_idle.notify_all()
 
     def _fire(self, timer_id: str, due_at: datetime, lane: str = _ON_TIME) -> None:

@@ -137,3 +137,11 @@ def test_a_backlog_firing_waits_for_on_time_firings_but_not_for_ever(monkeypatch
     scheduler._yield_to_on_time()  # released when the on-time firing ends, long before the limit
     assert time.monotonic() - started < 2.0
     assert not scheduler._on_time_busy
+
+    # With several on-time workers (PostgreSQL), the backlog waits only when all of them are taken.
+    several = TimerScheduler(sessionmaker(), SchedulerOptions(workers=2))
+    with several._lock:
+        several._on_time_busy.add("on-time timer")
+    started = time.monotonic()
+    several._yield_to_on_time()
+    assert time.monotonic() - started < 1.0
