@@ -6,7 +6,7 @@ Half of the complaints take the approval path (refund 500), half do not (refund 
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/engine.py [--complaints 300] [--warmup] [--no-postgres] [--profile]
+    .venv/bin/python bench/engine.py [--complaints 300] [--warmup] [--no-postgres] [--profile] [--no-run-cache]
 
 PostgreSQL: ``COMPLAINTFLOW_TEST_POSTGRES_URL`` (admin URL) is used when set, with a fresh database
 ``cf_bench`` that is dropped afterwards; otherwise a temporary server is started and stopped again.
@@ -42,6 +42,7 @@ from bench.engine_workload import (  # noqa: E402
 )
 from engine.runtime.parser import Resource, parse_process  # noqa: E402
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition  # noqa: E402
+from engine.services.run_cache import RUN_CACHE  # noqa: E402
 
 
 def bench_in_memory(definition: ParsedDefinition, count: int, warmup: bool) -> list[Result]:
@@ -66,11 +67,13 @@ def bench_backend(name: str, url: str, count: int, warmup: bool, profile: bool) 
             run_persisted(backend, range(10**6, 10**6 + WARMUP_COMPLAINTS), StepTimes())
         storage = measure_storage(backend, range(2 * 10**6, 2 * 10**6 + count))
         times = StepTimes()
+        RUN_CACHE.clear()
         seconds = []
         for repetition in range(REPETITIONS):
             first = (repetition + 3) * 10**6
             seconds.append(run_persisted(backend, range(first, first + count), times))
             print(f"  {name}: run {repetition + 1}/{REPETITIONS} {seconds[-1]:.2f}s", flush=True)
+        print(f"  {name}: run cache {RUN_CACHE.hits} hits, {RUN_CACHE.misses} misses in the timed runs", flush=True)
         if profile:
             profile_persisted(backend, range(9 * 10**6, 9 * 10**6 + min(count, 100)))
         return Result(f"{name} (persisted)", seconds, count, times, storage)
@@ -85,11 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", action="store_true", help=f"run {WARMUP_COMPLAINTS} untimed complaints first")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--profile", action="store_true", help="also cProfile one persisted pass per database")
+    parser.add_argument(
+        "--no-run-cache", action="store_true", help="restore every step from the row (engine.services.run_cache off)"
+    )
     args = parser.parse_args(argv)
     if args.complaints < 2:
         parser.error("--complaints must be at least 2")
     wall = time.perf_counter()
     SPEC_CACHE.clear()
+    RUN_CACHE.enabled = not args.no_run_cache
     resources = [Resource(r.filename, r.content) for r in load_resources()]
     started = time.perf_counter()
     definition = ParsedDefinition(*parse_process(resources, PROCESS_KEY))

@@ -88,6 +88,9 @@ class WorkflowRun:
         self.incident: IncidentInfo | None = None
         # Task states as loaded: what changed since is reported once per save (element visits, the heatmap).
         self._visit_baseline: dict[str, int] = task_states(workflow)
+        # False only for a new instance not saved yet: no database row can mirror any of its tasks, so the
+        # first save need not look for existing ones.
+        self.stored = True
 
     # -- life cycle ---------------------------------------------------------------------------------
     @classmethod
@@ -97,6 +100,7 @@ class WorkflowRun:
         workflow.task_tree.set_data(**data)
         run = cls(workflow, now, definition)
         run._visit_baseline = {}  # a new instance: everything it reaches is a new visit
+        run.stored = False
         run.advance()
         return run
 
@@ -110,6 +114,24 @@ class WorkflowRun:
     def dump(self) -> bytes:
         """The instance state for the database, without the spec."""
         return dump_workflow(self.workflow)
+
+    def unchanged_since_save(self) -> bool:
+        """True while no task changed state since the last :meth:`visit_changes` (which every save calls).
+
+        The run cache keeps a saved run only if this holds when its transaction commits: a run changed
+        after its state was dumped no longer matches the stored bytes.
+        """
+        return task_states(self.workflow) == self._visit_baseline
+
+    def resume_at(self, now: datetime) -> None:
+        """Make a run kept in memory since its last save look freshly restored, at engine time ``now``.
+
+        Same as :meth:`restore` would give: the stored state carries neither the engine time nor an
+        incident (that lives on the instance row until the next advance), and the visit baseline is
+        already the state that was saved.
+        """
+        self.now = now
+        self.incident = None
 
     def advance(self) -> None:
         """Fire due timers, then run automatic steps until a person, a timer or a message is needed."""

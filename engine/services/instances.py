@@ -15,6 +15,7 @@ from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import changed_values, record
 from engine.services.deployment import definition_for_start, parsed_definition
 from engine.services.persistence import jsonable_data, save_run
+from engine.services.run_cache import take_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import INSTANCE_INCIDENT, INSTANCE_SUSPENDED, HeldMessage, MessageSubscription, ProcessInstance
 
@@ -32,8 +33,17 @@ def _check_data(data: Any) -> dict[str, Any]:
 
 
 def load_run(session: Session, instance: ProcessInstance, now: datetime) -> WorkflowRun:
-    """Restore an instance's workflow with the cached specs of the version it is pinned to."""
-    return WorkflowRun.restore(parsed_definition(instance.definition), instance.state, now)
+    """Restore an instance's workflow with the cached specs of the version it is pinned to.
+
+    The run this process saved last for exactly this row version and state is reused instead of being
+    deserialized again (engine.services.run_cache); the caller owns it until it saves and commits.
+    """
+    definition = parsed_definition(instance.definition)
+    run = take_run(instance, definition)
+    if run is not None:
+        run.resume_at(now)
+        return run
+    return WorkflowRun.restore(definition, instance.state, now)
 
 
 def get_instance(session: Session, instance_id: int) -> ProcessInstance:

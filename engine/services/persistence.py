@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, lazyload
 
 from engine.domain.actors import Actor
 from engine.domain.tasks import amber_at, lane_group, priority_value, resolve_due_at
@@ -15,6 +15,7 @@ from engine.runtime.serialization import SERIALIZER_VERSION
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
 from engine.services.complaint_sync import complaint_fields_changed, sync_complaint, sync_task_copies
+from engine.services.run_cache import remember_saved_run
 from engine.services.service_tasks import run_service_calls
 from engine.services.visit_log import record_visits
 from engine.store.models import (
@@ -54,7 +55,8 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
     previous_variables = instance.variables or {}
     # Everything below is written in one flush at commit; autoflush before each lookup would write twice.
     with session.no_autoflush:
-        instance.state = run.dump()
+        state = run.dump()
+        instance.state = state
         instance.serializer_version = SERIALIZER_VERSION
         instance.variables = _jsonable(snapshot.data)
         instance.status = instance_status(snapshot)
@@ -62,8 +64,10 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
         if snapshot.completed and instance.completed_at is None:
             instance.completed_at = now
             record(session, actor, "instance_completed", now, instance_id=instance.id)
-        open_rows, new_rows = _sync_human_tasks(session, instance, snapshot, actor, now)
+        open_rows, new_rows = _sync_human_tasks(session, instance, snapshot, actor, now, run.stored)
         record_visits(session, instance, run.visit_changes(), now)
+        run.stored = True
+        remember_saved_run(session, instance, run, state)
         if run.definition.has_timers:
             _sync_timers(session, instance, snapshot, now)
         if run.definition.has_messages:
@@ -109,19 +113,17 @@ def _new_task_row(instance: ProcessInstance, ready: ReadyHumanTask, now: datetim
 
 
 def _sync_human_tasks(
-    session: Session, instance: ProcessInstance, snapshot: Snapshot, actor: Actor, now: datetime
+    session: Session, instance: ProcessInstance, snapshot: Snapshot, actor: Actor, now: datetime, stored: bool = True
 ) -> tuple[list[HumanTask], bool]:
-    """Close, reopen and add task rows; returns the rows open afterwards and whether any was added or reopened."""
+    """Close, reopen and add task rows; returns the rows open afterwards and whether any was added or reopened.
+
+    ``stored=False`` (a new instance's first save) skips the lookup: no row can exist for its tasks yet.
+    """
+    ready_ids = {ready.task_id for ready in snapshot.human_tasks}
+    rows = _task_rows(session, instance, ready_ids) if stored else []
     # Filtered again in Python: without autoflush the database does not yet know of a task completed in
     # this unit of work, but the identity map does.
-    open_rows = {
-        task.id: task
-        for task in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TASK_OPEN)
-        )
-        if task.status == TASK_OPEN
-    }
-    ready_ids = {ready.task_id for ready in snapshot.human_tasks}
+    open_rows = {row.id: row for row in rows if row.status == TASK_OPEN}
     for task_id, row in open_rows.items():
         if task_id not in ready_ids:
             # Closed by the engine, e.g. an interrupting timer or message cancelled it.
@@ -136,11 +138,8 @@ def _sync_human_tasks(
                 task_id=task_id,
                 element_id=row.element_id,
             )
-    new_ids = [ready.task_id for ready in snapshot.human_tasks if ready.task_id not in open_rows]
     # A retried step can make an old task READY again under its old id: its row exists, closed.
-    known = (
-        {row.id: row for row in session.scalars(select(HumanTask).where(HumanTask.id.in_(new_ids)))} if new_ids else {}
-    )
+    known = {row.id: row for row in rows if row.id not in open_rows and row.id in ready_ids}
     still_open = [row for task_id, row in open_rows.items() if task_id in ready_ids]
     added: list[HumanTask] = []
     for ready in snapshot.human_tasks:
@@ -170,6 +169,19 @@ def _sync_human_tasks(
             },
         )
     return still_open + added, bool(added)
+
+
+def _task_rows(session: Session, instance: ProcessInstance, ready_ids: set[str]) -> list[HumanTask]:
+    """The instance's open task rows and the rows of READY tasks (closed ones a retry made READY again).
+
+    One query for both. Candidates load only if someone reads them: syncing the rows never does, and the
+    completed task's were loaded with it.
+    """
+    wanted = HumanTask.status == TASK_OPEN
+    if ready_ids:
+        wanted = or_(wanted, HumanTask.id.in_(sorted(ready_ids)))
+    query = select(HumanTask).where(HumanTask.instance_id == instance.id, wanted)
+    return list(session.scalars(query.options(lazyload(HumanTask.candidates))))
 
 
 def _reopen(row: HumanTask) -> None:
