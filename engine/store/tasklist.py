@@ -94,23 +94,23 @@ def _search(session: Session, word: str) -> ColumnElement[bool]:
 
     ILIKE on the plain columns (lower(x) LIKE on SQLite): PostgreSQL then has column statistics to estimate how
     many tasks a word keeps; on ``lower(x)`` it assumed 0.5 % and chose hash joins over a million complaints
-    (1.2 s for a common word). SQLite walks the open tasks in due order, testing each joined complaint, and stops
-    after a page of matches. PostgreSQL first asks the pg_trgm indexes (migration 0005) for the complaints that
-    mention a word, stopping after :data:`RARE_WORD_COMPLAINTS`: a rare word (a reference, a name) becomes a short
-    list of instances; a common one (the scan stops at once) is tested per task with a correlated EXISTS while
-    walking the open tasks in due order. A single query cannot have both plans: an OR across the task and its
-    complaint rules the trigram indexes out, and hashing every complaint that mentions a common word takes seconds.
+    (1.2 s for a common word). The complaint is tested per task with a correlated EXISTS while the open tasks are
+    walked in due order, which stops after a page of matches for a common word; joined instead, SQLite started
+    from the complaints and read all of them for a rare word (3 s). For a rare word (a reference, a name) that
+    walk visits every open task, so PostgreSQL first asks the pg_trgm indexes (migration 0005) for the complaints
+    that mention it, stopping after :data:`RARE_WORD_COMPLAINTS`: a short list is used as it is. One query cannot
+    hold both plans: an OR across the task and its complaint rules the trigram indexes out, and hashing every
+    complaint that mentions a common word takes seconds.
     """
     pattern = _like(word)
     name = HumanTask.customer_name.ilike(pattern, escape="\\")
-    if _dialect(session) != "postgresql":
-        return or_(_mentions(Complaint, pattern), name)
-    found = session.scalars(
-        select(Complaint.instance_id).where(_mentions(Complaint, pattern)).limit(RARE_WORD_COMPLAINTS + 1)
-    ).all()
-    if len(found) <= RARE_WORD_COMPLAINTS:
-        return or_(HumanTask.instance_id.in_([i for i in found if i is not None]), name)
-    # Its own alias: list_page joins the complaint already, and the EXISTS must not correlate to that join.
+    if _dialect(session) == "postgresql":
+        found = session.scalars(
+            select(Complaint.instance_id).where(_mentions(Complaint, pattern)).limit(RARE_WORD_COMPLAINTS + 1)
+        ).all()
+        if len(found) <= RARE_WORD_COMPLAINTS:
+            return or_(HumanTask.instance_id.in_([i for i in found if i is not None]), name)
+    # Its own alias: list_page joins the complaint for display, and the EXISTS must not correlate to that join.
     other = aliased(Complaint)
     return or_(exists().where(other.instance_id == HumanTask.instance_id, _mentions(other, pattern)), name)
 
@@ -153,13 +153,6 @@ def _filtered(
     return query
 
 
-def _joined(query: Select, criteria: TaskListCriteria, session: Session) -> Select:
-    # Only SQLite's search reads the joined complaint; the other filters read the task row alone.
-    if _words(criteria) and _dialect(session) != "postgresql":
-        return query.outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id)
-    return query
-
-
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
@@ -188,9 +181,7 @@ def count(session: Session, criteria: TaskListCriteria, now: datetime, cap: int 
     """How many tasks match, counted up to ``cap`` (lists show "200+"): the cost stays bounded however long
     the backlog grows, since the database stops at the cap instead of visiting every match."""
     cap = COUNT_CAP if cap is None else cap
-    inner = (
-        _filtered(_joined(select(HumanTask.id), criteria, session), criteria, now, session).limit(cap + 1).subquery()
-    )
+    inner = _filtered(select(HumanTask.id), criteria, now, session).limit(cap + 1).subquery()
     return min(session.scalar(select(func.count()).select_from(inner)) or 0, cap + 1)
 
 
@@ -219,7 +210,7 @@ def summary(session: Session, criteria: TaskListCriteria, now: datetime, cap: in
     """Total and traffic light counts of the list (ignoring its light filter), the most urgent first."""
     cap = COUNT_CAP if cap is None else cap
     columns = select(HumanTask.due_at, HumanTask.amber_at)
-    scan = _filtered(_joined(columns, criteria, session), replace(criteria, light=None), now, session)
+    scan = _filtered(columns, replace(criteria, light=None), now, session)
     scan = _ordered(scan, "due")
 
     lights = dict.fromkeys(LIGHTS, 0)
