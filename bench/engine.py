@@ -50,11 +50,18 @@ def bench_in_memory(definition: ParsedDefinition, count: int, warmup: bool) -> l
     if warmup:
         run_in_memory(definition, range(10**6, 10**6 + WARMUP_COMPLAINTS))
         run_in_memory(definition, range(10**6, 10**6 + WARMUP_COMPLAINTS), roundtrip=True)
-    plain = [run_in_memory(definition, range(count)) for _ in range(REPETITIONS)]
-    roundtrip = [run_in_memory(definition, range(count), roundtrip=True) for _ in range(REPETITIONS)]
+    plain, plain_cpu, roundtrip, roundtrip_cpu = [], [], [], []
+    for _ in range(REPETITIONS):
+        cpu = time.process_time()
+        plain.append(run_in_memory(definition, range(count)))
+        plain_cpu.append(time.process_time() - cpu)
+    for _ in range(REPETITIONS):
+        cpu = time.process_time()
+        roundtrip.append(run_in_memory(definition, range(count), roundtrip=True))
+        roundtrip_cpu.append(time.process_time() - cpu)
     return [
-        Result("in-memory (WorkflowRun, baseline)", plain, count),
-        Result("in-memory + dump/restore per step", roundtrip, count),
+        Result("in-memory (WorkflowRun, baseline)", plain, count, cpu=plain_cpu),
+        Result("in-memory + dump/restore per step", roundtrip, count, cpu=roundtrip_cpu),
     ]
 
 
@@ -68,15 +75,17 @@ def bench_backend(name: str, url: str, count: int, warmup: bool, profile: bool) 
         storage = measure_storage(backend, range(2 * 10**6, 2 * 10**6 + count))
         times = StepTimes()
         RUN_CACHE.clear()
-        seconds = []
+        seconds, cpu = [], []
         for repetition in range(REPETITIONS):
             first = (repetition + 3) * 10**6
+            cpu_before = times.cpu_seconds
             seconds.append(run_persisted(backend, range(first, first + count), times))
+            cpu.append(times.cpu_seconds - cpu_before)
             print(f"  {name}: run {repetition + 1}/{REPETITIONS} {seconds[-1]:.2f}s", flush=True)
         print(f"  {name}: run cache {RUN_CACHE.hits} hits, {RUN_CACHE.misses} misses in the timed runs", flush=True)
         if profile:
             profile_persisted(backend, range(9 * 10**6, 9 * 10**6 + min(count, 100)))
-        return Result(f"{name} (persisted)", seconds, count, times, storage)
+        return Result(f"{name} (persisted)", seconds, count, times, storage, cpu)
     finally:
         backend.engine.dispose()
 

@@ -20,6 +20,7 @@ class Result:
     complaints: int
     steps: StepTimes | None = None
     storage: Storage | None = None
+    cpu: list[float] | None = None  # CPU seconds of this process per run (wall time drifts with the machine's load)
 
     @property
     def median(self) -> float:
@@ -28,6 +29,11 @@ class Result:
     @property
     def throughput(self) -> float:
         return self.complaints / self.median
+
+    @property
+    def cpu_ms(self) -> float:
+        """Median CPU milliseconds of this process per complaint."""
+        return statistics.median(self.cpu) / self.complaints * 1000 if self.cpu else float("nan")
 
 
 def _ms(values: list[float]) -> str:
@@ -44,11 +50,12 @@ def print_throughput(baseline: Result, others: list[Result], persisted: list[Res
         f"\nThroughput, median of {len(baseline.seconds)} runs of {baseline.complaints} complaints "
         f"({(baseline.complaints + 1) // 2} with approval)"
     )
-    print(f"  {'configuration':<34}{'complaints/s':>13}{'ms/complaint':>14}{'runs (s)':>24}")
+    print(f"  {'configuration':<34}{'complaints/s':>13}{'ms/complaint':>14}{'CPU ms/compl.':>15}{'runs (s)':>24}")
     for result in [baseline, *others, *persisted]:
         runs = " ".join(f"{s:.2f}" for s in result.seconds)
         print(
-            f"  {result.label:<34}{result.throughput:13.1f}{result.median / result.complaints * 1000:14.2f}{runs:>24}"
+            f"  {result.label:<34}{result.throughput:13.1f}{result.median / result.complaints * 1000:14.2f}"
+            f"{result.cpu_ms:15.2f}{runs:>24}"
         )
     print("\nPersisted steps, median ms per service call (session + call + commit) / SQL statements sent")
     print(
@@ -68,5 +75,6 @@ def print_throughput(baseline: Result, others: list[Result], persisted: list[Res
         verdict = "MET" if ratio >= TARGET_RATIO else "NOT MET"
         print(
             f"  {result.label.split()[0]:<12}persisted/in-memory throughput = {ratio:.3f}  -> target {verdict}; "
-            f"inverse (in-memory/persisted, times slower) = {1 / ratio:.1f}x"
+            f"inverse (in-memory/persisted, times slower) = {1 / ratio:.1f}x; "
+            f"by CPU time of this process {baseline.cpu_ms / result.cpu_ms:.3f}"
         )
