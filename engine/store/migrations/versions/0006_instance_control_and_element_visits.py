@@ -1,7 +1,7 @@
 """instance control (suspend, cancel, held messages) and element visits for the heatmap
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-23 22:50:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import engine.store.types
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """data protection: when a customer and a complaint were pseudonymised; audit log indexes for the global view
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 
 Erasure and the retention clean-up keep the rows (their anonymous statistics feed the KPIs) and mark them, so
 that the clean-up skips what is done and the admin pages can say so.
@@ -13,7 +13,7 @@ from alembic import op
 import engine.store.types
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

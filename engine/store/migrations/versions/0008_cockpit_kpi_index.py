@@ -1,7 +1,7 @@
 """cockpit: covering index for the KPI period pass
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-23 23:10:00
 
 The dashboard's one grouped pass over a period (engine.store.kpi.period_groups), the top complainants and the
@@ -12,7 +12,7 @@ from the index instead of the wide complaint rows (texts, JSON).
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
