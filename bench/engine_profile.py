@@ -23,6 +23,8 @@ PROFILE_POINTS = [
     ("get_task (task + candidates)", "engine/store/queries.py", "find_task"),
     ("load_run (definition + deserialize)", "engine/services/instances.py", "load_run"),
     ("  deserialize: load_workflow", "engine/runtime/serialization.py", "load_workflow"),
+    ("  run cache: take (instead of load)", "engine/services/run_cache.py", "take_run"),
+    ("run cache: keep after commit", "engine/services/run_cache.py", "_keep_committed"),
     ("serialize: dump_workflow", "engine/runtime/serialization.py", "dump_workflow"),
     ("engine: WorkflowRun.advance", "engine/runtime/workflow.py", "advance"),
     ("snapshot (tasks/timers/vars)", "engine/runtime/workflow.py", "snapshot"),
