@@ -97,11 +97,12 @@ def test_on_time_timers_do_not_wait_behind_overdue_ones(database: DatabaseUnderT
     on_time = _timer_rows(database, [on_time_id])
     # The backlog lane was still busy when the on-time timers fired ...
     assert max(slow_backlog.attempts_ended) > max(row.fired_at for row in on_time if row.fired_at is not None)
-    # ... and they fired on time anyway (the tolerance allows for a loaded 2-CPU machine; queued behind
-    # the backlog they would be about 2 s late).
+    # ... and they fired on time anyway. The tolerance is the 1 s target: 0.5 s was seen exceeded
+    # (0.52 s) on a 2-CPU machine at load 7 while the suite ran; queued behind the backlog they would be
+    # about 2 s late, so the test still tells the two apart.
     for row in on_time:
         assert row.fired_at is not None and row.due_at is not None
-        assert timedelta(0) <= row.fired_at - row.due_at < timedelta(seconds=0.5), row.element_id
+        assert timedelta(0) <= row.fired_at - row.due_at < timedelta(seconds=1), row.element_id
     # Firing one overdue timer of an instance also fires its other overdue one (the same workflow step),
     # so the backlog lane fires once per instance and finds the second row already fired.
     assert scheduler.stats.fired - scheduler.stats.fired_backlog == 2
