@@ -119,7 +119,7 @@ def _reopened_sql() -> ColumnElement[bool]:
     return or_(Complaint.status == "reopened", Complaint.instance_id.in_(audited))
 
 
-# The figures summed per group of the period pass, in this order (see _GROUP_SUMS).
+# The figures summed per group of the period pass, in the order of _group_sums.
 _FIGURES = ("created", "resolved", "met", "judged", "fr_met", "fr_judged", "reopened", "ever_closed", "upheld",
             "partly", "decided", "csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "nps_answers", "promoters",
             "detractors")  # fmt: skip

@@ -73,7 +73,7 @@ def _trigram_indexes() -> None:
         savepoint.rollback()
         log.warning(
             "pg_trgm could not be created (%s); task list search works without its indexes, but slowly. "
-            "Run CREATE EXTENSION pg_trgm as a superuser, then create the indexes (docs/performance notes).",
+            "Run CREATE EXTENSION pg_trgm as a superuser, then create the indexes (bench/TASKLIST.md lists them).",
             str(error.orig).splitlines()[0] if error.orig else error,
         )
         return
