@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +26,20 @@ def secret_key(instance_path: Path, environ: dict[str, str] | os._Environ[str]) 
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        # O_EXCL: of two workers starting at once, one writes and both read the same key.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text(encoding="ascii").strip()
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key)
-        return key
+        pass
+    instance_path.mkdir(parents=True, exist_ok=True)
+    # Write the whole key to a private temporary file, then hard-link it into place: the link is atomic
+    # and fails if the file exists, so of several workers starting at once exactly one key wins and no
+    # worker can read a half-written (empty) file, which would give it a key of its own.
+    descriptor, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return path.read_text(encoding="ascii").strip()
 
 
 def flask_config(settings: Settings, environ: dict[str, str] | os._Environ[str] | None = None) -> dict[str, Any]:
