@@ -11,8 +11,8 @@ from sqlalchemy import select
 from engine.store.complaints import Complaint
 from engine.store.models import HumanTask
 from tests.conftest import DatabaseUnderTest
+from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in
 from tests.webui.support import Seeded
-from tests.webui.test_browser import Shots, base_url, browser, sign_in
 
 __all__ = ["base_url", "browser"]  # fixtures, used by name
 
@@ -26,10 +26,7 @@ def test_manager_reads_the_dashboard_and_an_instance_diagram(
         assert task is not None
         instance_id, element_id = complaint.instance_id, task.element_id
     shot = Shots(database.backend)
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    context, page, errors = open_page(browser)
 
     sign_in(page, base_url, "manager")
     page.click("header nav >> text=Cockpit")

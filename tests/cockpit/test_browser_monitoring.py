@@ -6,8 +6,8 @@ from playwright.sync_api import Browser, expect
 
 from engine.store.models import HumanTask, ProcessInstance
 from tests.conftest import DatabaseUnderTest
+from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in
 from tests.webui.support import Seeded
-from tests.webui.test_browser import Shots, base_url, browser, sign_in
 
 __all__ = ["base_url", "browser"]  # fixtures, used by name
 
@@ -22,10 +22,7 @@ def test_manager_reads_the_heatmap_then_suspends_and_resumes_an_instance(
         rows = [session.get(HumanTask, task_id) for task_id in seeded.tasks.values()]
         waiting_here = sum(1 for row in rows if row is not None and row.element_id == element_id)
     shot = Shots(database.backend)
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    context, page, errors = open_page(browser)
 
     sign_in(page, base_url, "manager")
     page.goto(f"{base_url}/cockpit/")

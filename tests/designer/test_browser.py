@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 from tests.conftest import DatabaseUnderTest
 from tests.designer.test_web_migration import setup_instances, versions_now
 from tests.designer.web_support import BROKEN, FIXED
-from tests.webui.test_browser import Shots, base_url, browser, sign_in
+from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in
 
 __all__ = ["base_url", "browser"]  # fixtures, used by name
 
@@ -27,10 +27,7 @@ def test_designer_fixes_a_rejected_diagram_and_deploys_it(
     browser: Browser, base_url: str, database: DatabaseUnderTest
 ) -> None:
     shot = Shots(database.backend)
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    context, page, errors = open_page(browser)
 
     sign_in(page, base_url, "designer")
     page.click("header nav >> text=Process design")
@@ -75,10 +72,7 @@ def test_bulk_migration_runs_its_batches_with_the_script(
     movable, blocked = setup_instances(app, now, 7)
     app.config["DESIGNER_MIGRATION_BATCH"] = 2
     shot = Shots(database.backend)
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    context, page, errors = open_page(browser)
 
     sign_in(page, base_url, "designer")
     page.goto(f"{base_url}/designer/migrate/")

@@ -11,8 +11,8 @@ from playwright.sync_api import Browser, expect
 
 from tests.conftest import DatabaseUnderTest
 from tests.privacy.support import close
+from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in
 from tests.webui.support import Seeded
-from tests.webui.test_browser import Shots, base_url, browser, sign_in
 
 __all__ = ["base_url", "browser"]  # fixtures, used by name
 
@@ -23,10 +23,7 @@ def test_admin_erases_a_customer_and_finds_it_in_the_audit_log(
     with database.session() as session:
         close(session, seeded.complaints["delivery"], now - timedelta(minutes=5))
     shot = Shots(database.backend)
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    context, page, errors = open_page(browser)
 
     sign_in(page, base_url, "admin")
     page.click("header nav >> text=Cockpit")

@@ -5,69 +5,26 @@ Screenshots of the main pages are kept under tests/webui/artifacts/ (not in git)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from engine.domain.status_links import status_token
 from tests.conftest import DatabaseUnderTest
-from tests.webui.live_server import serving
+from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in, sign_out
 from tests.webui.support import Seeded
 from tests.webui.test_request_info import library_complaint
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    with serving(app) as url:
-        yield url
-
-
-class Shots:
-    def __init__(self, backend: str) -> None:
-        self.backend = backend
-        ARTIFACTS.mkdir(exist_ok=True)
-
-    def __call__(self, page: Page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{self.backend}.png"), full_page=True)
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", "demo")
-    page.click("button[type=submit]")
-
-
-def sign_out(page: Page) -> None:
-    page.click("header .account button")
-    expect(page.locator("#username")).to_be_visible()
+__all__ = ["base_url", "browser"]  # fixtures, used by name
 
 
 def test_agent_and_department_work_a_complaint_in_the_browser(
     browser: Browser, base_url: str, seeded: Seeded, database: DatabaseUnderTest, now: datetime
 ) -> None:
     shot = Shots(database.backend)
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    context, page, errors = open_page(browser)
 
     page.goto(f"{base_url}/sign-in")
     shot(page, "01-sign-in")
@@ -166,10 +123,7 @@ def test_agent_asks_the_customer_and_gets_a_file_back_in_the_browser(
     reference = library_complaint(database, now)
     scan = tmp_path / "call notes.pdf"
     scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB", accept_downloads=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    context, page, errors = open_page(browser, accept_downloads=True)
     sign_in(page, base_url, "agent")
 
     # A file on an internal note, then the question to the customer through the process.
