@@ -7,7 +7,7 @@ the instance filled in.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -16,6 +16,7 @@ from engine.store import audit_queries
 from engine.store.audit_queries import AuditFilter, AuditRow
 from webui.auth import require_roles
 from webui.db import db
+from webui.query_args import day_arg
 from webui.views.cockpit import _csv as cockpit_csv
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -26,19 +27,9 @@ CSV_HEADER = ["id", "at", "actor", "action", "reference", "instance_id", "task_i
               "before", "after"]  # fmt: skip
 
 
-def _day(name: str) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
-
-
 def _criteria() -> AuditFilter:
     """The filter from the query string; a bad date or instance number is a 400, not an empty list."""
-    start, end = _day("start"), _day("end")
+    start, end = day_arg("start"), day_arg("end")
     if start and end and end < start:
         abort(400)
     instance = request.args.get("instance", "").strip()

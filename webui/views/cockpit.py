@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,7 @@ from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES
 from webui import charts
 from webui.auth import actor, require_roles
 from webui.db import db, now
+from webui.query_args import day_arg
 
 bp = Blueprint("cockpit", __name__, url_prefix="/cockpit")
 COCKPIT_ROLES = ("manager", "team_lead", "admin")
@@ -36,20 +37,10 @@ FILTER_KEYS = ("start", "end", "bucket", "channel", "category", "team")  # kept 
 Table = tuple[list[str], list[list[Any]]]
 
 
-def _day(name: str, default: date) -> date:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
-
-
 def _filter() -> kpi.KpiFilter:
     """The period from ``start``/``end`` (inclusive days, default the last 30 days) and the dimension filters."""
     today = now().astimezone(UTC).date()
-    first, last = _day("start", today - timedelta(days=29)), _day("end", today)
+    first, last = day_arg("start") or today - timedelta(days=29), day_arg("end") or today
     if last < first or (last - first).days > 3 * 366:
         abort(400)
     return kpi.KpiFilter(

@@ -6,7 +6,7 @@ token; ``engine.services.instance_control`` checks the role again, writes the au
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from engine.store.users import Group, User
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.heatmap_svg import duration_text, overlay
+from webui.query_args import day_arg
 from webui.views.cockpit import COCKPIT_ROLES, bp
 
 
@@ -118,16 +119,6 @@ def reassign(task_id: str) -> WerkzeugResponse:
     return _back(instance_id)
 
 
-def _day(name: str) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
-
-
 @bp.get("/heatmap")
 @require_roles(*COCKPIT_ROLES)
 def heatmap_view() -> str:
@@ -146,7 +137,7 @@ def heatmap_view() -> str:
     )
     if chosen and definition is None:
         abort(404)
-    first, last = _day("start"), _day("end")
+    first, last = day_arg("start"), day_arg("end")
     if first and last and last < first:
         abort(400)
     start = datetime.combine(first, time(), UTC) if first else None
