@@ -39,6 +39,14 @@ TRIGRAM_INDEXES = (
     "ix_complaint_reference_trgm",
     "ix_human_task_customer_name_trgm",
 )
+# SQLite only (migration 0010): FTS5 trigram tables (and their shadow tables) that serve the same lookup.
+TEXT_SEARCH_TABLES = ("complaint_fts", "human_task_fts")
+TEXT_SEARCH_TRIGGERS = tuple(f"{table}_{event}" for table in TEXT_SEARCH_TABLES for event in ("ai", "ad", "au"))
+TEXT_SEARCH_OBJECTS = (
+    *TRIGRAM_INDEXES,
+    *(f"{table}{suffix}" for table in TEXT_SEARCH_TABLES for suffix in ("", "_data", "_idx", "_docsize", "_config")),
+    "human_task_fts_content",  # human_task_fts keeps its own copy (migration 0010)
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,8 @@ def _words(criteria: TaskListCriteria) -> list[str]:
     return (criteria.q or "").split()[:8]
 
 
-RARE_WORD_COMPLAINTS = 200  # PostgreSQL: a word in at most this many complaints is looked up, not walked for
+RARE_WORD_COMPLAINTS = 200  # a word in at most this many complaints is looked up, not walked for
+TRIGRAM = 3  # the FTS5 trigram tokenizer cannot look up shorter words
 
 
 def _search(session: Session, word: str) -> ColumnElement[bool]:
@@ -104,15 +113,58 @@ def _search(session: Session, word: str) -> ColumnElement[bool]:
     """
     pattern = _like(word)
     name = HumanTask.customer_name.ilike(pattern, escape="\\")
-    if _dialect(session) == "postgresql":
+    dialect = _dialect(session)
+    if dialect == "postgresql":
         found = session.scalars(
             select(Complaint.instance_id).where(_mentions(Complaint, pattern)).limit(RARE_WORD_COMPLAINTS + 1)
         ).all()
         if len(found) <= RARE_WORD_COMPLAINTS:
             return or_(HumanTask.instance_id.in_([i for i in found if i is not None]), name)
+    elif dialect == "sqlite" and len(word) >= TRIGRAM and _has_text_index(session):
+        rare = _sqlite_rare(session, word, pattern, name)
+        if rare is not None:
+            return rare
     # Its own alias: list_page joins the complaint for display, and the EXISTS must not correlate to that join.
     other = aliased(Complaint)
     return or_(exists().where(other.instance_id == HumanTask.instance_id, _mentions(other, pattern)), name)
+
+
+def _has_text_index(session: Session) -> bool:
+    """Migration 0010's tables and triggers are all there: it leaves them out on SQLite before 3.34 (no trigram
+    tokenizer), and a later migration that rebuilds ``complaint`` or ``human_task`` (batch ALTER) drops the
+    triggers with the old table; without them the index would go stale, so the search walks instead."""
+    names = ", ".join(f"'{name}'" for name in TEXT_SEARCH_TABLES + TEXT_SEARCH_TRIGGERS)
+    query = select(func.count()).select_from(text("sqlite_master")).where(text(f"name IN ({names})"))
+    return session.scalar(query) == len(TEXT_SEARCH_TABLES + TEXT_SEARCH_TRIGGERS)
+
+
+def _sqlite_rare(session: Session, word: str, pattern: str, name: ColumnElement[bool]) -> ColumnElement[bool] | None:
+    """SQLite's counterpart of the pg_trgm lookup: the FTS5 trigram indexes (migration 0010) name the complaints
+    and open tasks that may mention ``word``; None when there are more than :data:`RARE_WORD_COMPLAINTS`.
+
+    The trigram tokenizer folds case for all of Unicode ("MÜLLER" finds "müller"), SQLite's ``lower()`` and LIKE
+    only for ASCII, so the index finds a superset; the candidates are then checked with the very LIKE the walk
+    uses, and the result is the same task set either way.
+    """
+    phrase = '"' + word.replace('"', '""') + '"'  # one FTS5 string: a substring of the text, no query syntax
+    limit = RARE_WORD_COMPLAINTS + 1
+    complaint_ids = session.scalars(
+        text("SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH :q LIMIT :n"), {"q": phrase, "n": limit}
+    ).all()
+    task_ids = session.scalars(
+        text(
+            "SELECT human_task.id FROM human_task_fts JOIN human_task ON human_task.id = human_task_fts.task_id"
+            " WHERE human_task_fts MATCH :q AND human_task.status = :open LIMIT :n"
+        ),
+        {"q": phrase, "open": TASK_OPEN, "n": limit},
+    ).all()
+    if len(complaint_ids) > RARE_WORD_COMPLAINTS or len(task_ids) > RARE_WORD_COMPLAINTS:
+        return None
+    instances = session.scalars(
+        select(Complaint.instance_id).where(Complaint.id.in_(complaint_ids), _mentions(Complaint, pattern))
+    ).all()
+    named = session.scalars(select(HumanTask.id).where(HumanTask.id.in_(task_ids), name)).all()
+    return or_(HumanTask.instance_id.in_([i for i in instances if i is not None]), HumanTask.id.in_(named))
 
 
 def _mentions(complaint: Any, pattern: str) -> ColumnElement[bool]:

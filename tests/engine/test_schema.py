@@ -7,14 +7,14 @@ from alembic.runtime.migration import MigrationContext
 
 from engine.store import schema
 from engine.store.all_models import Base
-from engine.store.tasklist import TRIGRAM_INDEXES
+from engine.store.tasklist import TEXT_SEARCH_OBJECTS
 from tests.conftest import DatabaseUnderTest
 
 
 def test_migrations_match_models(database: DatabaseUnderTest) -> None:
     with database.engine.connect() as connection:
-        # The trigram indexes exist on PostgreSQL only and have no SQLite counterpart for the models to declare.
-        opts = {"compare_type": True, "include_name": lambda name, kind, _parent: name not in TRIGRAM_INDEXES}
+        # The text search indexes (pg_trgm on PostgreSQL, FTS5 on SQLite) are not declared by the models.
+        opts = {"compare_type": True, "include_name": lambda name, kind, _parent: name not in TEXT_SEARCH_OBJECTS}
         context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
     assert schema.current_revision(database.engine) == schema.head_revision()
