@@ -10,9 +10,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engine.domain.kpi_hours import first_response_hours, resolution_net_hours
 from engine.store.models import Base, ProcessInstance
 
 CHANNELS = ("web", "email", "api", "phone", "letter", "in_person", "chat", "social_media")
@@ -23,6 +24,13 @@ KPI_INDEX_COLUMNS = (
     "resolution_met", "first_response_met", "outcome", "csat", "nps", "instance_id", "customer_id",
     "first_response_at",
 )  # fmt: skip
+# The dashboard's medians and p90 read the stored hours with the filters it offers (period, channel, category, team).
+KPI_HOURS_INDEXES = {
+    "ix_complaint_first_response_hours": ("first_response_hours", "created_at", "channel", "category",
+                                          "responsible_group"),
+    "ix_complaint_resolution_net_hours": ("resolution_net_hours", "created_at", "channel", "category",
+                                          "responsible_group"),
+}  # fmt: skip
 
 
 class Customer(Base):
@@ -56,6 +64,7 @@ class Complaint(Base):
         # Covers the cockpit's period pass (engine.store.kpi.period_groups), the complainants and the first
         # response times: a year of complaints is read from this index alone, not from the wide rows.
         Index("ix_complaint_kpi", *KPI_INDEX_COLUMNS),
+        *(Index(name, *columns) for name, columns in KPI_HOURS_INDEXES.items()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +105,9 @@ class Complaint(Base):
     sla_pauses: Mapped[list[list[str | None]]] = mapped_column(JSON, default=list)
     first_response_met: Mapped[bool | None] = mapped_column(Boolean)
     resolution_met: Mapped[bool | None] = mapped_column(Boolean)
+    # Derived from the columns above whenever the row is written (_store_kpi_hours): the cockpit's durations.
+    first_response_hours: Mapped[float | None] = mapped_column(Float)
+    resolution_net_hours: Mapped[float | None] = mapped_column(Float)
 
     outcome: Mapped[str | None] = mapped_column(String(30))  # upheld / partly_upheld / rejected
     resolution_type: Mapped[str | None] = mapped_column(String(30))
@@ -110,3 +122,18 @@ class Complaint(Base):
 
     customer: Mapped[Customer] = relationship(back_populates="complaints")
     instance: Mapped[ProcessInstance | None] = relationship()
+
+
+@event.listens_for(Complaint, "before_insert")
+@event.listens_for(Complaint, "before_update")
+def _store_kpi_hours(_mapper: Any, _connection: Any, complaint: Complaint) -> None:
+    """Keep the stored durations in step with the SLA columns on every ORM write.
+
+    Here rather than in each service: first responses, resolutions and pauses are recorded by the SLA actions
+    (engine.services.sla), by replies to the customer (customer_contact) and by imports and tests writing rows;
+    reopening keeps ``resolved_at`` (the clock was stopped once), so its hours stay those of the first resolution.
+    """
+    complaint.first_response_hours = first_response_hours(complaint.created_at, complaint.first_response_at)
+    complaint.resolution_net_hours = resolution_net_hours(
+        complaint.created_at, complaint.resolved_at, complaint.sla_pauses
+    )

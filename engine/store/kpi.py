@@ -25,14 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.store.complaints import Complaint, Customer
-from engine.store.kpi_sql import (
-    Durations,
-    bucket_sql,
-    hours_sql,
-    net_resolution_hours_sql,
-    ranked_summary_query,
-    summary_from_ranks,
-)
+from engine.store.kpi_sql import Durations, bucket_sql, duration_summary
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, AuditEntry, HumanTask
 from engine.store.queries import TRAFFIC_LIGHTS
 from engine.store.sla_queries import complaint_light_sql
@@ -85,16 +78,23 @@ class Kpis:
     resolution: Durations = Durations(0, None, None, None)  # net of SLA pauses (waiting for the customer)
 
 
-def filtered(query: _Q, kpi: KpiFilter, period: bool = True) -> _Q:
+def criteria(kpi: KpiFilter, period: bool = True) -> list[ColumnElement[bool]]:
+    """The conditions of the filter (the period's opening dates unless ``period`` is False)."""
+    conditions: list[ColumnElement[bool]] = []
     if period:
-        query = query.where(Complaint.created_at >= kpi.start, Complaint.created_at < kpi.end)
+        conditions += [Complaint.created_at >= kpi.start, Complaint.created_at < kpi.end]
     if kpi.channel:
-        query = query.where(Complaint.channel == kpi.channel)
+        conditions.append(Complaint.channel == kpi.channel)
     if kpi.category:
-        query = query.where(Complaint.category == kpi.category)
+        conditions.append(Complaint.category == kpi.category)
     if kpi.team:
-        query = query.where(Complaint.responsible_group == kpi.team)
-    return query
+        conditions.append(Complaint.responsible_group == kpi.team)
+    return conditions
+
+
+def filtered(query: _Q, kpi: KpiFilter, period: bool = True) -> _Q:
+    conditions = criteria(kpi, period)
+    return query.where(*conditions) if conditions else query
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -210,18 +210,13 @@ def kpis(session: Session, kpi: KpiFilter, groups: list[Group] | None = None) ->
 def durations(session: Session, kpi: KpiFilter) -> tuple[Durations, Durations]:
     """First response time and time to resolution (net of SLA pauses) of the complaints opened in the period.
 
-    The database computes the hours, sorts them and returns only the rows at the median and p90 ranks.
+    Both are stored on the complaint row (``first_response_hours``, ``resolution_net_hours``, kept by the model
+    from the SLA columns); the database picks the median and p90 (:func:`engine.store.kpi_sql.duration_summary`).
     """
-    dialect = session.get_bind().dialect.name
-    first = filtered(select(hours_sql(Complaint.created_at, Complaint.first_response_at, dialect)), kpi)
-    resolution = filtered(select(net_resolution_hours_sql(dialect)), kpi)
+    conditions = criteria(kpi)
     return (
-        summary_from_ranks(
-            list(session.execute(ranked_summary_query(first.where(Complaint.first_response_at.is_not(None)))))
-        ),
-        summary_from_ranks(
-            list(session.execute(ranked_summary_query(resolution.where(Complaint.resolved_at.is_not(None)))))
-        ),
+        duration_summary(session, Complaint.first_response_hours, conditions),
+        duration_summary(session, Complaint.resolution_net_hours, conditions),
     )
 
 
