@@ -23,6 +23,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -98,7 +99,8 @@ def bench_backend(name: str, url: str, open_count: int, closed_count: int, runs:
             q50, q95 = percentiles(timed(query, runs))
             p50, p95 = percentiles(timed(page, runs))
             rows.append((name, label, f"{matches:,}", f"{q50:.1f}", f"{q95:.1f}", f"{p50:.1f}", f"{p95:.1f}"))
-            print(f"  {label}: query p95 {q95:.1f} ms, page p95 {p95:.1f} ms", flush=True)
+            load = os.getloadavg()[0]  # the machine is shared: p95 follows the others' load
+            print(f"  {label}: query p95 {q95:.1f} ms, page p95 {p95:.1f} ms (load {load:.2f})", flush=True)
     engine.dispose()
     return rows
 

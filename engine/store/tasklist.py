@@ -2,8 +2,9 @@
 
 Business filters (priority, category, channel) read the complaint's columns copied onto the task row
 (engine.services.complaint_sync keeps them in step), so each walks one ``(status, column, due_at)`` index
-in due order; the search reads the complaint's texts and the copied customer name with ILIKE (trigram
-indexes on PostgreSQL); the SLA traffic light compares the task's ``due_at``/``amber_at`` with ``now``.
+in due order; the search reads the complaint's texts and the copied customer name with ILIKE (rare words
+looked up first in trigram indexes: pg_trgm on PostgreSQL, FTS5 on SQLite); the SLA traffic light compares
+the task's ``due_at``/``amber_at`` with ``now``.
 Nothing deserializes a workflow.
 """
 
@@ -31,8 +32,7 @@ COUNT_CAP = 200  # list totals above this show as "200+"
 SAVED_FILTER_COUNT_CAP = 100  # saved filter counts above this show as "100+"
 
 
-# PostgreSQL only (migration 0005): pg_trgm GIN indexes that serve the search's ILIKE '%word%'. SQLite has
-# no such index; it scans the open tasks in due order, which its planner does well.
+# PostgreSQL only (migration 0005): pg_trgm GIN indexes that serve the search's ILIKE '%word%'.
 TRIGRAM_INDEXES = (
     "ix_complaint_subject_trgm",
     "ix_complaint_description_trgm",
@@ -107,9 +107,10 @@ def _search(session: Session, word: str) -> ColumnElement[bool]:
     walked in due order, which stops after a page of matches for a common word; joined instead, SQLite started
     from the complaints and read all of them for a rare word (3 s). For a rare word (a reference, a name) that
     walk visits every open task, so PostgreSQL first asks the pg_trgm indexes (migration 0005) for the complaints
-    that mention it, stopping after :data:`RARE_WORD_COMPLAINTS`: a short list is used as it is. One query cannot
-    hold both plans: an OR across the task and its complaint rules the trigram indexes out, and hashing every
-    complaint that mentions a common word takes seconds.
+    that mention it, stopping after :data:`RARE_WORD_COMPLAINTS`: a short list is used as it is. SQLite does the
+    same with its FTS5 trigram tables (migration 0010, :func:`_sqlite_rare`); words under 3 characters walk.
+    One query cannot hold both plans: an OR across the task and its complaint rules the trigram indexes out, and
+    hashing every complaint that mentions a common word takes seconds.
     """
     pattern = _like(word)
     name = HumanTask.customer_name.ilike(pattern, escape="\\")
