@@ -8,8 +8,9 @@ Speed (bench/kpi.py, issue 8: the dashboard in 200 ms at 100,000 complaints, als
 headline rates, CSAT, NPS, the per-team table and the top categories and root causes all come from ONE pass
 over the period, grouped by (team, category, root cause) with a ``CASE`` sum per figure, and are added up
 in Python from those few hundred groups (:func:`period_groups`). The pass reads the covering index
-``ix_complaint_kpi`` only. Mean, median and p90 of the durations are computed by the database (a window over
-the sorted hours, :mod:`engine.store.kpi_sql`), SLA pauses included, so no row per complaint reaches Python.
+``ix_complaint_kpi`` only. The durations are stored on the complaint row (first response hours, resolution
+hours net of SLA pauses, kept by the model) and indexed; the database picks mean, median and p90 from those
+indexes (:mod:`engine.store.kpi_sql`), so no row per complaint reaches Python.
 """
 
 from __future__ import annotations
