@@ -1,7 +1,7 @@
 """task list: FTS5 trigram indexes for the search on SQLite
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-24 00:10:00
 
 SQLite's counterpart of migration 0005's pg_trgm indexes: FTS5 tables with the trigram tokenizer over the
@@ -19,7 +19,7 @@ import warnings
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
