@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.services import instances, tasks
 from engine.store import kpi
 from engine.store.complaints import Complaint
 from engine.store.kpi import Durations, KpiFilter
+from tests.cockpit.kpi_data import END, START, seed_kpi_data
 from tests.engine.helpers import ANNA, only_task
 from tests.processes.support import Case
 from tests.sla.helpers import open_sla_complaint, task_named
+
+MIGRATION = Path(__file__).resolve().parents[2] / "engine/store/migrations/versions/0009_complaint_kpi_hours.py"
+PERIOD = KpiFilter(START, END)
 
 
 def utc(day: int, hour: int) -> datetime:
@@ -64,3 +70,19 @@ def test_stored_hours_keep_the_first_resolution_after_a_reopening(session: Sessi
     figures = kpi.kpis(session, KpiFilter(now, now + timedelta(days=1)))
     assert (figures.first_response, figures.resolution) == (Durations(1, 1.0, 1.0, 1.0), Durations(1, 1.17, 1.17, 1.17))
     assert figures.reopen_rate == 100.0
+
+
+def test_the_migration_fills_the_hours_of_existing_complaints(session: Session) -> None:
+    seed_kpi_data(session)
+    session.execute(update(Complaint).values(first_response_hours=None, resolution_net_hours=None))
+    session.commit()
+    assert kpi.kpis(session, PERIOD).resolution == Durations(0, None, None, None)
+    spec = importlib.util.spec_from_file_location("migration_0009", MIGRATION)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.backfill(session.connection())
+    session.commit()
+    figures = kpi.kpis(session, PERIOD)  # the hand-computed values of tests/cockpit/test_kpi.py
+    assert figures.first_response == Durations(4, 3.75, 3.0, 8.0)
+    assert figures.resolution == Durations(3, 22.0, 24.0, 36.0)

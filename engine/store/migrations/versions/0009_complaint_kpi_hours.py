@@ -29,7 +29,8 @@ INDEXES = {
 BATCH = 5000
 
 
-def _backfill() -> None:
+def backfill(bind: sa.Connection) -> None:
+    """Fill both columns of the answered or resolved complaints, in batches by id (tested on both databases)."""
     complaint = sa.table(
         "complaint",
         sa.column("id", sa.Integer),
@@ -40,7 +41,6 @@ def _backfill() -> None:
         sa.column("first_response_hours", sa.Float),
         sa.column("resolution_net_hours", sa.Float),
     )
-    bind = op.get_bind()
     query = (
         sa.select(complaint.c.id, complaint.c.created_at, complaint.c.first_response_at, complaint.c.resolved_at,
                   complaint.c.sla_pauses)
@@ -75,7 +75,7 @@ def upgrade() -> None:
     with op.batch_alter_table("complaint", schema=None) as batch_op:
         batch_op.add_column(sa.Column("first_response_hours", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("resolution_net_hours", sa.Float(), nullable=True))
-    _backfill()
+    backfill(op.get_bind())
     with op.batch_alter_table("complaint", schema=None) as batch_op:
         for name, columns in INDEXES.items():
             batch_op.create_index(name, columns, unique=False)
