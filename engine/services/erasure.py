@@ -20,6 +20,7 @@ from engine.services.audit import record
 from engine.services.pseudonymise import pseudonym_for, pseudonymise_complaints, pseudonymise_customer
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import Complaint, Customer
+from engine.store.text_index import purge_deleted_entries
 
 # Process states in which nothing will read the variables again.
 ENDED_INSTANCE_STATUSES = ("completed", "cancelled")
@@ -113,5 +114,6 @@ def erase_customer(session: Session, actor: Actor, customer_id: int, now: dateti
         now,
         after={"customer_id": customer.id, "pseudonym": customer.name, "complaints": references, "rows": counts.rows},
     )
+    purge_deleted_entries(session)
     commit(session)
     return ErasureResult(pseudonym_for(customer), len(references), dict(counts.rows))

@@ -22,6 +22,7 @@ from engine.services.erasure import is_settled, require_admin
 from engine.services.pseudonymise import pseudonymise_complaints, pseudonymise_customer
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import Complaint
+from engine.store.text_index import purge_deleted_entries
 
 log = logging.getLogger(__name__)
 
@@ -113,4 +114,7 @@ def _record_run(session: Session, actor: Actor, report: RetentionReport, now: da
     record(session, actor, "retention_run", now,
            after={"retention_days": report.days, "pseudonymised": len(report.done), "skipped": skipped,
                   "failed": len(report.failed)})  # fmt: skip
+    if report.done:
+        # Once per run rather than per complaint: a merge rewrites the whole index.
+        purge_deleted_entries(session)
     commit(session)

@@ -18,6 +18,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Erased or pseudonymised personal data must not linger in the file's free pages, where any copy of
+    # the database file would still carry it (data protection; the cost is writing zeros on delete).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
