@@ -38,7 +38,7 @@ from complaintflow.web import DEFAULT_GROUPS, DEMO_USERS, OPERATOR  # noqa: E402
 from engine.domain.kpi_hours import first_response_hours, resolution_net_hours  # noqa: E402
 from engine.services import users as user_service  # noqa: E402
 from engine.settings import Settings  # noqa: E402
-from engine.store import kpi, schema  # noqa: E402
+from engine.store import kpi, kpi_dashboard, kpi_series, schema  # noqa: E402
 from engine.store.complaints import CHANNELS, Complaint, Customer  # noqa: E402
 from engine.store.database import make_engine, make_session_factory  # noqa: E402
 
@@ -121,10 +121,10 @@ def _aggregates(criteria: kpi.KpiFilter, bucket: str) -> dict[str, Callable[[Any
     return {
         "period pass (groups)": lambda s: kpi.period_groups(s, criteria),
         "durations": lambda s: kpi.durations(s, criteria),
-        f"over_time ({bucket})": lambda s: kpi.over_time(s, criteria, bucket),
+        f"over_time ({bucket})": lambda s: kpi_series.over_time(s, criteria, bucket),
         "backlog_by_light": lambda s: kpi.backlog_by_light(s, criteria, NOW),
         "top_complainants": lambda s: kpi.top_complainants(s, criteria),
-        "all figures (kpi.dashboard)": lambda s: kpi.dashboard(s, criteria, bucket, NOW),
+        "all figures (kpi_dashboard.dashboard)": lambda s: kpi_dashboard.dashboard(s, criteria, bucket, NOW),
     }
 
 

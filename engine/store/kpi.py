@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, case, func, or_, select
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.store.complaints import Complaint, Customer
-from engine.store.kpi_sql import Durations, bucket_sql, duration_summary, not_an_index_key
+from engine.store.kpi_sql import Durations, duration_summary, not_an_index_key
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, AuditEntry, HumanTask
 from engine.store.queries import TRAFFIC_LIGHTS
 from engine.store.sla_queries import complaint_light_sql
@@ -47,16 +47,6 @@ class KpiFilter:
     channel: str | None = None
     category: str | None = None
     team: str | None = None
-
-
-@dataclass(frozen=True)
-class Bucket:
-    """One day, week (starting Monday) or month: complaints opened and closed in it, open at its end."""
-
-    start: date
-    new: int
-    closed: int
-    open: int
 
 
 @dataclass
@@ -228,61 +218,6 @@ def durations(session: Session, kpi: KpiFilter) -> tuple[Durations, Durations]:
     )
 
 
-def bucket_starts(start: datetime, end: datetime, bucket: str) -> list[date]:
-    """The first days of all buckets overlapping ``[start, end)``, in order."""
-    if bucket not in BUCKETS:
-        raise ValueError(f"unknown bucket {bucket!r}; use one of {', '.join(BUCKETS)}")
-    day = start.date()
-    if bucket == "week":
-        day -= timedelta(days=day.weekday())
-    elif bucket == "month":
-        day = day.replace(day=1)
-    starts = []
-    while datetime(day.year, day.month, day.day, tzinfo=start.tzinfo) < end:
-        starts.append(day)
-        if bucket == "day":
-            day += timedelta(days=1)
-        elif bucket == "week":
-            day += timedelta(days=7)
-        else:
-            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return starts
-
-
-def over_time(session: Session, kpi: KpiFilter, bucket: str = "day") -> list[Bucket]:
-    """New, closed and (at each bucket's end) open complaints per bucket of the period.
-
-    Open at a bucket's end = open at the start + opened so far − closed so far; open at the start = opened
-    before it (index-only count) − closed before it (a bucket of the closed query). "Closed" is ``closed_at``:
-    a reopened complaint has it cleared and counts as open again.
-    """
-    starts = bucket_starts(kpi.start, kpi.end, bucket)
-    dialect = session.get_bind().dialect.name
-    new_key = bucket_sql(Complaint.created_at, bucket, dialect)
-    new = dict(session.execute(filtered(select(new_key, func.count()), kpi).group_by(new_key)).all())
-    # One pass over the closed complaints: those closed before the period fall into the "before" bucket.
-    in_period = bucket_sql(Complaint.closed_at, bucket, dialect)
-    closed_key = case((Complaint.closed_at < kpi.start, "before"), else_=in_period)
-    closed: dict[Any, Any] = dict(
-        session.execute(
-            filtered(select(closed_key, func.count()), kpi, period=False)
-            .where(Complaint.closed_at < kpi.end)
-            .group_by(closed_key)
-        ).all()
-    )
-    opened_before = session.execute(
-        filtered(select(func.count(Complaint.id)), kpi, period=False).where(Complaint.created_at < kpi.start)
-    ).scalar_one()
-    open_now = int(opened_before) - int(closed.get("before", 0))
-    series = []
-    for day in starts:
-        key = day.isoformat()
-        opened, shut = int(new.get(key, 0)), int(closed.get(key, 0))
-        open_now += opened - shut
-        series.append(Bucket(day, opened, shut, open_now))
-    return series
-
-
 def backlog_by_light(session: Session, kpi: KpiFilter, now: datetime) -> dict[str, int]:
     """Unresolved complaints (any opening date) per traffic light of the resolution clock at ``now``."""
     light = complaint_light_sql(now)
@@ -387,34 +322,3 @@ def per_agent(session: Session, kpi: KpiFilter, limit: int = 20) -> list[tuple[s
         .limit(limit)
     ).all()
     return [(str(user), int(count)) for user, count in rows]
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """Everything the dashboard page shows, each figure computed once."""
-
-    figures: Kpis
-    series: list[Bucket]
-    backlog: dict[str, int]
-    assignment: dict[str, int]
-    categories: list[tuple[str, int]]
-    root_causes: list[tuple[str, int]]
-    complainants: list[tuple[int, str, int]]
-    teams: list[TeamRow]
-    agents: list[tuple[str, int]]
-
-
-def dashboard(session: Session, kpi: KpiFilter, bucket: str, now: datetime) -> Dashboard:
-    """The dashboard's figures: one pass over the period for the counts, then the series, durations and lists."""
-    groups = period_groups(session, kpi)
-    return Dashboard(
-        figures=kpis(session, kpi, groups),
-        series=over_time(session, kpi, bucket),
-        backlog=backlog_by_light(session, kpi, now),
-        assignment=task_assignment(session, kpi),
-        categories=top(session, kpi, "category", groups=groups),
-        root_causes=top(session, kpi, "root_cause", groups=groups),
-        complainants=top_complainants(session, kpi),
-        teams=per_team(session, kpi, groups),
-        agents=per_agent(session, kpi),
-    )

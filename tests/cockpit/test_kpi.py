@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store import kpi
+from engine.store import kpi, kpi_dashboard, kpi_series
 from engine.store.complaints import Complaint, Customer
-from engine.store.kpi import Bucket, Durations, KpiFilter
+from engine.store.kpi import Durations, KpiFilter
+from engine.store.kpi_series import Bucket
 from engine.store.models import AuditEntry
 from tests.cockpit.kpi_data import END, START, seed_kpi_data
 from tests.webui.support import seed
@@ -54,18 +55,18 @@ def test_empty_selection_has_no_rates(session: Session, data: dict[str, int]) ->
 
 def test_weekly_daily_and_monthly_series(session: Session, data: dict[str, int]) -> None:
     # F was open at the period start; A, B and F close in the first week; C, D, E open in the second.
-    assert kpi.over_time(session, PERIOD, "week") == [
+    assert kpi_series.over_time(session, PERIOD, "week") == [
         Bucket(date(2026, 11, 2), 2, 3, 0),
         Bucket(date(2026, 11, 9), 3, 0, 3),
     ]
-    daily = kpi.over_time(session, PERIOD, "day")
+    daily = kpi_series.over_time(session, PERIOD, "day")
     assert len(daily) == 14
     assert [(b.new, b.closed, b.open) for b in daily[:6]] == [(1, 0, 2), (1, 0, 3), (0, 1, 2), (0, 1, 1),
                                                               (0, 1, 0), (0, 0, 0)]  # fmt: skip
     assert daily[-1] == Bucket(date(2026, 11, 15), 0, 0, 3)
-    assert kpi.over_time(session, PERIOD, "month") == [Bucket(date(2026, 11, 1), 5, 3, 3)]
+    assert kpi_series.over_time(session, PERIOD, "month") == [Bucket(date(2026, 11, 1), 5, 3, 3)]
     with pytest.raises(ValueError):
-        kpi.over_time(session, PERIOD, "year")
+        kpi_series.over_time(session, PERIOD, "year")
 
 
 def test_backlog_by_traffic_light(session: Session, data: dict[str, int], now: datetime) -> None:
@@ -89,7 +90,7 @@ def test_top_lists_and_teams(session: Session, data: dict[str, int]) -> None:
 def test_percentile_is_nearest_rank() -> None:
     assert kpi.percentile([5.0, 1.0, 3.0], 0.9) == 5.0
     assert kpi.percentile([float(n) for n in range(1, 11)], 0.9) == 9.0
-    assert kpi.bucket_starts(START, END, "week") == [date(2026, 11, 2), date(2026, 11, 9)]
+    assert kpi_series.bucket_starts(START, END, "week") == [date(2026, 11, 2), date(2026, 11, 9)]
 
 
 def test_a_reopening_in_the_audit_trail_counts_as_reopened(session: Session, now: datetime) -> None:
@@ -130,9 +131,9 @@ def test_the_database_picks_median_and_p90_like_python(session: Session) -> None
 
 
 def test_the_dashboard_call_agrees_with_each_figure(session: Session, data: dict[str, int], now: datetime) -> None:
-    board = kpi.dashboard(session, PERIOD, "week", now)
+    board = kpi_dashboard.dashboard(session, PERIOD, "week", now)
     assert board.figures == kpi.kpis(session, PERIOD)
-    assert board.series == kpi.over_time(session, PERIOD, "week")
+    assert board.series == kpi_series.over_time(session, PERIOD, "week")
     assert board.teams == kpi.per_team(session, PERIOD)
     assert board.categories == kpi.top(session, PERIOD, "category") == [("billing", 3), ("delivery", 2)]
     assert board.root_causes == [("pricing", 2), ("carrier", 1)]

@@ -15,7 +15,7 @@ from engine.runtime.serialization import decode_state
 from engine.services import casework
 from engine.services.outbox import enqueue
 from engine.services.tasks import claim_task, complete_task
-from engine.store import case_queries, kpi
+from engine.store import case_queries, kpi, kpi_series
 from engine.store.all_models import Base
 from engine.store.channels import CustomerAttachment, DeliveryAttempt, InAppNotification, InboundMail
 from engine.store.complaints import Complaint
@@ -149,7 +149,7 @@ def kpi_snapshot(session: Session, start: datetime, end: datetime, now: datetime
     criteria = kpi.KpiFilter(start, end)
     return {
         "kpis": kpi.kpis(session, criteria),
-        "over_time": kpi.over_time(session, criteria, "day"),
+        "over_time": kpi_series.over_time(session, criteria, "day"),
         "backlog": kpi.backlog_by_light(session, criteria, now),
         "teams": kpi.per_team(session, criteria),
         "agents": kpi.per_agent(session, criteria),

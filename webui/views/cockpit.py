@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from complaintflow import designer_api
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
 from engine.services.instances import retry_instance
-from engine.store import kpi, monitoring, queries, tasklist
+from engine.store import kpi, kpi_dashboard, kpi_series, monitoring, queries, tasklist
 from engine.store.complaints import CHANNELS, Complaint, Customer
 from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES
 from webui import charts
@@ -63,7 +63,7 @@ def _tables(name: str, criteria: kpi.KpiFilter) -> Table:
     """The numbers behind one chart, as CSV header and rows."""
     session = db()
     if name == "over_time":
-        series = kpi.over_time(session, criteria, _bucket())
+        series = kpi_series.over_time(session, criteria, _bucket())
         return ["period_start", "new", "closed", "open"], [
             [b.start.isoformat(), b.new, b.closed, b.open] for b in series
         ]
@@ -118,7 +118,7 @@ def dashboard() -> str:
     criteria, bucket = _filter(), _bucket()
     session = db()
     # One call computes every figure once (one pass over the period for the counts; see engine.store.kpi).
-    board = kpi.dashboard(session, criteria, bucket, now())
+    board = kpi_dashboard.dashboard(session, criteria, bucket, now())
     figures, series = board.figures, board.series
     tables: dict[str, list[Any]] = {
         "backlog": list(board.backlog.items()),
