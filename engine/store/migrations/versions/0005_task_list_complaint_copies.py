@@ -65,12 +65,11 @@ def upgrade() -> None:
 
 def _trigram_indexes() -> None:
     bind = op.get_bind()
-    savepoint = bind.begin_nested()
     try:
-        bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        savepoint.commit()
+        # A savepoint, so that a refused CREATE EXTENSION (no rights) does not abort the migration's transaction.
+        with bind.begin_nested():
+            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     except sa.exc.DBAPIError as error:
-        savepoint.rollback()
         log.warning(
             "pg_trgm could not be created (%s); task list search works without its indexes, but slowly. "
             "Run CREATE EXTENSION pg_trgm as a superuser, then create the indexes (bench/TASKLIST.md lists them).",
