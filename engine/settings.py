@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,3 +45,32 @@ def _retention_days(raw: str | None) -> int | None:
     if not raw.strip().isdigit() or int(raw) < 1:
         raise ValueError(f"COMPLAINTFLOW_RETENTION_DAYS must be a positive number of days, not {raw!r}")
     return int(raw)
+
+
+def secret_key(instance_path: Path, environ: Mapping[str, str]) -> str:
+    """COMPLAINTFLOW_SECRET_KEY, or a random key kept in the instance folder so every process shares it.
+
+    The web workers sign sessions and CSRF tokens with it, the dispatcher signs the status links it mails:
+    all processes of one desk must read the same key. On one machine the instance folder does that; with
+    several app servers the operator sets COMPLAINTFLOW_SECRET_KEY (docs/production.md).
+    """
+    if environ.get("COMPLAINTFLOW_SECRET_KEY"):
+        return environ["COMPLAINTFLOW_SECRET_KEY"]
+    path = instance_path / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    instance_path.mkdir(parents=True, exist_ok=True)
+    # Write the whole key to a private temporary file, then hard-link it into place: the link is atomic
+    # and fails if the file exists, so of several processes starting at once exactly one key wins and no
+    # process can read a half-written (empty) file, which would give it a key of its own.
+    descriptor, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return path.read_text(encoding="ascii").strip()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from engine.services.delivery import RetryPolicy
+from engine.settings import secret_key
 
 SMTP_SECURITY = ("none", "starttls", "ssl")
 DEFAULT_ATTACHMENT_TYPES = (
@@ -54,26 +54,6 @@ class ChannelSettings:
     attachment_types: tuple[str, ...] = DEFAULT_ATTACHMENT_TYPES
 
 
-def shared_secret(instance_path: Path, environ: Mapping[str, str]) -> str:
-    """COMPLAINTFLOW_SECRET_KEY, or the key kept in the instance folder (the same one the web app uses)."""
-    if environ.get("COMPLAINTFLOW_SECRET_KEY"):
-        return environ["COMPLAINTFLOW_SECRET_KEY"]
-    path = instance_path / "secret_key"
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        instance_path.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: of two processes starting at once, one writes and both read the same key.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text(encoding="ascii").strip()
-        key = secrets.token_hex(32)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key)
-        return key
-
-
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     value = env.get(name)
     if not value:
@@ -93,7 +73,7 @@ def load_channel_settings(instance_path: Path, environ: Mapping[str, str] | None
     default_port = {"none": 25, "starttls": 587, "ssl": 465}[security]
     types = env.get("COMPLAINTFLOW_ATTACHMENT_TYPES")
     return ChannelSettings(
-        secret_key=shared_secret(instance_path, env),
+        secret_key=secret_key(instance_path, env),
         public_url=(env.get("COMPLAINTFLOW_PUBLIC_URL") or "http://localhost:5000").rstrip("/"),
         mail_from=env.get("COMPLAINTFLOW_MAIL_FROM") or "complaints@localhost",
         mail_from_name=env.get("COMPLAINTFLOW_MAIL_FROM_NAME") or "Complaint service",

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from engine.settings import Settings
+from engine.settings import Settings, secret_key
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -18,28 +15,12 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def secret_key(instance_path: Path, environ: dict[str, str] | os._Environ[str]) -> str:
-    """COMPLAINTFLOW_SECRET_KEY, or a random key kept in the instance folder so every worker shares it."""
-    if environ.get("COMPLAINTFLOW_SECRET_KEY"):
-        return environ["COMPLAINTFLOW_SECRET_KEY"]
-    path = instance_path / "secret_key"
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        pass
-    instance_path.mkdir(parents=True, exist_ok=True)
-    # Write the whole key to a private temporary file, then hard-link it into place: the link is atomic
-    # and fails if the file exists, so of several workers starting at once exactly one key wins and no
-    # worker can read a half-written (empty) file, which would give it a key of its own.
-    descriptor, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32))
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-    finally:
-        os.unlink(temporary)
-    return path.read_text(encoding="ascii").strip()
+def _whole_number(raw: str | None, name: str) -> int:
+    if raw is None or not raw.strip():
+        return 0
+    if not raw.strip().isascii() or not raw.strip().isdigit():
+        raise ValueError(f"{name} must be a whole number (the reverse proxies in front of the app), not {raw!r}")
+    return int(raw)
 
 
 def flask_config(settings: Settings, environ: dict[str, str] | os._Environ[str] | None = None) -> dict[str, Any]:
@@ -62,4 +43,5 @@ def flask_config(settings: Settings, environ: dict[str, str] | os._Environ[str] 
         "BABEL_DEFAULT_TIMEZONE": env.get("COMPLAINTFLOW_TIMEZONE") or "Europe/Berlin",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("en", "de"),
+        "PROXY_HOPS": _whole_number(env.get("COMPLAINTFLOW_PROXY_HOPS"), "COMPLAINTFLOW_PROXY_HOPS"),
     }

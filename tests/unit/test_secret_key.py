@@ -6,7 +6,7 @@ import multiprocessing
 import stat
 from pathlib import Path
 
-from webui.config import secret_key
+from engine.settings import secret_key
 
 
 def _read_key(instance_path: str) -> str:
