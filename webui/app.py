@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, request
 from flask_babel import Babel
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from complaintflow.context import AppContext, make_context, utcnow
 from engine.settings import load_settings
@@ -32,6 +33,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(flask_config(context.settings))
     app.config.update(config)
     app.config["CLOCK"] = clock
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops:
+        # Behind a reverse proxy every request comes from the proxy's address: trust exactly the configured
+        # number of hops of X-Forwarded-For/-Proto/-Host/-Port, so rate limits, sign-in throttling and the
+        # audit log see the customer's address and links keep https. A client cannot forge more hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     app.extensions["complaintflow"] = context
 
     Babel(app, locale_selector=_locale)
