@@ -24,16 +24,25 @@ class ComplaintflowServer(BaseApplication):  # type: ignore[misc]
         return create_app()
 
 
-def serve(bind: str, workers: int) -> None:
+def serve(bind: str, workers: int, threads: int) -> None:
     """Run gunicorn in the foreground until it is stopped."""
     ComplaintflowServer(
         {
             "bind": bind,
             "workers": max(1, workers),
+            # Threads per worker: a Camunda worker's long poll (fetchAndLock) or a slow upload occupies one
+            # thread, not a whole process, so other people's requests keep being served meanwhile.
+            "worker_class": "gthread",
+            "threads": max(1, threads),
             "accesslog": "-",
             "errorlog": "-",
             "timeout": 60,
             "graceful_timeout": 20,
-            "forwarded_allow_ips": "127.0.0.1",
+            # Forwarded headers are read in one place, by the app (COMPLAINTFLOW_PROXY_HOPS, ProxyFix), so
+            # gunicorn trusts none of its own accord: a proxy's hops count once, and only when configured.
+            "forwarded_allow_ips": "",
+            # gunicorn's control socket defaults to one fixed path per user, so a second `serve` on the same
+            # host would take over the first one's socket; nothing here uses it.
+            "control_socket_disable": True,
         }
     ).run()

@@ -164,13 +164,21 @@ def run_command(ctx: click.Context, debug: bool) -> None:
     default=lambda: os.environ.get("COMPLAINTFLOW_BIND", ""),
     help="Address to listen on (default 127.0.0.1:$COMPLAINTFLOW_PORT; $COMPLAINTFLOW_BIND).",
 )
+@click.option(
+    "--threads",
+    type=int,
+    default=lambda: int(os.environ.get("COMPLAINTFLOW_THREADS", "4")),
+    show_default="$COMPLAINTFLOW_THREADS or 4",
+    help="Threads per worker process (gthread workers).",
+)
 @click.pass_context
-def serve_command(ctx: click.Context, workers: int, bind: str) -> None:
-    """Production server: gunicorn with several workers. Run the scheduler as its own single process."""
+def serve_command(ctx: click.Context, workers: int, bind: str, threads: int) -> None:
+    """Production server: gunicorn, no scheduler or dispatcher inside (run `complaintflow scheduler` and
+    `complaintflow dispatch` as processes of their own; several of each may run side by side)."""
     from complaintflow.gunicorn_app import serve
 
     context = _context(ctx)
     schema.upgrade(context.engine)
     bind = bind or f"127.0.0.1:{context.settings.port}"
-    click.echo(f"complaintflow serving on http://{bind}/ with {workers} workers")
-    serve(bind, workers)
+    click.echo(f"complaintflow serving on http://{bind}/ with {workers} workers x {threads} threads")
+    serve(bind, workers, threads)

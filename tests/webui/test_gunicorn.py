@@ -76,3 +76,47 @@ def test_serve_runs_gunicorn_with_two_workers_and_signs_in(
     assert f"complaintflow serving on http://127.0.0.1:{port}/ with 2 workers" in output
     assert len(set(re.findall(r"Booting worker with pid: (\d+)", output))) == 2, output
     assert "Traceback" not in output
+
+
+def test_two_serve_instances_on_one_host_run_side_by_side(database: DatabaseUnderTest, tmp_path: Path) -> None:
+    """Two app servers on one host (as in a rolling restart or two instances behind a proxy) share nothing
+    local: gunicorn's per-user control socket is off, so the second does not take over the first."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
+    env.update(
+        COMPLAINTFLOW_DATABASE_URL=database.url,
+        COMPLAINTFLOW_SECRET_KEY="shared-by-both-servers",
+        COMPLAINTFLOW_SECURE_COOKIES="0",
+        HOME=str(tmp_path / "home"),
+    )
+    env.pop("XDG_RUNTIME_DIR", None)
+    ports = [_free_port(), _free_port()]
+    processes = []
+    try:
+        for index, port in enumerate(ports):
+            log = (tmp_path / f"gunicorn-{index}.log").open("w+")
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "complaintflow.cli", "serve", "--workers", "1", "--threads", "2"],
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    env={
+                        **env,
+                        "COMPLAINTFLOW_PORT": str(port),
+                        "COMPLAINTFLOW_INSTANCE_PATH": str(tmp_path / f"instance-{index}"),
+                    },
+                )  # fmt: skip
+            )
+            _wait_for(port, processes[-1])
+        time.sleep(1.0)
+        for port, process in zip(ports, processes, strict=True):
+            assert process.poll() is None, "a serve instance stopped when the other one started"
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sign-in", timeout=10) as response:
+                assert response.status == 200
+        # Nothing per user (gunicorn's default control socket lives at ~/.gunicorn/gunicorn.ctl) is shared.
+        assert not (tmp_path / "home" / ".gunicorn").exists()
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
