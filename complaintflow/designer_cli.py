@@ -15,13 +15,13 @@ from pathlib import Path
 import click
 
 from complaintflow.context import make_context, utcnow
-from complaintflow.designer_api import deployed_resources, known_topics
 from designer_export import REJECTED, FileReport, Upload, check_paths, check_uploads
 from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
 from engine.runtime.bpmn_xml import MAX_XML_BYTES
 from engine.runtime.diagnostics import ERROR, INFO, WARNING
 from engine.runtime.parser import Resource
+from engine.services.designer_api import deployed_resources, known_topics
 
 INTERNAL_ERROR = 3
 

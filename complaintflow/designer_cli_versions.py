@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 import click
 
-from complaintflow import designer_api
 from complaintflow.context import make_context, utcnow
 from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
+from engine.services import designer_api
 from engine.services.migration import MigrationProgress
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -10,11 +10,10 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaintflow import designer_api
 from designer_export.templates import ACTIONS, element_templates
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
 from engine.runtime.parser import Resource
-from engine.services import deployment, instances, migration, tasks
+from engine.services import deployment, designer_api, instances, migration, tasks
 from engine.store import queries
 from engine.store.models import AuditEntry, HumanTask, ProcessInstance
 from tests.designer.helpers import diagram

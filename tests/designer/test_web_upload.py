@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from lxml import etree
 
-from complaintflow import designer_api
 from engine.domain.errors import NotFound
+from engine.services import designer_api
 from tests.designer.web_support import BROKEN, FIXED, WARNED, upload
 from tests.webui.support import Client
 

@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from complaintflow import designer_api
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
+from engine.services import designer_api
 from engine.services.instances import retry_instance
 from engine.store import kpi, kpi_dashboard, kpi_series, monitoring, queries, tasklist
 from engine.store.complaints import CHANNELS, Complaint, Customer

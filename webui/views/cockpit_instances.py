@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from complaintflow import designer_api
 from engine.domain.errors import ComplaintflowError, NotFound, PermissionDenied
-from engine.services import instance_control
+from engine.services import designer_api, instance_control
 from engine.store import heatmap, monitoring
 from engine.store.models import HumanTask, ProcessDefinition
 from engine.store.users import Group, User

@@ -13,11 +13,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import FileStorage
 
-from complaintflow import camunda_rest, designer_api
 from designer_export import Upload
 from engine.domain.actors import Actor
 from engine.domain.errors import NotFound
 from engine.runtime.bpmn_xml import MAX_XML_BYTES
+from engine.services import designer_api
+from webui import camunda_rest
 from webui.auth import require_roles
 from webui.db import db, now
 from webui.security import csrf

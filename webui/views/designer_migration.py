@@ -22,8 +22,8 @@ from werkzeug.wrappers import Response
 from wtforms import FloatField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from complaintflow import designer_api
 from engine.domain.errors import ComplaintflowError, NotFound
+from engine.services import designer_api
 from engine.services.versions import VersionInfo
 from engine.store.models import INSTANCE_COMPLETED, AuditEntry, ProcessDefinition, ProcessInstance
 from webui.auth import actor, require_roles

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from markupsafe import Markup
 
-from complaintflow import designer_api
 from designer_export.svg import render_svg
 from engine.domain.errors import NotFound
+from engine.services import designer_api
 from webui.auth import require_roles
 from webui.db import db
 from webui.views.designer import DESIGNERS

@@ -20,11 +20,11 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, MultipleFileField, SubmitField
 
-from complaintflow import designer_api
 from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, REJECTED, FileReport, Upload
 from designer_export.svg import render_svg
 from engine.domain.errors import ComplaintflowError
 from engine.runtime.diagnostics import ERROR, INFO, WARNING, Diagnostic
+from engine.services import designer_api
 from engine.services.deployment import DeployResult
 from webui.auth import actor, require_roles
 from webui.db import db, now

@@ -2,7 +2,7 @@
 
 Each function takes the request's session (and actor and ``now`` where something changes) and returns
 plain data; none knows about Flask. The HTTP mapping of the Camunda Modeler endpoint is in
-``complaintflow.camunda_rest``; docs/designer.md lists the signatures.
+``webui.camunda_rest``; docs/designer.md lists the signatures.
 """
 
 from __future__ import annotations

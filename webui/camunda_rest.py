@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaintflow.designer_api import DeployOutcome, deploy_files
 from designer_export import Upload
 from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, Actor
 from engine.domain.errors import ComplaintflowError, DeploymentError, NotFound
 from engine.runtime.diagnostics import Diagnostic
 from engine.services import instances
+from engine.services.designer_api import DeployOutcome, deploy_files
 from engine.services.users import SignInRefused, actor_for, authenticate
 from engine.store.models import ProcessDefinition
 
