@@ -57,6 +57,9 @@ class ServiceCall:
     topic: str | None
     properties: dict[str, Any]
     data: dict[str, Any]
+    # camunda:type="external": a worker may do it when no built-in handler implements the topic.
+    external: bool = False
+    priority: int = 0  # camunda:taskPriority, evaluated against the token's data
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,8 @@ def _service_like(ctx: Context, node: etree._Element, kind: str) -> None:
     if node.get(camunda("type")) == "external" or node.get(camunda("topic")):
         if not node.get(camunda("topic")):
             ctx.error(node, "missing-topic", "the external task has no topic", HOW_TO_RUN)
-        if kind == "businessRuleTask":
-            # Camunda lets a business rule task be an external task; SpiffWorkflow's needs a decision.
+        if kind in ("businessRuleTask", "sendTask"):
+            # Camunda lets these be external tasks; SpiffWorkflow's need a decision or a message.
             node.tag = bpmn("serviceTask")
             ctx.changed = True
         return

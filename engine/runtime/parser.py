@@ -63,7 +63,7 @@ class ExternalServiceTaskParser(CamundaTaskParser):
 
     def parse_extensions(self, node=None):  # type: ignore[no-untyped-def]
         extensions = super().parse_extensions(node)
-        for attribute in ("topic", "type"):
+        for attribute in ("topic", "type", "taskPriority"):
             value = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
             if value is not None and value.strip():
                 extensions[attribute] = value.strip()

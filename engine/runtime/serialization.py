@@ -18,6 +18,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
@@ -69,6 +70,8 @@ def _event_kinds(specs: list[Any]) -> set[str]:
     kinds = set()
     for spec in specs:
         for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, ServiceTask):
+                kinds.add("service")
             definition = getattr(task_spec, "event_definition", None)
             children = getattr(definition, "event_definitions", None) or [definition]
             for child in children:
@@ -83,19 +86,21 @@ def _event_kinds(specs: list[Any]) -> set[str]:
 class ParsedDefinition:
     """Parsed specs of one deployed process version: the process and everything it calls.
 
-    ``has_timers``/``has_messages`` let the storage layer skip timer and message bookkeeping (two queries
-    per step) for processes that cannot wait on either.
+    ``has_timers``/``has_messages``/``has_service_tasks`` let the storage layer skip timer, message and
+    external-task bookkeeping (a query each per step) for processes that cannot wait on them.
     """
 
     spec: Any
     subprocess_specs: dict[str, Any]
     has_timers: bool = field(init=False)
     has_messages: bool = field(init=False)
+    has_service_tasks: bool = field(init=False)
 
     def __post_init__(self) -> None:
         kinds = _event_kinds([self.spec, *self.subprocess_specs.values()])
         object.__setattr__(self, "has_timers", "timer" in kinds)
         object.__setattr__(self, "has_messages", "message" in kinds)
+        object.__setattr__(self, "has_service_tasks", "service" in kinds)
 
 
 def dump_workflow(workflow: BpmnWorkflow) -> bytes:

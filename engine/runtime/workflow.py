@@ -209,6 +209,7 @@ class WorkflowRun:
         for task in self.workflow.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask):
             spec = task.task_spec
             properties = dict(getattr(spec, "extensions", None) or {})
+            priority = self._resolve(task, properties.pop("taskPriority", None))
             calls.append(
                 ServiceCall(
                     task_id=str(task.id),
@@ -217,6 +218,8 @@ class WorkflowRun:
                     topic=properties.pop("topic", None),
                     properties=properties,
                     data=dict(task.data),
+                    external=properties.pop("type", None) == "external",
+                    priority=_integer(priority),
                 )
             )
         return calls
@@ -352,6 +355,13 @@ def _event_definitions(definition: Any) -> Iterable[Any]:
     if isinstance(definition, MultipleEventDefinition):
         return list(definition.event_definitions)
     return [definition]
+
+
+def _integer(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _first(value: Any) -> str | None:

@@ -29,6 +29,8 @@ from engine.services.persistence import save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.services.visit_log import close_open_visits, record_visits
 from engine.store.complaints import Complaint
+from engine.store.external_task_signal import announce
+from engine.store.external_tasks import EXTERNAL_CANCELLED, EXTERNAL_INCIDENT, EXTERNAL_OPEN, ExternalTask
 from engine.store.models import (
     INSTANCE_CANCELLED,
     INSTANCE_COMPLETED,
@@ -129,6 +131,7 @@ def resume_instance(session: Session, actor: Actor, instance_id: int, now: datet
     for task in _open_tasks(session, instance_id):
         task.suspended = False
     instance.status = _status_from_rows(session, instance_id)
+    announce(session)  # its external tasks are fetchable again
     session.flush()  # the save below reads the timer rows as pending
     record(
         session,
@@ -237,6 +240,12 @@ def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: st
     )
     session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id))
     session.execute(delete(HeldMessage).where(HeldMessage.instance_id == instance_id))
+    session.execute(
+        update(ExternalTask)
+        .where(ExternalTask.instance_id == instance_id, ExternalTask.status.in_((EXTERNAL_OPEN, EXTERNAL_INCIDENT)))
+        .values(status=EXTERNAL_CANCELLED, finished_at=now, worker_id=None, lock_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
     incident = open_incident(session, instance_id)
     if incident is not None:
         incident.resolved_at, incident.resolved_by = now, actor.username

@@ -15,8 +15,9 @@ from engine.runtime.serialization import SERIALIZER_VERSION
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
 from engine.services.complaint_sync import complaint_fields_changed, sync_complaint, sync_task_copies
+from engine.services.external_tasks.sync import sync_external_tasks
 from engine.services.run_cache import remember_saved_run
-from engine.services.service_tasks import run_service_calls
+from engine.services.service_tasks import run_service_calls, waits_for_worker
 from engine.services.visit_log import record_visits
 from engine.store.models import (
     INSTANCE_COMPLETED,
@@ -65,6 +66,9 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
             instance.completed_at = now
             record(session, actor, "instance_completed", now, instance_id=instance.id)
         open_rows, new_rows = _sync_human_tasks(session, instance, snapshot, actor, now, run.stored)
+        if run.definition.has_service_tasks:
+            waiting = [call for call in run.service_calls() if waits_for_worker(call)]
+            sync_external_tasks(session, instance, waiting, now, run.stored)
         record_visits(session, instance, run.visit_changes(), now)
         run.stored = True
         remember_saved_run(session, instance, run, state)

@@ -2,8 +2,9 @@
 
 A service task stops the engine in the STARTED state; after every step the services look up a handler
 for its topic, let it act inside the same unit of work (outbox rows, audit rows, task changes) and
-complete the task with the handler's result variables. An unknown topic or a failing handler becomes
-an incident on the service task, retried like any other.
+complete the task with the handler's result variables. An external task (``camunda:type="external"``)
+whose topic no handler implements waits for a worker (engine.services.external_tasks); any other unknown
+topic or a failing handler becomes an incident on the service task, retried like any other.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def run_service_calls(
     """Complete every pending service task with its handler, until the workflow waits for something else."""
     _load_builtin_handlers()
     for _ in range(MAX_CALLS_PER_STEP):
-        calls = run.service_calls()
+        calls = [call for call in run.service_calls() if not waits_for_worker(call)]
         if not calls or run.incident is not None:
             return
         call = calls[0]
@@ -84,7 +85,17 @@ def run_service_calls(
         if context.shared:
             run.share_variables(context.shared)
         run.complete_service_call(call.task_id, result)
-    run.fail_service_call(run.service_calls()[0].task_id, "too many service calls in one step (a loop?)")
+    pending = [call for call in run.service_calls() if not waits_for_worker(call)]
+    run.fail_service_call(pending[0].task_id, "too many service calls in one step (a loop?)")
+
+
+def waits_for_worker(call: ServiceCall) -> bool:
+    """An external task (``camunda:type="external"``) whose topic no built-in handler implements.
+
+    It waits as an external-task row for a worker (Camunda's external-task pattern) instead of failing.
+    """
+    _load_builtin_handlers()
+    return call.external and bool(call.topic) and call.topic not in HANDLERS
 
 
 def _load_builtin_handlers() -> None:
