@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the test suite needs besides Python ones: PostgreSQL server binaries (for the
-# PostgreSQL run) and Debian's Chromium (for the browser tests). Installed only when missing.
+# PostgreSQL run), Debian's Chromium (for the browser tests) and nginx (the TLS proxy of the production topology
+# test, docs/production.md). Installed only when missing.
 set -euo pipefail
 
 missing=()
@@ -10,13 +11,16 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   missing+=(chromium)
 fi
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  missing+=(nginx-light)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "installing system packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# Keep Debian's own PostgreSQL cluster from starting: the tests start their own throwaway server.
+# Keep Debian's own PostgreSQL cluster and nginx from starting: the tests start their own servers.
 created_policy=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
