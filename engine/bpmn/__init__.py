@@ -1,0 +1,1 @@
+"""Reading diagram files: XML, diagnostics, normalisation passes and expressions (no SpiffWorkflow here)."""

@@ -1,0 +1,92 @@
+"""Compiling and evaluating FEEL expressions and unary tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from engine.bpmn.feel import builtins_core, builtins_list, builtins_math, builtins_text, builtins_time
+from engine.bpmn.feel.compiler import compile_node, compile_unary_tests
+from engine.bpmn.feel.lexer import NameTable
+from engine.bpmn.feel.parser import parse_expression, parse_unary_tests
+from engine.bpmn.feel.scope import Scope
+from engine.bpmn.feel.values import FeelError, Range, to_feel
+
+# The built-in modules register themselves on import; naming them keeps the imports used.
+BUILTIN_MODULES = (builtins_core, builtins_list, builtins_math, builtins_text, builtins_time)
+
+
+def _table(names: NameTable | Iterable[str]) -> NameTable:
+    return names if isinstance(names, NameTable) else NameTable(names)
+
+
+def _scope(variables: Mapping[str, Any] | Scope | None) -> Scope:
+    if isinstance(variables, Scope):
+        return variables
+    return Scope({key: to_feel(value) for key, value in (variables or {}).items()})
+
+
+class Expression:
+    """A compiled FEEL expression; ``evaluate`` may be called many times."""
+
+    __slots__ = ("text", "_run")
+
+    def __init__(self, text: str, run: Callable[[Scope], Any]) -> None:
+        self.text = text
+        self._run = run
+
+    def evaluate(self, variables: Mapping[str, Any] | Scope | None = None) -> Any:
+        """The value with the given variables (Python values are converted to FEEL values)."""
+        return self._run(_scope(variables))
+
+
+class UnaryTests:
+    """Compiled unary tests (a decision table input entry)."""
+
+    __slots__ = ("text", "_run")
+
+    def __init__(self, text: str, run: Callable[[Scope, Any], bool]) -> None:
+        self.text = text
+        self._run = run
+
+    def matches(self, value: Any, variables: Mapping[str, Any] | Scope | None = None) -> bool:
+        """Whether the input value satisfies the tests."""
+        return self._run(_scope(variables), value)
+
+
+def compile_expression(text: str, names: NameTable | Iterable[str] = ()) -> Expression:
+    """Parse and compile; ``names`` are the multi-word names in scope. Raises ``FeelError``."""
+    try:
+        return Expression(text, compile_node(parse_expression(text, _table(names))))
+    except RecursionError:
+        raise FeelError("the expression is nested too deeply") from None
+
+
+def compile_tests(text: str, names: NameTable | Iterable[str] = ()) -> UnaryTests:
+    """Parse and compile unary tests. Raises ``FeelError``."""
+    try:
+        return UnaryTests(text, compile_unary_tests(parse_unary_tests(text, _table(names))))
+    except RecursionError:
+        raise FeelError("the unary tests are nested too deeply") from None
+
+
+def evaluate(text: str, variables: Mapping[str, Any] | None = None) -> Any:
+    """Evaluate a FEEL expression once; the variables' names are known to the parser."""
+    return compile_expression(text, list(variables or {})).evaluate(variables)
+
+
+def evaluate_range_literal(text: str) -> Range | None:
+    """The ``range("[1..10]")`` built-in: a range literal whose endpoints are literals."""
+    try:
+        node = parse_expression(text, NameTable())
+    except FeelError:
+        return None
+    if node[0] not in ("range", "ut_range"):
+        if node[0] == "cmp":
+            return None
+        return None
+    try:
+        value = compile_node(node)(Scope({}))
+    except FeelError:
+        return None
+    return value if isinstance(value, Range) else None

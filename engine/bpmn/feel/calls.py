@@ -1,0 +1,74 @@
+"""Calling FEEL functions (built-in or user-defined) with positional or named arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from decimal import Decimal
+from typing import Any
+
+from engine.bpmn.feel.values import Function, Range, YearsMonths
+
+_MISSING = object()
+_CALL_ERRORS = (
+    TypeError, ValueError, KeyError, IndexError, ArithmeticError, decimal.InvalidOperation, OverflowError,
+    RecursionError,
+)
+
+
+def invoke(function: Any, positional: list[Any], named: dict[str, Any] | None = None) -> Any:
+    """The function's result, or null when it is not a function or the arguments do not fit."""
+    if not isinstance(function, Function):
+        return None
+    params = function.params
+    if named is not None:
+        if any(name not in params for name in named):
+            fitting = [alt for alt in function.alt_params if all(name in alt for name in named)]
+            if not fitting:
+                return None
+            params = fitting[0]
+        args = [named.get(name, _MISSING) for name in params]
+        while args and args[-1] is _MISSING:
+            args.pop()
+        if any(arg is _MISSING for arg in args):
+            return None
+        if function.variadic and args and isinstance(args[-1], list):
+            args = args[:-1] + list(args[-1])
+    else:
+        args = positional
+    required = len(params) - function.optional
+    if function.variadic:
+        if len(args) < required - 1:
+            return None
+    elif not required <= len(args) <= len(params):
+        if function.name != "anonymous" or len(args) > len(params):
+            return None
+        args = list(args) + [None] * (len(params) - len(args))
+    if function.param_types and not _arguments_fit(function, args):
+        return None
+    try:
+        return function.call(*args)
+    except _CALL_ERRORS:
+        return None
+
+
+def _arguments_fit(function: Function, args: list[Any]) -> bool:
+    from engine.bpmn.feel.types import coerce_argument
+
+    for index, expected in enumerate(function.param_types):
+        if expected is None or index >= len(args):
+            continue
+        fitted = coerce_argument(args[index], expected)
+        if fitted is _NO_FIT:
+            return False
+        args[index] = fitted
+    return True
+
+
+_NO_FIT = object()
+NO_FIT = _NO_FIT
+
+
+def is_simple(value: Any) -> bool:
+    """Values that built-ins accept as list items for ordering (numbers, strings, temporals)."""
+    return isinstance(value, (Decimal, str, dt.date, dt.time, dt.timedelta, YearsMonths, Range))

@@ -1,0 +1,157 @@
+"""FEEL values that Python has no type for, and the decimal context every number uses.
+
+Numbers are ``Decimal`` (34 significant digits, half-even, as the DMN specification's
+IEEE 754-2008 Decimal128 asks), strings ``str``, booleans ``bool``, dates ``datetime.date``,
+date-times ``datetime.datetime``, times ``datetime.time``, days-and-time durations
+``datetime.timedelta``, lists ``list``, contexts ``dict``; null is ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=6144,
+    Emin=-6143,
+    traps=[decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow],
+)
+
+
+class FeelError(Exception):
+    """A FEEL expression that cannot be parsed or evaluated; ``position`` is an offset in its text."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+@dataclass(frozen=True, slots=True)
+class YearsMonths:
+    """A years-and-months duration, held as a number of months (may be negative)."""
+
+    months: int
+
+    def __str__(self) -> str:
+        months = abs(self.months)
+        sign = "-" if self.months < 0 else ""
+        years, rest = divmod(months, 12)
+        if years and rest:
+            return f"{sign}P{years}Y{rest}M"
+        if years:
+            return f"{sign}P{years}Y"
+        return f"{sign}P{rest}M"
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """An interval; an endpoint of ``None`` with ``open_*`` set means unbounded (``< 10``)."""
+
+    start: Any
+    end: Any
+    start_included: bool
+    end_included: bool
+    unbounded_start: bool = False
+    unbounded_end: bool = False
+
+
+@dataclass(eq=False, slots=True)
+class Function:
+    """A FEEL function value: a user-defined lambda or a built-in.
+
+    ``call`` takes the positional arguments already matched to ``params``; ``variadic`` built-ins
+    take the rest of the positional arguments as one list.
+    """
+
+    params: list[str]
+    call: Callable[..., Any]
+    name: str = "anonymous"
+    variadic: bool = False
+    param_types: list[Any] = field(default_factory=list)
+    result_type: Any = None
+    optional: int = 0
+    alt_params: list[list[str]] = field(default_factory=list)
+
+
+def is_number(value: object) -> bool:
+    """``Decimal`` only: booleans are not numbers in FEEL."""
+    return type(value) is decimal.Decimal
+
+
+def number(value: Any) -> decimal.Decimal:
+    """A Python int/float/str as a FEEL number (rounded to 34 digits)."""
+    if isinstance(value, decimal.Decimal):
+        return CONTEXT.plus(value)
+    if isinstance(value, float):
+        return CONTEXT.create_decimal(repr(value))
+    return CONTEXT.create_decimal(value)
+
+
+def format_number(value: decimal.Decimal) -> str:
+    """A FEEL number as FEEL prints it: no exponent, no trailing zeros."""
+    if value == 0:
+        return "0"
+    text = format(value.normalize(CONTEXT), "f")
+    return text
+
+
+def type_name(value: Any) -> str:
+    """The FEEL type name of a value (for messages and ``instance of``)."""
+    if value is None:
+        return "Null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, decimal.Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dt.datetime):
+        return "date and time"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, dt.time):
+        return "time"
+    if isinstance(value, dt.timedelta):
+        return "days and time duration"
+    if isinstance(value, YearsMonths):
+        return "years and months duration"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "context"
+    if isinstance(value, Range):
+        return "range"
+    if isinstance(value, Function):
+        return "function"
+    return "unknown"
+
+
+def to_feel(value: Any) -> Any:
+    """A Python value (from JSON, a process variable) as a FEEL value."""
+    if value is None or isinstance(value, (bool, str, decimal.Decimal)):
+        return value
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, dict):
+        return {str(key): to_feel(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_feel(item) for item in value]
+    return value
+
+
+def to_python(value: Any) -> Any:
+    """A FEEL value as plain Python: integral numbers become ``int``, others ``float`` stays Decimal-free."""
+    if isinstance(value, decimal.Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    if isinstance(value, dict):
+        return {key: to_python(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_python(item) for item in value]
+    return value
