@@ -103,7 +103,9 @@ def main() -> int:
             print(f"non-compliant NOT refused: {path.name}")
     print(f"non-compliant models refused: {refused} / {len(non_compliant)}")
     if not options.no_bench:
-        rate = throughput(ROOT / "processes" / "complaint_classification.dmn", "complaint_classification", CLASSIFICATION_INPUTS)
+        rate = throughput(
+            ROOT / "processes" / "complaint_classification.dmn", "complaint_classification", CLASSIFICATION_INPUTS
+        )
         print(f"complaint_classification: {rate:,.0f} evaluations/s")
         for path, name, rules in largest_tables(tck):
             rate = throughput(path, name, [{}])

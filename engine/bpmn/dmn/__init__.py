@@ -11,6 +11,12 @@ from engine.bpmn.dmn.loader import Problem, definitions_from_text, load_definiti
 from engine.bpmn.dmn.tables import MATCHED
 
 __all__ = [
-    "MATCHED", "Definitions", "DmnError", "Problem", "definitions_from_text", "load_definitions", "parse_model",
+    "MATCHED",
+    "Definitions",
+    "DmnError",
+    "Problem",
+    "definitions_from_text",
+    "load_definitions",
+    "parse_model",
     "problems",
 ]

@@ -9,27 +9,29 @@ from typing import Any
 
 from lxml import etree
 
+from engine.bpmn.dmn.errors import DmnError
 from engine.bpmn.dmn.model import Model, child, children, local, text_of
+from engine.bpmn.dmn.tables import compile_table
 from engine.bpmn.dmn.typing import Types
 from engine.bpmn.feel import FeelError, Function, Scope, compile_expression
 from engine.bpmn.feel.calls import invoke
-from engine.bpmn.feel.compiler import compile_node, uses_input
 from engine.bpmn.feel.ops import truthy
 
 Compiled = Callable[[Scope], Any]
 EXPRESSION_KINDS = {
-    "literalExpression", "context", "decisionTable", "relation", "list", "invocation", "functionDefinition",
-    "conditional", "for", "some", "every", "filter",
+    "literalExpression",
+    "context",
+    "decisionTable",
+    "relation",
+    "list",
+    "invocation",
+    "functionDefinition",
+    "conditional",
+    "for",
+    "some",
+    "every",
+    "filter",
 }
-
-
-class DmnError(Exception):
-    """A model the evaluator cannot run, with the line of the offending element."""
-
-    def __init__(self, message: str, line: int | None = None, element: str | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.element = element
 
 
 def expression_of(node: etree._Element) -> etree._Element | None:
@@ -209,8 +211,9 @@ class BoxedCompiler:
                 return None
             selected = []
             for item in values if type(values) is list else [values]:
-                bindings = dict(item) if type(item) is dict else {}
-                bindings["item"] = item
+                bindings = {"item": item}
+                if type(item) is dict:
+                    bindings.update(item)
                 if match(scope.child(bindings)) is True:
                     selected.append(item)
             return selected
@@ -218,9 +221,7 @@ class BoxedCompiler:
         return evaluate
 
     def _decisionTable(self, node: etree._Element) -> Compiled:  # noqa: N802 - DMN element name
-        from engine.bpmn.dmn.tables import compile_table
-
         return compile_table(node, self)
 
 
-__all__ = ["BoxedCompiler", "DmnError", "expression_of", "compile_node", "uses_input"]
+__all__ = ["BoxedCompiler", "DmnError", "expression_of"]

@@ -65,7 +65,11 @@ class Definitions:
                 node = element.node
                 if element.kind == "businessKnowledgeModel":
                     logic = child(node, "encapsulatedLogic")
-                    params = [(p.get("name") or "", p.get("typeRef")) for p in children(logic, "formalParameter")] if logic is not None else []
+                    params = (
+                        [(p.get("name") or "", p.get("typeRef")) for p in children(logic, "formalParameter")]
+                        if logic is not None
+                        else []
+                    )
                     body = compiler.compile(expression_of(logic)) if logic is not None else (lambda scope: None)
                     found = compiler.function(params, body)
                 else:
@@ -111,7 +115,9 @@ def _null(scope: Scope) -> Any:
 class Run:
     """One evaluation: the input values and the decisions computed so far."""
 
-    def __init__(self, definitions: Definitions, inputs: Mapping[str, Any], overrides: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, definitions: Definitions, inputs: Mapping[str, Any], overrides: dict[str, Any] | None = None
+    ) -> None:
         self.defs = definitions
         self.inputs = {key: to_feel(value) for key, value in inputs.items()}
         self.memo: dict[str, Any] = dict(overrides or {})
@@ -215,10 +221,11 @@ class Run:
         return self.defs_run_service(element, params)
 
     def service_outputs(self, element: Element) -> Any:
-        outputs = [found for found in (self.defs.element(ref) for ref in element.service_refs.get("outputDecision", [])) if found]
+        outputs = [
+            found
+            for found in (self.defs.element(ref) for ref in element.service_refs.get("outputDecision", []))
+            if found
+        ]
         values = {output.name: self.value(output) for output in outputs}
-        if len(values) == 1:
-            result = next(iter(values.values()))
-        else:
-            result = values
+        result = next(iter(values.values())) if len(values) == 1 else values
         return self.defs.types.coerce(result, element.type_ref, element.model)

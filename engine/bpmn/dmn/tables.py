@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from engine.bpmn.dmn.errors import DmnError
 from engine.bpmn.dmn.model import child, children, text_of
-from engine.bpmn.feel import FeelError, Scope, compile_tests
-from engine.bpmn.feel import ops
-from engine.bpmn.feel.parser import parse_unary_tests
+from engine.bpmn.feel import FeelError, Scope, compile_tests, ops
+from engine.bpmn.feel.calls import invoke
 from engine.bpmn.feel.compiler import compile_node
+from engine.bpmn.feel.parser import parse_unary_tests
+from engine.bpmn.feel.scope import BUILTINS
 
 if TYPE_CHECKING:
     from engine.bpmn.dmn.boxed import BoxedCompiler
@@ -78,7 +80,7 @@ def compile_table(node: etree._Element, compiler: BoxedCompiler) -> Callable[[Sc
     output_names = [output.get("name") or "" for output in outputs]
     output_types = [output.get("typeRef") for output in outputs]
     priorities = [_output_values(child(output, "outputValues"), compiler) for output in outputs]
-    defaults = [compiler.compile(_default(output)) if _default(output) is not None else None for output in outputs]
+    defaults = [_compile_default(_default(output), compiler) for output in outputs]
     rules: list[tuple[str, list[Test | None], list[Callable[[Scope], Any]]]] = []
     for rule in children(node, "rule"):
         entries = children(rule, "inputEntry")
@@ -95,7 +97,10 @@ def compile_table(node: etree._Element, compiler: BoxedCompiler) -> Callable[[Sc
     single = len(outputs) == 1
 
     def shape(values: list[Any]) -> Any:
-        typed = [types.coerce(value, type_ref, model) if type_ref else value for value, type_ref in zip(values, output_types, strict=True)]
+        typed = [
+            types.coerce(value, type_ref, model) if type_ref else value
+            for value, type_ref in zip(values, output_types, strict=True)
+        ]
         return typed[0] if single else dict(zip(output_names, typed, strict=True))
 
     def evaluate(scope: Scope) -> Any:
@@ -120,8 +125,10 @@ def compile_table(node: etree._Element, compiler: BoxedCompiler) -> Callable[[Sc
         if not matched:
             if any(default is not None for default in defaults):
                 return shape([default(scope) if default is not None else None for default in defaults])
-            return [] if policy in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and aggregation is None else (
-                Decimal(0) if aggregation == "COUNT" else None
+            return (
+                []
+                if policy in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and aggregation is None
+                else (Decimal(0) if aggregation == "COUNT" else None)
             )
         rows = [[result(scope) for result in results] for _, results in matched]
         return _hit(policy, aggregation, rows, priorities, shape)
@@ -130,7 +137,10 @@ def compile_table(node: etree._Element, compiler: BoxedCompiler) -> Callable[[Sc
 
 
 def _hit(
-    policy: str, aggregation: str | None, rows: list[list[Any]], priorities: list[list[Any]],
+    policy: str,
+    aggregation: str | None,
+    rows: list[list[Any]],
+    priorities: list[list[Any]],
     shape: Callable[[list[Any]], Any],
 ) -> Any:
     if policy == "FIRST":
@@ -143,18 +153,23 @@ def _hit(
             return None
         return shape(first)
     if policy in ("PRIORITY", "OUTPUT ORDER"):
-        ranked = sorted(rows, key=lambda row: [_rank(value, allowed) for value, allowed in zip(row, priorities, strict=True)])
+        ranked = sorted(
+            rows, key=lambda row: [_rank(value, allowed) for value, allowed in zip(row, priorities, strict=True)]
+        )
         return shape(ranked[0]) if policy == "PRIORITY" else [shape(row) for row in ranked]
     results = [shape(row) for row in rows]
     if policy == "RULE ORDER" or aggregation is None:
         return results
     if aggregation == "COUNT":
         return Decimal(len(results))
-    from engine.bpmn.feel.scope import BUILTINS
-    from engine.bpmn.feel.calls import invoke
-
     function = {"SUM": "sum", "MIN": "min", "MAX": "max"}[aggregation]
     return invoke(BUILTINS[function], [results])
+
+
+def _compile_default(node: etree._Element | None, compiler: BoxedCompiler) -> Callable[[Scope], Any] | None:
+    if node is None or not text_of(node).strip():
+        return None
+    return compiler.literal(text_of(node), node)
 
 
 def _default(output: etree._Element) -> etree._Element | None:
@@ -178,6 +193,6 @@ def _entry_test(entry: etree._Element, names: Any) -> Test | None:
 
 
 def _error(message: str, node: etree._Element | None) -> Exception:
-    from engine.bpmn.dmn.boxed import DmnError
-
-    return DmnError(message, node.sourceline if node is not None else None, node.get("id") if node is not None else None)
+    return DmnError(
+        message, node.sourceline if node is not None else None, node.get("id") if node is not None else None
+    )

@@ -11,6 +11,17 @@ from engine.bpmn.feel.scope import Scope
 from engine.bpmn.feel.values import FeelError, Function, Range, YearsMonths, to_feel, to_python
 
 __all__ = [
-    "Expression", "FeelError", "Function", "NameTable", "Range", "Scope", "UnaryTests", "YearsMonths",
-    "compile_expression", "compile_tests", "evaluate", "to_feel", "to_python",
+    "Expression",
+    "FeelError",
+    "Function",
+    "NameTable",
+    "Range",
+    "Scope",
+    "UnaryTests",
+    "YearsMonths",
+    "compile_expression",
+    "compile_tests",
+    "evaluate",
+    "to_feel",
+    "to_python",
 ]

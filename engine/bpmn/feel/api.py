@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from engine.bpmn.feel import builtins_core, builtins_list, builtins_math, builtins_text, builtins_time
-from engine.bpmn.feel.compiler import compile_node, compile_unary_tests
+from engine.bpmn.feel import builtins_core, builtins_list, builtins_math, builtins_text, builtins_time, unary
+from engine.bpmn.feel.builtins_core import builtin
+from engine.bpmn.feel.compiler import compile_node
 from engine.bpmn.feel.lexer import NameTable
 from engine.bpmn.feel.parser import parse_expression, parse_unary_tests
 from engine.bpmn.feel.scope import Scope
+from engine.bpmn.feel.unary import compile_unary_tests
 from engine.bpmn.feel.values import FeelError, Range, to_feel
 
 # The built-in modules register themselves on import; naming them keeps the imports used.
-BUILTIN_MODULES = (builtins_core, builtins_list, builtins_math, builtins_text, builtins_time)
+BUILTIN_MODULES = (builtins_core, builtins_list, builtins_math, builtins_text, builtins_time, unary)
 
 
 def _table(names: NameTable | Iterable[str]) -> NameTable:
@@ -90,3 +92,11 @@ def evaluate_range_literal(text: str) -> Range | None:
     except FeelError:
         return None
     return value if isinstance(value, Range) else None
+
+
+@builtin("range", "from")
+def _range(text: Any) -> Any:
+    """DMN 1.5 ``range("[1..10]")``."""
+    if type(text) is not str:
+        return None
+    return evaluate_range_literal(text)

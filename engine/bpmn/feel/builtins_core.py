@@ -73,7 +73,7 @@ def _time(first: Any, minute: Any = None, second: Any = None, offset: Any = None
         if type(first) is dt.time:
             return first
         if type(first) is dt.date:
-            return dt.time(0, 0, 0, tzinfo=dt.timezone.utc)
+            return dt.time(0, 0, 0, tzinfo=dt.UTC)
         return None
     if type(second) is not Decimal:
         return None
@@ -164,7 +164,7 @@ def _is(first: Any, second: Any) -> Any:
     if type(first) is not type(second):
         return False
     if type(first) in (dt.datetime, dt.time):
-        return first == second and first.tzinfo == second.tzinfo and first.utcoffset() == second.utcoffset()
+        return first == second and repr(first.tzinfo) == repr(second.tzinfo)
     return ops.equal(first, second) is True
 
 
@@ -226,15 +226,6 @@ def _context_merge(contexts: Any) -> Any:
     for item in contexts:
         result.update(item)
     return result
-
-
-@builtin("range", "from")
-def _range(text: Any) -> Any:
-    from engine.bpmn.feel.api import evaluate_range_literal
-
-    if type(text) is not str:
-        return None
-    return evaluate_range_literal(text)
 
 
 __all__ = ["builtin", "integer", "to_string", "Range"]

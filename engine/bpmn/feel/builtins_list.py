@@ -131,7 +131,7 @@ def _mode(*args: Any) -> Any:
     for item in numbers:
         counts[item] = counts.get(item, 0) + 1
     if not counts:
-        return []
+        return None
     top = max(counts.values())
     return sorted(item for item, count in counts.items() if count == top)
 

@@ -7,7 +7,7 @@ import decimal
 from decimal import Decimal
 from typing import Any
 
-from engine.bpmn.feel.builtins_core import builtin, integer
+from engine.bpmn.feel.builtins_core import builtin
 from engine.bpmn.feel.values import CONTEXT, YearsMonths
 
 
@@ -19,7 +19,9 @@ def _number(value: Any) -> Decimal:
 
 def _rounded(value: Any, scale: Any, rounding: str) -> Decimal:
     number = _number(value)
-    places = integer(scale)
+    if type(scale) is not Decimal:
+        raise TypeError("scale")
+    places = int(scale)
     if not -6111 <= places <= 6176:
         raise ValueError("scale")
     result = number.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=CONTEXT)

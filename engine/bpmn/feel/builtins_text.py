@@ -48,7 +48,7 @@ def _substring(text: Any, start: Any, length: Any = None) -> Any:
         return "".join(chars[index:])
     if type(length) is not Decimal or length < 0:
         return None
-    count = int(length.to_integral_value())
+    count = int(length)
     return "".join(chars[index : index + count])
 
 

@@ -12,8 +12,18 @@ from engine.bpmn.feel.values import Range
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -45,7 +55,7 @@ def _week_of_year(value: Any) -> Any:
 
 @builtin("now", "")
 def _now() -> Any:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @builtin("today", "")
@@ -128,12 +138,8 @@ def _met_by(first: Any, second: Any) -> Any:
 
 
 def _overlaps(one: Range, two: Range) -> bool:
-    ends_after_start = _lt(two.start, one.end) or (
-        _eq(one.end, two.start) and one.end_included and two.start_included
-    )
-    starts_before_end = _lt(one.start, two.end) or (
-        _eq(one.start, two.end) and one.start_included and two.end_included
-    )
+    ends_after_start = _lt(two.start, one.end) or (_eq(one.end, two.start) and one.end_included and two.start_included)
+    starts_before_end = _lt(one.start, two.end) or (_eq(one.start, two.end) and one.start_included and two.end_included)
     return ends_after_start and starts_before_end
 
 
@@ -170,7 +176,10 @@ def _finishes(first: Any, second: Any) -> Any:
     return (
         first.end_included == second.end_included
         and _eq(first.end, second.end)
-        and (_lt(second.start, first.start) or (_eq(first.start, second.start) and (not first.start_included or second.start_included)))
+        and (
+            _lt(second.start, first.start)
+            or (_eq(first.start, second.start) and (not first.start_included or second.start_included))
+        )
     )
 
 
@@ -189,9 +198,7 @@ def _includes(outer: Range, inner: Any) -> bool:
     return (
         _start_before(outer, inner)
         or (_eq(outer.start, inner.start) and (outer.start_included or not inner.start_included))
-    ) and (
-        _lt(inner.end, outer.end) or (_eq(outer.end, inner.end) and (outer.end_included or not inner.end_included))
-    )
+    ) and (_lt(inner.end, outer.end) or (_eq(outer.end, inner.end) and (outer.end_included or not inner.end_included)))
 
 
 def _raise() -> bool:
@@ -221,7 +228,10 @@ def _starts(first: Any, second: Any) -> Any:
     return (
         _eq(first.start, second.start)
         and first.start_included == second.start_included
-        and (_lt(first.end, second.end) or (_eq(first.end, second.end) and (not first.end_included or second.end_included)))
+        and (
+            _lt(first.end, second.end)
+            or (_eq(first.end, second.end) and (not first.end_included or second.end_included))
+        )
     )
 
 

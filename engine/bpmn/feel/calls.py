@@ -7,11 +7,18 @@ import decimal
 from decimal import Decimal
 from typing import Any
 
+from engine.bpmn.feel.types import NO_FIT, coerce_argument
 from engine.bpmn.feel.values import Function, Range, YearsMonths
 
 _MISSING = object()
 _CALL_ERRORS = (
-    TypeError, ValueError, KeyError, IndexError, ArithmeticError, decimal.InvalidOperation, OverflowError,
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    ArithmeticError,
+    decimal.InvalidOperation,
+    OverflowError,
     RecursionError,
 )
 
@@ -30,8 +37,7 @@ def invoke(function: Any, positional: list[Any], named: dict[str, Any] | None = 
         args = [named.get(name, _MISSING) for name in params]
         while args and args[-1] is _MISSING:
             args.pop()
-        if any(arg is _MISSING for arg in args):
-            return None
+        args = [None if arg is _MISSING else arg for arg in args]
         if function.variadic and args and isinstance(args[-1], list):
             args = args[:-1] + list(args[-1])
     else:
@@ -53,20 +59,14 @@ def invoke(function: Any, positional: list[Any], named: dict[str, Any] | None = 
 
 
 def _arguments_fit(function: Function, args: list[Any]) -> bool:
-    from engine.bpmn.feel.types import coerce_argument
-
     for index, expected in enumerate(function.param_types):
         if expected is None or index >= len(args):
             continue
         fitted = coerce_argument(args[index], expected)
-        if fitted is _NO_FIT:
+        if fitted is NO_FIT:
             return False
         args[index] = fitted
     return True
-
-
-_NO_FIT = object()
-NO_FIT = _NO_FIT
 
 
 def is_simple(value: Any) -> bool:

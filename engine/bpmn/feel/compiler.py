@@ -6,8 +6,6 @@ touches attributes of Python objects by a FEEL name (paths go through ``path_of`
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -57,7 +55,7 @@ def _literal(value: Any) -> Compiled:
 def compile_node(node: Node) -> Compiled:
     """The closure computing a node's value."""
     kind = node[0]
-    handler = _HANDLERS.get(kind)
+    handler = HANDLERS.get(kind)
     if handler is None:
         raise FeelError(f"cannot evaluate {kind!r} here")
     return handler(node)
@@ -149,25 +147,6 @@ def _between(node: Node) -> Compiled:
         return True
 
     return between
-
-
-def _in(node: Node) -> Compiled:
-    value = compile_node(node[1])
-    tests = [compile_positive_test(test) for test in node[2]]
-
-    def membership(scope: Scope) -> bool | None:
-        item = value(scope)
-        inner = scope.child({"?": item})
-        unknown = False
-        for test in tests:
-            result = test(inner, item)
-            if result is True:
-                return True
-            if result is None:
-                unknown = True
-        return None if unknown and len(tests) == 1 else False
-
-    return membership
 
 
 def _instance(node: Node) -> Compiled:
@@ -280,7 +259,7 @@ def _range(node: Node) -> Compiled:
         low, high = start(scope), end(scope)
         if low is not None and high is not None and ops.compare(low, high) is None:
             return None
-        return Range(low, high, start_included, end_included, low is None, high is None)
+        return Range(low, high, start_included, end_included)
 
     return make
 
@@ -290,6 +269,8 @@ def _unary_range(node: Node) -> Compiled:
 
     def make(scope: Scope) -> Range:
         value = endpoint(scope)
+        if operator in ("=", "!="):
+            return Range(value, value, True, True, operator=operator)
         if operator in ("<", "<="):
             return Range(None, value, False, operator == "<=", unbounded_start=True)
         return Range(value, None, operator == ">=", False, unbounded_end=True)
@@ -313,8 +294,9 @@ def _filter(node: Node) -> Compiled:
             values = [values]
         selected: list[Any] = []
         for position, item in enumerate(values):
-            bindings = dict(item) if type(item) is dict else {}
-            bindings["item"] = item
+            bindings = {"item": item}
+            if type(item) is dict:
+                bindings.update(item)
             result = condition(scope.child(bindings))
             if position == 0 and type(result) is Decimal:
                 return _index(values, result)
@@ -371,7 +353,7 @@ def _bool(node: Node) -> Compiled:
     return _literal(node[1])
 
 
-_HANDLERS: dict[str, Callable[[Node], Compiled]] = {
+HANDLERS: dict[str, Callable[[Node], Compiled]] = {
     "num": lambda node: _literal(node[1]),
     "str": lambda node: _literal(node[1]),
     "bool": _bool,
@@ -384,7 +366,6 @@ _HANDLERS: dict[str, Callable[[Node], Compiled]] = {
     "and": _and,
     "or": _or,
     "between": _between,
-    "in": _in,
     "instance": _instance,
     "if": _if,
     "for": _for,
@@ -400,86 +381,3 @@ _HANDLERS: dict[str, Callable[[Node], Compiled]] = {
     "function": _function,
     "external": _external,
 }
-
-
-def uses_input(node: Any) -> bool:
-    """Whether a node mentions ``?`` (the input value of a unary test)."""
-    if isinstance(node, tuple):
-        if len(node) == 2 and node[0] == "name" and node[1] == "?":
-            return True
-        return any(uses_input(part) for part in node[1:])
-    if isinstance(node, list):
-        return any(uses_input(part) for part in node)
-    if isinstance(node, dict):
-        return any(uses_input(part) for part in node.values())
-    return False
-
-
-def compile_positive_test(node: Node) -> Callable[[Scope, Any], bool | None]:
-    """A positive unary test as ``(scope, input) -> bool | None``."""
-    if node[0] == "ut_cmp":
-        operation = ops.COMPARISONS[node[1]]
-        endpoint = compile_node(node[2])
-        return lambda scope, value: operation(value, endpoint(scope))
-    expression_node = node[1]
-    expression = compile_node(expression_node)
-    if uses_input(expression_node):
-        return lambda scope, value: expression(scope) is True
-    if expression_node[0] in ("num", "str", "bool", "null"):
-        constant = expression_node[1] if expression_node[0] != "null" else None
-        return lambda scope, value: ops.equal(value, constant)
-
-    def test(scope: Scope, value: Any) -> bool | None:
-        expected = expression(scope)
-        return matches(value, expected)
-
-    return test
-
-
-def matches(value: Any, expected: Any) -> bool | None:
-    """Whether an input value satisfies the value of a unary test expression."""
-    kind = type(expected)
-    if kind is Range:
-        return ops.in_range(value, expected)
-    if kind is list:
-        if type(value) is list and ops.equal(value, expected) is True:
-            return True
-        return any(ops.equal(value, item) is True or _in_item(value, item) for item in expected)
-    if kind is bool and type(value) is not bool:
-        return expected
-    if kind is Function:
-        return invoke(expected, [value]) is True
-    return ops.equal(value, expected)
-
-
-def _in_item(value: Any, item: Any) -> bool:
-    return type(item) is Range and ops.in_range(value, item) is True
-
-
-def compile_unary_tests(node: Node) -> Callable[[Scope, Any], bool]:
-    """Decision table input entry: ``(scope, input) -> matched``."""
-    kind = node[0]
-    if kind == "ut_any":
-        return lambda scope, value: True
-    tests = [compile_positive_test(test) for test in node[1]]
-    negate = kind == "ut_not"
-    single = tests[0] if len(tests) == 1 else None
-
-    def run(scope: Scope, value: Any) -> bool:
-        inner = scope.child({"?": value})
-        if single is not None:
-            result = single(inner, value)
-            return (result is False) if negate else (result is True)
-        unknown = False
-        for test in tests:
-            result = test(inner, value)
-            if result is True:
-                return not negate
-            if result is None:
-                unknown = True
-        return negate and not unknown
-
-    return run
-
-
-__all__ = ["compile_node", "compile_unary_tests", "path_of", "matches", "uses_input", "dt", "itertools"]

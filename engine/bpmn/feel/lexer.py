@@ -16,8 +16,27 @@ from dataclasses import dataclass
 from engine.bpmn.feel.values import FeelError
 
 KEYWORDS = frozenset(
-    "if then else for in return some every satisfies between instance of function external "
-    "and or true false null".split()
+    [
+        "if",
+        "then",
+        "else",
+        "for",
+        "in",
+        "return",
+        "some",
+        "every",
+        "satisfies",
+        "between",
+        "instance",
+        "of",
+        "function",
+        "external",
+        "and",
+        "or",
+        "true",
+        "false",
+        "null",
+    ]
 )
 
 _NAME_START = "?A-Za-z_\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\U0010ffff"
@@ -26,17 +45,73 @@ WORD = re.compile(f"[{_NAME_START}][{_NAME_PART}]*")
 _NAME_CHAR = re.compile(f"[{_NAME_PART}]")
 _NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?")
 _SPACE = re.compile(r"(?:\s|//[^\n]*|/\*.*?\*/)+", re.S)
-_OPERATORS = ("..", "**", "->", "!=", "<=", ">=", "(", ")", "[", "]", "{", "}", ",", ":", ".", "=", "<", ">", "+", "-", "*", "/", "@")
+_OPERATORS = (
+    "..",
+    "**",
+    "->",
+    "!=",
+    "<=",
+    ">=",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    ".",
+    "=",
+    "<",
+    ">",
+    "+",
+    "-",
+    "*",
+    "/",
+    "@",
+)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 BUILTIN_NAMES = (
-    "date and time", "years and months duration", "days and time duration", "string length", "upper case",
-    "lower case", "substring before", "substring after", "starts with", "ends with", "list contains",
-    "insert before", "index of", "distinct values", "round up", "round down", "round half up",
-    "round half down", "day of year", "day of week", "month of year", "week of year", "get value",
-    "get entries", "context put", "context merge", "met by", "overlaps before", "overlaps after",
-    "overlapped by", "finished by", "started by", "string join", "list replace", "last day of month",
-    "time offset", "start included", "end included", "is",
+    "date and time",
+    "years and months duration",
+    "days and time duration",
+    "string length",
+    "upper case",
+    "lower case",
+    "substring before",
+    "substring after",
+    "starts with",
+    "ends with",
+    "list contains",
+    "insert before",
+    "index of",
+    "distinct values",
+    "round up",
+    "round down",
+    "round half up",
+    "round half down",
+    "day of year",
+    "day of week",
+    "month of year",
+    "week of year",
+    "get value",
+    "get entries",
+    "context put",
+    "context merge",
+    "met by",
+    "overlaps before",
+    "overlaps after",
+    "overlapped by",
+    "finished by",
+    "started by",
+    "string join",
+    "list replace",
+    "last day of month",
+    "time offset",
+    "start included",
+    "end included",
+    "is",
 )
 
 
@@ -167,10 +242,10 @@ def tokenize(text: str, names: NameTable) -> list[Token]:
             continue
         word = WORD.match(text, pos)
         if word:
-            end = names.match(text, pos, word.group())
-            if end is not None:
-                tokens.append(Token("name", " ".join(text[pos:end].split()), pos))
-                pos = end
+            known_end = names.match(text, pos, word.group())
+            if known_end is not None:
+                tokens.append(Token("name", " ".join(text[pos:known_end].split()), pos))
+                pos = known_end
                 continue
             value = word.group()
             tokens.append(Token("kw" if value in KEYWORDS else "name", value, pos))

@@ -14,7 +14,14 @@ from typing import Any
 from engine.bpmn.feel import temporal
 from engine.bpmn.feel.values import CONTEXT, Function, Range, YearsMonths
 
-_ARITH_ERRORS = (decimal.InvalidOperation, decimal.DivisionByZero, ArithmeticError, OverflowError, ValueError, TypeError)
+_ARITH_ERRORS = (
+    decimal.InvalidOperation,
+    decimal.DivisionByZero,
+    ArithmeticError,
+    OverflowError,
+    ValueError,
+    TypeError,
+)
 
 
 def kind(value: Any) -> type:
@@ -61,6 +68,7 @@ def equal(left: Any, right: Any) -> bool | None:
             and left.end_included == right.end_included
             and left.unbounded_start == right.unbounded_start
             and left.unbounded_end == right.unbounded_end
+            and left.operator == right.operator
             and equal(left.start, right.start) is True
             and equal(left.end, right.end) is True
         )
@@ -176,7 +184,7 @@ def subtract(left: Any, right: Any) -> Any:
                 return None
             day = dt.date(2000, 1, 1)
             return dt.datetime.combine(day, left) - dt.datetime.combine(day, right)
-        if left_type in (dt.date, dt.datetime) and right_type in (dt.date, dt.datetime):
+        if left_type is right_type and left_type in (dt.date, dt.datetime):
             start = temporal.as_date_time(left, right if right_type is dt.datetime else None)
             end = temporal.as_date_time(right, left if left_type is dt.datetime else None)
             if (start.tzinfo is None) != (end.tzinfo is None):
@@ -251,6 +259,8 @@ def negate(value: Any) -> Any:
 
 def in_range(value: Any, bounds: Range) -> bool | None:
     """Whether ``value`` lies in the range (null when it cannot be compared with the endpoints)."""
+    if bounds.operator == "!=":
+        return not_equal(value, bounds.start)
     if not bounds.unbounded_start:
         order = compare(value, bounds.start)
         if order is None:

@@ -9,70 +9,24 @@ compiler turns them into closures.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from engine.bpmn.feel.lexer import NameTable, Token, local_names, tokenize
+from engine.bpmn.feel.cursor import Cursor, Node
+from engine.bpmn.feel.lexer import NameTable, local_names, tokenize
 from engine.bpmn.feel.values import CONTEXT, FeelError
 
-Node = tuple[Any, ...]
 _COMPARISONS = {"=", "!=", "<", "<=", ">", ">="}
 
 
-class Parser:
-    """One expression's tokens and a cursor over them."""
+class Parser(Cursor):
+    """One expression's tokens and the grammar over them."""
 
     def __init__(self, text: str, names: NameTable) -> None:
         table = names.copy()
         table.add_all(local_names(text))
         self.text = text
-        self.tokens: list[Token] = tokenize(text, table)
+        self.tokens = tokenize(text, table)
         self.index = 0
         self.no_filter = 0
-
-    # -- cursor -------------------------------------------------------------------------------
-    @property
-    def token(self) -> Token:
-        return self.tokens[self.index]
-
-    def peek(self, offset: int = 1) -> Token:
-        return self.tokens[min(self.index + offset, len(self.tokens) - 1)]
-
-    def at(self, kind: str, value: str | None = None) -> bool:
-        token = self.tokens[self.index]
-        return token.kind == kind and (value is None or token.value == value)
-
-    def at_op(self, *values: str) -> bool:
-        token = self.tokens[self.index]
-        return token.kind == "op" and token.value in values
-
-    def next(self) -> Token:
-        token = self.tokens[self.index]
-        self.index += 1
-        return token
-
-    def expect(self, kind: str, value: str | None = None) -> Token:
-        if not self.at(kind, value):
-            token = self.token
-            wanted = value or kind
-            found = token.value or "the end"
-            raise FeelError(f"expected {wanted!r} but found {found!r}", token.pos)
-        return self.next()
-
-    def error(self, message: str) -> FeelError:
-        return FeelError(message, self.token.pos)
-
-    def done(self) -> None:
-        if not self.at("eof"):
-            raise self.error(f"unexpected {self.token.value!r}")
-
-    def slice_until(self, stop_kind: str, stop_value: str) -> str:
-        """The source text of the tokens up to (not including) the stop token, consumed."""
-        start = self.token.pos
-        while not self.at(stop_kind, stop_value):
-            if self.at("eof"):
-                raise self.error(f"expected {stop_value!r}")
-            self.next()
-        return " ".join(self.text[start : self.token.pos].split())
 
     # -- expressions ----------------------------------------------------------------------------
     def expression(self) -> Node:
@@ -163,17 +117,6 @@ class Parser:
             else:
                 return node
 
-    def name_words(self) -> str:
-        """A name: one token, or several one-word names in a row (``Monthly Income``)."""
-        token = self.token
-        if token.kind not in ("name", "kw"):
-            raise self.error("expected a name")
-        self.next()
-        words = [token.value]
-        while self.at("name"):
-            words.append(self.next().value)
-        return " ".join(words)
-
     def arguments(self) -> tuple[list[Node], dict[str, Node] | None]:
         positional: list[Node] = []
         named: dict[str, Node] | None = None
@@ -233,7 +176,7 @@ class Parser:
                 return self.context_literal()
             if value == "@":
                 return ("at", self.expect("str").value)
-            if value in ("<", "<=", ">", ">=") :
+            if value in ("<", "<=", ">", ">=", "=", "!="):
                 return ("ut_range", value, self.endpoint())
         if kind == "eof":
             raise FeelError("unexpected end of expression", token.pos)
@@ -282,10 +225,7 @@ class Parser:
     def context_literal(self) -> Node:
         entries: list[tuple[str, Node]] = []
         while not self.at_op("}"):
-            if self.at("str"):
-                key = self.next().value
-            else:
-                key = self.slice_until("op", ":")
+            key = self.next().value if self.at("str") else self.slice_until("op", ":")
             self.expect("op", ":")
             entries.append((key, self.expression()))
             if not self.at_op("}"):
@@ -345,36 +285,6 @@ class Parser:
             self.next()
             return ("external", params, self.expression())
         return ("function", params, self.expression())
-
-    def type_ref(self) -> Node:
-        name = self.name_words()
-        if name in ("list", "range") and self.at_op("<"):
-            self.next()
-            inner = self.type_ref()
-            self.expect("op", ">")
-            return (name, inner)
-        if name == "context" and self.at_op("<"):
-            self.next()
-            fields: list[tuple[str, Node]] = []
-            while not self.at_op(">"):
-                key = self.name_words()
-                self.expect("op", ":")
-                fields.append((key, self.type_ref()))
-                if not self.at_op(">"):
-                    self.expect("op", ",")
-            self.next()
-            return ("context", fields)
-        if name == "function" and self.at_op("<"):
-            self.next()
-            params: list[Node] = []
-            while not self.at_op(">"):
-                params.append(self.type_ref())
-                if not self.at_op(">"):
-                    self.expect("op", ",")
-            self.next()
-            self.expect("op", "->")
-            return ("function", params, self.type_ref())
-        return ("named", name)
 
     # -- unary tests ---------------------------------------------------------------------------
     def in_tests(self) -> list[Node]:

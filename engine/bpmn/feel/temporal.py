@@ -23,7 +23,7 @@ def _zone(text: str | None) -> dt.tzinfo | None:
     if not text:
         return None
     if text == "Z":
-        return dt.timezone.utc
+        return dt.UTC
     if text.startswith("@"):
         try:
             return zoneinfo.ZoneInfo(text[1:])
@@ -54,7 +54,9 @@ def parse_time(text: str) -> dt.time | None:
     if not found:
         return None
     hour, minute, second = int(found.group(1)), int(found.group(2)), int(found.group(3))
-    micro = int((found.group(4) or ".0")[1:7].ljust(6, "0"))
+    micro = int((found.group(4) or ".0")[1:4].ljust(3, "0")) * 1000
+    if hour == 24 and minute == 0 and second == 0 and micro == 0:
+        hour = 0
     try:
         return dt.time(hour, minute, second, micro, tzinfo=_zone(found.group(5)))
     except ValueError:
@@ -70,7 +72,10 @@ def parse_date_time(text: str) -> dt.datetime | None:
     day, clock = parse_date(date_text), parse_time(time_text)
     if day is None or clock is None:
         return None
-    return dt.datetime.combine(day, clock, tzinfo=clock.tzinfo)
+    result = dt.datetime.combine(day, clock, tzinfo=clock.tzinfo)
+    if time_text.startswith("24:"):
+        result += dt.timedelta(days=1)
+    return result
 
 
 def parse_duration(text: str) -> dt.timedelta | YearsMonths | None:
@@ -190,7 +195,7 @@ def as_date_time(value: dt.date, like: dt.datetime | None = None) -> dt.datetime
     """A date as midnight of that day (UTC when compared with a date-time that has a zone)."""
     if isinstance(value, dt.datetime):
         return value
-    zone = dt.timezone.utc if like is not None and like.tzinfo is not None else None
+    zone = dt.UTC if like is not None and like.tzinfo is not None else None
     return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
 
 

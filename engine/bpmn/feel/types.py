@@ -36,6 +36,7 @@ _SIMPLE: dict[str, Callable[[Any], bool]] = {
     "Null": lambda value: value is None,
 }
 SIMPLE_TYPES = frozenset(_SIMPLE)
+NO_FIT = object()  # coerce_argument: the argument does not fit the parameter type
 
 
 def strip_prefix(name: str) -> str:
@@ -59,9 +60,7 @@ def conforms(value: Any, type_node: Node) -> bool:
     if kind == "range":
         if type(value) is not Range:
             return False
-        return all(
-            end is None or conforms(end, type_node[1]) for end in (value.start, value.end)
-        )
+        return all(end is None or conforms(end, type_node[1]) for end in (value.start, value.end))
     if kind == "context":
         if type(value) is not dict:
             return False
@@ -73,8 +72,6 @@ def conforms(value: Any, type_node: Node) -> bool:
 
 def coerce_argument(value: Any, type_node: Node) -> Any:
     """The argument as the parameter's type: null fits anything, a singleton list its item."""
-    from engine.bpmn.feel.calls import NO_FIT
-
     if value is None or conforms(value, type_node):
         return value
     if type_node[0] == "named" and strip_prefix(type_node[1]) == "Any":

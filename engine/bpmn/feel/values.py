@@ -50,7 +50,8 @@ class YearsMonths:
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """An interval; an endpoint of ``None`` with ``open_*`` set means unbounded (``< 10``)."""
+    """An interval; ``unbounded_*`` marks the open side of ``< 10``; ``operator`` is set for the
+    unary-test values ``= 10`` and ``!= 10``, which are not the same as ``[10..10]``."""
 
     start: Any
     end: Any
@@ -58,6 +59,7 @@ class Range:
     end_included: bool
     unbounded_start: bool = False
     unbounded_end: bool = False
+    operator: str | None = None
 
 
 @dataclass(eq=False, slots=True)
