@@ -10,6 +10,7 @@ from pathlib import Path
 
 from engine.services.delivery import RetryPolicy
 from engine.settings import secret_key
+from processes import MAIN_PROCESS
 
 SMTP_SECURITY = ("none", "starttls", "ssl")
 DEFAULT_ATTACHMENT_TYPES = (
@@ -42,7 +43,8 @@ class ChannelSettings:
     # E-mail intake (complaintflow mail-intake).
     intake_host: str = "127.0.0.1"
     intake_port: int = 2525
-    intake_process: str = "complaint"
+    # The process every intake channel (portal, REST API, mail) starts: the one `make run` deploys.
+    intake_process: str = MAIN_PROCESS
     imap_host: str | None = None
     imap_port: int = 993
     imap_user: str | None = None
@@ -90,7 +92,7 @@ def load_channel_settings(instance_path: Path, environ: Mapping[str, str] | None
         timezone=env.get("COMPLAINTFLOW_TIMEZONE") or "Europe/Berlin",
         intake_host=env.get("COMPLAINTFLOW_INTAKE_HOST") or "127.0.0.1",
         intake_port=_int(env, "COMPLAINTFLOW_INTAKE_PORT", 2525),
-        intake_process=env.get("COMPLAINTFLOW_INTAKE_PROCESS") or "complaint",
+        intake_process=env.get("COMPLAINTFLOW_INTAKE_PROCESS") or MAIN_PROCESS,
         imap_host=env.get("COMPLAINTFLOW_IMAP_HOST") or None,
         imap_port=_int(env, "COMPLAINTFLOW_IMAP_PORT", 993),
         imap_user=env.get("COMPLAINTFLOW_IMAP_USER") or None,
