@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -21,6 +22,7 @@ from wtforms.validators import DataRequired, Length
 from engine.domain.actors import Actor
 from engine.services import users as user_service
 from engine.store.users import Group, User
+from webui import portal
 from webui.db import db, now
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -195,8 +197,10 @@ def sign_out() -> Response:
 
 
 @bp.route("/")
-@login_required
-def home() -> Response:
+def home() -> ResponseReturnValue:
+    """Staff go to their start page; anyone else (a customer) gets the portal's welcome page."""
+    if not current_user.is_authenticated:
+        return portal.welcome()
     return redirect(home_for(current_user))
 
 

@@ -75,6 +75,12 @@ def _verified(reference: str, token: str) -> str:
     return reference
 
 
+@bp.route("/welcome")
+def welcome() -> Any:
+    """Where a customer starts: submit a complaint, find one, read the FAQ (also what `/` shows them)."""
+    return _page("welcome.html", _lang())
+
+
 @bp.route("/", methods=["GET", "POST"])
 def complaint_form() -> Any:
     """The public complaint form."""
@@ -134,6 +140,7 @@ def _status_page(reference: str, token: str, status: int = 200, **extra: Any) ->
         token=token,
         stage=status_label(view.status, lang),
         link=links.status_path(channel_settings().secret_key, reference),
+        switch_path=links.status_path(channel_settings().secret_key, reference),
         errors=extra.pop("errors", {}),
         **extra,
     )

@@ -51,6 +51,11 @@ TEXT: dict[str, dict[str, str]] = {
         "reopen": "Not settled? Reopen your complaint",
         "reason": "What is still wrong?",
         "reopened": "We have reopened your complaint and sent you a confirmation.",
+        "welcome_title": "Something went wrong? We want to hear about it.",
+        "welcome_intro": "Tell us about your complaint. You get a private link to follow it, no account needed.",
+        "welcome_submit": "Submit a complaint",
+        "welcome_find": "with your complaint number and e-mail address",
+        "staff_sign_in": "Staff sign-in",
     },
     "de": {
         "title": "Reklamationsservice",
@@ -104,6 +109,14 @@ TEXT: dict[str, dict[str, str]] = {
         "reopen": "Nicht erledigt? Reklamation wieder öffnen",
         "reason": "Was ist noch nicht in Ordnung?",
         "reopened": "Wir haben Ihre Reklamation wieder geöffnet und Ihnen eine Bestätigung geschickt.",
+        "welcome_title": "Etwas ist schiefgelaufen? Wir wollen es wissen.",
+        "welcome_intro": (
+            "Schildern Sie uns Ihre Reklamation. Sie erhalten einen privaten Link, um den Stand zu verfolgen,"
+            " ganz ohne Konto."
+        ),
+        "welcome_submit": "Reklamation einreichen",
+        "welcome_find": "mit Reklamationsnummer und E-Mail-Adresse",
+        "staff_sign_in": "Anmeldung für Mitarbeitende",
     },
 }
 

@@ -1,0 +1,105 @@
+"""One person's way through the app in Chromium: every step screenshotted, every answer and console checked.
+
+A page of the app that answers 4xx or 5xx, a JavaScript error or a console error fails the journey at the
+next step, unless the step is a deliberate bad input (:meth:`Journey.bad_input`), which must answer the
+expected status and show a message on the page.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+WIDTHS = (1280, 390)
+HEIGHT = 900
+
+
+class Journey:
+    """A browser context for one person (desktop width, English by default) and the record of its steps."""
+
+    def __init__(self, browser: Browser, base_url: str, name: str, locale: str = "en-GB") -> None:
+        self.base_url = base_url
+        self.folder = ARTIFACTS / name
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.context: BrowserContext = browser.new_context(
+            viewport={"width": WIDTHS[0], "height": HEIGHT}, locale=locale
+        )
+        self.page: Page = self.context.new_page()
+        self.problems: list[str] = []
+        self.steps = 0
+        self._allowed: int | None = None
+        self._seen_allowed: list[Response] = []
+        self.page.on("response", self._on_response)
+        self.page.on("console", lambda message: self._on_console(message.type, message.text))
+        self.page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
+
+    def _on_response(self, response: Response) -> None:
+        if not response.url.startswith(self.base_url) or response.status < 400:
+            return
+        if self._allowed is not None and response.status == self._allowed:
+            self._seen_allowed.append(response)
+            return
+        self.problems.append(f"{response.status} for {response.request.method} {response.url}")
+
+    def _on_console(self, kind: str, text: str) -> None:
+        if kind != "error":
+            return
+        if self._allowed is not None and "status of" in text and str(self._allowed) in text:
+            return  # Chromium's own note about the expected 4xx answer
+        self.problems.append(f"console error on {self.page.url}: {text}")
+
+    def check(self) -> None:
+        """Fail with every unexpected answer or console error seen so far."""
+        assert not self.problems, "\n".join(self.problems)
+
+    def step(self, name: str) -> None:
+        """Record the page as it is now at each width, then fail if anything went wrong on the way here."""
+        self.steps += 1
+        self.page.wait_for_load_state("load")
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        for width in WIDTHS:
+            if width != WIDTHS[0]:
+                self.page.set_viewport_size({"width": width, "height": HEIGHT})
+            self.page.screenshot(path=str(self.folder / f"{self.steps:02d}-{slug}-{width}.png"), full_page=True)
+        self.page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+        self.check()
+
+    def goto(self, path: str) -> None:
+        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        self.page.goto(url)
+
+    @contextmanager
+    def bad_input(self, status: int, message: str | re.Pattern[str]) -> Iterator[None]:
+        """A deliberate wrong input: the block must get ``status`` and the page must then show ``message``."""
+        self.check()
+        self._allowed, self._seen_allowed = status, []
+        try:
+            yield
+            self.page.wait_for_load_state("load")
+            assert self._seen_allowed, f"expected an answer {status}, got none"
+            expect(self.page.locator("main")).to_contain_text(message)
+        finally:
+            self._allowed = None
+
+    def sign_in(self, username: str, password: str = "demo") -> None:
+        self.goto("/sign-in")
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("load")
+        expect(self.page.locator("#username")).to_have_count(0)
+
+    def close(self, keep: bool) -> None:
+        self.context.close()
+        if not keep:
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,135 @@
+"""The app as the README's first command (`make run`) sets it up, run by the installed `complaintflow` CLI.
+
+The same commands as the Makefile's `run` target (init-db, deploy processes/*.bpmn processes/*.dmn,
+demo-users, demo-data, run), the default settings, and only two overrides: a temporary instance folder
+(which holds the SQLite database) and a free port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def cli_path() -> str:
+    """The `complaintflow` console script installed beside the running interpreter (the project's venv)."""
+    beside = Path(sys.executable).parent / "complaintflow"
+    found = str(beside) if beside.exists() else shutil.which("complaintflow")
+    if not found:
+        raise RuntimeError("the complaintflow command is not installed (make install)")
+    return found
+
+
+def shipped_environment(instance: Path, port: int) -> dict[str, str]:
+    """The caller's environment without any COMPLAINTFLOW_* setting, plus the instance folder and the port."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("COMPLAINTFLOW_")}
+    env["COMPLAINTFLOW_INSTANCE_PATH"] = str(instance)
+    env["COMPLAINTFLOW_PORT"] = str(port)
+    return env
+
+
+@dataclass
+class ShippedApp:
+    """A running `complaintflow run` with the demo set-up; ``cli`` runs further commands against it."""
+
+    base_url: str
+    instance: Path
+    env: dict[str, str]
+    output: Path
+    process: subprocess.Popen[bytes] | None = None
+    extra: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def cli(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run `complaintflow ARGS` on the same database; fails with its output when it exits non-zero."""
+        done = subprocess.run(
+            [cli_path(), *args], cwd=ROOT, env=env or self.env, capture_output=True, text=True, timeout=120
+        )
+        if done.returncode != 0:
+            command = " ".join(args)
+            raise AssertionError(f"complaintflow {command} exited {done.returncode}:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+    def cli_json(self, *args: str) -> Any:
+        return json.loads(self.cli(*args))
+
+    def start(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """A further long-running `complaintflow` process (e.g. the mail intake), stopped with the app."""
+        log = (self.output.parent / f"{args[0]}.log").open("wb")
+        process = subprocess.Popen([cli_path(), *args], cwd=ROOT, env=env or self.env, stdout=log, stderr=log)
+        self.extra.append(process)
+        return process
+
+    def server_output(self) -> str:
+        return self.output.read_text(encoding="utf-8", errors="replace")
+
+
+def _wait_until_serving(app: ShippedApp) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        assert app.process is not None
+        if app.process.poll() is not None:
+            raise RuntimeError(f"complaintflow run exited {app.process.returncode}:\n{app.server_output()}")
+        try:
+            with urllib.request.urlopen(f"{app.base_url}/sign-in", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"complaintflow run did not answer within {STARTUP_SECONDS:.0f} s:\n{app.server_output()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def shipped_app(workdir: Path) -> Iterator[ShippedApp]:
+    """Set up and serve the app exactly as `make run` does; stop it (and every process it started) at the end."""
+    instance = workdir / "instance"
+    port = free_port()
+    env = shipped_environment(instance, port)
+    app = ShippedApp(f"http://127.0.0.1:{port}", instance, env, workdir / "server.log")
+    processes = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "processes").glob("*.bpmn"))
+    processes += sorted(str(path.relative_to(ROOT)) for path in (ROOT / "processes").glob("*.dmn"))
+    app.cli("init-db")
+    app.cli("deploy", *processes)
+    app.cli("demo-users")
+    app.cli("demo-data")
+    with app.output.open("wb") as log:
+        app.process = subprocess.Popen([cli_path(), "run"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        _wait_until_serving(app)
+        yield app
+    finally:
+        for process in [*app.extra, app.process]:
+            _stop(process)
