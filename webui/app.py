@@ -61,9 +61,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (audit, privacy):
         app.register_blueprint(module.bp)
 
-    from webui import api, notices, portal
+    from webui import api, engine_rest, notices, portal
 
     portal.init_app(app)
     api.init_app(app)
+    engine_rest.init_app(app)
     notices.init_app(app)
     return app

@@ -11,3 +11,12 @@ WORKER_GROUP = "external_workers"
 def may_work_external_tasks(actor: Actor) -> bool:
     """Admins and members of the worker group fetch, lock, complete and fail external tasks."""
     return ROLE_ADMIN in actor.roles or WORKER_GROUP in actor.groups
+
+
+# Operators who watch instances may read external tasks and set their retries (Camunda's cockpit does both).
+OPERATOR_ROLES = frozenset({"admin", "team_lead", "manager", "designer"})
+
+
+def may_read_external_tasks(actor: Actor) -> bool:
+    """Workers and the operators of the cockpit see external tasks."""
+    return may_work_external_tasks(actor) or bool(actor.roles & OPERATOR_ROLES)

@@ -9,6 +9,7 @@ re-checks its condition), so a task is never handed to both.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
-from engine.domain.external_work import may_work_external_tasks
+from engine.domain.external_work import may_read_external_tasks, may_work_external_tasks
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.external_task_signal import (
@@ -46,6 +47,12 @@ class TopicRequest:
     definition_keys: tuple[str, ...] = ()
     variables: tuple[str, ...] | None = None  # None: all of them
     process_variables: dict[str, Any] = field(default_factory=dict)  # equality filters
+    local_only: bool = False  # localVariables: only the step's own variables (it has none of its own here)
+
+
+def check_reader(actor: Actor) -> None:
+    if not may_read_external_tasks(actor):
+        raise PermissionDenied(f"user {actor.username!r} may not read external tasks")
 
 
 def check_worker(actor: Actor) -> None:
@@ -160,12 +167,12 @@ def fetch_and_lock_waiting(
     """
     engine = session.get_bind()
     ensure_listening(engine)  # type: ignore[arg-type]
-    started = clock()
-    deadline = started + timedelta(milliseconds=max(0, timeout_ms))
+    # The deadline is wall time on this machine, whatever clock the engine is given (tests fix it).
+    deadline = time.monotonic() + max(0, timeout_ms) / 1000
     while True:
         generation = current_generation()
         found = fetch_and_lock(session, actor, worker_id, topics, max_tasks, clock(), use_priority=use_priority)
-        remaining = (deadline - clock()).total_seconds()
+        remaining = deadline - time.monotonic()
         if found or remaining <= 0:
             return found
         wait_for_announcement(generation, min(remaining, poll_interval(engine)))  # type: ignore[arg-type]

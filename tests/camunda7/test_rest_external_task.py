@@ -1,0 +1,137 @@
+"""/engine-rest/external-task over HTTP: shapes, typed variables, errors and status codes as Camunda 7 sends them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.camunda7.conftest import Rest, basic
+
+SHAPES = json.loads((Path(__file__).resolve().parent / "camunda_dto_shapes.json").read_text())
+FETCH = {"workerId": "w1", "maxTasks": 5, "topics": [{"topicName": "charge", "lockDuration": 60000}]}
+
+
+def _is_json(response: object) -> None:
+    assert response.headers["Content-Type"] == "application/json"  # type: ignore[attr-defined]
+
+
+def test_fetch_complete_round_trip_with_camunda_shapes(rest: Rest, start: Callable[..., int]) -> None:
+    instance_id = start(amount=300, note="hello", when={"nested": [1, 2]})
+    fetched = rest.post("/external-task/fetchAndLock", FETCH)
+    assert fetched.status_code == 200, fetched.get_data(as_text=True)
+    _is_json(fetched)
+    [task] = fetched.json
+    assert set(task) == set(SHAPES["LockedExternalTaskDto"])
+    uuid.UUID(task["id"])
+    assert uuid.UUID(task["processInstanceId"]).int == instance_id
+    assert (task["topicName"], task["workerId"], task["retries"]) == ("charge", "w1", None)
+    assert task["activityId"] == "charge"
+    assert task["lockExpirationTime"] == "2026-11-23T09:01:00.000+0000"
+    assert task["processDefinitionKey"] == "external_flow"
+    assert task["processDefinitionId"].startswith("external_flow:1:")
+    variables = task["variables"]
+    assert variables["amount"] == {"type": "Integer", "value": 300, "valueInfo": {}}
+    assert variables["note"] == {"type": "String", "value": "hello", "valueInfo": {}}
+    assert variables["when"]["type"] == "Json" and json.loads(variables["when"]["value"]) == {"nested": [1, 2]}
+    assert all("type" in value for value in variables.values())
+
+    done = rest.post(
+        f"/external-task/{task['id']}/complete",
+        {
+            "workerId": "w1",
+            "variables": {
+                "approved": {"value": "true", "type": "boolean"},
+                "count": {"value": 3, "type": "LONG"},
+                "due": {"value": "2026-12-01T10:00:00.000+0100", "type": "Date"},
+                "plain": 7,
+                "blob": {"value": '{"a": 1}', "type": "Json"},
+            },
+            "localVariables": {"rate": {"value": 1.5, "type": "Double"}},
+            "someFieldCamundaAddsLater": True,
+        },
+    )
+    assert done.status_code == 204 and done.get_data() == b""
+    instance = rest.get(f"/external-task?processInstanceId={uuid.UUID(int=instance_id)}")
+    assert instance.json == []
+    assert rest.post("/external-task/fetchAndLock", FETCH).json == []
+
+
+def test_variables_filter_and_count_and_query(rest: Rest, start: Callable[..., int]) -> None:
+    start(amount=1, complaint_id="C-1")
+    start(amount=2, complaint_id="C-2")
+    topic = {"topicName": "charge", "lockDuration": 1000, "variables": ["amount", "missing"], "businessKey": "C-2"}
+    body = {"workerId": "w", "maxTasks": 1, "topics": [topic]}
+    [task] = rest.post("/external-task/fetchAndLock", body).json
+    assert task["variables"] == {"amount": {"type": "Integer", "value": 2, "valueInfo": {}}}
+    assert task["businessKey"] == "C-2"
+    assert rest.get("/external-task/count").json == {"count": 2}
+    assert rest.post("/external-task/count", {"locked": True}).json == {"count": 1}
+    assert rest.get("/external-task/count?notLocked=true").json == {"count": 1}
+    listed = rest.get("/external-task?topicName=charge&sortBy=createTime&sortOrder=desc&maxResults=1")
+    assert len(listed.json) == 1 and set(listed.json[0]) == set(SHAPES["ExternalTaskDto"])
+    single = rest.get(f"/external-task/{task['id']}")
+    assert single.json["workerId"] == "w" and single.json["id"] == task["id"]
+    assert rest.get("/external-task/topic-names").json == ["charge"]
+
+
+def test_errors_in_camunda_format(rest: Rest, start: Callable[..., int]) -> None:
+    start()
+    [task] = rest.post("/external-task/fetchAndLock", FETCH).json
+    missing = rest.post(f"/external-task/{uuid.uuid4()}/complete", {"workerId": "w1"})
+    assert missing.status_code == 404 and missing.json["type"] == "InvalidRequestException"
+    _is_json(missing)
+    wrong = rest.post(f"/external-task/{task['id']}/complete", {"workerId": "other"})
+    assert wrong.status_code == 400 and "locked by worker 'w1'" in wrong.json["message"]
+    not_a_number = {"n": {"value": "x", "type": "Integer"}}
+    bad_type = rest.post(f"/external-task/{task['id']}/complete", {"workerId": "w1", "variables": not_a_number})
+    assert bad_type.status_code == 400 and bad_type.json["type"] == "InvalidRequestException"
+    no_worker = rest.post("/external-task/fetchAndLock", {"topics": []})
+    assert no_worker.status_code == 400
+    anonymous = rest.post("/external-task/fetchAndLock", FETCH, headers={})
+    assert anonymous.status_code == 401
+    agent = rest.post("/external-task/fetchAndLock", FETCH, headers=basic("agent"))
+    assert agent.status_code == 403 and agent.json["type"] == "AuthorizationException"
+    assert rest.post("/external-task/fetchAndLock", FETCH, headers=basic("worker", "wrong")).status_code == 401
+
+
+def test_failure_retries_incident_and_retries_endpoint(rest: Rest, start: Callable[..., int]) -> None:
+    start()
+    [task] = rest.post("/external-task/fetchAndLock", FETCH).json
+    failed = rest.post(
+        f"/external-task/{task['id']}/failure",
+        {"workerId": "w1", "errorMessage": "down", "errorDetails": "trace...", "retries": 0, "retryTimeout": 0},
+    )
+    assert failed.status_code == 204 and failed.get_data() == b""
+    stuck = rest.get(f"/external-task/{task['id']}").json
+    assert (stuck["retries"], stuck["errorMessage"]) == (0, "down")
+    assert rest.get(f"/external-task/{task['id']}/errorDetails").get_data(as_text=True) == "trace..."
+    assert rest.get("/external-task/count?noRetriesLeft=true").json == {"count": 1}
+    assert rest.post("/external-task/fetchAndLock", FETCH).json == []
+    # A manager (cockpit operator) sets retries again: the incident is resolved, the task fetchable.
+    assert rest.put(f"/external-task/{task['id']}/retries", {"retries": 2}, headers=basic("boss")).status_code == 204
+    [again] = rest.post("/external-task/fetchAndLock", FETCH).json
+    assert again["id"] == task["id"] and again["retries"] == 2 and again["errorMessage"] == "down"
+
+
+def test_bpmn_error_extend_and_unlock_over_http(rest: Rest, start: Callable[..., int]) -> None:
+    start()
+    [task] = rest.post("/external-task/fetchAndLock", FETCH).json
+    extended = rest.post(f"/external-task/{task['id']}/extendLock", {"workerId": "w1", "newDuration": 120000})
+    assert extended.status_code == 204
+    assert rest.get(f"/external-task/{task['id']}").json["lockExpirationTime"] == "2026-11-23T09:02:00.000+0000"
+    assert rest.post(f"/external-task/{task['id']}/unlock").status_code == 204
+    [task] = rest.post("/external-task/fetchAndLock", FETCH, headers=rest.bearer()).json
+    error = rest.post(
+        f"/external-task/{task['id']}/bpmnError",
+        {"workerId": "w1", "errorCode": "card_declined", "errorMessage": "no", "variables": {"why": {"value": "x"}}},
+    )
+    assert error.status_code == 204
+    assert rest.get("/external-task/count").json == {"count": 0}
+
+
+def test_long_poll_times_out_with_an_empty_list(rest: Rest) -> None:
+    body = dict(FETCH, asyncResponseTimeout=300)
+    response = rest.post("/external-task/fetchAndLock", body)
+    assert response.status_code == 200 and response.json == []

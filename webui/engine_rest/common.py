@@ -1,0 +1,114 @@
+"""What every /engine-rest resource shares: the blueprint, JSON answers and errors the way Camunda 7 sends them.
+
+Camunda's clients are strict about small things: the body of an answer is JSON with exactly
+``Content-Type: application/json`` (no charset parameter), errors are ``{"type": ..., "message": ...}``
+with Camunda's status codes (400 for a bad request, 404 for an unknown id, 403 for a missing
+authorization, 500 for a lost optimistic lock), and ``204`` answers carry no body at all.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from engine.domain.errors import (
+    ComplaintflowError,
+    Conflict,
+    DeploymentError,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+)
+
+bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
+JSON = "application/json"
+
+
+class RestError(Exception):
+    """An answer in Camunda's error format."""
+
+    def __init__(self, status: int, message: str, kind: str = "InvalidRequestException") -> None:
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+        self.message = message
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON answer whose Content-Type is exactly ``application/json``."""
+    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status)
+    response.headers["Content-Type"] = JSON
+    response.headers.update(headers or {})
+    return response
+
+
+def no_content() -> Response:
+    """``204`` without a body (complete, failure, bpmnError, unlock, extendLock, ...)."""
+    response = Response(status=204)
+    response.headers.pop("Content-Type", None)
+    return response
+
+
+def error_response(error: RestError) -> Response:
+    body: dict[str, Any] = {"type": error.kind, "message": error.message, "code": 0}
+    headers = {"WWW-Authenticate": 'Basic realm="complaintflow"'} if error.status == 401 else {}
+    return json_response(body, error.status, headers)
+
+
+def from_engine_error(error: ComplaintflowError) -> RestError:
+    """The Camunda answer for an engine error."""
+    if isinstance(error, NotFound):
+        return RestError(404, str(error))
+    if isinstance(error, PermissionDenied):
+        return RestError(403, str(error), "AuthorizationException")
+    if isinstance(error, Conflict):
+        return RestError(500, str(error), "OptimisticLockingException")
+    if isinstance(error, DeploymentError):
+        return RestError(400, str(error), "ParseException")
+    if isinstance(error, InvalidState):
+        return RestError(400, str(error))
+    return RestError(400, str(error))
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; unknown fields are the caller's business (Camunda accepts them too)."""
+    if not request.get_data():
+        return {}
+    try:
+        body = json.loads(request.get_data())
+    except ValueError as error:
+        raise RestError(400, f"Cannot parse the request body as JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise RestError(400, "The request body must be a JSON object")
+    return body
+
+
+def integer(value: Any, name: str, default: int | None = None, *, minimum: int | None = None) -> int | None:
+    """A numeric parameter, from JSON or a query string; a wrong one is a 400 naming it."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise RestError(400, f"{name} must be a number")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RestError(400, f"Cannot set query parameter '{name}' to value '{value}'") from None
+    if minimum is not None and number < minimum:
+        raise RestError(400, f"{name} must be at least {minimum}")
+    return number
+
+
+def flag(value: Any) -> bool:
+    """A boolean parameter: JSON true or the query string ``true``."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() == "true"
+
+
+def page(items: list[Any]) -> list[Any]:
+    """``firstResult``/``maxResults`` of a list query string."""
+    first = integer(request.args.get("firstResult"), "firstResult", 0, minimum=0) or 0
+    limit = integer(request.args.get("maxResults"), "maxResults", None, minimum=0)
+    return items[first:] if limit is None else items[first : first + limit]
