@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.services import business_calendars
 from engine.store import schema
 from engine.store.all_models import Base
 from engine.store.database import make_engine, make_session_factory
@@ -119,6 +120,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     with db.session() as session:
         assert_every_instance_round_trips(session)
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _stored_calendars_forgotten() -> Iterator[None]:
+    """Business calendars from one test's database must not leak into the next test's registry."""
+    yield
+    business_calendars.forget_stored()
 
 
 @pytest.fixture

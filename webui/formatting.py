@@ -102,4 +102,5 @@ def init_app(app: Flask) -> None:
             "nav_department": signed_in and bool(user.departments),
             "nav_admin": signed_in and user.has_role("admin"),
             "nav_templates": signed_in and user.has_role("team_lead", "admin"),
+            "admin_endpoints": app.view_functions,
         }

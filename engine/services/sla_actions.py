@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from engine.domain.calendars import pinned_key
 from engine.domain.tasks import DEFAULT_AMBER_SHARE
 from engine.services.audit import record
+from engine.services.business_calendars import sync_registry
 from engine.services.service_tasks import ServiceContext, handles
 from engine.services.sla import (
     SlaError,
@@ -60,6 +62,8 @@ def _share(context: ServiceContext) -> float:
 
 def _holder(context: ServiceContext, starting: bool = False) -> tuple[Complaint, bool]:
     """The complaint row, or a detached stand-in built from ``sla_clock``; the flag says which."""
+    # Another process (the admin pages) may have saved a calendar since this one last looked.
+    sync_registry(context.session)
     complaint = complaint_for_instance(context.session, context.instance.id)
     if complaint is not None:
         return complaint, True
@@ -126,11 +130,12 @@ def sla_start(context: ServiceContext) -> dict[str, Any]:
     calendar = _setting(context, "sla_calendar")
     share = _share(context)
     complaint, stored = _holder(context, starting=True)
+    # A stored calendar is pinned to its current version: later edits leave this clock's deadlines alone.
     times = start_clock(
         complaint,
         None if first_target is None else str(first_target),
         str(resolution_target),
-        None if calendar is None else str(calendar),
+        pinned_key(None if calendar is None else str(calendar)),
         context.now,
         share,
     )

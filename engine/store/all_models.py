@@ -1,6 +1,7 @@
 """Imports every model module so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
 from engine.store import (
+    calendars,
     casework,
     channels,
     complaints,
@@ -16,6 +17,7 @@ Base = models.Base
 
 __all__ = [
     "Base",
+    "calendars",
     "casework",
     "channels",
     "complaints",

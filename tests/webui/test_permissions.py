@@ -12,20 +12,22 @@ from sqlalchemy import select
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
-from engine.services import casework, intake, knowledge
+from engine.services import calendar_admin, casework, intake, knowledge
+from engine.services.business_calendars import CalendarData
 from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint
 from tests.conftest import DatabaseUnderTest
 from tests.webui.support import Client, Seeded
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+ADMIN = Actor("admin", frozenset(), frozenset({"admin"}))
 LEAD = Actor("lead", frozenset({"team_lead", "agent"}), frozenset({"team_lead"}))
 ROW = re.compile(r"^\| `(GET|POST) ([^`]+)` \|(.+)\|$")
 POST_DATA = {"name": "matrix", "kind": "note", "body": "from the matrix test"}
 # The staff UI's blueprints; the customer portal, the REST API and the designer pages have their own rules.
 STAFF_BLUEPRINTS = {
     "auth", "tasks", "task", "cases", "attachments", "inbox", "kb", "admin", "profile", "cockpit", "notices",
-    "audit", "privacy",
+    "audit", "privacy", "admin_calendars",
 }  # fmt: skip
 
 
@@ -72,6 +74,7 @@ def _placeholders(database: DatabaseUnderTest, seeded: Seeded, now: datetime) ->
             session, Actor("portal"), case.reference, "Invoice", [pdf], AttachmentLimits(), now, source="web"
         )
         attachment = session.scalars(select(CustomerAttachment.id).where(CustomerAttachment.note_id == info.id)).one()
+        calendar = calendar_admin.save_calendar(session, ADMIN, CalendarData("matrix_desk", timezone="UTC"), now)
         return {
             "{task}": seeded.tasks["billing"],
             "{l2_task}": seeded.tasks["big"],
@@ -84,6 +87,7 @@ def _placeholders(database: DatabaseUnderTest, seeded: Seeded, now: datetime) ->
             "{instance}": str(case.instance_id),
             "{chart}": "over_time",
             "{customer}": str(case.customer_id),
+            "{calendar}": calendar.name,
         }
 
 

@@ -1,0 +1,50 @@
+"""The administration pages in a real browser (Debian's Chromium via Playwright), one journey per page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import DatabaseUnderTest
+from tests.sla.helpers import open_sla_complaint
+from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in
+
+__all__ = ["base_url", "browser"]  # fixtures, used by name
+
+
+def test_admin_keeps_a_business_calendar_in_the_browser(
+    browser: Browser, base_url: str, database: DatabaseUnderTest, now: datetime
+) -> None:
+    with database.session() as session:
+        open_sla_complaint(session, now)
+    shot = Shots(database.backend)
+    context, page, errors = open_page(browser)
+    sign_in(page, base_url, "admin")
+    page.click("header nav >> text=Administration")
+    page.click("nav.cockpit-tabs >> text=Business calendars")
+    expect(page.locator("h1")).to_have_text("Business calendars")
+    expect(page.locator("#calendars")).to_contain_text("24/7")
+    # Copy the built-in default calendar into the database and shorten Friday.
+    page.click("#calendars tr:has-text('default') >> text=copy to edit")
+    expect(page.locator("#name")).to_have_value("default")
+    expect(page.locator("#week_0")).to_have_value("08:00-17:00")
+    page.fill("#week_4", "08:00-13:00")
+    page.fill("#closing_days", "2026-12-24\nnot a date")
+    page.click("#calendar-form button.primary")
+    expect(page.locator("#closing_days-error")).to_have_text("must be a date (YYYY-MM-DD)")
+    page.fill("#closing_days", "2026-12-24")
+    page.click("#calendar-form button:has-text('Preview')")
+    expect(page.locator("#preview")).to_contain_text("Christmas Day")
+    expect(page.locator("#preview")).to_contain_text("company closing day")
+    shot(page, "admin-calendar-form")
+    page.click("#calendar-form button.primary")
+    expect(page.locator(".flash-success")).to_contain_text("Calendar default saved (version 1).")
+    # The dry run counts the running deadline; keeping them changes nothing, recomputing moves it.
+    expect(page.locator("#dry-run")).to_contain_text("1 open complaint still counts on an earlier version of default.")
+    page.click("text=Recompute now")
+    expect(page.locator(".flash-success")).to_contain_text("Deadlines of 1 complaint recomputed.")
+    expect(page.locator("#calendars tr:has-text('default')")).to_contain_text("database, version 1")
+    shot(page, "admin-calendars")
+    assert [error for error in errors if "status of 422" not in error] == []  # the refused form answers 422
+    context.close()
