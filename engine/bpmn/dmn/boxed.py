@@ -65,6 +65,15 @@ class BoxedCompiler:
         if handler is None:
             raise DmnError(f"unsupported expression <{kind}>", node.sourceline, node.get("id"))
         compiled: Compiled = handler(node)
+        type_ref = node.get("typeRef")
+        if type_ref and kind not in ("functionDefinition", "decisionTable"):
+            model, types = self.model, self.types
+            inner = compiled
+
+            def typed(scope: Scope) -> Any:
+                return types.coerce(inner(scope), type_ref, model)
+
+            return typed
         return compiled
 
     def _literalExpression(self, node: etree._Element) -> Compiled:  # noqa: N802 - DMN element name
@@ -160,7 +169,14 @@ class BoxedCompiler:
     def _conditional(self, node: etree._Element) -> Compiled:
         parts = [self.compile(self._part(node, name)) for name in ("if", "then", "else")]
         condition, then, otherwise = parts
-        return lambda scope: then(scope) if truthy(condition(scope)) else otherwise(scope)
+
+        def evaluate(scope: Scope) -> Any:
+            decided = condition(scope)
+            if decided is not None and type(decided) is not bool:
+                return None
+            return then(scope) if truthy(decided) else otherwise(scope)
+
+        return evaluate
 
     def _iterator(self, node: etree._Element, body_name: str) -> tuple[str, Compiled, Compiled]:
         domain = self.compile(self._part(node, "in"))
@@ -189,6 +205,8 @@ class BoxedCompiler:
             if values is None:
                 return None
             outcomes = [body(scope.child({name: item})) for item in (values if type(values) is list else [values])]
+            if any(outcome is not None and type(outcome) is not bool for outcome in outcomes):
+                return None
             if every:
                 return False if False in outcomes else (True if all(item is True for item in outcomes) else None)
             return True if True in outcomes else (False if all(item is False for item in outcomes) else None)
@@ -214,7 +232,10 @@ class BoxedCompiler:
                 bindings = {"item": item}
                 if type(item) is dict:
                     bindings.update(item)
-                if match(scope.child(bindings)) is True:
+                kept = match(scope.child(bindings))
+                if kept is not None and type(kept) is not bool:
+                    return None
+                if kept is True:
                     selected.append(item)
             return selected
 

@@ -15,6 +15,7 @@ from engine.bpmn.dmn.boxed import BoxedCompiler, DmnError, expression_of
 from engine.bpmn.dmn.model import Element, Model, child, children
 from engine.bpmn.dmn.typing import Types
 from engine.bpmn.feel import Function, Scope, to_feel
+from engine.bpmn.feel.types import NAMED_TYPES
 
 _MISSING = object()
 
@@ -143,8 +144,13 @@ class Run:
         else:
             self.memo[key] = None
             scope = Scope(self.bindings(element))
-            result = self.defs.compiled(element)(scope)
-            result = self.defs.types.coerce(result, element.type_ref, element.model)
+            types, model = self.defs.types, element.model
+            token = NAMED_TYPES.set(lambda value, name: types.is_instance(value, name, model))
+            try:
+                result = self.defs.compiled(element)(scope)
+            finally:
+                NAMED_TYPES.reset(token)
+            result = types.coerce(result, element.type_ref, model)
         self.memo[key] = result
         return result
 

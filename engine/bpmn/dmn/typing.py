@@ -86,7 +86,7 @@ class Types:
             converted_context = dict(value)
             for component in item.components:
                 if component.name not in value:
-                    continue
+                    return False, None
                 fits, converted = self.check_item(value[component.name], component, model)
                 if not fits:
                     return False, None
@@ -100,6 +100,34 @@ class Types:
             if constraint and value is not None and not _allowed(constraint, value, model):
                 return False, None
         return True, value
+
+    def is_instance(self, value: Any, type_ref: str, model: Model) -> bool | None:
+        """``value instance of type_ref`` for an item definition: its structure, not its constraints."""
+        found = self.resolve(model, type_ref)
+        if found is None:
+            return None
+        return self._instance(value, found[1], found[0], element=False)
+
+    def _instance(self, value: Any, item: ItemDefinition, model: Model, element: bool) -> bool:
+        if value is None:
+            return True
+        if item.is_collection and not element:
+            return type(value) is list and all(self._instance(entry, item, model, True) for entry in value)
+        if item.function_item:
+            return type(value).__name__ == "Function"
+        if item.components:
+            return type(value) is dict and all(
+                component.name in value and self._instance(value[component.name], component, model, False)
+                for component in item.components
+            )
+        if not item.type_ref:
+            return True
+        name = strip_prefix(item.type_ref)
+        name = _ALIASES.get(name, name)
+        if name in SIMPLE_TYPES:
+            return conforms(value, ("named", name))
+        found = self.resolve(model, name)
+        return found is None or self._instance(value, found[1], found[0], False)
 
     def coerce(self, value: Any, type_ref: str | None, model: Model) -> Any:
         """The value as the type, or null when it does not conform."""

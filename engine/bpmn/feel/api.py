@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from engine.bpmn.feel import ops
 from engine.bpmn.feel import builtins_core, builtins_list, builtins_math, builtins_text, builtins_time, unary
 from engine.bpmn.feel.builtins_core import builtin
 from engine.bpmn.feel.compiler import compile_node
@@ -83,15 +84,31 @@ def evaluate_range_literal(text: str) -> Range | None:
         node = parse_expression(text, NameTable())
     except FeelError:
         return None
-    if node[0] not in ("range", "ut_range"):
-        if node[0] == "cmp":
-            return None
+    if node[0] != "range" or not all(_literal_endpoint(part) for part in (node[2], node[3])):
         return None
     try:
         value = compile_node(node)(Scope({}))
     except FeelError:
         return None
-    return value if isinstance(value, Range) else None
+    if not isinstance(value, Range) or (value.start is None and value.end is None):
+        return None
+    if value.start is not None and value.end is not None and ops.greater(value.start, value.end):
+        return None
+    return value
+
+
+_TEMPORAL_CONSTRUCTORS = {"date", "time", "date and time", "duration"}
+
+
+def _literal_endpoint(node: Any) -> bool:
+    """Range endpoints in ``range()`` are literals or temporal constructors of a string literal."""
+    if node[0] in ("num", "str", "bool", "null", "at"):
+        return True
+    if node[0] == "neg":
+        return bool(node[1][0] == "num")
+    if node[0] == "call" and node[1][0] == "name" and node[1][1] in _TEMPORAL_CONSTRUCTORS:
+        return node[3] is None and len(node[2]) == 1 and node[2][0][0] == "str"
+    return False
 
 
 @builtin("range", "from")

@@ -96,7 +96,9 @@ def _duration(text: Any) -> Any:
 def _years_and_months(start: Any, end: Any) -> Any:
     if type(start) not in (dt.date, dt.datetime) or type(end) not in (dt.date, dt.datetime):
         return None
-    return YearsMonths(temporal.months_between(start, end))
+    first = start.date() if type(start) is dt.datetime else start
+    last = end.date() if type(end) is dt.datetime else end
+    return YearsMonths(temporal.months_between(first, last))
 
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -164,7 +166,9 @@ def _is(first: Any, second: Any) -> Any:
     if type(first) is not type(second):
         return False
     if type(first) in (dt.datetime, dt.time):
-        return first == second and repr(first.tzinfo) == repr(second.tzinfo)
+        if repr(first.tzinfo) != repr(second.tzinfo):
+            return False
+        return first == second
     return ops.equal(first, second) is True
 
 
@@ -190,7 +194,7 @@ def _context(entries: Any) -> Any:
         return None
     result: dict[str, Any] = {}
     for entry in entries:
-        if type(entry) is not dict or set(entry) != {"key", "value"} or type(entry["key"]) is not str:
+        if type(entry) is not dict or "key" not in entry or "value" not in entry or type(entry["key"]) is not str:
             return None
         if entry["key"] in result:
             return None
@@ -220,6 +224,8 @@ def _context_put(context: Any, key: Any, value: Any) -> Any:
 
 @builtin("context merge", "contexts")
 def _context_merge(contexts: Any) -> Any:
+    if type(contexts) is dict:
+        contexts = [contexts]
     if type(contexts) is not list or any(type(item) is not dict for item in contexts):
         return None
     result: dict[str, Any] = {}

@@ -126,12 +126,14 @@ def _stddev(*args: Any) -> Any:
 
 @builtin("mode", "list", variadic=True)
 def _mode(*args: Any) -> Any:
+    if not args:
+        return None
     numbers = _numbers(args)
     counts: dict[Decimal, int] = {}
     for item in numbers:
         counts[item] = counts.get(item, 0) + 1
     if not counts:
-        return None
+        return []
     top = max(counts.values())
     return sorted(item for item, count in counts.items() if count == top)
 
@@ -147,6 +149,8 @@ def _booleans(args: tuple[Any, ...]) -> list[Any]:
 
 @builtin("all", "list", variadic=True)
 def _all(*args: Any) -> Any:
+    if not args:
+        return None
     items = _booleans(args)
     if any(item is False for item in items):
         return False
@@ -155,6 +159,8 @@ def _all(*args: Any) -> Any:
 
 @builtin("any", "list", variadic=True)
 def _any(*args: Any) -> Any:
+    if not args:
+        return None
     items = _booleans(args)
     if any(item is True for item in items):
         return True
@@ -272,8 +278,12 @@ def _sort(items: Any, precedes: Any = None) -> Any:
 
 @builtin("list replace", "list, position, newItem", alt=("list, match, newItem",))
 def _list_replace(items: Any, position: Any, new_item: Any) -> Any:
-    values = list(_list(items))
+    values = list(items) if type(items) is list else [items]
     if type(position) is Function:
+        if not position.variadic and len(position.params) != 2:
+            return None
         return [new_item if invoke(position, [item, new_item]) is True else item for item in values]
-    values[_position(values, position)] = new_item
+    if type(position) is not Decimal:
+        return None
+    values[_position(values, Decimal(int(position)))] = new_item
     return values

@@ -12,6 +12,8 @@ from engine.bpmn.feel.values import CONTEXT, YearsMonths
 
 
 def _number(value: Any) -> Decimal:
+    if type(value) is list and len(value) == 1:
+        value = value[0]
     if type(value) is not Decimal:
         raise TypeError("not a number")
     return value
@@ -24,8 +26,11 @@ def _rounded(value: Any, scale: Any, rounding: str) -> Decimal:
     places = int(scale)
     if not -6111 <= places <= 6176:
         raise ValueError("scale")
-    result = number.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=CONTEXT)
-    return result
+    try:
+        return number.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=CONTEXT)
+    except decimal.InvalidOperation:
+        # More places than 34 digits can hold: the number already has fewer.
+        return number
 
 
 @builtin("decimal", "n, scale")

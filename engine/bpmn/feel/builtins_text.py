@@ -31,6 +31,8 @@ def _regex(pattern: Any, flags: Any) -> re.Pattern[str]:
 
 
 def _text(value: Any) -> str:
+    if type(value) is list and len(value) == 1:
+        value = value[0]
     if type(value) is not str:
         raise TypeError("not a string")
     return value
@@ -142,6 +144,8 @@ def _split(text: Any, delimiter: Any) -> Any:
 
 @builtin("string join", "list, delimiter", optional=1)
 def _join(items: Any, delimiter: Any = None) -> Any:
+    if type(items) is str:
+        items = [items]
     if type(items) is not list or any(item is not None and type(item) is not str for item in items):
         return None
     if delimiter is not None and type(delimiter) is not str:

@@ -6,6 +6,7 @@ touches attributes of Python objects by a FEEL name (paths go through ``path_of`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -165,6 +166,10 @@ def _domain(node: Node) -> Compiled:
 
         def span(scope: Scope) -> Any:
             first, last = start(scope), end(scope)
+            if type(first) is dt.date and type(last) is dt.date:
+                step = 1 if last >= first else -1
+                count = abs((last - first).days)
+                return [first + dt.timedelta(days=step * offset) for offset in range(count + 1)]
             if type(first) is not Decimal or type(last) is not Decimal:
                 return None
             step = 1 if last >= first else -1
@@ -184,15 +189,19 @@ def _iterate(iterators: list[tuple[str, Compiled]], scope: Scope) -> Any:
     if type(values) is Range:
         values = _range_items(values)
     if values is None:
-        return
+        raise _NoDomain
     if type(values) is not list:
         values = [values]
     for item in values:
         yield from _iterate(iterators[1:], scope.child({name: item}))
 
 
+class _NoDomain(Exception):
+    """An iteration domain that is not a list: the whole ``for``/``some``/``every`` is null."""
+
+
 def _range_items(bounds: Range) -> list[Any] | None:
-    if type(bounds.start) is not Decimal or type(bounds.end) is not Decimal:
+    if type(bounds.start) is not Decimal or type(bounds.end) is not Decimal or bounds.start > bounds.end:
         return None
     first = int(bounds.start) + (0 if bounds.start_included else 1)
     last = int(bounds.end) - (0 if bounds.end_included else 1)
@@ -206,8 +215,11 @@ def _for(node: Node) -> Compiled:
     def loop(scope: Scope) -> list[Any] | None:
         results: list[Any] = []
         outer = scope.child({"partial": results})
-        for inner in _iterate(iterators, outer):
-            results.append(body(inner))
+        try:
+            for inner in _iterate(iterators, outer):
+                results.append(body(inner))
+        except _NoDomain:
+            return None
         return results
 
     return loop
@@ -220,12 +232,15 @@ def _quantified(node: Node) -> Compiled:
 
     def quantifier(scope: Scope) -> bool | None:
         unknown = False
-        for inner in _iterate(iterators, scope):
-            result = condition(inner)
-            if result is (not every):
-                return not every
-            if result is not every:
-                unknown = True
+        try:
+            for inner in _iterate(iterators, scope):
+                result = condition(inner)
+                if result is (not every):
+                    return not every
+                if result is not every:
+                    unknown = True
+        except _NoDomain:
+            return None
         return None if unknown else every
 
     return quantifier

@@ -184,9 +184,10 @@ def subtract(left: Any, right: Any) -> Any:
                 return None
             day = dt.date(2000, 1, 1)
             return dt.datetime.combine(day, left) - dt.datetime.combine(day, right)
-        if left_type is right_type and left_type in (dt.date, dt.datetime):
-            start = temporal.as_date_time(left, right if right_type is dt.datetime else None)
-            end = temporal.as_date_time(right, left if left_type is dt.datetime else None)
+        if left_type in (dt.date, dt.datetime) and right_type in (dt.date, dt.datetime):
+            # A date next to a date-time is midnight UTC; a date-time without zone has no instant.
+            start = temporal.as_date_time(left, right if left_type is not right_type else None)
+            end = temporal.as_date_time(right, left if left_type is not right_type else None)
             if (start.tzinfo is None) != (end.tzinfo is None):
                 return None
             return start - end

@@ -11,10 +11,10 @@ from typing import Any
 
 from engine.bpmn.feel.values import CONTEXT, YearsMonths, format_number
 
-_DATE = re.compile(r"(-?\d{4,9})-(\d\d)-(\d\d)")
+_DATE = re.compile(r"(-?(?:[1-9]\d{4,8}|\d{4}))-(\d\d)-(\d\d)")
 _TIME = re.compile(r"(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d(?::\d\d)?|@[A-Za-z0-9_+\-/]+)?")
 _DURATION = re.compile(
-    r"(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+    r"(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?"
 )
 _UTC_NAMES = {"Z", "UTC", "GMT", "Etc/UTC"}
 
@@ -195,7 +195,7 @@ def as_date_time(value: dt.date, like: dt.datetime | None = None) -> dt.datetime
     """A date as midnight of that day (UTC when compared with a date-time that has a zone)."""
     if isinstance(value, dt.datetime):
         return value
-    zone = dt.UTC if like is not None and like.tzinfo is not None else None
+    zone = dt.UTC if like is not None else None
     return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,9 @@ _SIMPLE: dict[str, Callable[[Any], bool]] = {
     "Null": lambda value: value is None,
 }
 SIMPLE_TYPES = frozenset(_SIMPLE)
+# Named types that are not FEEL's own (DMN item definitions): the DMN evaluator sets a checker
+# ``(value, name) -> bool | None`` while it evaluates a model; None means "unknown type".
+NAMED_TYPES: ContextVar[Callable[[Any, str], bool | None] | None] = ContextVar("feel_named_types", default=None)
 NO_FIT = object()  # coerce_argument: the argument does not fit the parameter type
 
 
@@ -54,7 +58,10 @@ def conforms(value: Any, type_node: Node) -> bool:
     if kind == "named":
         name = strip_prefix(type_node[1])
         check = _SIMPLE.get(name)
-        return check(value) if check is not None else False
+        if check is not None:
+            return check(value)
+        named = NAMED_TYPES.get()
+        return bool(named(value, name)) if named is not None else False
     if kind == "list":
         return type(value) is list and all(item is None or conforms(item, type_node[1]) for item in value)
     if kind == "range":
