@@ -15,6 +15,7 @@ from engine.bpmn.dmn.tables import compile_table
 from engine.bpmn.dmn.typing import Types
 from engine.bpmn.feel import FeelError, Function, Scope, compile_expression
 from engine.bpmn.feel.calls import invoke
+from engine.bpmn.feel.external import java_function
 from engine.bpmn.feel.ops import truthy
 
 Compiled = Callable[[Scope], Any]
@@ -137,8 +138,12 @@ class BoxedCompiler:
     def _functionDefinition(self, node: etree._Element) -> Compiled:  # noqa: N802 - DMN element name
         kind = (node.get("kind") or "FEEL").upper()
         params = [(param.get("name") or "", param.get("typeRef")) for param in children(node, "formalParameter")]
+        names = [name for name, _ in params]
+        if kind == "JAVA":
+            mapping = self.compile(expression_of(node))
+            return lambda scope: java_function(names, {"java": mapping(scope)})
         if kind != "FEEL":
-            return lambda scope: Function([name for name, _ in params], lambda *args: None, name=f"{kind} function")
+            return lambda scope: Function(names, lambda *args: None, name=f"{kind} function")
         body = self.compile(expression_of(node))
         return self.function(params, body)
 

@@ -207,15 +207,17 @@ class Run:
         return Function(names, call, name=element.name)
 
     def service_params(self, element: Element) -> list[Element]:
-        refs = element.service_refs.get("inputDecision", []) + element.service_refs.get("inputData", [])
+        refs = element.service_refs.get("inputData", []) + element.service_refs.get("inputDecision", [])
         return [found for found in (self.defs.element(ref) for ref in refs) if found is not None]
 
     def defs_run_service(self, element: Element, inputs: Mapping[str, Any]) -> Any:
         run = Run(self.defs, {})
         for required in self.service_params(element):
             value = to_feel(inputs.get(required.name))
+            fits, value = self.defs.types.check(value, required.type_ref, required.model)
+            if not fits:
+                return None  # an argument of the wrong type makes the invocation an error
             if required.kind == "decision":
-                value = self.defs.types.coerce(value, required.type_ref, required.model)
                 run.memo[self.defs.key(required)] = value
             else:
                 run.inputs[required.name] = value

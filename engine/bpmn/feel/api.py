@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from engine.bpmn.feel import ops
-from engine.bpmn.feel import builtins_core, builtins_list, builtins_math, builtins_text, builtins_time, unary
+from engine.bpmn.feel import (
+    builtins_core,
+    builtins_list,
+    builtins_math,
+    builtins_text,
+    builtins_time,
+    iteration,
+    ops,
+    unary,
+)
 from engine.bpmn.feel.builtins_core import builtin
 from engine.bpmn.feel.compiler import compile_node
 from engine.bpmn.feel.lexer import NameTable
@@ -16,7 +24,7 @@ from engine.bpmn.feel.unary import compile_unary_tests
 from engine.bpmn.feel.values import FeelError, Range, to_feel
 
 # The built-in modules register themselves on import; naming them keeps the imports used.
-BUILTIN_MODULES = (builtins_core, builtins_list, builtins_math, builtins_text, builtins_time, unary)
+BUILTIN_MODULES = (builtins_core, builtins_list, builtins_math, builtins_text, builtins_time, iteration, unary)
 
 
 def _table(names: NameTable | Iterable[str]) -> NameTable:

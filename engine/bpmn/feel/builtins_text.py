@@ -7,27 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from engine.bpmn.feel.builtins_core import builtin, integer
-
-_FLAGS = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
+from engine.bpmn.feel.xpath_regex import translate
 
 
 def _regex(pattern: Any, flags: Any) -> re.Pattern[str]:
-    """An XPath pattern with its flags (``q`` quotes the pattern literally)."""
+    """An XPath pattern with its flags; ``ValueError`` for what XPath refuses."""
     if type(pattern) is not str or (flags is not None and type(flags) is not str):
         raise TypeError("pattern")
-    value = 0
-    for flag in flags or "":
-        if flag == "q":
-            pattern = re.escape(pattern)
-        elif flag in _FLAGS:
-            value |= _FLAGS[flag]
-        else:
-            raise ValueError(f"unknown flag {flag!r}")
-    if "x" in (flags or ""):
-        pattern = re.sub(r"\s+", "", pattern)
-        value &= ~re.VERBOSE
-    pattern = pattern.replace("\\p{L}", "[^\\W\\d_]").replace("\\p{Lu}", "[A-Z\u00c0-\u00de]")
-    return re.compile(pattern, value)
+    return translate(pattern, flags or "")
 
 
 def _text(value: Any) -> str:
