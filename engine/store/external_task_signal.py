@@ -81,17 +81,20 @@ class _Listener(threading.Thread):
     def run(self) -> None:
         import psycopg
 
+        pause = 1.0
         while True:
             try:
                 with psycopg.connect(self.url, autocommit=True) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self.ready.set()
+                    pause = 1.0
                     for _notify in connection.notifies():
                         ANNOUNCEMENTS.bump()
             except Exception as error:  # noqa: BLE001 - a lost connection is retried; waiters poll meanwhile
-                log.warning("external-task listener: %s; reconnecting", error)
+                log.warning("external-task listener: %s; reconnecting in %.0f s", error, pause)
                 self.ready.set()
-                time.sleep(1.0)
+                time.sleep(pause)
+                pause = min(pause * 2, 60.0)
 
 
 _LISTENERS: dict[tuple[int, str], _Listener] = {}
