@@ -18,7 +18,7 @@ _CANDIDATES = [Path(os.environ["COMPLAINTFLOW_DMN_TCK"])] if "COMPLAINTFLOW_DMN_
 _CANDIDATES += [_HERE.parents[2].parent / "shared" / "dmn-tck", _HERE.parents[4] / "shared" / "dmn-tck"]
 TCK = next((path for path in _CANDIDATES if (path / "TestCases").is_dir()), _CANDIDATES[-1])
 FLOOR_LEVEL_2 = 116
-FLOOR_LEVEL_3 = 3202
+FLOOR_LEVEL_3 = 3203
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +56,25 @@ def test_a_broken_model_is_refused_with_its_line(tmp_path: Path) -> None:
     )
     found = problems(load_definitions(broken))
     assert len(found) == 1 and found[0].line == 3 and found[0].element == "d"
+
+
+def test_models_that_break_the_scoping_rules_are_refused_with_their_line() -> None:
+    if not (TCK / "TestCases").is_dir():
+        pytest.skip(f"DMN TCK not found at {TCK}")
+    # The two recursive models call a BKM from inside itself without a knowledge requirement;
+    # 0015 and 0079 are in non-compliant/ for their expected results, their models are valid.
+    for folder, line in (("0019-flight-rebooking", 306), ("0088-recursion", 20)):
+        path = TCK / "TestCases" / "non-compliant" / folder / f"{folder}.dmn"
+        found = problems(load_definitions(path))
+        assert found and found[0].line == line and "without a requirement" in found[0].message
+
+
+def test_no_compliant_model_is_refused() -> None:
+    if not (TCK / "TestCases").is_dir():
+        pytest.skip(f"DMN TCK not found at {TCK}")
+    refused = [
+        path.name
+        for path in sorted((TCK / "TestCases").glob("compliance-level-*/*/*.dmn"))
+        if problems(load_definitions(path))
+    ]
+    assert refused == []

@@ -6,6 +6,7 @@ touches attributes of Python objects by a FEEL name (paths go through ``path_of`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -83,16 +84,15 @@ def _name(node: Node) -> Compiled:
 def _at(node: Node) -> Compiled:
     text = node[1]
     value: Any = None
-    if text[:1] in ("P", "-"):
+    if text[:1] in ("P", "-") and "P" in text[:2]:
         value = temporal.parse_duration(text)
-    elif "T" in text:
+    elif re.match(r"-?\d+-\d\d-\d\dT", text):
         value = temporal.parse_date_time(text)
     elif ":" in text:
         value = temporal.parse_time(text)
     else:
         value = temporal.parse_date(text)
-    if value is None:
-        raise FeelError(f"not a date, time or duration: {text!r}")
+    # An invalid literal is null when evaluated (FEEL has no compile-time errors for values).
     return _literal(value)
 
 
@@ -182,7 +182,8 @@ def _context(node: Node) -> Compiled:
     entries = [(key, compile_node(value)) for key, value in node[1]]
     keys = [key for key, _ in entries]
     if len(set(keys)) != len(keys):
-        raise FeelError("a context has the same key twice")
+        # The same key twice is an error, which FEEL evaluates to null.
+        return _literal(None)
 
     def context(scope: Scope) -> dict[str, Any]:
         result: dict[str, Any] = {}
