@@ -121,6 +121,26 @@ def _start_background_dispatcher(context: AppContext) -> None:
     threading.Thread(target=dispatcher.run_forever, args=(stop, 2.0), name="outbox-dispatcher", daemon=True).start()
 
 
+def _start_mail_catcher(context: AppContext) -> None:
+    """No SMTP server configured: keep the mails in the instance folder instead of retrying localhost:25.
+
+    The settings point the dispatcher at the catcher; the reloader child inherits them with the environment.
+    """
+    from notifications.mail_catcher import FOLDER_NAME, start_mail_catcher
+
+    folder = context.settings.instance_path / FOLDER_NAME
+    catcher = start_mail_catcher(folder)
+    atexit.register(catcher.stop)
+    os.environ.update(
+        {
+            "COMPLAINTFLOW_SMTP_HOST": "127.0.0.1",
+            "COMPLAINTFLOW_SMTP_PORT": str(catcher.port),
+            "COMPLAINTFLOW_SMTP_SECURITY": "none",
+            "COMPLAINTFLOW_MAIL_CATCHER_DIR": str(folder.resolve()),
+        }
+    )
+
+
 def _is_reloader_child() -> bool:
     return os.environ.get("WERKZEUG_RUN_MAIN") == "true"
 
@@ -137,12 +157,20 @@ def run_command(ctx: click.Context, debug: bool) -> None:
     # The development server speaks plain HTTP: a Secure-only cookie would not come back from a browser
     # that does not treat the address as secure, so it is off here unless asked for; `serve` keeps it on.
     os.environ.setdefault("COMPLAINTFLOW_SECURE_COOKIES", "0")
+    # Links in mails point at this server, whatever port it runs on.
+    os.environ.setdefault("COMPLAINTFLOW_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    if not _is_reloader_child() and not os.environ.get("COMPLAINTFLOW_SMTP_HOST"):
+        _start_mail_catcher(context)
     app = create_app({"CONTEXT": context})
     if not _is_reloader_child():
         schema.upgrade(context.engine)
         click.echo(f"complaintflow is running at http://127.0.0.1:{port}/")
+        click.echo(f"  customer portal:  http://127.0.0.1:{port}/portal/")
+        click.echo(f"  staff sign-in:    http://127.0.0.1:{port}/sign-in")
         click.echo('sign in as agent, lead, dept, manager, designer or admin with the password "demo"')
         click.echo("(create them with `complaintflow demo-users`; press Ctrl+C to stop)")
+        if os.environ.get("COMPLAINTFLOW_MAIL_CATCHER_DIR"):
+            click.echo(f"  mails are kept by a local mail catcher: read them at http://127.0.0.1:{port}/mails/")
         # Once per `complaintflow run`: this branch never runs in the reloader child, so a code reload does not
         # start a second scheduler or dispatcher. Production runs both as their own processes.
         start_background_scheduler(context)

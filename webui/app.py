@@ -67,4 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     engine_rest.init_app(app)
     notices.init_app(app)
+    if app.config.get("MAIL_CATCHER_DIR"):
+        from webui.views import mails
+
+        app.register_blueprint(mails.bp)
     return app

@@ -44,4 +44,6 @@ def flask_config(settings: Settings, environ: dict[str, str] | os._Environ[str] 
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("en", "de"),
         "PROXY_HOPS": _whole_number(env.get("COMPLAINTFLOW_PROXY_HOPS"), "COMPLAINTFLOW_PROXY_HOPS"),
+        # Set by `complaintflow run` when it keeps mails in a local catcher (no SMTP server): the mail page.
+        "MAIL_CATCHER_DIR": env.get("COMPLAINTFLOW_MAIL_CATCHER_DIR") or None,
     }

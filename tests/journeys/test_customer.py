@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import smtplib
+import time
+import urllib.request
 from collections.abc import Callable
+from email.message import EmailMessage
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import expect
 
 from tests.journeys.journey import Journey
-from tests.journeys.shipped import ShippedApp
+from tests.journeys.shipped import ShippedApp, free_port
 
 REFERENCE = re.compile(r"C-\d{4}-\d{6}")
 
@@ -59,6 +64,14 @@ def test_customer_on_the_web(journey: Callable[..., Journey], shipped: ShippedAp
     link = status_link.get_attribute("href")
     assert link and reference.group(0) in link
 
+    # The same link arrives by mail: staff read the local mail catcher's mails in the app (make run, no SMTP).
+    staff = journey("staff-reading-mail")
+    staff.sign_in("agent")
+    wait_for_mail(staff, "paula.web@example.org", reference.group(0))
+    staff.step("receipt mail")
+    mailed = staff.page.locator(".mail-text a[href*='/portal/status/']")
+    assert mailed.get_attribute("href") == f"{shipped.base_url}{link}"
+
     status_link.click()
     expect(page.locator("h1")).to_contain_text(reference.group(0))
     customer.step("status page")
@@ -91,3 +104,79 @@ def test_customer_on_the_web(journey: Callable[..., Journey], shipped: ShippedAp
     page.locator("#rate button[type=submit]").click()
     expect(page.get_by_role("status")).to_be_visible()
     customer.step("rated")
+
+
+def wait_for_mail(staff: Journey, recipient: str, subject_part: str) -> None:
+    """Open the app's mail page until the dispatcher has delivered the mail to the local catcher."""
+    for _attempt in range(30):
+        staff.goto("/mails/")
+        row = staff.page.locator("tr", has_text=recipient).filter(has_text=subject_part)
+        if row.count():
+            row.first.get_by_role("link").click()
+            return
+        staff.page.wait_for_timeout(1000)
+    raise AssertionError(f"no mail to {recipient} about {subject_part!r} within 30 s")
+
+
+def group_task(staff: Journey, subject: str) -> None:
+    """The complaint is in the agents' group list with its first task."""
+    for _attempt in range(20):
+        staff.goto(f"/tasks/groups?q={quote(subject)}")
+        if staff.page.locator("main", has_text=subject).count():
+            break
+        staff.page.wait_for_timeout(500)
+    expect(staff.page.locator("main")).to_contain_text(subject)
+    expect(staff.page.locator("main")).to_contain_text("Handle complaint")
+
+
+def test_customer_by_mail_and_api(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
+    intake_port = free_port()
+    shipped.start("mail-intake", env={**shipped.env, "COMPLAINTFLOW_INTAKE_PORT": str(intake_port)})
+    mail = EmailMessage()
+    mail["From"] = "Max Mail <max.mail@example.org>"
+    mail["To"] = "complaints@localhost"
+    mail["Subject"] = "Invoice 2026-118 charged twice"
+    mail.set_content("Hello,\n\nmy credit card was charged twice for invoice 2026-118. Please refund one.\n\nMax")
+    for _attempt in range(50):
+        try:
+            with smtplib.SMTP("127.0.0.1", intake_port, timeout=10) as smtp:
+                smtp.send_message(mail)
+            break
+        except ConnectionRefusedError:
+            time.sleep(0.2)
+    else:
+        raise AssertionError("the mail intake did not listen")
+
+    token = shipped.cli("api-token", "create", "crm", "--user", "crm", "--role", "agent", "--group", "agent")
+    body = {
+        "customer_name": "Anton API",
+        "customer_email": "anton.api@example.org",
+        "subject": "Router arrived without power supply",
+        "description": "The router from order 5531 came without its power supply.",
+        "language": "en",
+    }
+    request = urllib.request.Request(
+        f"{shipped.base_url}/api/v1/complaints",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token.splitlines()[-1].strip()}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+        created = json.loads(response.read())
+    assert REFERENCE.fullmatch(created["reference"])
+    assert created["status_link"].startswith(f"{shipped.base_url}/portal/status/")
+
+    customer = journey("api-customer")
+    customer.goto(created["status_link"])
+    expect(customer.page.locator("h1")).to_contain_text(created["reference"])
+    customer.step("status page from the API link")
+
+    agent = journey("agent")
+    agent.sign_in("agent")
+    group_task(agent, "Invoice 2026-118 charged twice")
+    agent.step("mailed complaint in the group list")
+    group_task(agent, "Router arrived without power supply")
+    agent.step("API complaint in the group list")
+    wait_for_mail(agent, "max.mail@example.org", "")
+    expect(agent.page.locator(".mail-text")).to_contain_text("/portal/status/")
+    agent.step("receipt of the mailed complaint")
