@@ -98,6 +98,7 @@ class Topology:
     database: str = field(default_factory=lambda: f"cf_desk_{secrets.token_hex(4)}")
     admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    base_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -163,6 +164,7 @@ class Topology:
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
         env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
         env.update(DB_PASSWORD="desk", ADMIN_PASSWORD=self.admin_password)
+        self.base_env = env
         self.run(DATABASE_SETUP, env)
         self.run(INSTALL_SETTINGS, env)
         settings_file = Path(self.host_path("/etc/complaintflow/complaintflow.env"))
@@ -178,7 +180,7 @@ class Topology:
         wait_for_port(self.https_port)
         return self
 
-    def start_unit(self, name: str, base_env: dict[str, str]) -> subprocess.Popen[bytes]:
+    def start_unit(self, name: str, base_env: dict[str, str], key: str | None = None) -> subprocess.Popen[bytes]:
         """Start a systemd unit's ExecStart with its EnvironmentFile and WorkingDirectory, as systemd would."""
         template, _, instance = name.partition("@")
         unit_file = DEPLOY / "systemd" / (f"{template}@.service" if instance else f"{name}.service")
@@ -189,7 +191,7 @@ class Topology:
         env = {**base_env, **_read_env_file(Path(self.host_path(unit["EnvironmentFile"])))}
         working_directory = Path(self.host_path(unit["WorkingDirectory"]))
         working_directory.mkdir(parents=True, exist_ok=True)
-        key = name if name not in self.processes else f"{name}#2"
+        key = key or (name if name not in self.processes else f"{name}#2")
         log = (self.folder / "logs" / f"{key}.log").open("ab")
         process = subprocess.Popen(
             shlex.split(self.host_path(unit["ExecStart"])),
@@ -235,6 +237,12 @@ http {{
             [*arguments, "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
+
+    def restart_unit(self, key: str) -> None:
+        """Start a unit again under the same key, as systemd's Restart=always does after a crash."""
+        self.start_unit(key.split("#")[0], self.base_env, key=key)
+        if key.startswith("complaintflow-web@"):
+            wait_for_port(self.app_ports[APP_PORTS_IN_DOCS.index(int(key.split("@")[1].split("#")[0]))])
 
     def kill(self, key: str) -> None:
         """kill -9 a service's whole process group (gunicorn master and workers alike)."""

@@ -392,6 +392,16 @@ class TemporaryPostgres:
                 self.port = None
                 raise
 
+    def restart(self) -> None:
+        """Restart the server on the same port (fault injection: every client loses its connections)."""
+        assert self.pg_ctl is not None
+        self._run(
+            [self.pg_ctl, "restart", "-D", str(self.data_dir), "-l", str(self.log_file), "-m", "fast", "-w",
+             "-t", str(self.start_timeout)],
+            "pg_ctl_restart",
+            timeout=self.start_timeout + 30,
+        )  # fmt: skip
+
     def _postmaster_pid(self) -> int | None:
         """PID from postmaster.pid, or None if the server is not running."""
         try:
