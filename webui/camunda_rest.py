@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from designer_export import Upload
 from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, Actor
-from engine.domain.errors import ComplaintflowError, DeploymentError, NotFound
+from engine.domain.errors import DeploymentError
 from engine.runtime.diagnostics import Diagnostic
-from engine.services import instances
 from engine.services.designer_api import DeployOutcome, deploy_files
 from engine.services.users import SignInRefused, actor_for, authenticate
 from engine.store.models import ProcessDefinition
@@ -203,41 +202,3 @@ def create_deployment(
 class _Report:
     file: str
     diagnostics: list[Diagnostic]
-
-
-def _variables(raw: Any) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        return {}
-    return {name: (value.get("value") if isinstance(value, dict) else value) for name, value in raw.items()}
-
-
-def start_instance(session: Session, actor: Actor, definition_ref: str, payload: Any, now: datetime) -> RestResponse:
-    """``POST /process-definition/{id}/start`` with ``businessKey`` and Camunda-typed ``variables``."""
-    parts = definition_ref.split(":")
-    if len(parts) < 3 or not parts[-2].isdigit():
-        return _error(404, "RestException", f"no process definition {definition_ref!r}")
-    key, version = ":".join(parts[:-2]), int(parts[-2])
-    body = payload if isinstance(payload, dict) else {}
-    try:
-        variables = _variables(body.get("variables"))
-        business_key = body.get("businessKey") or None
-        instance = instances.start_instance(
-            session, actor, key, variables, now, business_key=business_key, version=version
-        )
-    except NotFound as error:
-        return _error(404, "RestException", str(error))
-    except ComplaintflowError as error:
-        return _error(400, "InvalidRequestException", str(error))
-    return RestResponse(
-        200,
-        {
-            "id": str(instance.id),
-            "definitionId": definition_ref,
-            "businessKey": instance.business_key,
-            "caseInstanceId": None,
-            "ended": instance.status == "completed",
-            "suspended": False,
-            "tenantId": None,
-            "links": [],
-        },
-    )

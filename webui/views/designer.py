@@ -82,15 +82,6 @@ def create_deployment() -> Response:
     return _json(camunda_rest.create_deployment(db(), actor, request.form, files, now(), base_url))
 
 
-@bp.post("/engine-rest/process-definition/<path:definition_id>/start")
-def start_instance(definition_id: str) -> Response:
-    actor = _rest_actor()
-    if isinstance(actor, Response):
-        return actor
-    payload: Any = request.get_json(silent=True) or {}
-    return _json(camunda_rest.start_instance(db(), actor, definition_id, payload, now()))
-
-
 @bp.get("/designer/element-templates.json")
 @require_roles(*DESIGNERS)
 def element_templates() -> Response:
