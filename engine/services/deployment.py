@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from engine.store.queries import latest_definition, latest_definitions
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # The exact uploaded file of a normalised resource is kept beside it under this kind, for download.
 ORIGINAL_KIND = "original"
+ATTACHMENT_KIND = "attachment"  # kept with the version (a Camunda form, ...), never parsed
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,19 @@ class _Catalogue:
 
 @unit_of_work
 def deploy(
-    session: Session, actor: Actor, uploads: list[Resource], now: datetime, *, as_executable: bool = False
+    session: Session,
+    actor: Actor,
+    uploads: list[Resource],
+    now: datetime,
+    *,
+    as_executable: bool = False,
+    force_new: bool = False,
+    attachments: Sequence[Resource] = (),
 ) -> list[DeployResult]:
     """Deploy every executable process in the BPMN files; unchanged content keeps its version.
+
+    ``force_new`` makes a new version even of unchanged content (Camunda's deployment without duplicate
+    filtering); ``attachments`` (Camunda forms, ...) are stored with every new version, never run.
 
     Uploads are normalised first (vendor dialects, implicit splits, decoration); ``as_executable`` also
     deploys descriptive processes, their plain tasks as human tasks. What cannot run is refused with
@@ -166,7 +178,8 @@ def deploy(
                 element_id=first.element_id,
             )
         name = catalogue.processes[process_id].name
-        results.append(_store_version(session, actor, process_id, name, bundle, normalized, now))
+        stored = _store_version(session, actor, process_id, name, bundle, normalized, now, force_new, attachments)
+        results.append(stored)
     commit(session, "another deployment of the same process happened at the same time; deploy again")
     return results
 
@@ -192,12 +205,14 @@ def _store_version(
     bundle: list[Resource],
     normalized: list[NormalizedFile],
     now: datetime,
+    force_new: bool = False,
+    attachments: Sequence[Resource] = (),
 ) -> DeployResult:
-    checksum = _checksum(bundle)
+    checksum = _checksum([*bundle, *attachments])
     uploaded = {item.content: item for item in normalized}
     notes = tuple(d for r in bundle if r.content in uploaded for d in uploaded[r.content].diagnostics)
     latest = latest_definition(session, process_id)
-    if latest is not None and latest.checksum == checksum:
+    if latest is not None and latest.checksum == checksum and not force_new:
         return DeployResult(process_id, latest.name, latest.version, latest.id, created=False, diagnostics=notes)
     rows = [DefinitionResource(filename=r.filename, kind=r.kind, content=r.content) for r in bundle]
     rows += [
@@ -205,6 +220,7 @@ def _store_version(
         for r in bundle
         if r.content in uploaded and uploaded[r.content].changed
     ]
+    rows += [DefinitionResource(filename=r.filename, kind=ATTACHMENT_KIND, content=r.content) for r in attachments]
     definition = ProcessDefinition(
         process_key=process_id,
         version=(latest.version + 1) if latest else 1,
@@ -233,7 +249,7 @@ def _store_version(
 
 def runnable_resources(definition: ProcessDefinition) -> list[Resource]:
     """The files a stored version runs (normalised), without the kept original uploads."""
-    return [Resource(r.filename, r.content) for r in definition.resources if r.kind != ORIGINAL_KIND]
+    return [Resource(r.filename, r.content) for r in definition.resources if r.kind in ("bpmn", "dmn")]
 
 
 def parsed_definition(definition: ProcessDefinition) -> ParsedDefinition:

@@ -2,7 +2,7 @@
 
 Each function takes the request's session (and actor and ``now`` where something changes) and returns
 plain data; none knows about Flask. The HTTP mapping of the Camunda Modeler endpoint is in
-``webui.camunda_rest``; docs/designer.md lists the signatures.
+``webui.engine_rest.deployment``; docs/designer.md lists the signatures.
 """
 
 from __future__ import annotations
@@ -82,14 +82,26 @@ class DeployOutcome:
 
 
 def deploy_files(
-    session: Session, actor: Actor, files: Sequence[Upload], now: datetime, *, as_executable: bool = False
+    session: Session,
+    actor: Actor,
+    files: Sequence[Upload],
+    now: datetime,
+    *,
+    as_executable: bool = False,
+    force_new: bool = False,
+    attachments: Sequence[Resource] = (),
 ) -> DeployOutcome:
-    """Check, then deploy when no file is rejected (DeploymentError if the engine still refuses)."""
+    """Check, then deploy when no file is rejected (DeploymentError if the engine still refuses).
+
+    ``force_new`` and ``attachments`` as in :func:`engine.services.deployment.deploy`.
+    """
     reports = check_files(session, files, as_executable=as_executable)
     if any(report.status == REJECTED for report in reports):
         return DeployOutcome(reports)
     uploads = [Resource(f.filename, r.normalized.original) for f, r in zip(files, reports, strict=True) if r.normalized]
-    results = deployment.deploy(session, actor, uploads, now, as_executable=as_executable)
+    results = deployment.deploy(
+        session, actor, uploads, now, as_executable=as_executable, force_new=force_new, attachments=attachments
+    )
     return DeployOutcome(reports, results)
 
 

@@ -67,6 +67,7 @@ def seed_camunda_users(database: DatabaseUnderTest, now: datetime) -> str:
             user_service.UserData("worker", "Worker", "w@example.org", PASSWORD, "en", (), (WORKER_GROUP,)),
             user_service.UserData("agent", "Agent", "a@example.org", PASSWORD, "en", ("agent",), ("agent",)),
             user_service.UserData("boss", "Boss", "b@example.org", PASSWORD, "en", ("manager",), ()),
+            user_service.UserData("designer", "Designer", "d@example.org", PASSWORD, "en", ("designer",), ()),
         ]
         user_service.ensure_users(session, OPERATOR, groups, people, now - timedelta(days=1))
         session.commit()

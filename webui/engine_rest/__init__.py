@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webui.engine_rest import external_task, process_definition  # noqa: F401 - they register their routes
+from webui.engine_rest import deployment, external_task, process_definition  # noqa: F401 - they register routes
 from webui.engine_rest.common import bp
 from webui.security import csrf
 

@@ -1,24 +1,20 @@
-"""Designer endpoints: Camunda Modeler's deploy API under /engine-rest, and designer downloads.
+"""Designer downloads (element templates, version files, instance diagrams) and the upload helpers.
 
-The /engine-rest routes speak JSON to a desktop tool, not to a browser: they authenticate with HTTP
-Basic on every request (no session cookie, so CSRF does not apply) and answer errors as JSON the
-modeller can show. The /designer routes are for signed-in designers and admins.
+Camunda Modeler's deploy API under /engine-rest lives in webui.engine_rest.deployment. The /designer
+routes here are for signed-in designers and admins.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import FileStorage
 
 from designer_export import Upload
-from engine.domain.actors import Actor
 from engine.domain.errors import NotFound
 from engine.runtime.bpmn_xml import MAX_XML_BYTES
 from engine.services import designer_api
-from webui import camunda_rest
 from webui.auth import require_roles
 from webui.db import db, now
 from webui.security import csrf
@@ -26,31 +22,6 @@ from webui.security import csrf
 bp = Blueprint("designer", __name__)
 csrf.exempt(bp)
 DESIGNERS = ("designer", "admin")
-
-
-def _json(result: camunda_rest.RestResponse) -> Response:
-    response = Response(json.dumps(result.body, ensure_ascii=False), status=result.status, mimetype="application/json")
-    response.headers.update(result.headers)
-    return response
-
-
-def _rest_actor() -> Actor | Response:
-    found = camunda_rest.authenticate_basic(
-        db(), request.headers.get("Authorization"), request.remote_addr or "", now()
-    )
-    return _json(found) if isinstance(found, camunda_rest.RestResponse) else found
-
-
-@bp.get("/engine-rest/version")
-def engine_version() -> Response:
-    actor = _rest_actor()
-    return actor if isinstance(actor, Response) else _json(camunda_rest.engine_version())
-
-
-@bp.get("/engine-rest/deployment")
-def deployments() -> Response:
-    actor = _rest_actor()
-    return actor if isinstance(actor, Response) else _json(camunda_rest.list_deployments(db(), request.args))
 
 
 def upload_of(storage: FileStorage) -> Upload:
@@ -70,16 +41,6 @@ def allow_diagram_uploads(_endpoint: str | None, _values: dict[str, Any] | None)
 
 
 bp.url_value_preprocessor(allow_diagram_uploads)
-
-
-@bp.post("/engine-rest/deployment/create")
-def create_deployment() -> Response:
-    actor = _rest_actor()
-    if isinstance(actor, Response):
-        return actor
-    files = [upload_of(storage) for storage in request.files.values()]
-    base_url = request.url_root.rstrip("/") + "/engine-rest"
-    return _json(camunda_rest.create_deployment(db(), actor, request.form, files, now(), base_url))
 
 
 @bp.get("/designer/element-templates.json")
