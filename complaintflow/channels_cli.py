@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -161,19 +162,43 @@ def api_token_group() -> None:
 @click.option("--user", "username", required=True, help="The user name the token acts as (shown in the audit log).")
 @click.option("--group", "groups", multiple=True, help="Group of that user (repeatable).")
 @click.option("--role", "roles", multiple=True, help="Role of that user (repeatable).")
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "intake", "full"]),
+    default="full",
+    show_default=True,
+    help="read: GET only; intake: also open complaints and add information; full: everything.",
+)
+@click.option("--expires", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day of validity (UTC).")
 @click.pass_context
 @handle_errors
 def api_token_create(
-    ctx: click.Context, name: str, username: str, groups: tuple[str, ...], roles: tuple[str, ...]
+    ctx: click.Context,
+    name: str,
+    username: str,
+    groups: tuple[str, ...],
+    roles: tuple[str, ...],
+    scope: str,
+    expires: datetime | None,
 ) -> None:
     """Create a token; it is printed once and only its hash is kept."""
     from engine.services import api_tokens
 
+    # Valid through the given day: it expires at the following midnight UTC.
+    expires_at = None if expires is None else expires.replace(tzinfo=UTC) + timedelta(days=1)
     with _context(ctx).session() as session:
         row, plain = api_tokens.create_token(
-            session, _actor(ctx), name, username, utcnow(), groups=list(groups), roles=list(roles)
+            session,
+            _actor(ctx),
+            name,
+            username,
+            utcnow(),
+            groups=list(groups),
+            roles=list(roles),
+            scope=scope,
+            expires_at=expires_at,
         )
-    click.echo(f"token {row.id} ({row.name}) acts as {row.username}")
+    click.echo(f"token {row.id} ({row.name}) acts as {row.username}, scope {row.scope}")
     click.echo(plain)
 
 
@@ -187,7 +212,10 @@ def api_token_list(ctx: click.Context) -> None:
     with _context(ctx).session() as session:
         for row in api_tokens.list_tokens(session, _actor(ctx)):
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
-            click.echo(f"{row.id}  {row.name}  as {row.username}  roles={','.join(row.roles) or '-'}  {state}")
+            if not row.revoked_at and row.expires_at:
+                state = f"expires {row.expires_at:%Y-%m-%d %H:%M}"
+            roles = ",".join(row.roles) or "-"
+            click.echo(f"{row.id}  {row.name}  as {row.username}  roles={roles}  scope={row.scope}  {state}")
 
 
 @api_token_group.command("revoke")

@@ -56,13 +56,30 @@ def _error(status: int, message: str, fields: dict[str, str] | None = None) -> R
     return response
 
 
+# Calls an intake token may make besides reading: open complaints and add the customer's information.
+_INTAKE_ENDPOINTS = {"api.create_complaint", "api.add_information"}
+
+
+def _needed_scope() -> str:
+    """The token scope this call needs: reading, intake, or full for everything else (completing tasks)."""
+    if request.method in {"GET", "HEAD"}:
+        return api_tokens.SCOPE_READ
+    if request.endpoint in _INTAKE_ENDPOINTS:
+        return api_tokens.SCOPE_INTAKE
+    return api_tokens.SCOPE_FULL
+
+
 def authenticated(view: F) -> F:
     """Require ``Authorization: Bearer <token>``; engine errors become JSON 4xx answers."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
-        actor = api_tokens.authenticate(db(), token.strip(), now()) if scheme.lower() == "bearer" else None
+        need = _needed_scope()
+        try:
+            actor = api_tokens.authenticate(db(), token.strip(), now(), need) if scheme.lower() == "bearer" else None
+        except PermissionDenied as error:
+            return _error(403, str(error))
         if actor is None:
             return _error(401, "a valid API token is required (Authorization: Bearer <token>)")
         g.api_actor = actor

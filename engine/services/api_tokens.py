@@ -18,6 +18,10 @@ from engine.store.channels import ApiToken
 
 PREFIX = "cft_"
 _TOUCH_EVERY = timedelta(hours=1)
+SCOPE_READ, SCOPE_INTAKE, SCOPE_FULL = "read", "intake", "full"
+SCOPES = (SCOPE_READ, SCOPE_INTAKE, SCOPE_FULL)
+# What each scope lets a call do: a call needs one of these levels.
+_GRANTS = {SCOPE_READ: {SCOPE_READ}, SCOPE_INTAKE: {SCOPE_READ, SCOPE_INTAKE}, SCOPE_FULL: set(SCOPES)}
 
 
 def _hash(token: str) -> str:
@@ -34,6 +38,8 @@ def create_token(
     *,
     groups: list[str] | None = None,
     roles: list[str] | None = None,
+    scope: str = SCOPE_FULL,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token for an integration (admins only); the plain token is returned once and never stored."""
     if ROLE_ADMIN not in actor.roles:
@@ -43,6 +49,10 @@ def create_token(
         errors["name"] = "is required"
     if not (username or "").strip():
         errors["username"] = "is required"
+    if scope not in SCOPES:
+        errors["scope"] = "must be read, intake or full"
+    if expires_at is not None and expires_at <= now:
+        errors["expires_at"] = "must lie in the future"
     if errors:
         raise FormValidationError(errors)
     plain = PREFIX + secrets.token_urlsafe(32)
@@ -54,10 +64,15 @@ def create_token(
         roles=sorted(set(roles or [])),
         created_by=actor.username,
         created_at=now,
+        scope=scope,
+        expires_at=expires_at,
     )
     session.add(row)
     session.flush()
-    record(session, actor, "api_token_created", now, after={"token": row.id, "name": row.name, "as": row.username})
+    after = {"token": row.id, "name": row.name, "as": row.username, "scope": scope}
+    record(
+        session, actor, "api_token_created", now, after={**after, "expires_at": expires_at and expires_at.isoformat()}
+    )
     commit(session)
     return row, plain
 
@@ -84,8 +99,12 @@ def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
 
 
 @unit_of_work
-def authenticate(session: Session, token: str, now: datetime) -> Actor | None:
-    """The actor behind a bearer token, or None for a missing, unknown or revoked one."""
+def authenticate(session: Session, token: str, now: datetime, need: str = SCOPE_FULL) -> Actor | None:
+    """The actor behind a bearer token, or None for a missing, unknown, revoked or expired one.
+
+    ``need`` is the scope level the call requires (read, intake, full); a valid token whose scope does not grant
+    it raises PermissionDenied (HTTP 403), so the client learns its token works but may not do this.
+    """
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
     digest = _hash(token)
@@ -93,6 +112,10 @@ def authenticate(session: Session, token: str, now: datetime) -> Actor | None:
     # The lookup is by hash, so its timing says nothing about the token; compare again to be explicit.
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
         return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if need not in _GRANTS.get(row.scope, set()):
+        raise PermissionDenied(f"this API token's scope ({row.scope}) does not allow this call")
     if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
         row.last_used_at = now  # at most one write per hour and token
         commit(session)

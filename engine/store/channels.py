@@ -127,6 +127,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # read (GET only), intake (read + open complaints, add information), full (everything the user may do).
+    scope: Mapped[str] = mapped_column(String(10), default="full", server_default="full")
+    expires_at: Mapped[datetime | None]
 
 
 class PortalHit(Base):

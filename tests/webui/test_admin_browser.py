@@ -48,3 +48,33 @@ def test_admin_keeps_a_business_calendar_in_the_browser(
     shot(page, "admin-calendars")
     assert [error for error in errors if "status of 422" not in error] == []  # the refused form answers 422
     context.close()
+
+
+def test_admin_creates_and_revokes_an_api_token_in_the_browser(
+    browser: Browser, base_url: str, database: DatabaseUnderTest
+) -> None:
+    shot = Shots(database.backend)
+    context, page, errors = open_page(browser)
+    sign_in(page, base_url, "admin")
+    page.click("header nav >> text=Administration")
+    page.click("nav.cockpit-tabs >> text=API tokens")
+    expect(page.locator("h1")).to_have_text("API tokens")
+    page.fill("#name", "Helpdesk")
+    page.select_option("#owner", "agent")
+    page.select_option("#scope", "read")
+    page.fill("#valid_until", "2027-06-30")
+    page.click("#token-form button.primary")
+    token = page.locator("#token-value").inner_text()
+    assert token.startswith("cft_")
+    row = page.locator("#tokens tr:has-text('Helpdesk')")
+    expect(row).to_contain_text("agent")
+    expect(row).to_contain_text("active")
+    shot(page, "admin-api-tokens")
+    page.reload()  # a reload does not post again: the token is gone from the page
+    expect(page.locator("#token-value")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#tokens tr:has-text('Helpdesk') button:has-text('Revoke')")
+    expect(page.locator(".flash-success")).to_contain_text("Token Helpdesk revoked")
+    expect(page.locator("#tokens tr:has-text('Helpdesk')")).to_contain_text("revoked")
+    assert errors == []
+    context.close()

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from engine.domain.actors import Actor
+from engine.domain.errors import PermissionDenied
 from engine.services import api_tokens
 from engine.services.users import SignInRefused, actor_for, authenticate
 from webui.db import db, now
@@ -65,7 +66,10 @@ def current_actor() -> Actor:
     if scheme.lower() == "basic" and value.strip():
         actor = _basic(value.strip())
     elif scheme.lower() == "bearer" and value.strip():
-        found = api_tokens.authenticate(db(), value.strip(), now())
+        try:
+            found = api_tokens.authenticate(db(), value.strip(), now())  # the engine API needs scope "full"
+        except PermissionDenied as error:
+            raise RestError(403, str(error), "AuthorizationException") from None
         if found is None:
             raise RestError(401, "the API token is unknown or revoked", "AuthenticationException")
         actor = found

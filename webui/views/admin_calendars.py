@@ -73,7 +73,7 @@ def _field_errors(error: FormValidationError) -> dict[str, str]:
 
 def _form(data: CalendarData | None = None) -> CalendarForm:
     form = CalendarForm() if data is None else CalendarForm(formdata=None)
-    form.team.choices = [("", "–"), *options((g.name, g.label) for g in user_service.list_groups(db()))]
+    form.team.choices = [*options([("", "–")]), *options((g.name, g.label) for g in user_service.list_groups(db()))]
     if data is not None:
         form.name.data, form.team.data, form.timezone.data = data.name, data.team or "", data.timezone
         form.always_open.data = data.always_open
