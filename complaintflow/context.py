@@ -37,8 +37,8 @@ def make_context(settings: Settings | None = None) -> AppContext:
     """Context for the given settings (default: from the environment)."""
     settings = settings or load_settings()
     register_configured_calendars(settings)
-    engine = make_engine(settings.database_url)
-    return AppContext(settings, engine, make_session_factory(engine))
+    engine = make_engine(settings.database_url, lock_wait_ms=settings.lock_wait_ms)
+    return AppContext(settings, engine, make_session_factory(engine, settings.write_retry_seconds))
 
 
 def utcnow() -> datetime:

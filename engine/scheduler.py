@@ -44,7 +44,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.domain.errors import Conflict
+from engine.domain.errors import Conflict, DatabaseBusy
 from engine.services.timers import fire_timer
 from engine.store.models import TIMER_PENDING, PendingTimerRow
 
@@ -339,8 +339,9 @@ class TimerScheduler:
             if fired:
                 late = _late(due_at, now)
                 log.info("fired timer %s (due %s, %.3f s late, %s)", timer_id, due_at.isoformat(), late, lane)
-        except Conflict:
-            # Someone changed the instance at the same moment; the row is still pending and is retried.
+        except (Conflict, DatabaseBusy):
+            # Someone changed the instance at the same moment, or the database stayed busy for the whole
+            # retry window: nothing was written, the row is still pending and is retried.
             outcome = "conflicts"
             log.info("timer %s lost a race with another change; retrying", timer_id)
         except Exception:  # noqa: BLE001 - one broken timer must not stop the others

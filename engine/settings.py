@@ -22,6 +22,10 @@ class Settings:
     calendars_file: Path | None = None
     # Days after closure until the retention clean-up pseudonymises a complaint; None: no clean-up.
     retention_days: int | None = None
+    # A write that finds the database locked or busy waits up to lock_wait_ms per attempt (SQLite's busy
+    # timeout, PostgreSQL's lock_timeout) and is retried with backoff for up to write_retry_seconds.
+    write_retry_seconds: float = 20.0
+    lock_wait_ms: int = 5000
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -35,7 +39,23 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         port=int(env.get("COMPLAINTFLOW_PORT", "5000")),
         calendars_file=Path(env["COMPLAINTFLOW_CALENDARS_FILE"]) if env.get("COMPLAINTFLOW_CALENDARS_FILE") else None,
         retention_days=_retention_days(env.get("COMPLAINTFLOW_RETENTION_DAYS")),
+        write_retry_seconds=_positive(env, "COMPLAINTFLOW_DB_RETRY_SECONDS", 20.0),
+        lock_wait_ms=int(_positive(env, "COMPLAINTFLOW_DB_LOCK_WAIT_MS", 5000)),
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number from the environment, or ``default`` when unset or empty."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 86400:  # also refuses nan and inf
+        raise ValueError(f"{name} must be a positive number, not {raw!r}")
+    return value
 
 
 def _retention_days(raw: str | None) -> int | None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.domain.errors import Conflict
+from engine.domain.errors import Conflict, DatabaseBusy
 from engine.services import delivery, notices
 from engine.store.channels import WebhookEndpoint
 from engine.store.complaints import Complaint
@@ -80,7 +80,7 @@ class Dispatcher:
             try:
                 with self.sessions() as session:
                     message = delivery.claim_message(session, message_id, self.clock(), self.settings.retry)
-            except Conflict:
+            except (Conflict, DatabaseBusy):
                 message = None  # another dispatcher's write got in the way: the row stays due for the next pass
             if message is None:
                 report.skipped += 1

@@ -22,6 +22,7 @@ from engine.domain.attachments import Upload
 from engine.domain.errors import (
     ComplaintflowError,
     Conflict,
+    DatabaseBusy,
     FormValidationError,
     InvalidState,
     NotFound,
@@ -42,7 +43,14 @@ from webui.security import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).parent / "openapi.json"
 F = TypeVar("F", bound=Callable[..., Any])
-_STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, InvalidState: 409, portal.RateLimited: 429}
+_STATUS = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    Conflict: 409,
+    InvalidState: 409,
+    portal.RateLimited: 429,
+    DatabaseBusy: 503,
+}
 
 
 def _error(status: int, message: str, fields: dict[str, str] | None = None) -> Response:
@@ -53,6 +61,8 @@ def _error(status: int, message: str, fields: dict[str, str] | None = None) -> R
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="complaintflow"'
+    if status == 503:
+        response.headers["Retry-After"] = "5"
     return response
 
 

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, abort, current_app, redirect, render_templat
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
-from engine.domain.errors import Conflict, FormValidationError, InvalidState, NotFound
+from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, InvalidState, NotFound
 from engine.domain.status_links import token_matches
 from engine.services import intake, portal
 from engine.services.complaints import NewComplaint
@@ -121,9 +121,21 @@ def complaint_form() -> Any:
         return _page("message.html", lang, 429, message=TEXT[lang]["too_many"])
     except FormValidationError as error:
         return _page("form.html", lang, 400, values=values, errors=error.errors, categories=CATEGORIES[lang])
+    except DatabaseBusy:
+        # Nothing was stored: the same form comes back with everything typed, and the files by name.
+        return busy_form(lang, values)
     settings = channel_settings()
     link = links.status_path(settings.secret_key, complaint.reference)
     return _page("submitted.html", lang, reference=complaint.reference, link=link)
+
+
+def busy_form(lang: str, values: dict[str, str]) -> Any:
+    """The complaint form again, as typed, when the database stayed busy: HTTP 503 with Retry-After."""
+    lost_files = [item.filename for item in request.files.getlist("attachments") if item and item.filename]
+    page, status = _page(
+        "form.html", lang, 503, values=values, errors={}, categories=CATEGORIES[lang], busy=True, lost_files=lost_files
+    )
+    return page, status, {"Retry-After": "5"}
 
 
 def _status_page(reference: str, token: str, status: int = 200, **extra: Any) -> tuple[str, int]:

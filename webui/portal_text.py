@@ -56,6 +56,9 @@ TEXT: dict[str, dict[str, str]] = {
         "welcome_submit": "Submit a complaint",
         "welcome_find": "with your complaint number and e-mail address",
         "staff_sign_in": "Staff sign-in",
+        "busy": "Our system is very busy right now and could not save your complaint. Nothing was sent yet."
+        " Your text is still in the form below: please press “Send” again in a moment.",
+        "busy_files": "For safety, your browser does not keep attached files: please attach them again:",
     },
     "de": {
         "title": "Reklamationsservice",
@@ -117,6 +120,11 @@ TEXT: dict[str, dict[str, str]] = {
         "welcome_submit": "Reklamation einreichen",
         "welcome_find": "mit Reklamationsnummer und E-Mail-Adresse",
         "staff_sign_in": "Anmeldung für Mitarbeitende",
+        "busy": "Unser System ist gerade stark ausgelastet und konnte Ihre Reklamation nicht speichern. Es wurde"
+        " noch nichts gesendet. Ihr Text steht weiter im Formular unten: Bitte drücken Sie gleich noch einmal"
+        " auf „Senden“.",
+        "busy_files": "Angehängte Dateien behält Ihr Browser aus Sicherheitsgründen nicht: Bitte hängen Sie sie"
+        " erneut an:",
     },
 }
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
+
+from engine.domain.errors import DatabaseBusy
 
 csrf = CSRFProtect()
 
@@ -49,6 +51,38 @@ def init_app(app: Flask) -> None:
     def csrf_failed(_error: Any) -> Any:
         return render_template("error.html", code=400, csrf=True), 400
 
+    @app.errorhandler(DatabaseBusy)
+    def database_busy(error: DatabaseBusy) -> Any:
+        return busy_response(error)
+
     @app.errorhandler(500)
     def server_error(_error: Any) -> Any:
         return render_template("error.html", code=500), 500
+
+
+# Sent back by the "please try again" page: never a password, never the old CSRF token (a fresh one is used).
+_NOT_RESENT = ("password", "csrf_token")
+
+
+def busy_response(error: DatabaseBusy) -> Any:
+    """HTTP 503 when the database stayed busy: JSON for the APIs, else a page that can send the form again.
+
+    The page carries every field the user posted (except passwords) in a form to the same address, so one
+    click sends the same request again; files cannot be carried and are named, with a field to attach them.
+    """
+    headers = {"Retry-After": "5"}
+    if request.path.startswith("/api/"):
+        return jsonify({"error": str(error)}), 503, headers
+    if request.path.startswith("/engine-rest"):
+        return jsonify({"type": "RestException", "message": str(error)}), 503, headers
+    fields: list[tuple[str, str]] = []
+    files: list[tuple[str, str]] = []
+    if request.method == "POST":
+        fields = [
+            (name, value)
+            for name, value in request.form.items(multi=True)
+            if not any(word in name.lower() for word in _NOT_RESENT)
+        ]
+        files = [(name, item.filename) for name, item in request.files.items(multi=True) if item and item.filename]
+    page = render_template("error.html", code=503, resend=fields, files=files, action=request.full_path.rstrip("?"))
+    return page, 503, headers

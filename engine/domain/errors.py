@@ -19,6 +19,13 @@ class Conflict(ComplaintflowError):
     """Someone else changed the same task or instance first; nothing of this attempt was written."""
 
 
+class DatabaseBusy(ComplaintflowError):
+    """The database stayed locked or busy for the whole retry window; nothing of this attempt was written.
+
+    Not a Conflict: nobody changed the data, the same request succeeds when sent again (HTTP 503).
+    """
+
+
 class InvalidState(ComplaintflowError):
     """The action does not fit the current state (e.g. retrying an instance without an incident)."""
 

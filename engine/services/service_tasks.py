@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
@@ -79,6 +80,10 @@ def run_service_calls(
         context = ServiceContext(session, instance, actor, now, call)
         try:
             result = handler(context) or {}
+        except SQLAlchemyError:
+            # The database failed, not the handler (e.g. locked by another writer): the whole unit of work
+            # rolls back and is retried, instead of the step becoming an incident in a broken session.
+            raise
         except Exception as error:  # noqa: BLE001 - any handler failure is an incident, never a lost step
             run.fail_service_call(call.task_id, f"{call.topic} failed: {error}")
             return

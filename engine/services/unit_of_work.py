@@ -3,57 +3,117 @@
 A lost race can surface at any flush (SQLAlchemy autoflushes before queries), not only at commit, so the
 whole service body runs inside :func:`unit_of_work`, which turns concurrency failures into one clear
 :class:`Conflict` after rolling back.
+
+A database that is locked or busy (SQLite "database is locked", PostgreSQL serialization failures, deadlocks
+and lock timeouts) is not a conflict: nobody changed the data, so the outermost unit of work rolls back and
+runs the whole service again, with backoff, for up to the session's retry window
+(``engine.store.database.WRITE_RETRY_SECONDS``). After that it raises :class:`DatabaseBusy`, with nothing
+written, and the caller asks the user to send the same request again.
 """
 
 from __future__ import annotations
 
 import functools
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.domain.errors import Conflict
+from engine.domain.errors import Conflict, DatabaseBusy
+from engine.store.database import DEFAULT_WRITE_RETRY_SECONDS, WRITE_RETRY_SECONDS
 
 CONFLICT_MESSAGE = "someone else changed this at the same time; reload and try again"
+BUSY_MESSAGE = "the database is busy; nothing was saved, please try again in a moment"
+
+# SQLSTATEs of PostgreSQL that mean "try the same transaction again": serialization failure, deadlock,
+# lock timeout (lock_not_available).
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 1.0
+
+# Session.info keys: the nesting depth of units of work, whether the outermost one has committed, and
+# whether the session flushed changes not yet committed (set by the listeners below).
+_DEPTH = "complaintflow.uow_depth"
+_COMMITTED = "complaintflow.uow_committed"
+_FLUSHED = "complaintflow.uow_flushed"
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _is_lock_failure(error: OperationalError) -> bool:
+def is_lock_failure(error: DBAPIError) -> bool:
+    """The database refused the statement because of a lock or a concurrent transaction, not the data."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
     text = str(error.orig).lower()
-    return "database is locked" in text or "could not serialize" in text or "deadlock" in text
+    return "is locked" in text or "could not serialize" in text or "deadlock" in text
 
 
 @contextmanager
 def conflicts_as_errors(session: Session, message: str = CONFLICT_MESSAGE) -> Iterator[None]:
-    """Roll back on any error; lost races (stale version, duplicate key, lock failure) become Conflict."""
+    """Roll back on any error; lost races become Conflict, a locked or busy database DatabaseBusy."""
     try:
         yield
     except (StaleDataError, IntegrityError):
         session.rollback()
         raise Conflict(message) from None
-    except OperationalError as error:
+    except DBAPIError as error:
         session.rollback()
-        if _is_lock_failure(error):
-            raise Conflict(message) from None
+        if is_lock_failure(error):
+            raise DatabaseBusy(BUSY_MESSAGE) from error
         raise
     except BaseException:
         session.rollback()
         raise
 
 
+def _has_unsaved_changes(session: Session) -> bool:
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_FLUSHED))
+
+
+def _pause(attempt: int, remaining: float) -> None:
+    # Exponential backoff with jitter, so writers that collided do not collide again in lockstep.
+    pause = min(_LONGEST_PAUSE, _FIRST_PAUSE * 2**attempt) * random.uniform(0.5, 1.0)  # noqa: S311
+    time.sleep(max(0.0, min(pause, remaining)))
+
+
 def unit_of_work(function: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
-    """Decorate a service whose first argument is the session."""
+    """Decorate a service whose first argument is the session.
+
+    Only the outermost unit of work of a session retries: it runs the whole service again from a clean
+    session. It does not retry when the caller left changes in the session before calling (a rollback
+    would drop them and a retry would commit without them) or when the service already committed part
+    of its work; then DatabaseBusy is raised at once.
+    """
 
     @functools.wraps(function)
     def wrapper(session: Session, *args: P.args, **kwargs: P.kwargs) -> R:
-        with conflicts_as_errors(session):
-            return function(session, *args, **kwargs)
+        if session.info.get(_DEPTH) or _has_unsaved_changes(session):
+            with conflicts_as_errors(session):
+                return function(session, *args, **kwargs)
+        window = float(session.info.get(WRITE_RETRY_SECONDS, DEFAULT_WRITE_RETRY_SECONDS))
+        deadline = time.monotonic() + window
+        attempt = 0
+        while True:
+            session.info[_DEPTH] = 1
+            session.info[_COMMITTED] = False
+            try:
+                with conflicts_as_errors(session):
+                    return function(session, *args, **kwargs)
+            except DatabaseBusy:
+                remaining = deadline - time.monotonic()
+                if session.info.get(_COMMITTED) or remaining <= 0:
+                    raise
+            finally:
+                session.info[_DEPTH] = 0
+            _pause(attempt, remaining)
+            attempt += 1
 
     return wrapper
 
@@ -62,6 +122,18 @@ def commit(session: Session, conflict_message: str = CONFLICT_MESSAGE) -> None:
     """Commit the unit of work; a lost race raises Conflict with ``conflict_message``."""
     with conflicts_as_errors(session, conflict_message):
         session.commit()
+    session.info[_COMMITTED] = True
 
 
-__all__ = ["commit", "conflicts_as_errors", "unit_of_work"]
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[_FLUSHED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_flush(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_FLUSHED, None)
+
+
+__all__ = ["commit", "conflicts_as_errors", "is_lock_failure", "unit_of_work"]

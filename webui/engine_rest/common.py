@@ -16,6 +16,7 @@ from flask import Blueprint, Response, request
 from engine.domain.errors import (
     ComplaintflowError,
     Conflict,
+    DatabaseBusy,
     DeploymentError,
     InvalidState,
     NotFound,
@@ -54,6 +55,8 @@ def no_content() -> Response:
 def error_response(error: RestError) -> Response:
     body: dict[str, Any] = {"type": error.kind, "message": error.message, "code": 0}
     headers = {"WWW-Authenticate": 'Basic realm="complaintflow"'} if error.status == 401 else {}
+    if error.status == 503:
+        headers["Retry-After"] = "5"
     return json_response(body, error.status, headers)
 
 
@@ -65,6 +68,8 @@ def from_engine_error(error: ComplaintflowError) -> RestError:
         return RestError(403, str(error), "AuthorizationException")
     if isinstance(error, Conflict):
         return RestError(500, str(error), "OptimisticLockingException")
+    if isinstance(error, DatabaseBusy):
+        return RestError(503, str(error), "RestException")
     if isinstance(error, DeploymentError):
         return RestError(400, str(error), "ParseException")
     if isinstance(error, InvalidState):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, NotFound, PermissionDenied
 from engine.domain.forms import FormField
 from engine.domain.tasks import TaskAccess, may_claim, may_complete, may_unclaim
 from engine.services import tasks as task_service
@@ -168,6 +168,17 @@ def complete(task_id: str) -> Any:
     except (Conflict, PermissionDenied) as error:
         flash(_conflict_text(task, error), "error")
         return redirect(url_for("task.show", task_id=task.id))
+    except DatabaseBusy:
+        # Nothing was saved; the form comes back as typed so that one click sends it again.
+        flash(
+            _(
+                "The system is busy and could not save this. Nothing was saved, and your entries are kept"
+                " below: please send them again in a moment."
+            ),
+            "error",
+        )
+        page, status = render_task(task, values, status=503)
+        return page, status, {"Retry-After": "5"}
     except NotFound:
         abort(404)
     flash(_("Task “%(title)s” completed.", title=task.title), "success")
