@@ -244,6 +244,18 @@ class WorkflowRun:
             task.set_data(**values)
         self.workflow.data.update(values)
 
+    def change_variables(self, values: dict[str, Any], deletions: list[str]) -> None:
+        """Set and remove variables on every active branch (an operator's or integration's change)."""
+        self.share_variables(values)
+        for task in self.workflow.get_tasks(state=TaskState.ERROR):
+            task.set_data(**values)  # a failed step retried after the change reads the new values
+        active = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+        for task in self.workflow.get_tasks(state=active):
+            for name in deletions:
+                task.data.pop(name, None)
+        for name in deletions:
+            self.workflow.data.pop(name, None)
+
     def fail_service_call(self, task_id: str, message: str) -> None:
         """Mark a service task failed: the instance gets an incident on it and can be retried."""
         task = self._task(task_id)

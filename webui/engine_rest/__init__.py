@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webui.engine_rest import deployment, external_task, process_definition  # noqa: F401 - they register routes
+from webui.engine_rest import (  # noqa: F401 - each module registers its routes
+    deployment,
+    external_task,
+    history,
+    message,
+    process_definition,
+    process_instance,
+)
 from webui.engine_rest.common import bp
 from webui.security import csrf
 

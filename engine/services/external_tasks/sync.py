@@ -65,6 +65,9 @@ def sync_external_tasks(
     for task_id, call in current.items():
         row = by_task.get(task_id)
         if row is not None and row.status == EXTERNAL_OPEN:
+            current_values = encode_value(call.data)
+            if current_values != row.variables:
+                row.variables = current_values  # changed while it waits (an operator, a message on a branch)
             continue
         if row is not None:
             # Retried after an incident: the same task is fetchable again, with at least one retry.
