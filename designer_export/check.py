@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from designer_export.cycles import loop_diagnostics
 from designer_export.rules import Known, check_rules
 from designer_export.schema import schema_diagnostics
 from designer_export.trial import Catalogue, trial_parse
@@ -154,6 +155,7 @@ def check_uploads(
         if item.root is not None and not is_dmn(item.root):
             report.diagnostics.extend(schema_diagnostics(item.root, item.filename))
             report.diagnostics.extend(check_rules(item.root, item.filename, known))
+            report.diagnostics.extend(loop_diagnostics(item.root, item.filename))
             if known_topics is not None:
                 report.diagnostics.extend(_unknown_topics(item, known_topics))
         if item.root is not None and not any(d.severity == ERROR for d in report.diagnostics):

@@ -7,7 +7,6 @@ the failing task stays in SpiffWorkflow's ERROR state and the run reports an :cl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -15,8 +14,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -35,6 +33,15 @@ from engine.runtime.model import (
 )
 from engine.runtime.scripting import RestrictedScriptEngine, make_script_engine
 from engine.runtime.serialization import ParsedDefinition, dump_workflow, load_workflow
+from engine.runtime.stepping import (
+    LoopStopped,
+    StepGuard,
+    event_definitions,
+    is_completed,
+    loop_entry,
+    run_steps,
+    timer_due,
+)
 from engine.runtime.visits import changes_since, task_states
 
 _ENGINE: RestrictedScriptEngine | None = None
@@ -86,6 +93,8 @@ class WorkflowRun:
         self.now = now
         self.definition = definition
         self.incident: IncidentInfo | None = None
+        # Element executions of this unit of work (a loop without a wait state is stopped, not completed).
+        self.guard = StepGuard()
         # Task states as loaded: what changed since is reported once per save (element visits, the heatmap).
         self._visit_baseline: dict[str, int] = task_states(workflow)
         # False only for a new instance not saved yet: no database row can mirror any of its tasks, so the
@@ -132,16 +141,15 @@ class WorkflowRun:
         """
         self.now = now
         self.incident = None
+        self.guard = StepGuard()
 
     def advance(self) -> None:
         """Fire due timers, then run automatic steps until a person, a timer or a message is needed."""
         try:
-            with engine_time(self.now):
-                self.workflow.refresh_timers()
-                self.workflow.do_engine_steps()
-                # do_engine_steps refreshes timers last: a timer that fell due there only fires on the next pass.
-                self.workflow.do_engine_steps()
+            run_steps(self.workflow, self.now, self.guard)
             self.incident = None
+        except LoopStopped as stopped:
+            self.incident = stopped.incident
         except (SpiffWorkflowException, Exception) as error:  # noqa: B014 - any designer error is an incident
             self.incident = _incident_from(error, self.workflow)
 
@@ -181,7 +189,7 @@ class WorkflowRun:
         """Deliver a named message to the event that waits for it; raises InvalidState if none does."""
         definition = None
         for task in self.workflow.event_manager.tasks.values():
-            for candidate in _event_definitions(task.task_spec.event_definition):
+            for candidate in event_definitions(task.task_spec.event_definition):
                 if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
                     definition = candidate
         if definition is None:
@@ -196,11 +204,14 @@ class WorkflowRun:
         if not failed:
             raise InvalidState("the instance has no failed step to retry")
         for task in failed:
+            # A stopped loop runs again from where it was entered: the failed step itself is too deep.
+            entry = loop_entry(task)
+            target = entry if entry is not None and _exists(self.workflow, entry) else task.id
             with engine_time(self.now):
-                self.workflow.reset_from_task_id(task.id)
+                self.workflow.reset_from_task_id(target)
             # reset_from_task_id(data=...) lets the parent's values win; patch the reset task itself.
             if data:
-                self.workflow.get_task_from_id(task.id).set_data(**data)
+                self.workflow.get_task_from_id(target).set_data(**data)
         self.advance()
 
     def service_calls(self) -> list[ServiceCall]:
@@ -313,19 +324,14 @@ class WorkflowRun:
     def timers(self) -> list[PendingTimer]:
         result = []
         for task in self.workflow.event_manager.tasks.values():
-            for definition in _event_definitions(task.task_spec.event_definition):
+            for definition in event_definitions(task.task_spec.event_definition):
                 if not isinstance(definition, TimerEventDefinition):
                     continue
-                value = task.internal_data.get("event_value")
-                if isinstance(definition, CycleTimerEventDefinition):
-                    due = value.get("next") if isinstance(value, dict) and value.get("cycles") != 0 else None
-                else:
-                    due = value
                 result.append(
                     PendingTimer(
                         task_id=str(task.id),
                         element_id=task.task_spec.bpmn_id,
-                        due_at=datetime.fromisoformat(due) if isinstance(due, str) else None,
+                        due_at=timer_due(task, definition),
                         interrupting=getattr(task.task_spec, "cancel_activity", None),
                     )
                 )
@@ -335,14 +341,14 @@ class WorkflowRun:
     def message_waits(self) -> list[MessageWait]:
         result = []
         for task in self.workflow.event_manager.tasks.values():
-            for definition in _event_definitions(task.task_spec.event_definition):
+            for definition in event_definitions(task.task_spec.event_definition):
                 if isinstance(definition, MessageEventDefinition):
                     result.append(MessageWait(str(task.id), task.task_spec.bpmn_id, definition.name))
         return result
 
     def variables(self) -> dict[str, Any]:
         """The instance's current data: the final data once completed, else the newest active task's."""
-        if self.workflow.is_completed():
+        if is_completed(self.workflow):
             return dict(self.workflow.data)
         active = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
         # Internal joins (a finished boundary-event branch waiting at the end) carry no data of their own.
@@ -354,7 +360,7 @@ class WorkflowRun:
 
     def snapshot(self) -> Snapshot:
         return Snapshot(
-            completed=self.workflow.is_completed(),
+            completed=is_completed(self.workflow),
             human_tasks=tuple(self.human_tasks()),
             timers=tuple(self.timers()),
             message_waits=tuple(self.message_waits()),
@@ -363,10 +369,8 @@ class WorkflowRun:
         )
 
 
-def _event_definitions(definition: Any) -> Iterable[Any]:
-    if isinstance(definition, MultipleEventDefinition):
-        return list(definition.event_definitions)
-    return [definition]
+def _exists(workflow: BpmnWorkflow, task_id: UUID) -> bool:
+    return task_id in workflow.tasks or any(task_id in sub.tasks for sub in workflow.subprocesses.values())
 
 
 def _integer(value: Any) -> int:
