@@ -19,6 +19,7 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from engine.runtime.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, FLOW_NODES, bpmn, camunda, text_of
 from engine.runtime.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
 from engine.runtime.expressions import assigned_names, free_names
+from engine.runtime.script_limits import LimitingTransformer
 from engine.runtime.scripting import translate_juel
 
 # ISO 8601 as the engine's timers read it: durations, date-times, and repeating intervals.
@@ -224,7 +225,8 @@ def _compile_problem(source: str, mode: str) -> str:
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
     code = source if mode == "exec" else translate_juel(source.strip())
     try:
-        result = compiler(code)
+        # The same policy the engine compiles with: what the check accepts, the engine runs.
+        result = compiler(code, policy=LimitingTransformer)
     except (SyntaxError, ValueError, TypeError) as error:
         return str(error)
     if result.errors:

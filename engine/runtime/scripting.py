@@ -9,7 +9,6 @@ never evaluated.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -19,13 +18,12 @@ from types import CodeType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
     safe_builtins,
-    safer_getattr,
 )
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -33,6 +31,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.domain.calendars import end_of_business_day, sla_due, sla_point
 from engine.runtime.clock import current_time
+from engine.runtime.script_limits import LimitingTransformer, guard_globals, limited, limited_math
 
 # Camunda Modeler writes timer values bare (PT48H, 2026-12-01T10:00:00Z, R3/PT1H); SpiffWorkflow would
 # evaluate them as Python and fail at run time. A bare ISO 8601 literal therefore evaluates to itself.
@@ -95,7 +94,7 @@ def default_helpers() -> dict[str, Any]:
         "timedelta": timedelta,
         "timezone": timezone,
         "Decimal": Decimal,
-        "math": math,
+        "math": limited_math(),
         "now": lambda: current_time().astimezone(UTC),
         "sla_due": sla_due_helper,
         "sla_point": sla_point_helper,
@@ -126,6 +125,8 @@ def _restricted_builtins() -> dict[str, Any]:
             "set": set,
             "frozenset": frozenset,
             "zip": zip,
+            # pow(10, 10**9) would build a gigabyte-sized number: the same size check as ``**``.
+            "pow": guard_globals()["_pow_"],
         }
     )
     return builtins
@@ -138,7 +139,7 @@ class ScriptError(SyntaxError):
 @lru_cache(maxsize=2048)
 def _compile(source: str, mode: str) -> CodeType:
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
-    result = compiler(source)
+    result = compiler(source, policy=LimitingTransformer)
     if result.errors:
         first_line = source.splitlines()[0] if source else ""
         # A SyntaxError without a line number crashes SpiffWorkflow's error formatter.
@@ -153,9 +154,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, helpers: dict[str, Any] | None = None) -> None:
         guards: dict[str, Any] = {
             "__builtins__": _restricted_builtins(),
-            "_getattr_": safer_getattr,
+            **guard_globals(),
             "_getitem_": default_guarded_getitem,
-            "_getiter_": default_guarded_getiter,
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
             "_unpack_sequence_": guarded_unpack_sequence,
             "_write_": full_write_guard,
@@ -174,11 +174,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         expression = expression.strip()
         if _ISO_LITERAL.match(expression):
             return expression
-        return eval(_compile(translate_juel(expression), "eval"), self._globals(context, external_context))
+        code = _compile(translate_juel(expression), "eval")
+        with limited():
+            return eval(code, self._globals(context, external_context))
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         namespace = self._globals(context, external_context)
-        exec(_compile(script, "exec"), namespace)
+        code = _compile(script, "exec")
+        with limited():
+            exec(code, namespace)
         # Copy back only data the script bound: helpers, guards, functions and modules stay out of task data.
         for key, value in namespace.items():
             if key in self.globals or (external_context and key in external_context):
