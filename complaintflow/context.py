@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.runtime import limits
 from engine.services.calendar_config import register_configured_calendars
 from engine.settings import Settings, load_settings
 from engine.store.database import make_engine, make_session_factory
@@ -37,6 +38,8 @@ def make_context(settings: Settings | None = None) -> AppContext:
     """Context for the given settings (default: from the environment)."""
     settings = settings or load_settings()
     register_configured_calendars(settings)
+    # Every process that runs the engine (web workers, scheduler, CLI) gets here: one place for the limits.
+    limits.configure(settings.engine_limits)
     engine = make_engine(settings.database_url, lock_wait_ms=settings.lock_wait_ms)
     return AppContext(settings, engine, make_session_factory(engine, settings.write_retry_seconds))
 

@@ -7,8 +7,10 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from engine.runtime.limits import EngineLimits
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Settings:
     # timeout, PostgreSQL's lock_timeout) and is retried with backoff for up to write_retry_seconds.
     write_retry_seconds: float = 20.0
     lock_wait_ms: int = 5000
+    # Step budget per unit of work and the CPU/data limits of scripts (engine/runtime/limits.py).
+    engine_limits: EngineLimits = field(default_factory=EngineLimits)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -41,6 +45,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_days=_retention_days(env.get("COMPLAINTFLOW_RETENTION_DAYS")),
         write_retry_seconds=_positive(env, "COMPLAINTFLOW_DB_RETRY_SECONDS", 20.0),
         lock_wait_ms=int(_positive(env, "COMPLAINTFLOW_DB_LOCK_WAIT_MS", 5000)),
+        engine_limits=engine_limits(env),
     )
 
 
@@ -56,6 +61,21 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < value < 86400:  # also refuses nan and inf
         raise ValueError(f"{name} must be a positive number, not {raw!r}")
     return value
+
+
+def engine_limits(env: Mapping[str, str]) -> EngineLimits:
+    """COMPLAINTFLOW_STEP_BUDGET, COMPLAINTFLOW_SCRIPT_CPU_SECONDS and COMPLAINTFLOW_SCRIPT_MEMORY_MB."""
+    defaults = EngineLimits()
+    try:
+        return EngineLimits(
+            step_budget=int(env.get("COMPLAINTFLOW_STEP_BUDGET") or defaults.step_budget),
+            script_cpu_seconds=float(env.get("COMPLAINTFLOW_SCRIPT_CPU_SECONDS") or defaults.script_cpu_seconds),
+            script_memory_bytes=int(
+                float(env.get("COMPLAINTFLOW_SCRIPT_MEMORY_MB") or defaults.script_memory_bytes / 2**20) * 2**20
+            ),
+        )
+    except ValueError as error:
+        raise ValueError(f"engine limits: {error}") from None
 
 
 def _retention_days(raw: str | None) -> int | None:

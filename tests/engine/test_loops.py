@@ -140,3 +140,16 @@ def test_check_accepts_a_loop_through_a_wait_state(tmp_path: Path) -> None:
     waiting.write_text(text.replace("PT0S", "PT1H"))
     [report] = check_paths([str(waiting)])
     assert not [d for d in report.diagnostics if d.code in {"loop-without-wait", "endless-loop"}]
+
+
+def test_limits_come_from_the_settings() -> None:
+    from engine.settings import load_settings
+
+    settings = load_settings(
+        {"COMPLAINTFLOW_STEP_BUDGET": "250", "COMPLAINTFLOW_SCRIPT_CPU_SECONDS": "0.5",
+         "COMPLAINTFLOW_SCRIPT_MEMORY_MB": "64"}
+    )  # fmt: skip
+    assert settings.engine_limits == limits.EngineLimits(250, 0.5, 64 * 2**20)
+    assert load_settings({}).engine_limits == limits.EngineLimits()
+    with pytest.raises(ValueError, match="step budget"):
+        load_settings({"COMPLAINTFLOW_STEP_BUDGET": "0"})
