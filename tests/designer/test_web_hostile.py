@@ -22,6 +22,7 @@ from tests.conftest import DatabaseUnderTest
 from tests.designer.helpers import diagram, linear
 from tests.webui.conftest import app, seeded  # noqa: F401 - fixtures of the web UI tests
 from tests.webui.live_server import serving
+from webui.engine_rest.ids import parse_instance_id
 
 ENDLESS = diagram(
     linear(
@@ -76,7 +77,7 @@ def test_endless_script_answers_within_seconds_and_shows_the_incident(
     assert elapsed < 30, elapsed
     assert answer["ended"] is False
     with database.session() as session:
-        instance = session.get(ProcessInstance, int(answer["id"]))
+        instance = session.get(ProcessInstance, parse_instance_id(answer["id"]))
         assert instance is not None and instance.status == "incident"
         incident = queries.open_incident(session, instance.id)
         assert incident is not None and incident.element_id == "s1"
