@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
-from engine.domain.errors import ComplaintflowError, FormValidationError, InvalidState, NotFound
+from engine.domain.errors import ComplaintflowError, Conflict, FormValidationError, InvalidState, NotFound
 from engine.services import intake
 from engine.services.complaints import NewComplaint, get_complaint
 from notifications.settings import ChannelSettings
@@ -149,8 +149,20 @@ def _reply_reference(session: Session, mail: ParsedMail) -> str | None:
 
 
 def take_in(session: Session, raw: bytes, settings: ChannelSettings, now: datetime) -> IntakeResult:
-    """Process one raw mail: open a complaint or attach customer information."""
+    """Process one raw mail: open a complaint or attach customer information; a known Message-ID is skipped."""
     mail = parse_mail(raw)
+    try:
+        return _take_in(session, mail, settings, now)
+    except Conflict:
+        # The same mail came in twice at once (SMTP and IMAP, two pollers): the Message-ID is unique, the
+        # other delivery committed first, so this one is the duplicate, not a failure.
+        session.rollback()
+        if intake.already_taken(session, mail.message_id):
+            return IntakeResult("duplicate", detail=mail.message_id)
+        raise
+
+
+def _take_in(session: Session, mail: ParsedMail, settings: ChannelSettings, now: datetime) -> IntakeResult:
     if intake.already_taken(session, mail.message_id):
         return IntakeResult("duplicate", detail=mail.message_id)
     if mail.automatic:

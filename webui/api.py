@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import json
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -32,6 +33,7 @@ from engine.services import api_tokens, intake, portal
 from engine.services import tasks as task_service
 from engine.services.access import may_view_complaint
 from engine.services.complaints import NewComplaint, get_complaint
+from engine.services.intake_keys import MAX_KEY_LENGTH, KeyReused, OnceKey, fingerprint
 from engine.store import case_queries, queries
 from engine.store.complaints import Complaint
 from engine.store.models import HumanTask
@@ -50,6 +52,7 @@ _STATUS = {
     InvalidState: 409,
     portal.RateLimited: 429,
     DatabaseBusy: 503,
+    KeyReused: 422,
 }
 
 
@@ -101,6 +104,17 @@ def authenticated(view: F) -> F:
             return _error(_STATUS.get(type(error), 400), str(error))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _once(body: dict[str, Any]) -> OnceKey | None:
+    """The request's ``Idempotency-Key`` (per API client): a retried request returns the first one's result."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not all(" " <= char <= "~" for char in key):
+        raise FormValidationError({"Idempotency-Key": f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters"})
+    content = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return OnceKey(f"api:{_actor().username}", key, fingerprint(content))
 
 
 def _actor() -> Actor:
@@ -227,7 +241,7 @@ def create_complaint() -> Any:
         raise FormValidationError(errors)
     settings = configure_channels(current_app)
     complaint = intake.submit_complaint(
-        db(), _actor(), new, settings.intake_process, uploads, limits(), now(), source="api"
+        db(), _actor(), new, settings.intake_process, uploads, limits(), now(), source="api", once=_once(body)
     )
     result = _complaint_json(complaint)
     # For the CRM to pass on to the customer; it is as private as the customer's own link.

@@ -7,6 +7,8 @@ read, with the same 404 page as an unknown one. The form has a honeypot field an
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +22,7 @@ from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, In
 from engine.domain.status_links import token_matches
 from engine.services import intake, portal
 from engine.services.complaints import NewComplaint
+from engine.services.intake_keys import KeyReused, OnceKey, fingerprint
 from notifications import links
 from notifications.settings import ChannelSettings, load_channel_settings
 from notifications.wording import language, status_label
@@ -32,6 +35,7 @@ PORTAL_ACTOR = Actor("portal")
 SUBMIT_LIMIT = (5, timedelta(hours=1))  # complaints per hour per client address and per e-mail address
 LOOKUP_LIMIT = (10, timedelta(hours=1))
 INFO_LIMIT = (20, timedelta(hours=1))
+_FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24)
 
 
 def channel_settings() -> ChannelSettings:
@@ -86,6 +90,9 @@ def complaint_form() -> Any:
     """The public complaint form."""
     lang = _lang()
     values = request.form.to_dict() if request.method == "POST" else {}
+    if request.method == "GET" or not _FORM_TOKEN.fullmatch(values.get("form_token", "")):
+        # Each rendering of the form carries a new single-use token; a form sent twice opens one complaint.
+        values["form_token"] = secrets.token_urlsafe(24)
     if request.method == "GET":
         return _page("form.html", lang, values=values, errors={}, categories=CATEGORIES[lang])
     if values.get("website"):
@@ -114,9 +121,24 @@ def complaint_form() -> Any:
             order_ref=(values.get("order_ref") or "").strip() or None,
             language=lang,
         )
+        once = OnceKey("portal", values["form_token"], fingerprint(email.lower()))
         complaint = intake.submit_complaint(
-            db(), PORTAL_ACTOR, new, channel_settings().intake_process, _uploads(), limits(), now(), source="web"
+            db(),
+            PORTAL_ACTOR,
+            new,
+            channel_settings().intake_process,
+            _uploads(),
+            limits(),
+            now(),
+            source="web",
+            once=once,
         )
+    except KeyReused:
+        # Sent again from the same page with another e-mail address: not the same complaint. A new token
+        # lets the customer send it as a new one; the first complaint's link is not shown to them.
+        values["form_token"] = secrets.token_urlsafe(24)
+        errors = {"customer_email": TEXT[lang]["sent_before"]}
+        return _page("form.html", lang, 409, values=values, errors=errors, categories=CATEGORIES[lang])
     except portal.RateLimited:
         return _page("message.html", lang, 429, message=TEXT[lang]["too_many"])
     except FormValidationError as error:

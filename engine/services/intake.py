@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
-from engine.domain.errors import FormValidationError, InvalidState
-from engine.services import instances
+from engine.domain.errors import Conflict, FormValidationError, InvalidState
+from engine.services import instances, intake_keys
 from engine.services.audit import record
 from engine.services.complaints import NewComplaint, get_complaint, record_complaint
+from engine.services.intake_keys import KeyReused, OnceKey
 from engine.services.outbox import enqueue
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import NOTE_CUSTOMER_MESSAGE, CaseNote
@@ -86,7 +87,6 @@ def already_taken(session: Session, message_id: str) -> bool:
     return session.scalars(select(InboundMail.id).where(InboundMail.message_id == message_id[:300])).first() is not None
 
 
-@unit_of_work
 def submit_complaint(
     session: Session,
     actor: Actor,
@@ -99,13 +99,54 @@ def submit_complaint(
     source: str,
     inbound_message_id: str | None = None,
     send_receipt: bool = True,
+    once: OnceKey | None = None,
 ) -> Complaint:
-    """Open a complaint from a customer channel, keep its attachments and queue the receipt mail."""
+    """Open a complaint from a customer channel, keep its attachments and queue the receipt mail.
+
+    With ``once`` (a form token or an Idempotency-Key) a repeated request returns the complaint the first
+    one opened, also when both arrive at the same moment.
+    """
+    try:
+        return _submit_complaint(
+            session, actor, new, process_key, uploads, limits, now, source, inbound_message_id, send_receipt, once
+        )
+    except Conflict as error:
+        if once is None or isinstance(error, KeyReused):
+            raise
+        # A simultaneous request with the same key committed first: its complaint is the answer.
+        earlier = intake_keys.opened_before(session, once)
+        if earlier is None:
+            raise
+        return earlier
+
+
+@unit_of_work
+def _submit_complaint(
+    session: Session,
+    actor: Actor,
+    new: NewComplaint,
+    process_key: str,
+    uploads: list[Upload],
+    limits: AttachmentLimits,
+    now: datetime,
+    source: str,
+    inbound_message_id: str | None,
+    send_receipt: bool,
+    once: OnceKey | None,
+) -> Complaint:
+    key_row = None
+    if once is not None:
+        earlier = intake_keys.opened_before(session, once)
+        if earlier is not None:
+            return earlier
+        key_row = intake_keys.claim(session, once, now)
     new = replace(new, customer_name=new.customer_name.strip(), subject=new.subject.strip())
     _one_line_fields(new)
     checked = _uploads(uploads, limits)
     complaint = record_complaint(session, actor, new, process_key, now)
     _after_intake(session, actor, complaint, checked, now, source, inbound_message_id, send_receipt)
+    if key_row is not None:
+        key_row.complaint_id = complaint.id
     commit(session)
     return complaint
 

@@ -142,3 +142,22 @@ class PortalHit(Base):
     bucket: Mapped[str] = mapped_column(String(30))
     client_key: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+class IntakeKey(Base):
+    """A once-only key of an intake request (portal form token, API Idempotency-Key) and what it opened.
+
+    Written in the same transaction as the complaint, unique per scope: a repeated or simultaneous second
+    request with the same key finds the first one's complaint instead of opening another. Only a hash of
+    the key is kept (the portal's key is as private as a status link).
+    """
+
+    __tablename__ = "intake_key"
+    __table_args__ = (UniqueConstraint("scope", "key_hash", name="uq_intake_key_scope_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(160))  # "portal", or "api:<token owner>"
+    key_hash: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # hash of the request, to refuse a reused key
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(index=True)
