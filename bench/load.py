@@ -33,7 +33,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from production_topology import Topology, free_port  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
-from bench.faults import FaultRunner, kill_and_restart, restart_database  # noqa: E402
+from bench.faults import Fault, FaultRunner, kill_and_restart, restart_database  # noqa: E402
 from bench.load_checks import check_nothing_lost, percentile  # noqa: E402
 from tests.support.postgres_server import TemporaryPostgres  # noqa: E402
 
@@ -217,6 +217,50 @@ def _create_users(topology: Topology, agents: int, leads: int, managers: int) ->
         subprocess.run(arguments, env=env, check=True, capture_output=True)
 
 
+def drive(topology: Topology, users: int, seconds: float, plan: list[tuple[float, Fault]]) -> Recorder:
+    """Create the simulated users' accounts, run them and the fault plan for ``seconds``; print the figures."""
+    customers, agents, leads = users // 2, max(1, users * 3 // 10), max(1, users // 10)
+    managers = max(1, users - customers - agents - leads)
+    _create_users(topology, agents, leads, managers)
+    recorder = Recorder()
+    desk = Desk(topology, recorder, time.monotonic() + seconds)
+    threads = [threading.Thread(target=customer, args=(desk, i)) for i in range(customers)]
+    threads += [threading.Thread(target=worker, args=(desk, f"agent{i}", "/tasks/groups")) for i in range(agents)]
+    threads += [threading.Thread(target=worker, args=(desk, f"lead{i}", "/tasks/groups")) for i in range(leads)]
+    threads += [threading.Thread(target=manager, args=(desk, f"manager{i}")) for i in range(managers)]
+    runner = FaultRunner(plan).start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    runner.stop()
+    print(f"{users} users ({customers} customers, {agents} agents, {leads} leads, {managers} managers), "
+          f"{seconds:.0f} s, {len(plan)} faults")  # fmt: skip
+    for at, name, error in runner.log:
+        print(f"  fault at {at:6.1f} s: {name}{' FAILED ' + error if error else ''}")
+    print(f"{'request':<16}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for kind, samples in sorted(recorder.samples.items()):
+        errors = recorder.errors.get(kind, [])
+        print(f"{kind:<16}{len(samples):>7}{len(errors):>8}{percentile(samples, 50):>9.0f}"
+              f"{percentile(samples, 95):>9.0f}{percentile(samples, 99):>9.0f}")  # fmt: skip
+    print(f"conflicts (409, someone else was first): {recorder.conflicts}")
+    print("errors by request:", dict(recorder.errors) or "none")
+    return recorder
+
+
+def standard_faults(
+    topology: Topology, seconds: float, restart_postgres: Callable[[], None] | None
+) -> list[tuple[float, Fault]]:
+    """kill -9 an app server, a scheduler and a dispatcher (each started again as systemd would), then
+    restart PostgreSQL, spread over the run."""
+    plan = [(seconds * 0.2, kill_and_restart(topology, "complaintflow-web@8001")),
+            (seconds * 0.4, kill_and_restart(topology, "complaintflow-scheduler")),
+            (seconds * 0.6, kill_and_restart(topology, "complaintflow-dispatch"))]  # fmt: skip
+    if restart_postgres is not None:
+        plan.append((seconds * 0.8, restart_database(restart_postgres)))
+    return plan
+
+
 def run(users: int, seconds: float, faults: bool, folder: Path) -> int:
     """Build the topology, run the load, check and print; returns the process exit code."""
     postgres = TemporaryPostgres().start()
@@ -227,45 +271,12 @@ def run(users: int, seconds: float, faults: bool, folder: Path) -> int:
     topology = Topology(folder, postgres.url, smtp_port)
     try:
         topology.up()
-        customers, agents = users // 2, max(1, users * 3 // 10)
-        leads, managers = (
-            max(1, users // 10),
-            max(1, users - users // 2 - max(1, users * 3 // 10) - max(1, users // 10)),
-        )
-        _create_users(topology, agents, leads, managers)
-        recorder = Recorder()
-        desk = Desk(topology, recorder, time.monotonic() + seconds)
-        threads = [threading.Thread(target=customer, args=(desk, i)) for i in range(customers)]
-        threads += [threading.Thread(target=worker, args=(desk, f"agent{i}", "/tasks/groups")) for i in range(agents)]
-        threads += [threading.Thread(target=worker, args=(desk, f"lead{i}", "/tasks/groups")) for i in range(leads)]
-        threads += [threading.Thread(target=manager, args=(desk, f"manager{i}")) for i in range(managers)]
-        plan = []
-        if faults:
-            plan = [(seconds * 0.2, kill_and_restart(topology, "complaintflow-web@8001")),
-                    (seconds * 0.4, kill_and_restart(topology, "complaintflow-scheduler")),
-                    (seconds * 0.6, kill_and_restart(topology, "complaintflow-dispatch")),
-                    (seconds * 0.8, restart_database(postgres.restart))]  # fmt: skip
-        runner = FaultRunner(plan).start()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=seconds + 120)
-        runner.stop()
-        print(f"load: {users} users ({customers} customers, {agents} agents, {leads} leads, {managers} managers), "
-              f"{seconds:.0f} s, faults: {'yes' if faults else 'no'}")  # fmt: skip
-        for at, name, error in runner.log:
-            print(f"  fault at {at:6.1f} s: {name}{' FAILED ' + error if error else ''}")
-        print(f"{'request':<16}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
-        for kind, samples in sorted(recorder.samples.items()):
-            errors = recorder.errors.get(kind, [])
-            print(f"{kind:<16}{len(samples):>7}{len(errors):>8}{percentile(samples, 50):>9.0f}"
-                  f"{percentile(samples, 95):>9.0f}{percentile(samples, 99):>9.0f}")  # fmt: skip
-        print(f"conflicts (409, someone else was first): {recorder.conflicts}")
+        plan = standard_faults(topology, seconds, postgres.restart) if faults else []
+        recorder = drive(topology, users, seconds, plan)
         engine = create_engine(topology.database_url)
         problems = check_nothing_lost(engine, recorder.accepted_subjects, recorder.completed_tasks, mails.by_message_id)
         engine.dispose()
         error_count = sum(len(errors) for errors in recorder.errors.values())
-        print("errors by request:", dict(recorder.errors) or "none")
         print("checks:", "nothing lost or duplicated" if not problems else "; ".join(problems))
         return 1 if problems or error_count else 0
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -22,15 +23,27 @@ def _json(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else json.loads(value or "{}")
 
 
-def _wait_for_outbox(engine: Engine, seconds: float = 90) -> int:
-    """Pending outbox rows left after waiting for the dispatchers to drain them."""
+def _wait_for_outbox(engine: Engine, seconds: float = 90) -> tuple[int, int]:
+    """Outbox rows still pending after waiting for the dispatchers: (overdue, retry scheduled later). A send
+    that failed (for example while PostgreSQL restarted) waits for its back-off: that is not lost."""
     deadline = time.monotonic() + seconds
     while True:
         with engine.connect() as connection:
-            pending = connection.execute(text("SELECT count(*) FROM outbox_message WHERE status = 'pending'")).scalar()
-        if not pending or time.monotonic() > deadline:
-            return int(pending or 0)
+            rows = connection.execute(
+                text("SELECT next_attempt_at FROM outbox_message WHERE status = 'pending'")
+            ).scalars().all()  # fmt: skip
+        now = datetime.now(UTC)
+        later = sum(1 for due in rows if due is not None and aware(due) > now)
+        if len(rows) == later or time.monotonic() > deadline:
+            return len(rows) - later, later
         time.sleep(1)
+
+
+def aware(moment: datetime | str) -> datetime:
+    """A timestamp read with a plain SQL query (SQLite gives text, PostgreSQL datetimes), as aware UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_nothing_lost(
@@ -39,7 +52,7 @@ def check_nothing_lost(
     """Problems found: complaints lost or stored twice, tasks completed twice, timers fired twice, mails lost
     or sent twice. Prints the counts it compared."""
     problems: list[str] = []
-    pending = _wait_for_outbox(engine)
+    pending, retrying = _wait_for_outbox(engine)
     with engine.connect() as connection:
         stored: dict[str, int] = dict(connection.execute(text(
             "SELECT subject, count(*) FROM complaint WHERE subject LIKE 'load-%' GROUP BY subject"
@@ -78,9 +91,10 @@ def check_nothing_lost(
     delivered = len(mails_by_message_id)
     repeats = sum(count - 1 for count in mails_by_message_id.values() if count > 1)
     print(f"mails: {sent_rows} outbox rows sent, {delivered} distinct Message-IDs received, "
-          f"{repeats} repeats of a Message-ID (a send whose booking was cut off), {pending} still pending")  # fmt: skip
+          f"{repeats} repeats of a Message-ID (a send whose booking was cut off), {pending} overdue, "
+          f"{retrying} waiting for their retry")  # fmt: skip
     if delivered < sent_rows:
         problems.append(f"{sent_rows - delivered} mails booked as sent but not received")
     if pending:
-        problems.append(f"{pending} outbox rows still pending after 90 s")
+        problems.append(f"{pending} outbox rows overdue and not sent after 90 s")
     return problems

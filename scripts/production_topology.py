@@ -91,6 +91,8 @@ class Topology:
     folder: Path
     admin_url: str
     smtp_port: int
+    # "postgres" as documented; "sqlite" (bench/chaos.py) keeps the same processes on one SQLite file.
+    backend: str = "postgres"
     https_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     app_ports: tuple[int, int] = field(default_factory=lambda: (free_port(), free_port()))
@@ -106,6 +108,8 @@ class Topology:
 
     @property
     def database_url(self) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.folder}/var/complaintflow.db"
         admin = make_url(self.admin_url)
         return str(admin.set(username=self.database, password="desk", database=self.database))
 
@@ -124,11 +128,10 @@ class Topology:
 
     def shell(self, command: str) -> str:
         """The doc's command as this host runs it."""
-        admin = make_url(self.admin_url)
-        command = command.replace(
-            "runuser -u postgres -- psql",
-            f"psql -h {admin.host} -p {admin.port} -U {admin.username} -d {admin.database} -v ON_ERROR_STOP=1",
-        )
+        if self.backend == "postgres":
+            admin = make_url(self.admin_url)
+            psql = f"psql -h {admin.host} -p {admin.port} -U {admin.username} -d {admin.database} -v ON_ERROR_STOP=1"
+            command = command.replace("runuser -u postgres -- psql", psql)
         command = command.replace(
             "-v role=complaintflow -v database=complaintflow", f"-v role={self.database} -v database={self.database}"
         )
@@ -165,7 +168,8 @@ class Topology:
         env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
         env.update(DB_PASSWORD="desk", ADMIN_PASSWORD=self.admin_password)
         self.base_env = env
-        self.run(DATABASE_SETUP, env)
+        if self.backend == "postgres":
+            self.run(DATABASE_SETUP, env)
         self.run(INSTALL_SETTINGS, env)
         settings_file = Path(self.host_path("/etc/complaintflow/complaintflow.env"))
         settings_file.write_text(_edited(settings_file.read_text(), self.settings()))
@@ -260,6 +264,8 @@ http {{
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+        if self.backend != "postgres":
+            return
         admin = make_url(self.admin_url)
         for statement in (
             f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)',
