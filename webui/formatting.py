@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -51,6 +51,11 @@ def age(moment: datetime | None) -> str:
     return format_timedelta(now() - moment, granularity="minute", threshold=1.0)
 
 
+def number(value: float | int | None) -> str:
+    """A number in the user's locale (1.234,5 in German)."""
+    return format_decimal(value) if value is not None else "–"
+
+
 def count_label(number: int, cap: int = COUNT_CAP, lower_bound: bool = False) -> str:
     """A count that stopped at its cap reads "200+"; one known to be at least ``number`` reads "37+"."""
     if number > cap:
@@ -80,7 +85,7 @@ def page_url(**changes: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(when=when, day=day, age=age, count_label=count_label)
+    app.jinja_env.filters.update(when=when, day=day, age=age, count_label=count_label, number=number)
     app.jinja_env.globals.update(
         get_locale=get_locale,
         SAVED_FILTER_COUNT_CAP=SAVED_FILTER_COUNT_CAP,

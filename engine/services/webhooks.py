@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -10,11 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import ROLE_ADMIN, Actor
-from engine.domain.errors import FormValidationError, NotFound, PermissionDenied
+from engine.domain.errors import FormValidationError, InvalidState, NotFound, PermissionDenied
 from engine.services import delivery
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.channels import DeliveryAttempt, WebhookEndpoint
+from engine.store.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OutboxMessage
+
+# The events the outbox raises (notifications/templates); "*" subscribes to all, also future ones.
+KNOWN_EVENTS = (
+    "complaint_received", "status_changed", "information_requested", "customer_reply", "resolution",
+    "complaint_closed_no_answer", "reopen_confirmation", "survey_invitation", "task_assigned", "high_priority",
+    "sla_reminder", "sla_escalation", "handover_received", "handover_answered", "subtask_assigned",
+)  # fmt: skip
+MIN_SECRET = 16
 
 
 def _admin(actor: Actor) -> None:
@@ -47,11 +57,21 @@ def _events(events: list[str]) -> list[str]:
 
 @unit_of_work
 def create_endpoint(
-    session: Session, actor: Actor, url: str, events: list[str], now: datetime, *, description: str = ""
+    session: Session,
+    actor: Actor,
+    url: str,
+    events: list[str],
+    now: datetime,
+    *,
+    description: str = "",
+    secret: str | None = None,
 ) -> WebhookEndpoint:
-    """Register a URL for the given event types; its signing secret is generated and returned on the row."""
+    """Register a URL for the given event types; the signing secret (given, or generated) is on the row."""
     _admin(actor)
     errors: dict[str, str] = {}
+    secret = (secret or "").strip() or None
+    if secret is not None and not MIN_SECRET <= len(secret) <= 200:
+        errors["secret"] = f"at least {MIN_SECRET} and at most 200 characters"
     checked_url = checked_events = None
     try:
         checked_url = check_url(url)
@@ -66,7 +86,7 @@ def create_endpoint(
     endpoint = WebhookEndpoint(
         url=checked_url,
         events=checked_events,
-        secret=secrets.token_urlsafe(32),
+        secret=secret or secrets.token_urlsafe(32),
         description=description.strip()[:200],
         active=True,
         created_by=actor.username,
@@ -110,3 +130,49 @@ def delivery_log(
     """The newest delivery attempts (e-mail, in-app, webhook), for admins."""
     _admin(actor)
     return delivery.delivery_log(session, limit=limit, channel=channel)
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One event queued for one endpoint, with its state and the newest attempt's HTTP status."""
+
+    message: OutboxMessage
+    endpoint_id: int | None
+    status_code: int | None
+
+
+def webhook_deliveries(
+    session: Session, actor: Actor, *, endpoint_id: int | None = None, limit: int = 100
+) -> list[WebhookDelivery]:
+    """The newest webhook deliveries (pending, sent, failed), optionally for one endpoint."""
+    _admin(actor)
+    query = select(OutboxMessage).where(OutboxMessage.kind == delivery.KIND_WEBHOOK)
+    if endpoint_id is not None:
+        query = query.where(OutboxMessage.recipient == f"{delivery.WEBHOOK_RECIPIENT_PREFIX}{endpoint_id}")
+    rows = list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
+    codes: dict[int, int | None] = {}
+    if rows:
+        attempts = select(DeliveryAttempt).where(DeliveryAttempt.outbox_id.in_([row.id for row in rows]))
+        for attempt in session.scalars(attempts.order_by(DeliveryAttempt.at, DeliveryAttempt.id)):
+            codes[attempt.outbox_id] = attempt.status_code
+    result = []
+    for row in rows:
+        suffix = row.recipient.removeprefix(delivery.WEBHOOK_RECIPIENT_PREFIX)
+        result.append(WebhookDelivery(row, int(suffix) if suffix.isdigit() else None, codes.get(row.id)))
+    return result
+
+
+@unit_of_work
+def retry_delivery(session: Session, actor: Actor, outbox_id: int, now: datetime) -> OutboxMessage:
+    """Queue a webhook delivery that gave up for another round of attempts (the next dispatcher pass)."""
+    _admin(actor)
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None or row.kind != delivery.KIND_WEBHOOK:
+        raise NotFound(f"webhook delivery {outbox_id} does not exist")
+    if row.status != OUTBOX_FAILED:
+        # A pending row may be in a dispatcher's hands right now; only one that gave up is free to restart.
+        raise InvalidState("only a failed delivery can be retried; a pending one is retried automatically")
+    row.status, row.attempts, row.next_attempt_at = OUTBOX_PENDING, 0, now
+    record(session, actor, "webhook_retried", now, after={"delivery": row.id, "endpoint": row.recipient})
+    commit(session)
+    return row

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from playwright.sync_api import Browser, expect
+from sqlalchemy import select
 
+from engine.store.channels import WebhookEndpoint
 from tests.conftest import DatabaseUnderTest
 from tests.sla.helpers import open_sla_complaint
 from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in
+from tests.webui.test_admin_webhooks import failed_delivery
 
 __all__ = ["base_url", "browser"]  # fixtures, used by name
 
@@ -76,5 +79,41 @@ def test_admin_creates_and_revokes_an_api_token_in_the_browser(
     page.click("#tokens tr:has-text('Helpdesk') button:has-text('Revoke')")
     expect(page.locator(".flash-success")).to_contain_text("Token Helpdesk revoked")
     expect(page.locator("#tokens tr:has-text('Helpdesk')")).to_contain_text("revoked")
+    assert errors == []
+    context.close()
+
+
+def test_admin_subscribes_a_webhook_and_retries_a_delivery_in_the_browser(
+    browser: Browser, base_url: str, database: DatabaseUnderTest, now: datetime
+) -> None:
+    shot = Shots(database.backend)
+    context, page, errors = open_page(browser)
+    sign_in(page, base_url, "admin")
+    page.click("header nav >> text=Administration")
+    page.click("nav.cockpit-tabs >> text=Webhooks")
+    expect(page.locator("h1")).to_have_text("Webhooks")
+    page.fill("#url", "https://crm.example.org/hook")
+    page.check("text=Complaint received")
+    page.check("text=Escalation")
+    page.fill("#description", "CRM")
+    page.click("#webhook-form button.primary")
+    expect(page.locator("#secret-value")).not_to_be_empty()
+    row = page.locator("#endpoints tr:has-text('crm.example.org')")
+    expect(row).to_contain_text("Complaint received, Escalation")
+    expect(row).to_contain_text("active")
+    with database.session() as session:
+        endpoint_id = session.scalars(select(WebhookEndpoint.id)).one()
+    delivery = failed_delivery(database, endpoint_id, now)
+    page.click("#endpoints a:has-text('crm.example.org')")
+    failed = page.locator(f"#deliveries tr[data-delivery='{delivery}']")
+    expect(failed).to_contain_text("gave up")
+    expect(failed).to_contain_text("401")
+    shot(page, "admin-webhooks")
+    failed.locator("button:has-text('Retry')").click()
+    expect(page.locator(".flash-success")).to_contain_text(f"Delivery {delivery} queued again.")
+    expect(page.locator(f"#deliveries tr[data-delivery='{delivery}']")).to_contain_text("pending")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#endpoints button:has-text('Switch off')")
+    expect(page.locator("#endpoints tr:has-text('crm.example.org')")).to_contain_text("off")
     assert errors == []
     context.close()

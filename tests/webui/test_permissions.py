@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
-from engine.services import api_tokens, calendar_admin, casework, intake, knowledge
+from engine.services import api_tokens, calendar_admin, casework, intake, knowledge, webhooks
 from engine.services.business_calendars import CalendarData
 from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint
@@ -27,7 +27,7 @@ POST_DATA = {"name": "matrix", "kind": "note", "body": "from the matrix test"}
 # The staff UI's blueprints; the customer portal, the REST API and the designer pages have their own rules.
 STAFF_BLUEPRINTS = {
     "auth", "tasks", "task", "cases", "attachments", "inbox", "kb", "admin", "profile", "cockpit", "notices",
-    "audit", "privacy", "admin_calendars", "admin_tokens",
+    "audit", "privacy", "admin_calendars", "admin_tokens", "admin_webhooks",
 }  # fmt: skip
 
 
@@ -74,6 +74,7 @@ def _placeholders(database: DatabaseUnderTest, seeded: Seeded, now: datetime) ->
             session, Actor("portal"), case.reference, "Invoice", [pdf], AttachmentLimits(), now, source="web"
         )
         attachment = session.scalars(select(CustomerAttachment.id).where(CustomerAttachment.note_id == info.id)).one()
+        hook = webhooks.create_endpoint(session, ADMIN, "https://crm.example.org/hook", ["*"], now)
         token, _plain = api_tokens.create_token(session, ADMIN, "matrix", "agent", now, scope="read")
         calendar = calendar_admin.save_calendar(session, ADMIN, CalendarData("matrix_desk", timezone="UTC"), now)
         return {
@@ -90,6 +91,8 @@ def _placeholders(database: DatabaseUnderTest, seeded: Seeded, now: datetime) ->
             "{customer}": str(case.customer_id),
             "{calendar}": calendar.name,
             "{token}": str(token.id),
+            "{webhook}": str(hook.id),
+            "{delivery}": "999999",
         }
 
 
