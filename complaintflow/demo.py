@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaintflow.context import AppContext, make_context, utcnow
+from complaintflow.demo_library import load_library
 from engine.domain.actors import ROLE_ADMIN, SYSTEM, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
 from engine.services import deployment, instances, tasks, timers
@@ -215,9 +216,12 @@ def demo_data_command(ctx: click.Context, path: Path, now_text: str | None) -> N
                 complaint = session.scalars(select(Complaint).where(Complaint.reference == item.reference)).one()
                 state = "loaded " if item.created else "exists "
                 click.echo(f"{state} {item.reference}  {item.stage:<22} status={complaint.status}  {complaint.subject}")
+        with context.session() as session:
+            templates, articles = load_library(session, now)
     except (ComplaintflowError, ValueError) as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
     created = sum(item.created for item in loaded)
     click.echo(f"{created} complaint(s) loaded, {len(loaded) - created} already there")
+    click.echo(f"{templates} reply template(s) and {articles} knowledge-base article(s) added")
     click.echo("sign in with the demo users (complaintflow demo-users): agent, lead, dept, ... password demo")

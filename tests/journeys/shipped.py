@@ -61,6 +61,7 @@ class ShippedApp:
     output: Path
     process: subprocess.Popen[bytes] | None = None
     extra: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    memo: dict[str, object] = field(default_factory=dict)  # what journeys of one module share (an API token)
 
     def cli(self, *args: str, env: dict[str, str] | None = None) -> str:
         """Run `complaintflow ARGS` on the same database; fails with its output when it exits non-zero."""

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import re
 import smtplib
 import time
-import urllib.request
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import quote
 
 from playwright.sync_api import expect
 
 from tests.journeys.journey import Journey
 from tests.journeys.shipped import ShippedApp, free_port
+from tests.journeys.steps import api_complaint, complete_on_cli, group_task, newest_instance, wait_for_mail
 
 REFERENCE = re.compile(r"C-\d{4}-\d{6}")
-
-
-def open_tasks(shipped: ShippedApp, instance_id: int) -> list[dict[str, object]]:
-    lines = shipped.cli("tasks", "--instance", str(instance_id), "--json").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-def newest_instance(shipped: ShippedApp) -> int:
-    lines = [json.loads(line) for line in shipped.cli("tasks", "--json").splitlines() if line.strip()]
-    return max(int(str(task["instance_id"])) for task in lines)
-
-
-def complete_as_agent(shipped: ShippedApp, instance_id: int, element: str, data: dict[str, object]) -> None:
-    """The agent's side, done on the command line: this journey is the customer's."""
-    task = next(task for task in open_tasks(shipped, instance_id) if task["element_id"] == element)
-    agent = ("--as-user", "agent", "--group", "agent", "--role", "agent")
-    shipped.cli(*agent, "claim", str(task["id"]))
-    shipped.cli(*agent, "complete", str(task["id"]), "--data", json.dumps(data))
 
 
 def test_customer_on_the_web(journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: Path) -> None:
@@ -85,11 +65,11 @@ def test_customer_on_the_web(journey: Callable[..., Journey], shipped: ShippedAp
     customer.step("status page in German")
 
     instance_id = newest_instance(shipped)
-    complete_as_agent(
+    complete_on_cli(
         shipped, instance_id, "handle_complaint",
         {"next_step": "resolve", "customer_message": "We are sorry about the kettle and will sort it out."},
     )  # fmt: skip
-    complete_as_agent(
+    complete_on_cli(
         shipped, instance_id, "propose_resolution",
         {"resolution_type": "replacement", "resolution_amount": 0, "outcome": "upheld",
          "resolution_summary": "We are sending you a new kettle this week."},
@@ -104,29 +84,6 @@ def test_customer_on_the_web(journey: Callable[..., Journey], shipped: ShippedAp
     page.locator("#rate button[type=submit]").click()
     expect(page.get_by_role("status")).to_be_visible()
     customer.step("rated")
-
-
-def wait_for_mail(staff: Journey, recipient: str, subject_part: str) -> None:
-    """Open the app's mail page until the dispatcher has delivered the mail to the local catcher."""
-    for _attempt in range(30):
-        staff.goto("/mails/")
-        row = staff.page.locator("tr", has_text=recipient).filter(has_text=subject_part)
-        if row.count():
-            row.first.get_by_role("link").click()
-            return
-        staff.page.wait_for_timeout(1000)
-    raise AssertionError(f"no mail to {recipient} about {subject_part!r} within 30 s")
-
-
-def group_task(staff: Journey, subject: str) -> None:
-    """The complaint is in the agents' group list with its first task."""
-    for _attempt in range(20):
-        staff.goto(f"/tasks/groups?q={quote(subject)}")
-        if staff.page.locator("main", has_text=subject).count():
-            break
-        staff.page.wait_for_timeout(500)
-    expect(staff.page.locator("main")).to_contain_text(subject)
-    expect(staff.page.locator("main")).to_contain_text("Handle complaint")
 
 
 def test_customer_by_mail_and_api(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
@@ -147,22 +104,13 @@ def test_customer_by_mail_and_api(journey: Callable[..., Journey], shipped: Ship
     else:
         raise AssertionError("the mail intake did not listen")
 
-    token = shipped.cli("api-token", "create", "crm", "--user", "crm", "--role", "agent", "--group", "agent")
-    body = {
-        "customer_name": "Anton API",
-        "customer_email": "anton.api@example.org",
-        "subject": "Router arrived without power supply",
-        "description": "The router from order 5531 came without its power supply.",
-        "language": "en",
-    }
-    request = urllib.request.Request(
-        f"{shipped.base_url}/api/v1/complaints",
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token.splitlines()[-1].strip()}", "Content-Type": "application/json"},
+    created = api_complaint(
+        shipped,
+        customer_name="Anton API",
+        customer_email="anton.api@example.org",
+        subject="Router arrived without power supply",
+        description="The router from order 5531 came without its power supply.",
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 201
-        created = json.loads(response.read())
     assert REFERENCE.fullmatch(created["reference"])
     assert created["status_link"].startswith(f"{shipped.base_url}/portal/status/")
 

@@ -119,8 +119,9 @@ def test_the_full_loop_through_the_process_and_the_portal(
     assert answer.status_code == 200
     complaint = _complaint(database, reference)
     assert complaint.status == "open" and complaint.sla_paused_at is None
-    assert _open_tasks(database, reference) == [("handle_complaint", None)]
-    assert reference in agent.text("/tasks/groups")
+    # The answer comes back to the agent who asked, not unassigned to the group.
+    assert _open_tasks(database, reference) == [("handle_complaint", "agent")]
+    assert reference in agent.text("/tasks/mine")
 
     page = agent.text(f"/cases/{reference}")
     assert "Photo attached, order 4711." in page and "invoice photo.pdf" in page

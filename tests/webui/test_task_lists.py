@@ -100,8 +100,8 @@ def test_claim_from_the_group_list_moves_the_task_to_my_tasks(
     agent = client_for("agent")
     assert references(agent.text("/tasks/mine")) == []
     response = agent.post(f"/task/{seeded.tasks['billing']}/claim", {"next": "tasks.group_tasks"})
-    assert response.status_code == 302 and response.location.endswith("/tasks/groups")
-    assert "You have claimed" in agent.text("/tasks/groups")
+    assert response.status_code == 302 and response.location.endswith(f"/task/{seeded.tasks['billing']}")
+    assert "You have claimed" in agent.text(response.location)
     assert references(agent.text("/tasks/mine")) == [seeded.complaints["billing"]]
     groups = agent.text("/tasks/groups?assigned=assigned")
     assert references(groups) == [seeded.complaints["billing"]] and ">agent<" in groups

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -65,7 +66,8 @@ def _with_template(complaint: Complaint, template_id: int) -> Any:
     template = db().get(ReplyTemplate, template_id)
     form = ReplyForm(formdata=None)
     if template is not None:
-        values = customer_contact.template_values(complaint, actor().username)
+        # The customer reads the agent's name, not their login.
+        values = customer_contact.template_values(complaint, current_user.display_name)
         form.subject.data = customer_contact.render_template_text(template.subject, values)
         form.body.data = customer_contact.render_template_text(template.body, values)
     task_id = request.args.get("task_id")

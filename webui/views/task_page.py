@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -20,6 +19,7 @@ from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
 from webui.auth import actor, require_case_worker
 from webui.case_forms import case_context, field_message
 from webui.db import db, now
+from webui.task_text import fill_documentation
 
 bp = Blueprint("task", __name__, url_prefix="/task")
 
@@ -46,20 +46,11 @@ def _form_values(fields: list[FormField]) -> dict[str, Any]:
     return values
 
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-
-
 def documentation_text(task: HumanTask) -> str | None:
     """The task's documentation with ``{{ variable }}`` filled from the process variables (plain text)."""
     if not task.documentation:
         return None
-    variables = task.instance.variables or {}
-
-    def fill(match: re.Match[str]) -> str:
-        value = variables.get(match.group(1))
-        return "…" if value is None or isinstance(value, dict | list) else str(value)
-
-    return _PLACEHOLDER.sub(fill, task.documentation)
+    return fill_documentation(task.documentation, task.instance.variables or {})
 
 
 def render_task(
@@ -121,7 +112,8 @@ def claim(task_id: str) -> Response:
         flash(_conflict_text(task, error), "error")
         return redirect(_back(task))
     flash(_("You have claimed “%(title)s”.", title=task.title), "success")
-    return redirect(_back(task))
+    # Whoever claims a task wants to work on it: the task page, not the list it was claimed from.
+    return redirect(url_for("task.show", task_id=task.id))
 
 
 @bp.route("/<task_id>/unclaim", methods=["POST"])

@@ -1,0 +1,144 @@
+"""Journey 3: the agent works a new complaint from the group list to a proposed refund."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.journeys.journey import Journey
+from tests.journeys.shipped import ShippedApp
+from tests.journeys.steps import api_complaint, open_tasks
+
+SUBJECT = "Toaster burns the bread on every setting"
+
+
+def in_days(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def test_agent(journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: Path) -> None:
+    created = api_complaint(
+        shipped,
+        customer_name="Tom Toast",
+        customer_email="tom.toast@example.org",
+        subject=SUBJECT,
+        description="Even on setting 1 the toaster burns the bread black. Order 8812.",
+        category="quality",
+    )
+    agent = journey("agent")
+    page = agent.page
+    agent.sign_in("agent")
+    page.get_by_role("link", name="My groups' tasks").click()
+    page.fill("input[name=q]", SUBJECT)
+    page.get_by_role("button", name="Filter").click()
+    row = page.locator("tbody tr", has_text=SUBJECT)
+    expect(row).to_have_count(1)
+    agent.step("new complaint in the group list")
+
+    row.get_by_role("button", name="Claim").click()
+    expect(page).to_have_url(re.compile(r"/task/[0-9a-f-]+$"))
+    expect(page.locator("main")).to_contain_text("You have claimed")
+    agent.step("claimed: on the task page")
+    task_url = page.url
+
+    page.select_option("#f_next_step", "resolve")
+    page.fill("#f_customer_message", "Too short")
+    with agent.bad_input(422, "Please correct the marked fields"):
+        page.get_by_role("button", name="Complete task").click()
+    expect(page.locator("#f_customer_message")).to_have_value("Too short")
+    expect(page.locator("#f_next_step")).to_have_value("resolve")
+    expect(page.locator("#f_customer_message-error")).to_be_visible()
+    agent.step("bad value: field message, values kept")
+
+    page.locator("summary", has_text="Reply to the customer").click()
+    page.select_option("select[name=template]", label="Apology and next steps (en)")
+    page.get_by_role("button", name="Use template").click()
+    body = page.locator("textarea[name=body]").last
+    expect(body).to_contain_text("Anna Agent")
+    expect(body).to_contain_text("Tom Toast")
+    agent.step("reply from a template")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("main")).to_contain_text("The reply is on its way")
+    agent.step("reply sent")
+
+    agent.goto(task_url)
+    page.locator("summary", has_text="Internal note").click()
+    page.locator("form[action$='/notes'] textarea").fill("Customer sent a photo by mail; toaster model T-200.")
+    evidence = tmp_path / "toaster-photo.txt"
+    evidence.write_text("photo of black toast")
+    page.locator("form[action$='/notes'] input[type=file]").set_input_files(str(evidence))
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#timeline")).to_contain_text("toaster model T-200")
+    expect(page.locator("main")).to_contain_text("toaster-photo.txt")
+    agent.step("note with attachment")
+
+    agent.goto(task_url)
+    page.locator("summary", has_text="Subtask for a colleague").click()
+    form = page.locator("form[action$='/subtasks']")
+    form.locator("select").first.select_option("lead")
+    form.locator("input[name=title]").fill("Check the T-200 batch for a thermostat fault")
+    form.locator("input[type=date]").fill(in_days(3))
+    page.get_by_role("button", name="Create subtask").click()
+    expect(page.locator("main")).to_contain_text("Check the T-200 batch")
+    agent.step("subtask created")
+
+    page.get_by_role("link", name="Knowledge base").click()
+    page.locator("input[name=q]").fill("double debit")
+    page.locator("input[name=q]").press("Enter")
+    page.get_by_role("link", name="Double debit: how to check and refund").click()
+    expect(page.locator("main")).to_contain_text("four-eyes")
+    agent.step("knowledge-base article")
+
+    agent.goto(task_url)
+    page.locator("summary", has_text="Request information from the customer").click()
+    page.locator("#request-info textarea").fill("Which toaster model and which setting did you use?")
+    page.get_by_role("button", name="Ask the customer and wait").click()
+    agent.step("information requested")
+
+    customer = journey("customer")
+    customer.goto(created["status_link"])
+    expect(customer.page.locator("main")).to_contain_text("Which toaster model")
+    customer.page.fill("textarea[name=text]", "Model T-200, setting 1.")
+    customer.page.locator("form[action$='/info'] button[type=submit]").click()
+    expect(customer.page.get_by_role("status")).to_be_visible()
+    customer.step("customer answered")
+
+    # The answer brings the task back to the agent who asked, not unassigned to the group.
+    page.get_by_role("link", name="My tasks").click()
+    mine = page.locator("tbody tr", has_text=SUBJECT)
+    expect(mine).to_have_count(1)
+    agent.step("task back in my tasks")
+    mine.get_by_role("link").first.click()
+
+    page.locator("summary", has_text="Hand over to a department").click()
+    handover = page.locator("form[action$='/handover']")
+    handover.locator("select").first.select_option("technical")
+    handover.locator("textarea").fill("Is the T-200 thermostat known to fail?")
+    handover.locator("input[type=date]").fill(in_days(5))
+    page.get_by_role("button", name="Hand over").click()
+    agent.step("handed over")
+
+    expect(page.locator("main")).to_contain_text("The case was handed over")
+
+    page.select_option("#f_next_step", "resolve")
+    page.fill("#f_customer_message", "Thank you for the details. We will refund the toaster.")
+    page.get_by_role("button", name="Complete task").click()
+    expect(page.locator("main")).to_contain_text("completed")
+    decide = page.locator("tbody tr", has_text=SUBJECT).filter(has_text="Decide resolution")
+    expect(decide).to_have_count(1)
+    agent.step("resolution to decide in my tasks")
+    decide.get_by_role("link").first.click()
+    page.select_option("#f_resolution_type", "refund")
+    page.fill("#f_resolution_amount", "500")
+    page.select_option("#f_outcome", "upheld")
+    page.fill("#f_resolution_summary", "We refund the full price of 500 EUR.")
+    page.get_by_role("button", name="Complete task").click()
+    expect(page.locator("main")).to_contain_text("completed")
+    agent.step("refund of 500 EUR proposed")
+    # Above the approval threshold: the team lead approves (journey 5); the proposer may not.
+    tasks = [task for task in open_tasks(shipped) if task["element_id"] == "approve_resolution"]
+    assert any(task["groups"] == ["team_lead"] and task["assignee"] is None for task in tasks)
