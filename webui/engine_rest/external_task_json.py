@@ -29,9 +29,21 @@ def parse_definition_ref(text: str) -> int | None:
     return int(last) if last.isdigit() else None
 
 
-def task_json(session: Session, row: ExternalTask) -> dict[str, Any]:
-    """``ExternalTaskDto``: the task without variables."""
-    definition = session.get(ProcessDefinition, row.definition_id)
+_REFS: dict[int, str] = {}
+
+
+def _definition_ref(session: Session, definition_id: int) -> str | None:
+    """A definition's id for answers; cached, since key, version and row id of a stored version never change."""
+    if definition_id not in _REFS:
+        definition = session.get(ProcessDefinition, definition_id)
+        if definition is None:
+            return None
+        _REFS[definition_id] = definition_ref(definition)
+    return _REFS[definition_id]
+
+
+def task_json(session: Session, row: ExternalTask, *, suspended: bool | None = None) -> dict[str, Any]:
+    """``ExternalTaskDto``: the task without variables (``suspended`` given: the instance is not read)."""
     return {
         "activityId": row.element_id,
         "activityInstanceId": activity_instance_id(row.element_id, row.task_id),
@@ -40,13 +52,13 @@ def task_json(session: Session, row: ExternalTask) -> dict[str, Any]:
         "id": row.id,
         "lockExpirationTime": camunda_date(row.lock_expires_at) if row.worker_id else None,
         "createTime": camunda_date(row.created_at),
-        "processDefinitionId": definition_ref(definition) if definition else None,
+        "processDefinitionId": _definition_ref(session, row.definition_id),
         "processDefinitionKey": row.process_key,
         "processDefinitionVersionTag": None,
         "processInstanceId": instance_uuid(row.instance_id),
         "tenantId": None,
         "retries": row.retries,
-        "suspended": row.instance.status == INSTANCE_SUSPENDED,
+        "suspended": row.instance.status == INSTANCE_SUSPENDED if suspended is None else suspended,
         "workerId": row.worker_id,
         "topicName": row.topic,
         "priority": row.priority,
@@ -56,9 +68,8 @@ def task_json(session: Session, row: ExternalTask) -> dict[str, Any]:
 
 def locked_json(session: Session, row: ExternalTask, topic: TopicRequest, extensions: bool) -> dict[str, Any]:
     """``LockedExternalTaskDto``: the task with the variables the worker asked for."""
-    body = task_json(session, row)
+    body = task_json(session, row, suspended=False)  # a suspended instance's tasks are never fetched
     body["errorDetails"] = row.error_details
-    body["suspended"] = False  # a suspended instance's tasks are never fetched
     body["variables"] = {} if topic.local_only else to_camunda(row.variables or {}, topic.variables)
     properties = row.properties or {}
     body["extensionProperties"] = {key: str(value) for key, value in properties.items()} if extensions else {}

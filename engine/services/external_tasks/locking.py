@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
@@ -94,7 +95,9 @@ def _lock(session: Session, row: ExternalTask, worker_id: str, until: datetime, 
     )
     if getattr(result, "rowcount", 0) != 1:
         return False
-    row.worker_id, row.lock_expires_at = worker_id, until
+    # What the UPDATE wrote, without marking the row dirty (a second UPDATE at commit would repeat it).
+    set_committed_value(row, "worker_id", worker_id)
+    set_committed_value(row, "lock_expires_at", until)
     return True
 
 
