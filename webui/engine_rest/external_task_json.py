@@ -29,17 +29,9 @@ def parse_definition_ref(text: str) -> int | None:
     return int(last) if last.isdigit() else None
 
 
-_REFS: dict[int, str] = {}
-
-
 def _definition_ref(session: Session, definition_id: int) -> str | None:
-    """A definition's id for answers; cached, since key, version and row id of a stored version never change."""
-    if definition_id not in _REFS:
-        definition = session.get(ProcessDefinition, definition_id)
-        if definition is None:
-            return None
-        _REFS[definition_id] = definition_ref(definition)
-    return _REFS[definition_id]
+    definition = session.get(ProcessDefinition, definition_id)  # once per request (identity map)
+    return definition_ref(definition) if definition is not None else None
 
 
 def task_json(session: Session, row: ExternalTask, *, suspended: bool | None = None) -> dict[str, Any]:
