@@ -78,17 +78,19 @@ def _service_like(ctx: Context, node: etree._Element, kind: str) -> None:
     elif ctx.as_executable:
         to_user_task(ctx, node, "has no implementation")
     else:
-        needs = "a decision (camunda:decisionRef)" if kind == "businessRuleTask" else "an implementation"
+        needs = "decision (camunda:decisionRef)" if kind == "businessRuleTask" else "implementation"
         ctx.error(node, "missing-implementation", f"the {kind} has no {needs}", HOW_TO_RUN)
 
 
 def _java_to_topic(
     ctx: Context, node: etree._Element, kind: str, attribute: str | None, connector: etree._Element | None
 ) -> None:
-    """Java code cannot run here: the task waits for a system action named after it, like Camunda's external tasks.
+    """Java code cannot run here: the task calls the system action named after it.
 
     Deploying keeps the step where the designer drew it; until a handler for the topic is registered, an
     instance reaching it gets an incident that names the topic, and a retry runs it once the handler exists.
+    It is deliberately not an external task: no worker was meant to fetch Java code's work, so waiting for
+    one would leave the instance silently stuck instead of visibly failed.
     """
     if attribute:
         raw = node.get(camunda(attribute), "")
@@ -104,15 +106,15 @@ def _java_to_topic(
         if field.get("name"):
             set_property(node, field.get("name", ""), value)
         field.getparent().remove(field)
-    node.set(camunda("type"), "external")
     node.set(camunda("topic"), topic)
-    if kind == "businessRuleTask":
+    if kind in ("businessRuleTask", "sendTask"):
         node.tag = bpmn("serviceTask")
     ctx.changed = True
     ctx.warn(
         node,
         "java-implementation",
-        f"the {kind} is implemented by {what}, which cannot run here; it waits for the system action {topic!r}",
+        f"the {kind} is implemented by {what}, which cannot run here: instances get an incident at this step "
+        f"until a system action handles the topic {topic!r}",
         f"register a handler for the topic {topic!r} or {HOW_TO_RUN}",
     )
 

@@ -74,7 +74,9 @@ def run_service_calls(
         if handler is None:
             run.fail_service_call(
                 call.task_id,
-                f"no system action for topic {call.topic!r} (known: {', '.join(sorted(HANDLERS)) or 'none'})",
+                f"no system action for topic {call.topic!r}, and the task is not an external task "
+                f'(camunda:type="external") that a worker could fetch '
+                f"(system actions: {', '.join(sorted(HANDLERS)) or 'none'})",
             )
             return
         context = ServiceContext(session, instance, actor, now, call)
