@@ -14,6 +14,7 @@ from webui.engine_rest import (  # noqa: F401 - each module registers its routes
     external_task,
     history,
     message,
+    openapi,
     process_definition,
     process_instance,
 )
