@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -167,7 +169,7 @@ def sign_in() -> Any:
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignInForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = user_service.authenticate(
@@ -176,7 +178,15 @@ def sign_in() -> Any:
         except user_service.SignInRefused as refused:
             if refused.throttled:
                 status = 429
-                form.username.errors = [_("Too many failed attempts. Please wait 15 minutes and try again.")]
+                seconds = max(1, math.ceil(refused.retry_after.total_seconds()))
+                headers["Retry-After"] = str(seconds)
+                form.username.errors = [
+                    ngettext(
+                        "Too many failed attempts from this device. Please wait %(num)s second and try again.",
+                        "Too many failed attempts from this device. Please wait %(num)s seconds and try again.",
+                        seconds,
+                    )
+                ]
             else:
                 status = 401
                 form.password.errors = [_("Wrong user name or password.")]
@@ -185,7 +195,7 @@ def sign_in() -> Any:
             return redirect(_safe_next(request.args.get("next")) or home_for(current_user))
     elif request.method == "POST":
         status = 400
-    return render_template("sign_in.html", form=form), status
+    return render_template("sign_in.html", form=form), status, headers
 
 
 @bp.route("/sign-out", methods=["POST"])

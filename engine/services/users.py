@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.services import sign_in_throttle
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.users import Group, LoginAttempt, User, UserRole
@@ -21,11 +22,6 @@ ROLES = (ROLE_AGENT, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER, ROLE_ADMIN)
 LANGUAGES = ("en", "de")
 MIN_PASSWORD_LENGTH = 4
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
-
-# Sign-in throttling: failures within the window, per user name and per client address.
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
 
 # OWASP's password storage minimum for argon2id (19 MiB, 2 passes, 1 lane). argon2-cffi's default (64 MiB,
 # 3 passes, 4 lanes) costs about eight times as much CPU per sign-in, which on a small server queues sign-ins
@@ -214,34 +210,29 @@ def save_group(session: Session, actor: Actor, name: str, label: str, is_departm
 
 
 class SignInRefused(Exception):
-    """Wrong name or password, locked account, or too many recent failures (``throttled``)."""
+    """Wrong name or password, locked account, or too many recent failures (``throttled``, wait ``retry_after``)."""
 
-    def __init__(self, throttled: bool = False) -> None:
+    def __init__(self, throttled: bool = False, retry_after: timedelta = timedelta(0)) -> None:
         self.throttled = throttled
+        self.retry_after = retry_after
         super().__init__("too many failed sign-ins" if throttled else "wrong user name or password")
-
-
-def _recent_failures(session: Session, column: InstrumentedAttribute[str], value: str, since: datetime) -> int:
-    query = select(func.count(LoginAttempt.id)).where(
-        column == value, LoginAttempt.at >= since, LoginAttempt.success.is_(False)
-    )
-    return session.scalar(query) or 0
 
 
 @unit_of_work
 def authenticate(session: Session, username: str, password: str, remote_addr: str, now: datetime) -> User:
-    """Check a sign-in; every attempt is recorded so throttling holds across all server workers."""
+    """Check a sign-in; every attempt is recorded so throttling holds across all server workers.
+
+    Throttling slows the guessing address down and never the owner's own (engine.services.sign_in_throttle).
+    """
     username = username.strip().lower()[:150]
-    since = now - THROTTLE_WINDOW
-    if (
-        _recent_failures(session, LoginAttempt.username, username, since) >= MAX_FAILURES_PER_USER
-        or _recent_failures(session, LoginAttempt.remote_addr, remote_addr, since) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        raise SignInRefused(throttled=True)
+    remote_addr = remote_addr[:64]
+    wait = sign_in_throttle.wait_before_attempt(session, username, remote_addr, now)
+    if wait > timedelta(0):
+        raise SignInRefused(throttled=True, retry_after=wait)
     user = session.scalars(select(User).where(User.username == username)).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     ok = ok and user is not None and user.active
-    session.add(LoginAttempt(username=username, remote_addr=remote_addr[:64], at=now, success=ok))
+    session.add(LoginAttempt(username=username, remote_addr=remote_addr, at=now, success=ok))
     if ok and user is not None:
         user.last_login_at = now
         if _hasher.check_needs_rehash(user.password_hash):

@@ -48,6 +48,8 @@ def _basic(credentials: str) -> Actor:
     try:
         user = authenticate(db(), username, password, request.remote_addr or "", now())
     except SignInRefused as refused:
+        if refused.throttled:
+            raise RestError(429, str(refused), "AuthenticationException") from None
         raise RestError(401, str(refused), "AuthenticationException") from None
     actor = actor_for(user)
     with _LOCK:
