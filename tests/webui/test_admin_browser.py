@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from engine.store.channels import WebhookEndpoint
 from tests.conftest import DatabaseUnderTest
+from tests.engine.helpers import deploy_paths
 from tests.sla.helpers import open_sla_complaint
+from tests.sla.test_sla_targets_admin import PROCESSES
 from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in
 from tests.webui.test_admin_webhooks import failed_delivery
 
@@ -116,4 +118,29 @@ def test_admin_subscribes_a_webhook_and_retries_a_delivery_in_the_browser(
     page.click("#endpoints button:has-text('Switch off')")
     expect(page.locator("#endpoints tr:has-text('crm.example.org')")).to_contain_text("off")
     assert errors == []
+    context.close()
+
+
+def test_admin_changes_an_sla_target_in_the_browser(
+    browser: Browser, base_url: str, database: DatabaseUnderTest, now: datetime
+) -> None:
+    with database.session() as session:
+        deploy_paths(session, now, *sorted(PROCESSES.glob("*.bpmn")), *sorted(PROCESSES.glob("*.dmn")))
+    shot = Shots(database.backend)
+    context, page, errors = open_page(browser)
+    sign_in(page, base_url, "admin")
+    page.click("header nav >> text=Administration")
+    page.click("nav.cockpit-tabs >> text=SLA targets")
+    expect(page.locator("h1")).to_have_text("SLA targets")
+    chat_high = page.locator("#effective tr[data-channel='chat'] td[data-priority='high']")
+    expect(chat_high).to_have_text("PT1H / P1D (24/7)")
+    page.fill("input[name='rule_2_first_response']", "soon")
+    page.click("#rules-form button.primary")
+    expect(page.locator("#rule_2_first_response-error")).to_contain_text("not a target such as")
+    page.fill("input[name='rule_2_first_response']", "PT30M")
+    page.click("#rules-form button.primary")
+    expect(page.locator(".flash-success")).to_contain_text("SLA targets deployed: complaint_handling v2")
+    expect(chat_high).to_have_text("PT30M / P1D (24/7)")
+    shot(page, "admin-sla-targets")
+    assert [error for error in errors if "status of 422" not in error] == []
     context.close()

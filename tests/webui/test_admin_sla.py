@@ -1,0 +1,111 @@
+"""The SLA targets page: by channel and priority, rules edited and deployed, DMN download and upload."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine.bpmn.sla_table import SlaRule, parse_sla_table
+from engine.store.models import AuditEntry
+from engine.store.queries import latest_definition
+from tests.conftest import DatabaseUnderTest
+from tests.engine.helpers import deploy_paths
+from tests.sla.test_sla_targets_admin import PROCESSES
+from tests.webui.support import Client
+
+
+@pytest.fixture
+def library(database: DatabaseUnderTest, now: datetime) -> None:
+    with database.session() as session:
+        deploy_paths(session, now, *sorted(PROCESSES.glob("*.bpmn")), *sorted(PROCESSES.glob("*.dmn")))
+
+
+def form_of(rules: list[SlaRule]) -> dict[str, Any]:
+    """The form as the page posts it for these rules (plus the empty row)."""
+    data: dict[str, Any] = {}
+    for number, rule in enumerate(rules, start=1):
+        key = f"rule_{number}_"
+        data.update({key + "position": str(number), key + "description": rule.description,
+                     key + "priority": rule.priority or "", key + "channels": list(rule.channels or []),
+                     key + "first_response": rule.first_response, key + "resolution": rule.resolution,
+                     key + "calendar": rule.calendar})  # fmt: skip
+    empty = f"rule_{len(rules) + 1}_"
+    data.update({empty + "position": str(len(rules) + 1), empty + "first_response": "", empty + "resolution": ""})
+    return data
+
+
+def shipped() -> list[SlaRule]:
+    return parse_sla_table((PROCESSES / "sla_targets.dmn").read_text(encoding="utf-8"))
+
+
+def test_admin_sees_targets_by_channel_and_priority_and_deploys_a_change(
+    client_for: Callable[[str], Client], database: DatabaseUnderTest, library: None
+) -> None:
+    admin = client_for("admin")
+    page = admin.get("/admin/sla/").get_data(as_text=True)
+    assert "PT1H / P1D (24/7)" in page and "2 business hours / 1 business day" in page
+    rules = shipped()
+    data = form_of(rules)
+    data["rule_1_first_response"] = "1 business hour"
+    # A new rule for e-mail at high priority, placed second.
+    data.update({"rule_9_position": "1.5", "rule_9_description": "E-mail, high", "rule_9_priority": "high",
+                 "rule_9_channels": ["email"], "rule_9_first_response": "3 business hours",
+                 "rule_9_resolution": "2 business days", "rule_9_calendar": "default"})  # fmt: skip
+    saved = admin.post("/admin/sla/", data)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[-2000:]
+    page = admin.get("/admin/sla/").get_data(as_text=True)
+    assert "SLA targets deployed: complaint_handling v2" in page
+    assert "3 business hours / 2 business days" in page
+    with database.session() as session:
+        definition = latest_definition(session, "complaint_handling")
+        assert definition is not None and definition.version == 2
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "sla_targets_deployed")).one()
+        assert entry.actor == "admin" and entry.after is not None and len(entry.after["rules"]) == 9
+    downloaded = admin.get("/admin/sla/sla_targets.dmn")
+    assert downloaded.headers["Content-Disposition"] == 'attachment; filename="sla_targets.dmn"'
+    rules_now = parse_sla_table(downloaded.get_data(as_text=True))
+    assert rules_now[0].first_response == "1 business hour" and rules_now[1].description == "E-mail, high"
+
+
+def test_invalid_rules_come_back_with_messages_and_deploy_nothing(
+    client_for: Callable[[str], Client], database: DatabaseUnderTest, library: None
+) -> None:
+    admin = client_for("admin")
+    assert admin.post("/profile/", {"language": "de"}).status_code == 302
+    data = form_of(shipped())
+    data["rule_2_first_response"] = "bald"
+    data["rule_8_delete"] = "1"  # without the catch-all
+    refused = admin.post("/admin/sla/", data)
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "kein Ziel wie 4 business hours" in text and 'value="bald"' in text
+    assert "Die letzte Regel muss für jede Priorität und jeden Kanal gelten." in text
+    with database.session() as session:
+        definition = latest_definition(session, "complaint_handling")
+        assert definition is not None and definition.version == 1
+
+
+def test_a_dmn_from_the_modeller_is_uploaded_and_deployed(
+    client_for: Callable[[str], Client], database: DatabaseUnderTest, library: None
+) -> None:
+    admin = client_for("admin")
+    text = (PROCESSES / "sla_targets.dmn").read_text(encoding="utf-8").replace('"3 business days"', '"2 business days"')
+    uploaded = admin.post("/admin/sla/upload", {"file": (io.BytesIO(text.encode()), "sla_targets.dmn")})
+    assert uploaded.status_code == 302
+    with database.session() as session:
+        definition = latest_definition(session, "complaint_handling")
+        assert definition is not None and definition.version == 2
+    wrong = admin.post("/admin/sla/upload", {"file": (io.BytesIO(b"<definitions/>"), "other.dmn")})
+    assert wrong.status_code == 422
+
+
+def test_only_admins_reach_the_targets(client_for: Callable[[str], Client], library: None) -> None:
+    for name in ("agent", "lead", "manager", "designer"):
+        client = client_for(name)
+        assert client.get("/admin/sla/").status_code == 403
+        assert client.get("/admin/sla/sla_targets.dmn").status_code == 403
