@@ -40,7 +40,8 @@ from bench.engine_workload import (  # noqa: E402
     load_resources,
     run_in_memory,
 )
-from engine.runtime.parser import Resource, parse_process  # noqa: E402
+from engine.bpmn.resources import Resource  # noqa: E402
+from engine.runtime.parser import parse_process  # noqa: E402
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition  # noqa: E402
 from engine.services.run_cache import RUN_CACHE  # noqa: E402
 

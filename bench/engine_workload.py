@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engine.bpmn.resources import Resource
 from engine.domain.actors import Actor
-from engine.runtime.parser import Resource
 from engine.runtime.serialization import ParsedDefinition
 from engine.runtime.workflow import WorkflowRun
 from engine.services import deployment

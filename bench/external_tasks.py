@@ -40,8 +40,8 @@ from datetime import UTC, datetime  # noqa: E402
 
 import requests  # noqa: E402
 
+from engine.bpmn.resources import Resource  # noqa: E402
 from engine.domain.actors import SYSTEM, Actor  # noqa: E402
-from engine.runtime.parser import Resource  # noqa: E402
 from engine.services import deployment, instances, tasks  # noqa: E402
 from engine.services import users as user_service  # noqa: E402
 from engine.store import schema  # noqa: E402

@@ -16,11 +16,11 @@ import click
 
 from complaintflow.context import make_context, utcnow
 from designer_export import REJECTED, FileReport, Upload, check_paths, check_uploads
+from engine.bpmn.bpmn_xml import MAX_XML_BYTES
+from engine.bpmn.diagnostics import ERROR, INFO, WARNING
+from engine.bpmn.resources import Resource
 from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
-from engine.runtime.bpmn_xml import MAX_XML_BYTES
-from engine.runtime.diagnostics import ERROR, INFO, WARNING
-from engine.runtime.parser import Resource
 from engine.services.designer_api import deployed_resources, known_topics
 
 INTERNAL_ERROR = 3

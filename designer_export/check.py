@@ -16,10 +16,10 @@ from designer_export.cycles import loop_diagnostics
 from designer_export.rules import Known, check_rules
 from designer_export.schema import schema_diagnostics
 from designer_export.trial import Catalogue, trial_parse
-from engine.runtime.bpmn_xml import MAX_XML_BYTES, XmlRejected, bpmn, camunda, decode_xml, is_dmn
-from engine.runtime.diagnostics import ERROR, INFO, SEVERITIES, WARNING, Diagnostic, at
+from engine.bpmn.bpmn_xml import MAX_XML_BYTES, XmlRejected, bpmn, camunda, decode_xml, is_dmn
+from engine.bpmn.diagnostics import ERROR, INFO, SEVERITIES, WARNING, Diagnostic, at
+from engine.bpmn.resources import Resource
 from engine.runtime.normalize import NormalizedFile, normalize_resources
-from engine.runtime.parser import Resource
 
 DEPLOYABLE = "deployable"
 DEPLOYABLE_WITH_WARNINGS = "deployable_with_warnings"

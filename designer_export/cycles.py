@@ -15,8 +15,8 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import FLOW_NODES, SCOPES, bpmn, camunda, text_of
-from engine.runtime.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
+from engine.bpmn.bpmn_xml import FLOW_NODES, SCOPES, bpmn, camunda, text_of
+from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
 from engine.runtime.limits import MAX_TASK_DEPTH
 
 # Elements where a token waits for someone or something outside the engine.

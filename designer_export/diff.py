@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import BPMN_NS, CAMUNDA_NS, XmlRejected, load_xml, text_of
-from engine.runtime.diagnostics import local_name
+from engine.bpmn.bpmn_xml import BPMN_NS, CAMUNDA_NS, XmlRejected, load_xml, text_of
+from engine.bpmn.diagnostics import local_name
 
 # Child elements whose text is part of an element's meaning, by the label shown in the diff.
 _TEXT_PARTS = {

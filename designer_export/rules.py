@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 
-from engine.runtime.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, FLOW_NODES, bpmn, camunda, text_of
-from engine.runtime.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
-from engine.runtime.expressions import assigned_names, free_names
+from engine.bpmn.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, FLOW_NODES, bpmn, camunda, text_of
+from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
+from engine.bpmn.expressions import assigned_names, free_names
 from engine.runtime.script_limits import LimitingTransformer
 from engine.runtime.scripting import translate_juel
 

@@ -14,8 +14,8 @@ from importlib import resources
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS
-from engine.runtime.diagnostics import ERROR, WARNING, Diagnostic, local_name
+from engine.bpmn.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS
+from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, local_name
 
 MAX_SCHEMA_DIAGNOSTICS = 20
 _DIAGRAM_NAMESPACES = (BPMNDI_NS, DI_NS, DC_NS)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, XmlRejected, index_by_id, load_xml
-from engine.runtime.diagnostics import local_name
+from engine.bpmn.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, XmlRejected, index_by_id, load_xml
+from engine.bpmn.diagnostics import local_name
 
 SVG_NS = "http://www.w3.org/2000/svg"
 STATES = {

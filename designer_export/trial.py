@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.bpmn.bpmn_xml import index_by_id
+from engine.bpmn.diagnostics import ERROR, Diagnostic, local_name
+from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn
 from engine.domain.errors import DeploymentError
-from engine.runtime.bpmn_xml import index_by_id
-from engine.runtime.diagnostics import ERROR, Diagnostic, local_name
-from engine.runtime.parser import ProcessInfo, Resource, build_parser, describe_bpmn, describe_dmn, parse_process
+from engine.runtime.parser import build_parser, parse_process
 
 
 @dataclass

@@ -1,1 +1,5 @@
-"""Reading diagram files: XML, diagnostics, normalisation passes and expressions (no SpiffWorkflow here)."""
+"""Reading diagram files: BPMN/DMN XML, diagnostics, normalisation passes, expressions (JUEL, FEEL, DMN).
+
+Nothing here imports SpiffWorkflow (``engine.runtime`` is the adapter that does): this package turns an
+uploaded file into the text the engine runs, or into diagnostics that name the element that cannot run.
+"""

@@ -15,9 +15,9 @@ from typing import Any
 from SpiffWorkflow.bpmn.util.diff import diff_workflow
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.expressions import assigned_names, free_names
 from engine.domain.errors import InvalidState
 from engine.runtime.clock import engine_time
-from engine.runtime.expressions import assigned_names, free_names
 from engine.runtime.scripting import default_helpers, translate_juel
 from engine.runtime.serialization import _SERIALIZER, ParsedDefinition
 from engine.runtime.workflow import WorkflowRun

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.domain.errors import DeploymentError
-from engine.runtime.bpmn_xml import (
+from engine.bpmn.bpmn_xml import (
     ACTIVITI_NS,
     BPMN_NS,
     BPMNDI_NS,
@@ -32,8 +31,9 @@ from engine.runtime.bpmn_xml import (
     to_text,
     with_camunda_prefix,
 )
-from engine.runtime.diagnostics import ERROR, INFO, WARNING, Diagnostic, at, local_name
-from engine.runtime.parser import Resource
+from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic, at, local_name
+from engine.bpmn.resources import Resource
+from engine.domain.errors import DeploymentError
 
 
 class DiagramRejected(DeploymentError):

@@ -13,9 +13,9 @@ import re
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import bpmn, camunda, text_of
-from engine.runtime.diagnostics import local_name
-from engine.runtime.expressions import PYTHON, translate_expression, translate_script
+from engine.bpmn.bpmn_xml import bpmn, camunda, text_of
+from engine.bpmn.diagnostics import local_name
+from engine.bpmn.expressions import PYTHON, translate_expression, translate_script
 from engine.runtime.normalize import Context
 from engine.runtime.normalize_graph import all_scopes, flow_nodes, sequence_flows, to_user_task
 from engine.runtime.normalize_vendor import HOW_TO_RUN, set_property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.runtime.diagnostics import ERROR, INFO, Diagnostic, at, local_name
+from engine.bpmn.diagnostics import ERROR, INFO, Diagnostic, at, local_name
 
 _SUPPORTED = {"UNIQUE", "FIRST", "ANY", "COLLECT"}
 

@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from engine.runtime.diagnostics import ERROR, INFO, Diagnostic, at, local_name
+from engine.bpmn.diagnostics import ERROR, INFO, Diagnostic, at, local_name
 
 _RANGE = re.compile(r"^([\[\]\(])\s*(.+?)\s*\.\.\s*(.+?)\s*([\[\]\)])$")
 _CONSTANTS = {"true": "True", "false": "False", "null": "None"}

@@ -13,8 +13,8 @@ import re
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import EVENTS, bpmn, index_by_id, text_of
-from engine.runtime.diagnostics import local_name
+from engine.bpmn.bpmn_xml import EVENTS, bpmn, index_by_id, text_of
+from engine.bpmn.diagnostics import local_name
 from engine.runtime.normalize import Context
 from engine.runtime.normalize_graph import add_flow, all_scopes, flow_nodes, root_element, sequence_flows, to_user_task
 

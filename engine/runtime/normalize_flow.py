@@ -12,8 +12,8 @@ import re
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import BPMN_NS, GATEWAYS, bpmn, camunda, index_by_id
-from engine.runtime.diagnostics import local_name
+from engine.bpmn.bpmn_xml import BPMN_NS, GATEWAYS, bpmn, camunda, index_by_id
+from engine.bpmn.diagnostics import local_name
 from engine.runtime.normalize import Context
 from engine.runtime.normalize_graph import (
     add_flow,

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import bpmn, camunda
-from engine.runtime.diagnostics import local_name
+from engine.bpmn.bpmn_xml import bpmn, camunda
+from engine.bpmn.diagnostics import local_name
 
 if TYPE_CHECKING:
     from engine.runtime.normalize import Context

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import CAMUNDA_NS, FLOW_NODES, SCOPES, bpmn, text_of
-from engine.runtime.diagnostics import local_name
+from engine.bpmn.bpmn_xml import CAMUNDA_NS, FLOW_NODES, SCOPES, bpmn, text_of
+from engine.bpmn.diagnostics import local_name
 from engine.runtime.normalize import Context
 
 

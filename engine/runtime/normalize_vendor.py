@@ -13,9 +13,9 @@ import re
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import CAMUNDA_NS, ZEEBE_NS, bpmn, camunda
-from engine.runtime.diagnostics import local_name
-from engine.runtime.expressions import translate_expression
+from engine.bpmn.bpmn_xml import CAMUNDA_NS, ZEEBE_NS, bpmn, camunda
+from engine.bpmn.diagnostics import local_name
+from engine.bpmn.expressions import translate_expression
 from engine.runtime.normalize import Context
 from engine.runtime.normalize_forms import form_data_from_camunda_form
 

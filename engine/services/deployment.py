@@ -10,12 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.diagnostics import Diagnostic
+from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn
 from engine.domain.actors import Actor
 from engine.domain.errors import DeploymentError, NotFound
-from engine.runtime.diagnostics import Diagnostic
 from engine.runtime.lint import lint_specs
 from engine.runtime.normalize import DiagramRejected, NormalizedFile, blocking, normalize_resources
-from engine.runtime.parser import ProcessInfo, Resource, describe_bpmn, describe_dmn, parse_process
+from engine.runtime.parser import parse_process
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from designer_export import REJECTED, FileReport, Upload, check_uploads, templates
 from designer_export.diff import DiagramDiff, diff_versions
 from designer_export.svg import render_svg
+from engine.bpmn.resources import Resource, describe_bpmn, element_names
 from engine.domain.actors import Actor
-from engine.runtime.parser import Resource, describe_bpmn, element_names
 from engine.services import deployment, migration, versions
 from engine.services.deployment import DeployResult
 from engine.services.migration import InstanceMigration, MigrationProgress

@@ -13,12 +13,12 @@ from importlib import resources
 
 from sqlalchemy.orm import Session
 
+from engine.bpmn.resources import Resource, describe_dmn
 from engine.bpmn.sla_table import DECISION_ID, NotEditable, SlaRule, parse_sla_table, render_sla_table
 from engine.domain.actors import ROLE_ADMIN, Actor
 from engine.domain.calendar import parse_sla_duration
 from engine.domain.calendars import calendar_named
 from engine.domain.errors import DeploymentError, FormValidationError, PermissionDenied
-from engine.runtime.parser import Resource, describe_dmn
 from engine.services.audit import record
 from engine.services.business_calendars import sync_registry
 from engine.services.deployment import DeployResult, deploy, runnable_resources

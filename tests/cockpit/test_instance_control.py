@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from complaintflow.cli import main
 from complaintflow.context import utcnow
+from engine.bpmn.resources import Resource
 from engine.domain.actors import ROLE_MANAGER, Actor
 from engine.domain.errors import ComplaintflowError, Conflict, InvalidState, NotFound, PermissionDenied
-from engine.runtime.parser import Resource
 from engine.scheduler import SchedulerOptions, TimerScheduler
 from engine.services import deployment, instance_control, instances, migration, tasks, timers
 from engine.store.complaints import Complaint

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from designer_export import FileReport, Upload, check_uploads
-from engine.runtime.diagnostics import Diagnostic
-from engine.runtime.parser import Resource
+from engine.bpmn.diagnostics import Diagnostic
+from engine.bpmn.resources import Resource
 
 NAMESPACES = (
     'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '

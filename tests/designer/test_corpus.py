@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from designer_export.check import REJECTED
 from designer_export.conformance import Measurement, corpus_files, measure
-from engine.runtime.bpmn_xml import decode_xml
-from engine.runtime.parser import Resource
+from engine.bpmn.bpmn_xml import decode_xml
+from engine.bpmn.resources import Resource
 from engine.services import deployment, instances
 from engine.store.models import ProcessDefinition, ProcessInstance
 from tests.engine.helpers import ADMIN

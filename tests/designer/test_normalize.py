@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.runtime.bpmn_xml import load_xml
+from engine.bpmn.bpmn_xml import load_xml
+from engine.bpmn.resources import Resource
 from engine.runtime.normalize import normalize_resources
-from engine.runtime.parser import Resource
 from tests.designer.helpers import check, codes, complete, diagram, find, linear, ready, run
 
 AGENT = 'camunda:candidateGroups="agent"'

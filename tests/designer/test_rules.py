@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from designer_export import REJECTED, Upload, check_uploads
-from engine.runtime.parser import Resource
+from engine.bpmn.resources import Resource
 from tests.designer.helpers import check, codes, diagram, find, linear
 from tests.engine.helpers import EXAMPLES
 

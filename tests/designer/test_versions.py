@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from designer_export.templates import ACTIONS, element_templates
+from engine.bpmn.resources import Resource
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
-from engine.runtime.parser import Resource
 from engine.services import deployment, designer_api, instances, migration, tasks
 from engine.store import queries
 from engine.store.models import AuditEntry, HumanTask, ProcessInstance

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from engine.runtime.parser import Resource
+from engine.bpmn.resources import Resource
 from engine.services import deployment, instances, tasks
 from engine.store.models import AuditEntry, ProcessInstance
 from tests.designer.test_versions import chain, open_rows, user

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from engine.bpmn.resources import Resource
 from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_TEAM_LEAD, Actor
-from engine.runtime.parser import Resource
 from engine.services import deployment
 from engine.services.deployment import DeployResult
 from engine.store import queries

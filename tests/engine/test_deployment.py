@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.resources import Resource
 from engine.domain.errors import DeploymentError, NotFound
 from engine.runtime import serialization
-from engine.runtime.parser import Resource
 from engine.services import deployment, instances, tasks
 from engine.store.models import DefinitionResource, ProcessDefinition
 from tests.engine.helpers import ADMIN, ANNA, BASIC, DIAGRAMS, EXAMPLES, complaint, deploy_paths, only_task, resources

@@ -17,8 +17,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.bpmn.resources import Resource
 from engine.domain.actors import ROLE_ADMIN, SYSTEM, Actor
-from engine.runtime.parser import Resource
 from engine.services import deployment
 from engine.services import users as user_service
 from engine.services.complaints import NewComplaint, open_complaint

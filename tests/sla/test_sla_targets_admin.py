@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.resources import Resource
 from engine.bpmn.sla_table import SlaRule, parse_sla_table
 from engine.domain.errors import DeploymentError, FormValidationError, PermissionDenied
-from engine.runtime.parser import Resource
 from engine.services import sla_targets
 from engine.store.models import AuditEntry
 from engine.store.queries import latest_definition

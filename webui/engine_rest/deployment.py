@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from designer_export import Upload
+from engine.bpmn.bpmn_xml import MAX_XML_BYTES
+from engine.bpmn.diagnostics import Diagnostic
+from engine.bpmn.resources import Resource, describe_dmn
 from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER
 from engine.domain.errors import DeploymentError, PermissionDenied
-from engine.runtime.bpmn_xml import MAX_XML_BYTES
-from engine.runtime.diagnostics import Diagnostic
-from engine.runtime.parser import Resource, describe_dmn
 from engine.services.designer_api import DeployOutcome, deploy_files
 from engine.store.models import ProcessDefinition
 from webui.db import db, now

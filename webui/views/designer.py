@@ -12,8 +12,8 @@ from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import FileStorage
 
 from designer_export import Upload
+from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.domain.errors import NotFound
-from engine.runtime.bpmn_xml import MAX_XML_BYTES
 from engine.services import designer_api
 from webui.auth import require_roles
 from webui.db import db, now

@@ -22,8 +22,8 @@ from wtforms import BooleanField, MultipleFileField, SubmitField
 
 from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, REJECTED, FileReport, Upload
 from designer_export.svg import render_svg
+from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from engine.domain.errors import ComplaintflowError
-from engine.runtime.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from engine.services import designer_api
 from engine.services.deployment import DeployResult
 from webui.auth import actor, require_roles

@@ -1,6 +1,6 @@
 """What the import pipeline tells a process designer about one element of an uploaded diagram.
 
-The normaliser (here, in ``engine.runtime``) and the designer checks (``designer_export``) report in the
+The normaliser (``engine.bpmn.normalize``) and the designer checks (``designer_export``) report in the
 same shape, so a deploy refusal and ``complaintflow designer check`` name the same element, type and line.
 """
 
