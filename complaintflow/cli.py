@@ -19,8 +19,8 @@ from complaintflow.cli_support import json_option as _json_option
 from complaintflow.cli_tasks import print_open_tasks
 from complaintflow.context import utcnow
 from engine.bpmn.diagnostics import Diagnostic
+from engine.bpmn.normalize.pipeline import DiagramRejected
 from engine.domain.errors import ComplaintflowError
-from engine.runtime.normalize import DiagramRejected
 from engine.services import deployment, instances
 from engine.store import queries, schema
 

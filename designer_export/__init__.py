@@ -1,6 +1,6 @@
 """Designer import and export: checks and diagnostics for uploaded diagrams, versions, diffs, templates.
 
-The normalisation deploy needs lives in ``engine.runtime.normalize``; this package adds the checks a
+The normalisation deploy needs lives in ``engine.bpmn.normalize.pipeline``; this package adds the checks a
 designer sees (schema, semantic rules, trial parse), their reports, and the export side.
 """
 

@@ -18,8 +18,8 @@ from designer_export.schema import schema_diagnostics
 from designer_export.trial import Catalogue, trial_parse
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES, XmlRejected, bpmn, camunda, decode_xml, is_dmn
 from engine.bpmn.diagnostics import ERROR, INFO, SEVERITIES, WARNING, Diagnostic, at
+from engine.bpmn.normalize.pipeline import NormalizedFile, normalize_resources
 from engine.bpmn.resources import Resource
-from engine.runtime.normalize import NormalizedFile, normalize_resources
 
 DEPLOYABLE = "deployable"
 DEPLOYABLE_WITH_WARNINGS = "deployable_with_warnings"

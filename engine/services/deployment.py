@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.diagnostics import Diagnostic
+from engine.bpmn.normalize.pipeline import DiagramRejected, NormalizedFile, blocking, normalize_resources
 from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn
 from engine.domain.actors import Actor
 from engine.domain.errors import DeploymentError, NotFound
 from engine.runtime.lint import lint_specs
-from engine.runtime.normalize import DiagramRejected, NormalizedFile, blocking, normalize_resources
 from engine.runtime.parser import parse_process
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition
 from engine.services.audit import record

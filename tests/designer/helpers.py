@@ -64,7 +64,7 @@ def run(text: str, data: dict[str, object] | None = None, *, as_executable: bool
     """Normalise, parse and start ``text`` in memory; returns the WorkflowRun (no database needed)."""
     from datetime import UTC, datetime
 
-    from engine.runtime.normalize import blocking, normalize_resources
+    from engine.bpmn.normalize.pipeline import blocking, normalize_resources
     from engine.runtime.parser import parse_process
     from engine.runtime.serialization import ParsedDefinition
     from engine.runtime.workflow import WorkflowRun

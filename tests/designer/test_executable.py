@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy.orm import Session
 
+from engine.bpmn.normalize.pipeline import DiagramRejected
 from engine.bpmn.resources import Resource
 from engine.domain.errors import DeploymentError
-from engine.runtime.normalize import DiagramRejected
 from engine.services import deployment, instances
 from engine.store import queries
 from engine.store.models import ProcessDefinition

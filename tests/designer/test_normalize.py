@@ -5,8 +5,8 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.bpmn.bpmn_xml import load_xml
+from engine.bpmn.normalize.pipeline import normalize_resources
 from engine.bpmn.resources import Resource
-from engine.runtime.normalize import normalize_resources
 from tests.designer.helpers import check, codes, complete, diagram, find, linear, ready, run
 
 AGENT = 'camunda:candidateGroups="agent"'
@@ -275,7 +275,7 @@ FEEL_TABLE = """<?xml version="1.0" encoding="UTF-8"?>
 def test_feel_tests_in_decision_tables_are_translated_and_evaluate_right() -> None:
     from datetime import UTC, datetime
 
-    from engine.runtime.normalize import blocking
+    from engine.bpmn.normalize.pipeline import blocking
     from engine.runtime.parser import parse_process
     from engine.runtime.serialization import ParsedDefinition
     from engine.runtime.workflow import WorkflowRun

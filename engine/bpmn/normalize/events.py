@@ -15,8 +15,8 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import EVENTS, bpmn, index_by_id, text_of
 from engine.bpmn.diagnostics import local_name
-from engine.runtime.normalize import Context
-from engine.runtime.normalize_graph import add_flow, all_scopes, flow_nodes, root_element, sequence_flows, to_user_task
+from engine.bpmn.normalize.context import Context
+from engine.bpmn.normalize.graph import add_flow, all_scopes, flow_nodes, root_element, sequence_flows, to_user_task
 
 _DEFINITIONS = {
     "messageEventDefinition": ("messageRef", "message"),

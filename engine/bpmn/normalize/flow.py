@@ -1,9 +1,10 @@
-"""Normalising the flow: events, implicit splits, missing start events, gateways and loops.
+"""Normalising the flow: implicit splits, missing start events, gateway conditions and loops.
 
 BPMN allows shortcuts SpiffWorkflow does not parse: an activity with several outgoing flows (an implicit
-parallel or inclusive split), a process or subprocess without a start event, link events (SpiffWorkflow
-silently ends the process at a link throw). These are rewritten into the explicit equivalent; what has
-no equivalent in the engine (compensation, complex gateways, dangling references) becomes an ERROR.
+parallel or inclusive split), a process or subprocess without a start event, a gateway flow without a
+condition. These are rewritten into the explicit equivalent (with ``as_executable``, an undecided
+gateway gets a choice field on the task before it); complex gateways and loops that never stop become
+an ERROR. Events (link pairs, compensation, dangling references) are the ``events`` pass's.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import BPMN_NS, GATEWAYS, bpmn, camunda, index_by_id
 from engine.bpmn.diagnostics import local_name
-from engine.runtime.normalize import Context
-from engine.runtime.normalize_graph import (
+from engine.bpmn.normalize.context import Context
+from engine.bpmn.normalize.forms import add_choice_field
+from engine.bpmn.normalize.graph import (
     add_flow,
     all_scopes,
     flow_nodes,
@@ -175,8 +177,6 @@ def _gateway_conditions(ctx: Context, gateway: etree._Element, flows: _Flows, in
                 "add a condition expression (e.g. ${approved}) or mark the flow as the default flow",
             )
         return
-    from engine.runtime.normalize_forms import add_choice_field
-
     variable = _variable_name(gateway)
     options = []
     for flow in open_flows:

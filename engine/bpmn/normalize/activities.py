@@ -16,9 +16,9 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import bpmn, camunda, text_of
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.expressions import PYTHON, translate_expression, translate_script
-from engine.runtime.normalize import Context
-from engine.runtime.normalize_graph import all_scopes, flow_nodes, sequence_flows, to_user_task
-from engine.runtime.normalize_vendor import HOW_TO_RUN, set_property
+from engine.bpmn.normalize.context import Context
+from engine.bpmn.normalize.graph import all_scopes, flow_nodes, sequence_flows, to_user_task
+from engine.bpmn.normalize.vendor import HOW_TO_RUN, set_property
 from engine.runtime.scripting import translate_juel
 
 _CRON = re.compile(r"^\S+(\s+\S+){4,6}$")

@@ -1,23 +1,21 @@
 """Task forms written by the normaliser: Camunda 8 forms as ``camunda:formData``, and path choices.
 
-The engine renders ``camunda:formData`` (see ``engine.runtime.forms``). Camunda 8 links a user task to
-a Camunda Forms JSON document; its simple components (text, number, checkbox, select, date) map one to
-one onto formData fields. A descriptive diagram deployed as executable lets the person completing the
-task before an undecided gateway choose the path, through an enum field added here.
+The engine renders ``camunda:formData`` (read into form fields by ``engine.runtime.forms``). Camunda 8
+links a user task to a Camunda Forms JSON document; its simple components (text, number, checkbox,
+select, date) map one to one onto formData fields. A descriptive diagram deployed as executable lets the
+person completing the task before an undecided gateway choose the path, through an enum field added here.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 
 from engine.bpmn.bpmn_xml import bpmn, camunda
 from engine.bpmn.diagnostics import local_name
-
-if TYPE_CHECKING:
-    from engine.runtime.normalize import Context
+from engine.bpmn.normalize.context import Context
 
 _COMPONENT_TYPES = {
     "textfield": "string",

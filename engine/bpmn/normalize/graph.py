@@ -6,7 +6,7 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import CAMUNDA_NS, FLOW_NODES, SCOPES, bpmn, text_of
 from engine.bpmn.diagnostics import local_name
-from engine.runtime.normalize import Context
+from engine.bpmn.normalize.context import Context
 
 
 def flow_nodes(scope: etree._Element) -> list[etree._Element]:

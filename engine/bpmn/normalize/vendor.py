@@ -2,9 +2,10 @@
 
 Camunda 8 (Zeebe) says the same things as Camunda 7 in other elements: ``zeebe:assignmentDefinition``
 is ``camunda:assignee``/``candidateGroups``, ``zeebe:taskDefinition`` is an external task topic, FEEL
-``=x`` is ``${x}``. Those are rewritten; Java delegates, connectors and Groovy scripts cannot run and are
-reported. With ``as_executable``, tasks that a descriptive diagram left without implementation become
-human tasks in their lane, which is what they describe: a person doing the step.
+``=x`` is ``${x}``, a linked Camunda Form is ``camunda:formData``. Those are rewritten. Camunda 7
+extensions the engine does not run (listeners, input/output and call-activity mappings) are reported
+and dropped. What each activity needs to run (Java delegates, connectors, scripts) is the
+``activities`` pass's.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import CAMUNDA_NS, ZEEBE_NS, bpmn, camunda
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.expressions import translate_expression
-from engine.runtime.normalize import Context
-from engine.runtime.normalize_forms import form_data_from_camunda_form
+from engine.bpmn.normalize.context import Context
+from engine.bpmn.normalize.forms import form_data_from_camunda_form
 
 HOW_TO_RUN = 'make it an external task: camunda:type="external" camunda:topic="<system action>" (e.g. notify)'
 
