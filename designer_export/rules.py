@@ -18,9 +18,8 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 
 from engine.bpmn.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, FLOW_NODES, bpmn, camunda, text_of
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
-from engine.bpmn.expressions import assigned_names, free_names
+from engine.bpmn.expressions import assigned_names, free_names, juel_to_python
 from engine.runtime.script_limits import LimitingTransformer
-from engine.runtime.scripting import translate_juel
 
 # ISO 8601 as the engine's timers read it: durations, date-times, and repeating intervals.
 _DURATION = r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
@@ -223,7 +222,7 @@ _UNAVAILABLE = {"open", "exec", "eval", "compile", "__import__", "globals", "loc
 
 def _compile_problem(source: str, mode: str) -> str:
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
-    code = source if mode == "exec" else translate_juel(source.strip())
+    code = source if mode == "exec" else juel_to_python(source.strip())
     try:
         # The same policy the engine compiles with: what the check accepts, the engine runs.
         result = compiler(code, policy=LimitingTransformer)
@@ -290,7 +289,7 @@ def _timer(timer: etree._Element, set_anywhere: set[str], report: Reporter) -> N
     if problem:
         report(event, ERROR, "timer-invalid", f"the timer expression {value!r} does not compile: {problem}")
         return
-    unknown = sorted(name for name in free_names(translate_juel(value)) if name not in set_anywhere)
+    unknown = sorted(name for name in free_names(juel_to_python(value)) if name not in set_anywhere)
     if unknown:
         report(
             event,

@@ -247,13 +247,31 @@ def _constants_fixed(python: str) -> str:
     return _join([_CONSTANTS.get(value, value) if kind == "name" else value for kind, value in tokens])
 
 
+_JUEL_WRAPPED = re.compile(r"^[$#]\{(.*)\}$", re.DOTALL)
+
+
+def juel_to_python(expression: str) -> str:
+    """The Python the engine evaluates for ``expression``: a ``${...}`` JUEL expression translated, other text as is.
+
+    The one JUEL translation (the tokens of :func:`translate_expression`), used where an expression is
+    evaluated (the restricted script engine), checked (deploy lint, designer rules) or read for variable
+    names, so that the check and the engine cannot disagree. JUEL that does not translate is returned
+    unchanged: Python then reports it as a syntax error, at check and at run time alike.
+    """
+    wrapped = _JUEL_WRAPPED.match(expression.strip())
+    if not wrapped:
+        return expression
+    python, _problem = _juel_inner(wrapped.group(1))
+    return expression if python is None else python
+
+
 def translate_expression(text: str, language: str | None = None) -> Translation:
     """Python for a condition or value expression in JUEL, FEEL, XPath or Python."""
     source = (text or "").strip()
     if not source:
         return Translation(None, PYTHON, "is empty")
     declared = dialect_of_language(language)
-    wrapped = re.match(r"^[$#]\{(.*)\}$", source, re.DOTALL)
+    wrapped = _JUEL_WRAPPED.match(source)
     renamed: tuple[str, ...] = ()
     if wrapped:
         dialect = JUEL

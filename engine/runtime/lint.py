@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from engine.runtime.scripting import translate_juel
+from engine.bpmn.expressions import juel_to_python
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def _check(problems: list[LintProblem], element_id: str, what: str, source: str 
     if source is None or not source.strip():
         return
     if mode == "eval":
-        source = translate_juel(source.strip())
+        source = juel_to_python(source.strip())
     try:
         ast.parse(source, mode=mode)
     except SyntaxError as error:

@@ -15,10 +15,10 @@ from typing import Any
 from SpiffWorkflow.bpmn.util.diff import diff_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.expressions import assigned_names, free_names
+from engine.bpmn.expressions import assigned_names, free_names, juel_to_python
 from engine.domain.errors import InvalidState
 from engine.runtime.clock import engine_time
-from engine.runtime.scripting import default_helpers, translate_juel
+from engine.runtime.scripting import default_helpers
 from engine.runtime.serialization import _SERIALIZER, ParsedDefinition
 from engine.runtime.workflow import WorkflowRun
 
@@ -50,10 +50,10 @@ def _expressions(spec: Any) -> list[tuple[str, str]]:
         for condition, _target in getattr(task_spec, "cond_task_specs", None) or []:
             expression = condition.args[0] if getattr(condition, "args", None) else None
             if isinstance(expression, str):
-                found.append((element, translate_juel(expression)))
+                found.append((element, juel_to_python(expression)))
         timer = getattr(getattr(task_spec, "event_definition", None), "expression", None)
         if isinstance(timer, str):
-            found.append((element, translate_juel(timer)))
+            found.append((element, juel_to_python(timer)))
     return found
 
 

@@ -29,6 +29,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.bpmn.expressions import juel_to_python
 from engine.domain.calendars import end_of_business_day, sla_due, sla_point
 from engine.runtime.clock import current_time
 from engine.runtime.script_limits import LimitingTransformer, guard_globals, limited, limited_math
@@ -39,20 +40,6 @@ _ISO_LITERAL = re.compile(
     r"^(R\d*/)?(P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
     r"|\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)$"
 )
-# Camunda expressions are JUEL: ${amount > 200 && vip}. The simple ones translate to Python one to one.
-_JUEL_WRAPPED = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
-
-
-def translate_juel(expression: str) -> str:
-    """Python for a simple JUEL expression (``${a > 1 && !b}``); other text is returned unchanged."""
-    match = _JUEL_WRAPPED.match(expression.strip())
-    if not match:
-        return expression
-    inner = match.group(1)
-    inner = re.sub(r"&&", " and ", inner)
-    inner = re.sub(r"\|\|", " or ", inner)
-    inner = re.sub(r"!(?!=)", " not ", inner)
-    return inner.strip()
 
 
 def _as_datetime(value: datetime | str | None) -> datetime:
@@ -174,7 +161,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         expression = expression.strip()
         if _ISO_LITERAL.match(expression):
             return expression
-        code = _compile(translate_juel(expression), "eval")
+        code = _compile(juel_to_python(expression), "eval")
         with limited():
             return eval(code, self._globals(context, external_context))
 

@@ -15,11 +15,10 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import bpmn, camunda, text_of
 from engine.bpmn.diagnostics import local_name
-from engine.bpmn.expressions import PYTHON, translate_expression, translate_script
+from engine.bpmn.expressions import PYTHON, juel_to_python, translate_expression, translate_script
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.graph import all_scopes, flow_nodes, sequence_flows, to_user_task
 from engine.bpmn.normalize.vendor import HOW_TO_RUN, set_property
-from engine.runtime.scripting import translate_juel
 
 _CRON = re.compile(r"^\S+(\s+\S+){4,6}$")
 
@@ -194,9 +193,9 @@ def _expressions_of(ctx: Context, node: etree._Element) -> None:
 
 
 def _runs_as_is(text: str, python: str) -> bool:
-    """True when the runtime's own JUEL shim already evaluates ``text`` as ``python``: keep the file as drawn."""
+    """True when the engine already evaluates ``text`` as ``python`` (``juel_to_python``): keep the file as drawn."""
     try:
-        return ast.dump(ast.parse(translate_juel(text.strip()), mode="eval")) == ast.dump(
+        return ast.dump(ast.parse(juel_to_python(text.strip()), mode="eval")) == ast.dump(
             ast.parse(python, mode="eval")
         )
     except SyntaxError:
