@@ -11,6 +11,7 @@ from uuid import uuid4
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, NotFound
 from engine.runtime.workflow import WorkflowRun
@@ -152,6 +153,7 @@ def record_complaint(session: Session, actor: Actor, new: NewComplaint, process_
         instance_id=instance.id,
         after={"reference": complaint.reference, "channel": complaint.channel, "data": jsonable_data(data)},
     )
+    run_actions(session, instance, run, actor, now)
     save_run(session, instance, run, actor, now)
     return complaint
 

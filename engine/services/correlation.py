@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, NotFound
 from engine.services.audit import changed_values, record
@@ -63,6 +64,7 @@ def correlate(
         run = load_run(session, instance, now)
         before = run.variables()
         run.send_message(message_name, payload or {})
+        run_actions(session, instance, run, actor, now)
         snapshot = save_run(session, instance, run, actor, now)
         old, new = changed_values(jsonable_data(before), jsonable_data(snapshot.data))
         record(session, actor, "message_received", now, instance_id=target, before=old, after=new,

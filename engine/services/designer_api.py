@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from designer_export import REJECTED, FileReport, Upload, check_uploads, templates
 from designer_export.diff import DiagramDiff, diff_versions
 from designer_export.svg import render_svg
+from engine.actions.registry import HANDLERS
 from engine.bpmn.resources import Resource, describe_bpmn, element_names
 from engine.domain.actors import Actor
 from engine.services import deployment, migration, versions
@@ -40,9 +41,6 @@ __all__ = [
 
 def system_actions() -> dict[str, str]:
     """Service-task topics with a handler, and the first line of each handler's description."""
-    from engine.services.service_tasks import HANDLERS, _load_builtin_handlers
-
-    _load_builtin_handlers()  # the engine's own list of handler modules; importing them registers them
     return {topic: ((handler.__doc__ or "").strip().splitlines() or [""])[0] for topic, handler in HANDLERS.items()}
 
 

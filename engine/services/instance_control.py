@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import ROLE_ADMIN, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.runtime.workflow import WorkflowRun
@@ -164,6 +165,7 @@ def resume_instance(session: Session, actor: Actor, instance_id: int, now: datet
                 )
         for message in held:
             _deliver_held(session, actor, run, message, now)
+        run_actions(session, instance, run, actor, now)
         save_run(session, instance, run, actor, now)
     commit(session)
     return instance

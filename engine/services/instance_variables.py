@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, PermissionDenied
 from engine.domain.external_work import may_read_external_tasks
@@ -42,6 +43,7 @@ def modify_variables(
     run = load_run(session, instance, now)
     before = run.variables()
     run.change_variables(values or {}, list(deletions))
+    run_actions(session, instance, run, actor, now)
     snapshot = save_run(session, instance, run, actor, now)
     old, new = changed_values(jsonable_data(before), jsonable_data(snapshot.data))
     record(session, actor, "variables_changed", now, instance_id=instance_id, before=old, after=new)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.runtime.workflow import WorkflowRun
@@ -91,6 +92,7 @@ def start_instance(
         instance_id=instance.id,
         after={"process_key": process_key, "version": definition.version, "data": jsonable_data(data)},
     )
+    run_actions(session, instance, run, actor, now)
     save_run(session, instance, run, actor, now)
     commit(session)
     return instance
@@ -137,6 +139,7 @@ def deliver_message(
         run = load_run(session, instance, now)
         before = run.variables()
         run.send_message(message_name, payload)
+        run_actions(session, instance, run, actor, now)
         snapshot = save_run(session, instance, run, actor, now)
         old, new = changed_values(jsonable_data(before), jsonable_data(snapshot.data))
         record(
@@ -166,6 +169,7 @@ def retry_instance(
     run = load_run(session, instance, now)
     before = run.variables()
     run.retry(_check_data(data) if data else None)
+    run_actions(session, instance, run, actor, now)
     snapshot = save_run(session, instance, run, actor, now)
     old, new = changed_values(jsonable_data(before), jsonable_data(snapshot.data))
     record(

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, PermissionDenied
 from engine.runtime.migration import check_migration, migrate_run
@@ -156,6 +157,7 @@ def migrate_instance(
         # The failed step stays failed on the new version; a retry runs it with the new definition.
         moved.incident = IncidentInfo(incident.element_id, incident.element_name, incident.message)
     instance.definition = target
+    run_actions(session, instance, moved, actor, now)
     snapshot = save_run(session, instance, moved, actor, now)
     _refresh_open_tasks(session, snapshot.human_tasks)
     record(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, lazyload
 
+from engine.actions.registry import waits_for_worker
 from engine.domain.actors import Actor
 from engine.domain.tasks import amber_at, lane_group, priority_value, resolve_due_at
 from engine.runtime.model import ReadyHumanTask, Snapshot
@@ -17,7 +18,6 @@ from engine.services.audit import _jsonable, record
 from engine.services.complaint_sync import complaint_fields_changed, sync_complaint, sync_task_copies
 from engine.services.external_tasks.sync import sync_external_tasks
 from engine.services.run_cache import remember_saved_run
-from engine.services.service_tasks import run_service_calls, waits_for_worker
 from engine.services.visit_log import record_visits
 from engine.store.models import (
     INSTANCE_COMPLETED,
@@ -49,8 +49,7 @@ def instance_status(snapshot: Snapshot) -> str:
 
 
 def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, actor: Actor, now: datetime) -> Snapshot:
-    """Run pending system actions, then write the run's state and rewrite the rows that mirror it."""
-    run_service_calls(session, instance, run, actor, now)
+    """Write the run's state and rewrite the rows that mirror it (system actions ran before, in the use case)."""
     snapshot = run.snapshot()
     had_incident = instance.status == INSTANCE_INCIDENT
     previous_variables = instance.variables or {}

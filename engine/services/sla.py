@@ -1,7 +1,7 @@
 """The SLA clock of one complaint, kept on its row: start, first response, pause, resume, stop.
 
 These functions run inside the caller's unit of work (the SLA system actions in
-``engine/services/sla_actions.py``); they change the complaint row and return what the diagram needs
+``engine/actions/sla.py``); they change the complaint row and return what the diagram needs
 as process variables. The maths is pure and lives in ``engine.domain.sla`` / ``sla_points``.
 
 The clock starts when the complaint was received (``complaint.created_at``), so a later ``sla_start``

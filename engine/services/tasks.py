@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
 from engine.domain.forms import FormField, validate_form
@@ -202,6 +203,7 @@ def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str
     # Timers that fell due while nobody looked fire first, so a late submission cannot cancel an escalation.
     run.advance()
     if not run.is_ready(task.id):
+        run_actions(session, instance, run, actor, now)
         save_run(session, instance, run, actor, now)
         commit(session)
         raise Conflict(f"task {task.title!r} was closed by its deadline before it was submitted")
@@ -225,6 +227,7 @@ def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str
         before=old,
         after=new,
     )
+    run_actions(session, instance, run, actor, now)
     save_run(session, instance, run, actor, now)
     commit(session)
     return task

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import SYSTEM, Actor
 from engine.domain.errors import NotFound
 from engine.services.audit import record
@@ -96,6 +97,7 @@ def fire_timer(session: Session, timer_id: str, now: datetime, actor: Actor = SY
         element_id=element_id,
         after={"due_at": due_at.isoformat(), "fired_at": now.isoformat()},
     )
+    run_actions(session, instance, run, actor, now)
     save_run(session, instance, run, actor, now)
     commit(session)
     return True

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.actions.context import ServiceContext
+from engine.actions.registry import HANDLERS
 from engine.services import instances
-from engine.services.service_tasks import HANDLERS, ServiceContext
 from engine.store import queries
 from engine.store.outbox import OutboxMessage
 from tests.engine.helpers import ADMIN, DIAGRAMS, deploy_paths, only_task

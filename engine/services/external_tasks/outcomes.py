@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.domain.external_work import may_work_external_tasks
@@ -70,6 +71,7 @@ def complete(
     # Workflow data is per token in this engine: local variables land on the step's token like the others.
     run.complete_service_call(row.task_id, {**variables, **(local_variables or {})})
     row.status, row.finished_at = EXTERNAL_COMPLETED, now
+    run_actions(session, instance, run, actor, now)
     snapshot = save_run(session, instance, run, actor, now)
     _audit(session, actor, "external_task_completed", row, now, before, snapshot.data)
     commit(session)
@@ -106,6 +108,7 @@ def failure(
     run = load_run(session, instance, now)
     run.fail_service_call(row.task_id, row.error_message or f"external task {row.topic!r} failed")
     row.status, row.lock_expires_at = EXTERNAL_INCIDENT, None
+    run_actions(session, instance, run, actor, now)
     save_run(session, instance, run, actor, now)
     _audit(session, actor, "external_task_failed", row, now, {}, {}, **extra)
     commit(session)
@@ -137,6 +140,7 @@ def bpmn_error(
         row.status, row.finished_at = EXTERNAL_COMPLETED, now
     else:
         row.status, row.lock_expires_at = EXTERNAL_INCIDENT, None
+    run_actions(session, instance, run, actor, now)
     snapshot = save_run(session, instance, run, actor, now)
     _audit(session, actor, "external_task_bpmn_error", row, now, before, snapshot.data, code=error_code, caught=caught)
     commit(session)
@@ -159,12 +163,14 @@ def set_retries(session: Session, actor: Actor, task_id: str, retries: int, now:
         row.retries = retries
         run = load_run(session, instance, now)
         run.retry()  # the step waits again: the sync opens this row with its new retries
+        run_actions(session, instance, run, actor, now)
         save_run(session, instance, run, actor, now)
     elif row.status == EXTERNAL_OPEN and retries == 0:
         row.retries = 0
         run = load_run(session, instance, now)
         run.fail_service_call(row.task_id, row.error_message or "retries of the external task were set to 0")
         row.status = EXTERNAL_INCIDENT
+        run_actions(session, instance, run, actor, now)
         save_run(session, instance, run, actor, now)
     else:
         row.retries = retries

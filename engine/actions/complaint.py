@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.actions.context import ServiceContext
 from engine.services.audit import record
 from engine.services.outbox import enqueue
-from engine.services.service_tasks import ServiceContext, handles
 from engine.services.sla import complaint_for_instance
 
 
@@ -24,7 +24,6 @@ def _required(context: ServiceContext, name: str) -> str:
     return str(value)
 
 
-@handles("record_actor")
 def record_actor(context: ServiceContext) -> dict[str, Any]:
     """Store the acting user's name in the variable named by the property ``variable``.
 
@@ -35,7 +34,6 @@ def record_actor(context: ServiceContext) -> dict[str, Any]:
     return {_required(context, "variable"): context.actor.username}
 
 
-@handles("notify_customer")
 def notify_customer(context: ServiceContext) -> dict[str, Any]:
     """Queue an e-mail to the complaint's customer (properties ``template``, ``subject``).
 
@@ -84,7 +82,6 @@ def notify_customer(context: ServiceContext) -> dict[str, Any]:
     return {f"{element}_queued": True}
 
 
-@handles("record_closure")
 def record_closure(context: ServiceContext) -> dict[str, Any]:
     """Mark the complaint closed now (``closed_at``); the status follows through ``complaint_status``."""
     complaint = complaint_for_instance(context.session, context.instance.id)
@@ -104,7 +101,6 @@ def record_closure(context: ServiceContext) -> dict[str, Any]:
     return {"complaint_status": "closed", "closed_at": context.now.isoformat()}
 
 
-@handles("record_reopening")
 def record_reopening(context: ServiceContext) -> dict[str, Any]:
     """Mark the complaint reopened: it is no longer closed; the reason stays in the audit trail."""
     complaint = complaint_for_instance(context.session, context.instance.id)

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.actions.context import ServiceContext
 from engine.domain.tasks import priority_value
 from engine.services.audit import record
 from engine.services.outbox import enqueue
-from engine.services.service_tasks import ServiceContext, handles
 from engine.services.sla import complaint_for_instance
 from engine.store.complaints import PRIORITIES
 from engine.store.models import TASK_OPEN, HumanTask, TaskCandidate
@@ -60,7 +60,6 @@ def _notify(context: ServiceContext, topic: str, recipient: str, task: HumanTask
     )
 
 
-@handles("remind")
 def remind(context: ServiceContext) -> dict[str, Any]:
     """Remind whoever holds the open tasks (property ``element``: only that task); one message per recipient."""
     reminded = 0
@@ -120,7 +119,6 @@ def _reassign(context: ServiceContext, task: HumanTask, group: str | None, assig
     )
 
 
-@handles("escalate")
 def escalate(context: ServiceContext) -> dict[str, Any]:
     """Raise the priority, hand the open tasks to ``group`` (and/or ``assignee``) and tell them."""
     group = str(context.value("group") or "").strip() or None

@@ -1,15 +1,17 @@
-"""Built-in system actions for service tasks. Topics are documented in processes/README.md."""
+"""The ``notify`` system action: queue a notification to an address, a user or a group.
+
+Topics are documented in processes/README.md.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from engine.actions.context import ServiceContext
 from engine.services.audit import record
 from engine.services.outbox import enqueue
-from engine.services.service_tasks import ServiceContext, handles
 
 
-@handles("notify")
 def notify(context: ServiceContext) -> dict[str, Any]:
     """Queue a notification; properties: ``to`` (address, user, ``group:<name>``), ``template``, ``channel``."""
     recipient = context.value("to")

@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from engine.actions.context import ServiceContext
 from engine.domain.calendars import pinned_key
 from engine.domain.tasks import DEFAULT_AMBER_SHARE
 from engine.services.audit import record
 from engine.services.business_calendars import sync_registry
-from engine.services.service_tasks import ServiceContext, handles
 from engine.services.sla import (
     SlaError,
     complaint_for_instance,
@@ -120,7 +120,6 @@ def _audit(context: ServiceContext, action: str, after: dict[str, Any]) -> None:
     )
 
 
-@handles("sla_start")
 def sla_start(context: ServiceContext) -> dict[str, Any]:
     """Start (or re-target) the clock from ``first_response_target``, ``resolution_target``, ``sla_calendar``."""
     resolution_target = _setting(context, "resolution_target")
@@ -153,7 +152,6 @@ def sla_start(context: ServiceContext) -> dict[str, Any]:
     return _result(complaint, stored, variables)
 
 
-@handles("first_response")
 def first_response(context: ServiceContext) -> dict[str, Any]:
     """Record the first answer to the customer (the first call counts) and whether it was in time."""
     complaint, stored = _holder(context)
@@ -163,7 +161,6 @@ def first_response(context: ServiceContext) -> dict[str, Any]:
     return _result(complaint, stored, variables)
 
 
-@handles("sla_pause")
 def sla_pause(context: ServiceContext) -> dict[str, Any]:
     """Stop the clock while waiting for the customer; pausing a paused clock changes nothing."""
     complaint, stored = _holder(context)
@@ -172,7 +169,6 @@ def sla_pause(context: ServiceContext) -> dict[str, Any]:
     return _result(complaint, stored, {})
 
 
-@handles("sla_resume")
 def sla_resume(context: ServiceContext) -> dict[str, Any]:
     """Run the clock again; returns the due times pushed back by the paused business time."""
     complaint, stored = _holder(context)
@@ -184,7 +180,6 @@ def sla_resume(context: ServiceContext) -> dict[str, Any]:
     return _result(complaint, stored, variables)
 
 
-@handles("sla_stop")
 def sla_stop(context: ServiceContext) -> dict[str, Any]:
     """Record the resolution time and whether the resolution target was met."""
     complaint, stored = _holder(context)
