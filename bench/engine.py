@@ -43,7 +43,7 @@ from bench.engine_workload import (  # noqa: E402
 from engine.bpmn.resources import Resource  # noqa: E402
 from engine.runtime.parser import parse_process  # noqa: E402
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition  # noqa: E402
-from engine.services.run_cache import RUN_CACHE  # noqa: E402
+from engine.services.instances.run_cache import RUN_CACHE  # noqa: E402
 
 
 def bench_in_memory(definition: ParsedDefinition, count: int, warmup: bool) -> list[Result]:
@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--profile", action="store_true", help="also cProfile one persisted pass per database")
     parser.add_argument(
-        "--no-run-cache", action="store_true", help="restore every step from the row (engine.services.run_cache off)"
+        "--no-run-cache",
+        action="store_true",
+        help="restore every step from the row (engine.services.instances.run_cache off)",
     )
     args = parser.parse_args(argv)
     if args.complaints < 2:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.engine_workload import ACTOR, load_resources, now
-from engine.services import deployment
+from engine.services.designer import deployment
 from engine.store import schema
 from engine.store.database import make_engine, make_session_factory
 

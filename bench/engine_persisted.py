@@ -21,7 +21,8 @@ from bench.engine_workload import (
     needs_approval,
     now,
 )
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.store.models import INSTANCE_COMPLETED, TASK_OPEN, HumanTask, ProcessInstance
 
 STEPS = ("start", "handle", "approve")

@@ -12,8 +12,8 @@ from bench.engine_persisted import StepTimes, run_persisted
 
 #: (label, file suffix, function) whose cumulative time the profile summary shows.
 PROFILE_POINTS = [
-    ("service calls (total)", "engine/services/instances.py", "start_instance"),
-    ("service calls (total)", "engine/services/tasks.py", "complete_task"),
+    ("service calls (total)", "engine/services/instances/lifecycle.py", "start_instance"),
+    ("service calls (total)", "engine/services/casework/tasks.py", "complete_task"),
     ("ORM queries incl. autoflush", "sqlalchemy/orm/session.py", "_execute_internal"),
     ("  session.get (PK lookups)", "sqlalchemy/orm/session.py", "_get_impl"),
     ("Session.flush (incl. autoflush)", "sqlalchemy/orm/session.py", "_flush"),
@@ -21,18 +21,18 @@ PROFILE_POINTS = [
     ("DBAPI cursor.execute", "sqlalchemy/engine/default.py", "do_execute"),
     ("DBAPI commit", "sqlalchemy/engine/default.py", "do_commit"),
     ("get_task (task + candidates)", "engine/store/queries.py", "find_task"),
-    ("load_run (definition + deserialize)", "engine/services/instances.py", "load_run"),
+    ("load_run (definition + deserialize)", "engine/services/instances/lifecycle.py", "load_run"),
     ("  deserialize: load_workflow", "engine/runtime/serialization.py", "load_workflow"),
-    ("  run cache: take (instead of load)", "engine/services/run_cache.py", "take_run"),
-    ("run cache: keep after commit", "engine/services/run_cache.py", "_keep_committed"),
+    ("  run cache: take (instead of load)", "engine/services/instances/run_cache.py", "take_run"),
+    ("run cache: keep after commit", "engine/services/instances/run_cache.py", "_keep_committed"),
     ("serialize: dump_workflow", "engine/runtime/serialization.py", "dump_workflow"),
     ("engine: WorkflowRun.advance", "engine/runtime/workflow.py", "advance"),
     ("snapshot (tasks/timers/vars)", "engine/runtime/workflow.py", "snapshot"),
-    ("save_run (total)", "engine/services/persistence.py", "save_run"),
-    ("  _sync_human_tasks", "engine/services/persistence.py", "_sync_human_tasks"),
-    ("  _sync_timers", "engine/services/persistence.py", "_sync_timers"),
-    ("  _sync_messages", "engine/services/persistence.py", "_sync_messages"),
-    ("  _sync_incident", "engine/services/persistence.py", "_sync_incident"),
+    ("save_run (total)", "engine/services/instances/persistence.py", "save_run"),
+    ("  _sync_human_tasks", "engine/services/instances/persistence.py", "_sync_human_tasks"),
+    ("  _sync_timers", "engine/services/instances/persistence.py", "_sync_timers"),
+    ("  _sync_messages", "engine/services/instances/persistence.py", "_sync_messages"),
+    ("  _sync_incident", "engine/services/instances/persistence.py", "_sync_incident"),
 ]
 
 #: Own-time buckets for the layer summary: (label, substrings of the file or function name).

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bench.engine_backends import Backend
 from bench.engine_workload import ACTOR, PROCESS_KEY, complaint_data, now
 from engine.runtime.serialization import decode_state
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store.models import Base, DefinitionResource, ProcessInstance
 
 if TYPE_CHECKING:

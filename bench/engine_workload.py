@@ -11,7 +11,7 @@ from engine.bpmn.resources import Resource
 from engine.domain.actors import Actor
 from engine.runtime.serialization import ParsedDefinition
 from engine.runtime.workflow import WorkflowRun
-from engine.services import deployment
+from engine.services.designer import deployment
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESS_KEY = "complaint_basic"

@@ -8,7 +8,7 @@ Camunda's clients send it) it prints
   started one by one over HTTP while the workers wait in ``fetchAndLock`` with ``asyncResponseTimeout``;
   "ready" is bounded by the start request's sending (upper bound) and its answer (lower bound),
 * the server's CPU per completed external task (every gunicorn process, HTTP included), next to the CPU of
-  completing a user task through the service layer (``engine.services.tasks.complete_task``) in the same
+  completing a user task through the service layer (``engine.services.casework.tasks.complete_task``) in the same
   run on the same database.
 
 Usage (from the repository root)::
@@ -42,8 +42,10 @@ import requests  # noqa: E402
 
 from engine.bpmn.resources import Resource  # noqa: E402
 from engine.domain.actors import SYSTEM, Actor  # noqa: E402
-from engine.services import deployment, instances, tasks  # noqa: E402
-from engine.services import users as user_service  # noqa: E402
+from engine.services.casework import tasks  # noqa: E402
+from engine.services.designer import deployment  # noqa: E402
+from engine.services.instances import lifecycle as instances  # noqa: E402
+from engine.services.users import accounts as user_service  # noqa: E402
 from engine.store import schema  # noqa: E402
 from engine.store.database import make_engine, make_session_factory  # noqa: E402
 from engine.store.models import HumanTask  # noqa: E402

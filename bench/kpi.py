@@ -36,7 +36,7 @@ from bench.tasklist import percentiles, timed  # noqa: E402
 from complaintflow.context import AppContext  # noqa: E402
 from complaintflow.web import DEFAULT_GROUPS, DEMO_USERS, OPERATOR  # noqa: E402
 from engine.domain.kpi_hours import first_response_hours, resolution_net_hours  # noqa: E402
-from engine.services import users as user_service  # noqa: E402
+from engine.services.users import accounts as user_service  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 from engine.store import kpi, kpi_dashboard, kpi_series, schema  # noqa: E402
 from engine.store.complaints import CHANNELS, Complaint, Customer  # noqa: E402

@@ -34,7 +34,7 @@ from bench.engine_backends import PostgresUnavailable, postgres_url, sqlite_url 
 from bench.tasklist_seed import seed  # noqa: E402
 from complaintflow.context import AppContext  # noqa: E402
 from complaintflow.web import DEFAULT_GROUPS, DEMO_USERS, OPERATOR  # noqa: E402
-from engine.services import users as user_service  # noqa: E402
+from engine.services.users import accounts as user_service  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 from engine.store import schema, tasklist  # noqa: E402
 from engine.store.database import make_engine, make_session_factory  # noqa: E402

@@ -1,7 +1,7 @@
 """Bulk seeding for the task list benchmark: complaints with their instance, task and candidate rows.
 
 Task rows carry the complaint's copied columns (category, channel, priority, customer name) as
-engine.services.complaint_sync writes them.
+engine.services.instances.complaint_sync writes them.
 
 Rows are written with Core executemany in chunks (no services, no workflow runs): the benchmark measures
 reading, and seeding 1.1 million complaints through the engine would take hours.

@@ -11,8 +11,9 @@ from sqlalchemy import insert, select, text
 from engine.domain.actors import Actor
 from engine.runtime.serialization import SERIALIZER_VERSION
 from engine.runtime.workflow import WorkflowRun
-from engine.services import deployment, instances
 from engine.services.audit import _jsonable
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
 from engine.store import schema
 from engine.store.database import make_engine, make_session_factory
 from engine.store.models import TIMER_PENDING, PendingTimerRow, ProcessInstance

@@ -66,7 +66,7 @@ def webhooks_group() -> None:
 @handle_errors
 def webhooks_add(ctx: click.Context, url: str, events: tuple[str, ...], description: str) -> None:
     """Register an endpoint; prints its signing secret once."""
-    from engine.services import webhooks
+    from engine.services.delivery import webhooks
 
     with _context(ctx).session() as session:
         endpoint = webhooks.create_endpoint(session, _actor(ctx), url, list(events), utcnow(), description=description)
@@ -79,7 +79,7 @@ def webhooks_add(ctx: click.Context, url: str, events: tuple[str, ...], descript
 @handle_errors
 def webhooks_list(ctx: click.Context) -> None:
     """List endpoints."""
-    from engine.services import webhooks
+    from engine.services.delivery import webhooks
 
     with _context(ctx).session() as session:
         rows = webhooks.list_endpoints(session, _actor(ctx))
@@ -97,7 +97,7 @@ def webhooks_list(ctx: click.Context) -> None:
 @handle_errors
 def webhooks_disable(ctx: click.Context, endpoint_id: int) -> None:
     """Stop sending to an endpoint."""
-    from engine.services import webhooks
+    from engine.services.delivery import webhooks
 
     with _context(ctx).session() as session:
         webhooks.deactivate_endpoint(session, _actor(ctx), endpoint_id, utcnow())
@@ -111,7 +111,7 @@ def webhooks_disable(ctx: click.Context, endpoint_id: int) -> None:
 @handle_errors
 def webhooks_log(ctx: click.Context, limit: int, channel: str | None) -> None:
     """Show the newest delivery attempts."""
-    from engine.services import webhooks
+    from engine.services.delivery import webhooks
 
     with _context(ctx).session() as session:
         for entry in webhooks.delivery_log(session, _actor(ctx), limit=limit, channel=channel):
@@ -182,7 +182,7 @@ def api_token_create(
     expires: datetime | None,
 ) -> None:
     """Create a token; it is printed once and only its hash is kept."""
-    from engine.services import api_tokens
+    from engine.services.users import api_tokens
 
     # Valid through the given day: it expires at the following midnight UTC.
     expires_at = None if expires is None else expires.replace(tzinfo=UTC) + timedelta(days=1)
@@ -207,7 +207,7 @@ def api_token_create(
 @handle_errors
 def api_token_list(ctx: click.Context) -> None:
     """List tokens (never their secrets)."""
-    from engine.services import api_tokens
+    from engine.services.users import api_tokens
 
     with _context(ctx).session() as session:
         for row in api_tokens.list_tokens(session, _actor(ctx)):
@@ -224,7 +224,7 @@ def api_token_list(ctx: click.Context) -> None:
 @handle_errors
 def api_token_revoke(ctx: click.Context, token_id: int) -> None:
     """Switch a token off for good."""
-    from engine.services import api_tokens
+    from engine.services.users import api_tokens
 
     with _context(ctx).session() as session:
         api_tokens.revoke_token(session, _actor(ctx), token_id, utcnow())

@@ -21,7 +21,8 @@ from complaintflow.context import utcnow
 from engine.bpmn.diagnostics import Diagnostic
 from engine.bpmn.normalize.pipeline import DiagramRejected
 from engine.domain.errors import ComplaintflowError
-from engine.services import deployment, instances
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
 from engine.store import queries, schema
 
 

@@ -12,7 +12,8 @@ from complaintflow.cli_support import app_context as _context
 from complaintflow.cli_support import handle_errors
 from complaintflow.cli_support import json_option as _json_option
 from complaintflow.context import utcnow
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.runtime import limits
-from engine.services.calendar_config import register_configured_calendars
+from engine.services.sla.calendar_config import register_configured_calendars
 from engine.settings import Settings, load_settings
 from engine.store.database import make_engine, make_session_factory
 

@@ -24,8 +24,11 @@ from complaintflow.context import AppContext, make_context, utcnow
 from complaintflow.demo_library import load_library
 from engine.domain.actors import ROLE_ADMIN, SYSTEM, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
-from engine.services import deployment, instances, tasks, timers
-from engine.services.complaints import NewComplaint, open_complaint
+from engine.services.casework import tasks
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
+from engine.services.instances import timers
+from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.store import queries, schema
 from engine.store.complaints import Complaint, Customer
 from engine.store.models import TIMER_PENDING, PendingTimerRow

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import ROLE_ADMIN, ROLE_TEAM_LEAD, Actor
-from engine.services import customer_contact, knowledge
+from engine.services.casework import customer_contact, knowledge
 from engine.store.casework import ReplyTemplate
 from engine.store.knowledge import KbArticle
 

@@ -21,7 +21,7 @@ from engine.bpmn.diagnostics import ERROR, INFO, WARNING
 from engine.bpmn.resources import Resource
 from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
-from engine.services.designer_api import deployed_resources, known_topics
+from engine.services.designer.api import deployed_resources, known_topics
 
 INTERNAL_ERROR = 3
 
@@ -103,7 +103,7 @@ def normalize_command(file: str, target: str | None, as_executable: bool) -> Non
 @click.pass_context
 def deploy_command(ctx: click.Context, files: tuple[str, ...], as_executable: bool) -> None:
     """Check, then deploy: refused with the diagnostics when any file is rejected."""
-    from engine.services import deployment
+    from engine.services.designer import deployment
 
     try:
         uploads = []

@@ -14,8 +14,8 @@ import click
 from complaintflow.context import make_context, utcnow
 from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
-from engine.services import designer_api
-from engine.services.migration import MigrationProgress
+from engine.services.designer import api as designer_api
+from engine.services.designer.migration import MigrationProgress
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,7 +7,7 @@ import click
 from complaintflow.cli_support import acting_user, app_context, handle_errors
 from complaintflow.cli_tasks import print_open_tasks
 from complaintflow.context import utcnow
-from engine.services import instance_control
+from engine.services.instances import control as instance_control
 
 
 @click.command("suspend")

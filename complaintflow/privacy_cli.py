@@ -20,8 +20,9 @@ from complaintflow.cli_support import acting_user, app_context, handle_errors
 from complaintflow.context import AppContext, utcnow
 from engine.domain.actors import SYSTEM
 from engine.domain.errors import ComplaintflowError, NotFound
-from engine.services import data_protection, erasure
-from engine.services.retention import RetentionReport, run_retention
+from engine.services.privacy import data_export as data_protection
+from engine.services.privacy import erasure
+from engine.services.privacy.retention import RetentionReport, run_retention
 
 log = logging.getLogger("complaintflow.retention")
 DAILY_AT_HOUR = 3  # UTC: a quiet hour for the clean-up

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from complaintflow.context import AppContext, make_context, utcnow
 from complaintflow.privacy_cli import start_retention_job
 from engine.scheduler import SchedulerOptions, TimerScheduler
-from engine.services.timers import fire_due_timers
+from engine.services.instances.timers import fire_due_timers
 
 log = logging.getLogger("complaintflow.scheduler")
 

@@ -12,7 +12,7 @@ from complaintflow.context import AppContext, make_context, utcnow
 from complaintflow.scheduler import start_background_scheduler
 from engine.domain.actors import ROLE_ADMIN, Actor
 from engine.domain.errors import FormValidationError
-from engine.services import users as user_service
+from engine.services.users import accounts as user_service
 from engine.store import schema
 
 # Groups used by the lanes of the complaint processes (processes/README.md): name -> (label, is_department).

@@ -11,7 +11,7 @@ change in the services that write timers, and cannot miss a notification while t
 or reconnecting. A new timer reaches the scheduler within one poll interval; a timer due sooner than
 that after its creation fires up to one interval late.
 
-Firing goes through :func:`engine.services.timers.fire_timer`, which claims the row with a conditional
+Firing goes through :func:`engine.services.instances.timers.fire_timer`, which claims the row with a conditional
 UPDATE in the workflow step's transaction: any number of schedulers (threads or processes) fire a timer
 exactly once, and a crash before the commit leaves the row pending, to be fired by the next poll.
 A timer whose firing failed is retried with a growing pause (0.25 s doubling up to ``max_backoff``).
@@ -45,7 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.domain.errors import Conflict, DatabaseBusy
-from engine.services.timers import fire_timer
+from engine.services.instances.timers import fire_timer
 from engine.store.models import TIMER_PENDING, PendingTimerRow
 
 log = logging.getLogger("complaintflow.scheduler")

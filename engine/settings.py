@@ -20,7 +20,7 @@ class Settings:
     database_url: str
     instance_path: Path
     port: int = 5000
-    # JSON or TOML file with extra business calendars (engine/services/calendar_config.py).
+    # JSON or TOML file with extra business calendars (engine/services/sla/calendar_config.py).
     calendars_file: Path | None = None
     # Days after closure until the retention clean-up pseudonymises a complaint; None: no clean-up.
     retention_days: int | None = None

@@ -1,6 +1,6 @@
 """The outbox dispatcher: claims due rows, sends them (SMTP, in-app list, webhooks) and books the outcome.
 
-Each row is claimed with a conditional update (engine.services.delivery.claim_message), so two dispatchers
+Each row is claimed with a conditional update (engine.services.delivery.bookkeeping.claim_message), so two dispatchers
 never both send it. Each target of a row (an address, a user, an endpoint) is logged as delivered right
 after its send; a retry skips those. Failures are retried with exponential backoff and never touch a
 workflow: the dispatcher writes only outbox, delivery-log and notification rows, through services.
@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.domain.errors import Conflict, DatabaseBusy
-from engine.services import delivery, notices
+from engine.services.delivery import bookkeeping as delivery
+from engine.services.delivery import notices
 from engine.store.channels import WebhookEndpoint
 from engine.store.complaints import Complaint
 from engine.store.outbox import OUTBOX_FAILED, OutboxMessage

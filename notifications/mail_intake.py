@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
 from engine.domain.errors import ComplaintflowError, Conflict, FormValidationError, InvalidState, NotFound
-from engine.services import intake
-from engine.services.complaints import NewComplaint, get_complaint
+from engine.services.intake import channels as intake
+from engine.services.intake.complaints import NewComplaint, get_complaint
 from notifications.settings import ChannelSettings
 from notifications.wording import language
 

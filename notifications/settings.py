@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from engine.services.delivery import RetryPolicy
+from engine.services.delivery.bookkeeping import RetryPolicy
 from engine.settings import secret_key
 from processes import MAIN_PROCESS
 

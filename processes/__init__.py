@@ -10,7 +10,7 @@ from pathlib import Path
 
 PROCESS_DIR = Path(__file__).resolve().parent
 
-# The process a new complaint starts (engine.services.complaints.open_complaint's process_key).
+# The process a new complaint starts (engine.services.intake.complaints.open_complaint's process_key).
 MAIN_PROCESS = "complaint_handling"
 # Called by the main process; deployable on their own but not meant to be started directly.
 CASE_WORK_PROCESS = "complaint_case_work"

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.services import business_calendars
+from engine.services.sla import business_calendars
 from engine.store import schema
 from engine.store.all_models import Base
 from engine.store.database import make_engine, make_session_factory

@@ -1,7 +1,7 @@
 """The REST API for CRM and helpdesk integration: JSON, bearer tokens, described by webui/openapi.json.
 
 Every error is JSON with a message and, for invalid input, a message per field. Tokens act as the user,
-groups and roles they were created with (engine.services.api_tokens), so the engine's permission checks
+groups and roles they were created with (engine.services.users.api_tokens), so the engine's permission checks
 apply unchanged.
 """
 
@@ -29,11 +29,13 @@ from engine.domain.errors import (
     NotFound,
     PermissionDenied,
 )
-from engine.services import api_tokens, intake, portal
-from engine.services import tasks as task_service
-from engine.services.access import may_view_complaint
-from engine.services.complaints import NewComplaint, get_complaint
-from engine.services.intake_keys import MAX_KEY_LENGTH, KeyReused, OnceKey, fingerprint
+from engine.services.casework import tasks as task_service
+from engine.services.casework.access import may_view_complaint
+from engine.services.intake import channels as intake
+from engine.services.intake import portal
+from engine.services.intake.complaints import NewComplaint, get_complaint
+from engine.services.intake.intake_keys import MAX_KEY_LENGTH, KeyReused, OnceKey, fingerprint
+from engine.services.users import api_tokens
 from engine.store import case_queries, queries
 from engine.store.complaints import Complaint
 from engine.store.models import HumanTask

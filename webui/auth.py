@@ -22,7 +22,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from engine.domain.actors import Actor
-from engine.services import users as user_service
+from engine.services.users import accounts as user_service
 from engine.store.users import Group, User
 from webui import portal
 from webui.db import db, now

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from wtforms import DateField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from engine.services import case_attachments, customer_contact, knowledge
-from engine.services.access import may_view_task
+from engine.services.casework import attachments as case_attachments
+from engine.services.casework import customer_contact, knowledge
+from engine.services.casework.access import may_view_task
 from engine.store import case_queries
 from engine.store.complaints import Complaint
 from engine.store.models import HumanTask

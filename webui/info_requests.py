@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from engine.services import customer_contact
+from engine.services.casework import customer_contact
 
 
 def info_unavailable_text(state: customer_contact.InfoRequestState) -> str:

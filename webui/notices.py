@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from engine.domain.actors import ROLE_ADMIN
 from engine.domain.errors import FormValidationError
-from engine.services import notices, webhooks
+from engine.services.delivery import notices, webhooks
 from webui.auth import actor, require_roles
 from webui.db import db, now
 

@@ -20,9 +20,10 @@ from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
 from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, InvalidState, NotFound
 from engine.domain.status_links import token_matches
-from engine.services import intake, portal
-from engine.services.complaints import NewComplaint
-from engine.services.intake_keys import KeyReused, OnceKey, fingerprint
+from engine.services.intake import channels as intake
+from engine.services.intake import portal
+from engine.services.intake.complaints import NewComplaint
+from engine.services.intake.intake_keys import KeyReused, OnceKey, fingerprint
 from notifications import links
 from notifications.settings import ChannelSettings, load_channel_settings
 from notifications.wording import language, status_label

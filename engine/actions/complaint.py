@@ -13,8 +13,8 @@ from typing import Any
 
 from engine.actions.context import ServiceContext
 from engine.services.audit import record
-from engine.services.outbox import enqueue
-from engine.services.sla import complaint_for_instance
+from engine.services.delivery.outbox import enqueue
+from engine.services.sla.clock import complaint_for_instance
 
 
 def _required(context: ServiceContext, name: str) -> str:

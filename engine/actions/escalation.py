@@ -15,8 +15,8 @@ from sqlalchemy import select
 from engine.actions.context import ServiceContext
 from engine.domain.tasks import priority_value
 from engine.services.audit import record
-from engine.services.outbox import enqueue
-from engine.services.sla import complaint_for_instance
+from engine.services.delivery.outbox import enqueue
+from engine.services.sla.clock import complaint_for_instance
 from engine.store.complaints import PRIORITIES
 from engine.store.models import TASK_OPEN, HumanTask, TaskCandidate
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.actions.context import ServiceContext
 from engine.services.audit import record
-from engine.services.outbox import enqueue
+from engine.services.delivery.outbox import enqueue
 
 
 def notify(context: ServiceContext) -> dict[str, Any]:

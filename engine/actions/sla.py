@@ -17,8 +17,8 @@ from engine.actions.context import ServiceContext
 from engine.domain.calendars import pinned_key
 from engine.domain.tasks import DEFAULT_AMBER_SHARE
 from engine.services.audit import record
-from engine.services.business_calendars import sync_registry
-from engine.services.sla import (
+from engine.services.sla.business_calendars import sync_registry
+from engine.services.sla.clock import (
     SlaError,
     complaint_for_instance,
     is_paused,

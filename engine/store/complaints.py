@@ -44,7 +44,7 @@ class Customer(Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     segment: Mapped[str] = mapped_column(String(30), default="standard")  # standard / premium / business
     created_at: Mapped[datetime]
-    # Set when erasure replaced the personal data by a pseudonym (engine.services.erasure).
+    # Set when erasure replaced the personal data by a pseudonym (engine.services.privacy.erasure).
     pseudonymised_at: Mapped[datetime | None]
 
     complaints: Mapped[list[Complaint]] = relationship(back_populates="customer")
@@ -130,7 +130,7 @@ def _store_kpi_hours(_mapper: Any, _connection: Any, complaint: Complaint) -> No
     """Keep the stored durations in step with the SLA columns on every ORM write.
 
     Here rather than in each service: first responses, resolutions and pauses are recorded by the SLA actions
-    (engine.services.sla), by replies to the customer (customer_contact) and by imports and tests writing rows;
+    (engine.services.sla.clock), by replies to the customer (customer_contact) and by imports and tests writing rows;
     reopening keeps ``resolved_at`` (the clock was stopped once), so its hours stay those of the first resolution.
     """
     complaint.first_response_hours = first_response_hours(complaint.created_at, complaint.first_response_at)

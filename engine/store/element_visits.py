@@ -1,6 +1,6 @@
 """Element visits: when each instance entered and left each BPMN element, for the heatmap on the diagram.
 
-Written by the unit of work that saves a workflow run (engine.services.persistence), from the runtime's report
+Written by the unit of work that saves a workflow run (engine.services.instances.persistence), from the runtime's report
 of which tasks changed state since the run was loaded; read by engine.store.heatmap with plain aggregates.
 """
 

@@ -146,8 +146,8 @@ class HumanTask(Base):
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(150))
-    # Copies of the complaint's filterable columns (engine.services.complaint_sync keeps them in step while the
-    # task is open), so that list filters and the due order use one index on this table instead of a join
+    # Copies of the complaint's filterable columns (engine.services.instances.complaint_sync keeps them in step
+    # while the task is open), so that list filters and the due order use one index on this table instead of a join
     # over a million closed complaints. None for tasks of processes without a complaint.
     category: Mapped[str | None] = mapped_column(String(50))
     channel: Mapped[str | None] = mapped_column(String(20))

@@ -1,7 +1,7 @@
 """The agents' task list: open human tasks joined with their complaint, filtered on indexed columns.
 
 Business filters (priority, category, channel) read the complaint's columns copied onto the task row
-(engine.services.complaint_sync keeps them in step), so each walks one ``(status, column, due_at)`` index
+(engine.services.instances.complaint_sync keeps them in step), so each walks one ``(status, column, due_at)`` index
 in due order; the search reads the complaint's texts and the copied customer name with ILIKE (rare words
 looked up first in trigram indexes: pg_trgm on PostgreSQL, FTS5 on SQLite); the SLA traffic light compares
 the task's ``due_at``/``amber_at`` with ``now``.

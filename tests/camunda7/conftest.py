@@ -16,8 +16,8 @@ from werkzeug.test import TestResponse
 
 from complaintflow.web import OPERATOR
 from engine.domain.external_work import WORKER_GROUP
-from engine.services import api_tokens
-from engine.services import users as user_service
+from engine.services.users import accounts as user_service
+from engine.services.users import api_tokens
 from tests.conftest import DatabaseUnderTest
 from tests.engine.helpers import ADMIN, deploy_paths
 from tests.webui.support import app_context, make_app
@@ -91,7 +91,7 @@ def rest(rest_app: tuple[Flask, str]) -> Rest:
 
 @pytest.fixture
 def start(database: DatabaseUnderTest, now: datetime) -> Callable[..., int]:
-    from engine.services import instances
+    from engine.services.instances import lifecycle as instances
 
     def make(**data: Any) -> int:
         with database.session() as session:

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
-from engine.services import instance_control, instances
 from engine.services.external_tasks import locking, outcomes
 from engine.services.external_tasks.locking import TopicRequest
+from engine.services.instances import control as instance_control
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.external_tasks import ExternalTask
 from tests.engine.helpers import ADMIN, ANNA, deploy_paths, only_task

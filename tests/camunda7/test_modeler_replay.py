@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine.services import api_tokens
+from engine.services.users import api_tokens
 from tests.camunda7.conftest import basic
 from tests.conftest import DatabaseUnderTest
 from tests.engine.helpers import ADMIN, EXAMPLES

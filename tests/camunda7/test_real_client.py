@@ -18,7 +18,7 @@ from camunda.external_task.external_task_worker import ExternalTaskWorker, NoExt
 from sqlalchemy import select
 
 from complaintflow.context import utcnow
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.external_tasks import ExternalTask
 from tests.camunda7.conftest import PASSWORD, seed_camunda_users

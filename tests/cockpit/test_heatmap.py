@@ -11,7 +11,9 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from engine.services import instances, tasks, timers
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
+from engine.services.instances import timers
 from engine.store.element_visits import ElementVisit
 from engine.store.heatmap import ElementFigures, element_figures
 from engine.store.models import HumanTask

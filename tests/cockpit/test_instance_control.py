@@ -1,4 +1,4 @@
-"""Suspend, resume, cancel and reassign (engine.services.instance_control), on SQLite and PostgreSQL."""
+"""Suspend, resume, cancel and reassign (engine.services.instances.control), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ from engine.bpmn.resources import Resource
 from engine.domain.actors import ROLE_MANAGER, Actor
 from engine.domain.errors import ComplaintflowError, Conflict, InvalidState, NotFound, PermissionDenied
 from engine.scheduler import SchedulerOptions, TimerScheduler
-from engine.services import deployment, instance_control, instances, migration, tasks, timers
+from engine.services.casework import tasks
+from engine.services.designer import deployment, migration
+from engine.services.instances import control as instance_control
+from engine.services.instances import lifecycle as instances
+from engine.services.instances import timers
 from engine.store.complaints import Complaint
 from engine.store.element_visits import ElementVisit
 from engine.store.models import (

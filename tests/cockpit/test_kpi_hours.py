@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.store import kpi
 from engine.store.complaints import Complaint
 from engine.store.kpi import Durations, KpiFilter

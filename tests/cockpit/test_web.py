@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store.complaints import Complaint
 from engine.store.models import AuditEntry, HumanTask, ProcessInstance
 from tests.conftest import DatabaseUnderTest

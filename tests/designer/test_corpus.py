@@ -17,7 +17,8 @@ from designer_export.check import REJECTED
 from designer_export.conformance import Measurement, corpus_files, measure
 from engine.bpmn.bpmn_xml import decode_xml
 from engine.bpmn.resources import Resource
-from engine.services import deployment, instances
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
 from engine.store.models import ProcessDefinition, ProcessInstance
 from tests.engine.helpers import ADMIN
 

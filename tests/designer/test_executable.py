@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from engine.bpmn.normalize.pipeline import DiagramRejected
 from engine.bpmn.resources import Resource
 from engine.domain.errors import DeploymentError
-from engine.services import deployment, instances
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.models import ProcessDefinition
 from tests.designer.helpers import check, codes, complete, diagram, find, run

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from designer_export import REJECTED
 from engine.bpmn.resources import Resource
 from engine.domain.errors import DeploymentError
-from engine.services import deployment
+from engine.services.designer import deployment
 from tests.designer.helpers import check, codes, diagram, find, linear
 from tests.engine.helpers import ADMIN
 

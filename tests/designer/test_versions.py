@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 from designer_export.templates import ACTIONS, element_templates
 from engine.bpmn.resources import Resource
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
-from engine.services import deployment, designer_api, instances, migration, tasks
+from engine.services.casework import tasks
+from engine.services.designer import api as designer_api
+from engine.services.designer import deployment, migration
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.models import AuditEntry, HumanTask, ProcessInstance
 from tests.designer.helpers import diagram

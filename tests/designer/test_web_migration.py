@@ -11,7 +11,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from engine.bpmn.resources import Resource
-from engine.services import deployment, instances, tasks
+from engine.services.casework import tasks
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
 from engine.store.models import AuditEntry, ProcessInstance
 from tests.designer.test_versions import chain, open_rows, user
 from tests.engine.helpers import ADMIN, ANNA

@@ -12,7 +12,7 @@ from flask import Flask
 from lxml import etree
 
 from engine.domain.errors import NotFound
-from engine.services import designer_api
+from engine.services.designer import api as designer_api
 from tests.designer.web_support import BROKEN, FIXED, WARNED, upload
 from tests.webui.support import Client
 

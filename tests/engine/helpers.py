@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.resources import Resource
 from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_TEAM_LEAD, Actor
-from engine.services import deployment
-from engine.services.deployment import DeployResult
+from engine.services.designer import deployment
+from engine.services.designer.deployment import DeployResult
 from engine.store import queries
 from engine.store.models import HumanTask
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from engine.runtime.serialization import decode_state
 from engine.runtime.workflow import WorkflowRun
-from engine.services.deployment import parsed_definition
+from engine.services.designer.deployment import parsed_definition
 from engine.store.models import ProcessInstance
 
 

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from tests.engine.helpers import ADMIN, ANNA, BASIC, LEA, complaint, deploy_paths, only_task
 

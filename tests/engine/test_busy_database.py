@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import DatabaseBusy
-from engine.services import tasks, timers
+from engine.services.casework import tasks
+from engine.services.instances import timers
 from engine.services.unit_of_work import unit_of_work
 from engine.store.models import TASK_OPEN, TIMER_PENDING, AuditEntry, HumanTask, PendingTimerRow
 from engine.store.outbox import OutboxMessage

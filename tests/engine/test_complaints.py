@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import FormValidationError, NotFound
-from engine.services.complaints import NewComplaint, get_complaint, open_complaint
+from engine.services.intake.complaints import NewComplaint, get_complaint, open_complaint
 from engine.store.complaints import Complaint, Customer
 from tests.engine.helpers import ANNA, BASIC, deploy_paths, only_task
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import Conflict
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.store.models import AuditEntry, HumanTask, ProcessInstance
 from tests.conftest import DatabaseUnderTest
 from tests.engine.helpers import ADMIN, ANNA, BASIC, BERND, complaint, deploy_paths, only_task

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from engine.bpmn.resources import Resource
 from engine.domain.errors import DeploymentError, NotFound
 from engine.runtime import serialization
-from engine.services import deployment, instances, tasks
+from engine.services.casework import tasks
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
 from engine.store.models import DefinitionResource, ProcessDefinition
 from tests.engine.helpers import ADMIN, ANNA, BASIC, DIAGRAMS, EXAMPLES, complaint, deploy_paths, only_task, resources
 

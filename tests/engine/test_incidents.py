@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, PermissionDenied
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.models import Incident, ProcessInstance
 from tests.engine.helpers import ADMIN, ANNA, DIAGRAMS, LEA, deploy_paths, only_task

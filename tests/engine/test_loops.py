@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from designer_export.check import check_paths
 from engine.runtime import limits
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.models import AuditEntry, ProcessInstance
 from tests.engine.helpers import ADMIN, DIAGRAMS, LEA, deploy_paths

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import NotFound
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.store.models import MessageSubscription
 from tests.engine.helpers import ADMIN, ANNA, DIAGRAMS, deploy_paths, only_task
 

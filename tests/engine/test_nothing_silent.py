@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from designer_export.check import check_paths
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.external_tasks import ExternalTask
 from engine.store.models import ProcessInstance

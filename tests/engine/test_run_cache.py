@@ -6,10 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from engine.services import instances, tasks
-from engine.services.instances import load_run
-from engine.services.persistence import save_run
-from engine.services.run_cache import RUN_CACHE
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
+from engine.services.instances.lifecycle import load_run
+from engine.services.instances.persistence import save_run
+from engine.services.instances.run_cache import RUN_CACHE
 from engine.store.models import ProcessInstance
 from tests.conftest import DatabaseUnderTest
 from tests.engine.helpers import ADMIN, BASIC, complaint, deploy_paths, only_task

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.runtime import limits
 from engine.runtime.script_limits import ScriptLimitExceeded
 from engine.runtime.scripting import RestrictedEnvironment
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from tests.designer.helpers import diagram, linear
 from tests.engine.helpers import ADMIN, LEA, deploy_paths

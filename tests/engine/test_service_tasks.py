@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.actions.context import ServiceContext
 from engine.actions.registry import HANDLERS
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.outbox import OutboxMessage
 from tests.engine.helpers import ADMIN, DIAGRAMS, deploy_paths, only_task

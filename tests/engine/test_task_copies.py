@@ -9,9 +9,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import SYSTEM
-from engine.services.complaint_sync import sync_complaint_tasks, sync_customer_tasks
-from engine.services.complaints import NewComplaint, open_complaint
-from engine.services.tasks import claim_task, complete_task
+from engine.services.casework.tasks import claim_task, complete_task
+from engine.services.instances.complaint_sync import sync_complaint_tasks, sync_customer_tasks
+from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.store import tasklist
 from engine.store.complaints import Complaint
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask

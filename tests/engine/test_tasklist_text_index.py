@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import SYSTEM
-from engine.services.complaints import NewComplaint, open_complaint
-from engine.services.pseudonymise import pseudonymise_complaints, pseudonymise_customer
+from engine.services.intake.complaints import NewComplaint, open_complaint
+from engine.services.privacy.pseudonymise import pseudonymise_complaints, pseudonymise_customer
 from engine.store import schema, tasklist
 from engine.store.complaints import Complaint
 from tests.conftest import DatabaseUnderTest

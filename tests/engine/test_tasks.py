@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.models import HumanTask, ProcessInstance
 from tests.engine.helpers import ADMIN, ANNA, BASIC, BERND, CARLA, DIAGRAMS, LEA, complaint, deploy_paths, only_task

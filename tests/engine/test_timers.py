@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import Conflict
-from engine.services import instances, tasks, timers
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
+from engine.services.instances import timers
 from engine.store.models import PendingTimerRow, ProcessInstance
 from tests.conftest import DatabaseUnderTest
 from tests.engine.helpers import ADMIN, ANNA, DIAGRAMS, deploy_paths, only_task, open_tasks

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.bpmn.resources import Resource
 from engine.domain.actors import ROLE_ADMIN, SYSTEM, Actor
-from engine.services import deployment
-from engine.services import users as user_service
-from engine.services.complaints import NewComplaint, open_complaint
+from engine.services.designer import deployment
+from engine.services.intake.complaints import NewComplaint, open_complaint
+from engine.services.users import accounts as user_service
 from engine.store.complaints import Complaint
 from notifications import webhooks
 from notifications.dispatcher import Dispatcher

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from engine.domain.status_links import token_matches
-from engine.services import api_tokens
+from engine.services.users import api_tokens
 from tests.conftest import DatabaseUnderTest
 from tests.notifications.helpers import ADMIN
 from tests.notifications.web_support import BASE_URL, portal_app

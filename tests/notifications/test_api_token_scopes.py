@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from engine.domain.errors import FormValidationError
-from engine.services import api_tokens
+from engine.services.users import api_tokens
 from tests.conftest import DatabaseUnderTest
 from tests.notifications.helpers import ADMIN
 from tests.notifications.test_api import NEW, _call

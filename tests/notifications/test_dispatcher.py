@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from engine.domain.actors import Actor
-from engine.services import delivery, notices
-from engine.services.outbox import enqueue
+from engine.services.delivery import bookkeeping as delivery
+from engine.services.delivery import notices
+from engine.services.delivery.outbox import enqueue
 from engine.store.channels import DeliveryAttempt, InAppNotification
 from engine.store.models import ProcessInstance
 from engine.store.outbox import OutboxMessage

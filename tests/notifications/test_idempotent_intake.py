@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from engine.services import api_tokens
+from engine.services.users import api_tokens
 from engine.store.channels import IntakeKey
 from engine.store.complaints import Complaint
 from notifications import mail_intake

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 
 from engine.domain.status_links import token_matches
-from engine.services.outbox import enqueue
+from engine.services.delivery.outbox import enqueue
 from engine.store.channels import InAppNotification
 from tests.conftest import DatabaseUnderTest
 from tests.notifications.helpers import (

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 
 from engine.domain.actors import Actor
-from engine.services import notices
-from engine.services.outbox import enqueue
+from engine.services.delivery import notices
+from engine.services.delivery.outbox import enqueue
 from tests.conftest import DatabaseUnderTest
 from tests.notifications.helpers import Clock, SmtpServer, channel_settings, dispatcher
 from tests.webui.support import Client, app_context, make_app, seed

@@ -12,7 +12,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine.domain.actors import ROLE_ADMIN, Actor
-from engine.services import instances, knowledge
+from engine.services.casework import knowledge
+from engine.services.instances import lifecycle as instances
 from engine.store.casework import CaseNote
 from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, InvalidState, PermissionDenied
-from engine.services import webhooks as webhook_admin
-from engine.services.outbox import enqueue
+from engine.services.delivery import webhooks as webhook_admin
+from engine.services.delivery.outbox import enqueue
 from engine.store.models import AuditEntry
 from tests.conftest import DatabaseUnderTest
 from tests.notifications.helpers import (

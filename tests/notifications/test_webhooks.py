@@ -8,8 +8,8 @@ import pytest
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, PermissionDenied
-from engine.services import webhooks as webhook_admin
-from engine.services.outbox import enqueue
+from engine.services.delivery import webhooks as webhook_admin
+from engine.services.delivery.outbox import enqueue
 from notifications import webhooks
 from tests.conftest import DatabaseUnderTest
 from tests.notifications.helpers import (

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import ROLE_ADMIN, Actor
 from engine.runtime.serialization import decode_state
-from engine.services import casework
-from engine.services.outbox import enqueue
-from engine.services.tasks import claim_task, complete_task
+from engine.services.casework import cases as casework
+from engine.services.casework.tasks import claim_task, complete_task
+from engine.services.delivery.outbox import enqueue
 from engine.store import case_queries, kpi, kpi_series
 from engine.store.all_models import Base
 from engine.store.channels import CustomerAttachment, DeliveryAttempt, InAppNotification, InboundMail

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, PermissionDenied
-from engine.services.erasure import erase_customer
+from engine.services.privacy.erasure import erase_customer
 from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Customer
 from engine.store.models import AuditEntry

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from engine.domain.actors import Actor
 from engine.domain.errors import PermissionDenied
-from engine.services.data_protection import export_customer, export_summary
-from engine.services.retention import run_retention
+from engine.services.privacy.data_export import export_customer, export_summary
+from engine.services.privacy.retention import run_retention
 from engine.store.complaints import Customer
 from engine.store.models import AuditEntry
 from tests.conftest import DatabaseUnderTest

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine.runtime.redaction import redact_state
 from engine.runtime.serialization import decode_state
-from engine.services.tasks import claim_task, complete_task
+from engine.services.casework.tasks import claim_task, complete_task
 from engine.store.complaints import Complaint
 from tests.conftest import DatabaseUnderTest
 from tests.privacy.support import LEAD

@@ -15,8 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_TEAM_LEAD, SYSTEM, Actor
-from engine.services import deployment, instances, tasks, timers
-from engine.services.complaints import NewComplaint, open_complaint
+from engine.services.casework import tasks
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
+from engine.services.instances import timers
+from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.store import queries
 from engine.store.complaints import Complaint
 from engine.store.models import TIMER_PENDING, HumanTask, PendingTimerRow, ProcessInstance

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from engine.services import deployment
+from engine.services.designer import deployment
 from processes import MAIN_PROCESS, PROCESS_DIR, process_files
 from tests.processes.support import ADMIN
 

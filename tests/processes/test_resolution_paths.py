@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import PermissionDenied
-from engine.services import tasks
+from engine.services.casework import tasks
 from tests.processes.support import ANNA, LEA, MAX, MESSAGE, Case
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.services.complaints import NewComplaint, open_complaint
+from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.store import queries
 from engine.store.complaints import Complaint
 from engine.store.models import AuditEntry, HumanTask, PendingTimerRow

@@ -10,7 +10,7 @@ import pytest
 
 from engine.domain import calendars
 from engine.domain.calendar import add_business_time, is_working_day
-from engine.services.calendar_config import load_calendar_file, register_configured_calendars
+from engine.services.sla.calendar_config import load_calendar_file, register_configured_calendars
 from engine.settings import Settings, load_settings
 
 TOML = """

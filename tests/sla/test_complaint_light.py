@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from engine.services import tasks
+from engine.services.casework import tasks
 from engine.store.sla_queries import complaints_by_light
 from tests.engine.helpers import ANNA, only_task
 from tests.sla.helpers import open_sla_complaint, task_named

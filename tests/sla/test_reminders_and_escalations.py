@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from engine.actions.escalation import raised_priority
 from engine.domain.errors import PermissionDenied
-from engine.services import instances, tasks, timers
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
+from engine.services.instances import timers
 from engine.store import queries
 from tests.engine.helpers import ADMIN, ANNA, BERND, CARLA, LEA, deploy_paths, only_task
 from tests.sla.helpers import DIAGRAMS, actions, open_sla_complaint, outbox, task_named, timers_of

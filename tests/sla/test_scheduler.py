@@ -13,7 +13,8 @@ from sqlalchemy import select
 from complaintflow import scheduler as background
 from complaintflow.context import make_context
 from engine.scheduler import SchedulerOptions, TimerScheduler
-from engine.services import instances, tasks
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
 from engine.settings import Settings
 from engine.store.models import PendingTimerRow
 from tests.conftest import DatabaseUnderTest

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import scheduler as scheduler_module
 from engine.scheduler import SchedulerOptions, TimerScheduler
-from engine.services import instances, timers
+from engine.services.instances import lifecycle as instances
+from engine.services.instances import timers
 from engine.store.models import AuditEntry, PendingTimerRow
 from tests.conftest import DatabaseUnderTest
 from tests.engine.helpers import ADMIN, deploy_paths

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engine.domain import calendars
-from engine.services import instances, tasks
-from engine.services.calendar_config import register_configured_calendars
+from engine.services.casework import tasks
+from engine.services.instances import lifecycle as instances
+from engine.services.sla.calendar_config import register_configured_calendars
 from engine.settings import Settings
 from engine.store import queries
 from tests.engine.helpers import ADMIN, ANNA, deploy_paths, only_task
@@ -115,7 +116,7 @@ def test_sla_stop_records_the_resolution(session: Session, now: datetime, resolv
     resolve = task_named(session, instance_id, "resolve_complaint")
     if not met:
         # The escalation fired before the late resolution: the second-level agent completes.
-        from engine.services import timers
+        from engine.services.instances import timers
 
         timers.fire_due_timers(session, resolved_at)
         resolve = task_named(session, instance_id, "resolve_complaint")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine.bpmn.resources import Resource
 from engine.bpmn.sla_table import SlaRule, parse_sla_table
 from engine.domain.errors import DeploymentError, FormValidationError, PermissionDenied
-from engine.services import sla_targets
+from engine.services.sla import sla_targets
 from engine.store.models import AuditEntry
 from engine.store.queries import latest_definition
 from tests.engine.helpers import ADMIN, ANNA, deploy_paths

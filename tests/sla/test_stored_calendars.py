@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from engine.domain.calendars import calendar_named
 from engine.domain.errors import FormValidationError, NotFound, PermissionDenied
-from engine.services import business_calendars, calendar_admin
-from engine.services.business_calendars import CalendarData
+from engine.services.sla import business_calendars, calendar_admin
+from engine.services.sla.business_calendars import CalendarData
 from engine.store.complaints import Complaint
 from engine.store.models import AuditEntry
 from tests.engine.helpers import ADMIN, ANNA, only_task

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.sla import traffic_light_for
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store import queries
 from engine.store.models import HumanTask
 from tests.engine.helpers import ADMIN, deploy_paths

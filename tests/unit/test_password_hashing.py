@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher, extract_parameters
 from argon2.low_level import Type
 
-from engine.services.users import hash_password, verify_password
+from engine.services.users.accounts import hash_password, verify_password
 
 
 def test_hashes_are_argon2id_at_or_above_the_owasp_minimum() -> None:

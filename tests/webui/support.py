@@ -17,8 +17,8 @@ from werkzeug.test import TestResponse
 from complaintflow.context import AppContext
 from complaintflow.web import DEFAULT_GROUPS, DEMO_USERS, OPERATOR
 from engine.domain.actors import SYSTEM
-from engine.services import users as user_service
-from engine.services.complaints import NewComplaint, open_complaint
+from engine.services.intake.complaints import NewComplaint, open_complaint
+from engine.services.users import accounts as user_service
 from engine.settings import Settings
 from engine.store import case_queries
 from engine.store.models import HumanTask

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from engine.services import api_tokens
+from engine.services.users import api_tokens
 from engine.store.channels import ApiToken
 from engine.store.models import AuditEntry
 from tests.conftest import DatabaseUnderTest

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
-from engine.services import intake
-from engine.services import portal as portal_service
+from engine.services.intake import channels as intake
+from engine.services.intake import portal as portal_service
 from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint
 from engine.store.models import AuditEntry

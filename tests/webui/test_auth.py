@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from engine.services import users as user_service
+from engine.services.users import accounts as user_service
 from tests.conftest import DatabaseUnderTest
 from tests.webui.support import Client, Seeded
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from engine.domain.actors import SYSTEM
-from engine.services.complaints import NewComplaint, open_complaint
+from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.store import case_queries
 from engine.store.casework import Handover, Subtask
 from engine.store.complaints import Complaint

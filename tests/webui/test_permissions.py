@@ -12,8 +12,13 @@ from sqlalchemy import select
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
-from engine.services import api_tokens, calendar_admin, casework, intake, knowledge, webhooks
-from engine.services.business_calendars import CalendarData
+from engine.services.casework import cases as casework
+from engine.services.casework import knowledge
+from engine.services.delivery import webhooks
+from engine.services.intake import channels as intake
+from engine.services.sla import calendar_admin
+from engine.services.sla.business_calendars import CalendarData
+from engine.services.users import api_tokens
 from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint
 from tests.conftest import DatabaseUnderTest

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engine.domain.actors import SYSTEM
 from engine.domain.status_links import status_token
-from engine.services.complaints import NewComplaint, open_complaint
+from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.store import case_queries
 from engine.store.casework import CaseNote
 from engine.store.channels import CustomerAttachment

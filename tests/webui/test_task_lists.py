@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from engine.domain.actors import SYSTEM
-from engine.services.complaints import NewComplaint, open_complaint
+from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.store import tasklist
 from tests.conftest import DatabaseUnderTest
 from tests.webui.support import Client, Seeded

@@ -21,8 +21,8 @@ from flask import g, request
 
 from engine.domain.actors import Actor
 from engine.domain.errors import PermissionDenied
-from engine.services import api_tokens
-from engine.services.users import SignInRefused, actor_for, authenticate
+from engine.services.users import api_tokens
+from engine.services.users.accounts import SignInRefused, actor_for, authenticate
 from webui.db import db, now
 from webui.engine_rest.common import RestError, error_response, from_engine_error
 

@@ -24,7 +24,7 @@ from engine.bpmn.diagnostics import Diagnostic
 from engine.bpmn.resources import Resource, describe_dmn
 from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER
 from engine.domain.errors import DeploymentError, PermissionDenied
-from engine.services.designer_api import DeployOutcome, deploy_files
+from engine.services.designer.api import DeployOutcome, deploy_files
 from engine.store.models import ProcessDefinition
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor, rest_call

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response
 
-from engine.services.correlation import correlate
+from engine.services.instances.correlation import correlate
 from engine.store.models import ProcessInstance
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor, rest_call

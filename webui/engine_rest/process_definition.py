@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
 from engine.domain.errors import PermissionDenied
 from engine.domain.external_work import WORKER_GROUP
-from engine.services import instances
+from engine.services.instances import lifecycle as instances
 from engine.store.external_tasks import ExternalTask
 from engine.store.models import INSTANCE_COMPLETED, INSTANCE_INCIDENT, Incident, ProcessDefinition, ProcessInstance
 from engine.store.queries import latest_definition

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from engine.domain.errors import PermissionDenied
 from engine.domain.external_work import may_read_external_tasks
-from engine.services import instance_control
-from engine.services.instance_variables import modify_variables
+from engine.services.instances import control as instance_control
+from engine.services.instances.variables import modify_variables
 from engine.store.models import (
     INSTANCE_CANCELLED,
     INSTANCE_COMPLETED,

@@ -13,8 +13,8 @@ from typing import Any
 from flask import Response
 from sqlalchemy.orm import Session
 
-from engine.services import tasks as task_service
-from engine.services.access import may_view_task
+from engine.services.casework import tasks as task_service
+from engine.services.casework.access import may_view_task
 from engine.store import queries
 from engine.store.models import TASK_OPEN, HumanTask, ProcessInstance
 from webui.db import db, now

@@ -21,8 +21,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.domain.errors import FormValidationError, NotFound
-from engine.services import customer_contact
-from engine.services import users as user_service
+from engine.services.casework import customer_contact
+from engine.services.users import accounts as user_service
 from engine.store.casework import ReplyTemplate
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors

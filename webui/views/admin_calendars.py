@@ -15,9 +15,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.calendars import calendar_named, known_calendars
 from engine.domain.errors import FormValidationError, NotFound
-from engine.services import business_calendars, calendar_admin
-from engine.services import users as user_service
-from engine.services.business_calendars import CalendarData
+from engine.services.sla import business_calendars, calendar_admin
+from engine.services.sla.business_calendars import CalendarData
+from engine.services.users import accounts as user_service
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
 from webui.choices import options

@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from engine.bpmn.sla_table import SlaRule
 from engine.domain.calendars import display_name, known_calendars
 from engine.domain.errors import DeploymentError, FormValidationError
-from engine.services import sla_targets
-from engine.services.business_calendars import sync_registry
-from engine.services.deployment import decode_upload
+from engine.services.designer.deployment import decode_upload
+from engine.services.sla import sla_targets
+from engine.services.sla.business_calendars import sync_registry
 from engine.store.complaints import CHANNELS, PRIORITIES
 from webui.auth import actor, require_roles
 from webui.db import db, now

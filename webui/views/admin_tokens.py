@@ -13,8 +13,8 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.errors import FormValidationError, NotFound
-from engine.services import api_tokens
-from engine.services import users as user_service
+from engine.services.users import accounts as user_service
+from engine.services.users import api_tokens
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
 from webui.choices import options

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.domain.errors import FormValidationError, InvalidState, NotFound
-from engine.services import webhooks
+from engine.services.delivery import webhooks
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
 from webui.choices import options

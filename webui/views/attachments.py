@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from engine.domain.attachments import AttachmentLimits, Upload, safe_filename
 from engine.domain.errors import NotFound
-from engine.services import case_attachments
+from engine.services.casework import attachments as case_attachments
 from webui.auth import actor, require_case_worker
 from webui.db import db
 from webui.portal import limits

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound
-from engine.services import casework, customer_contact
-from engine.services.access import may_view_complaint
+from engine.services.casework import cases as casework
+from engine.services.casework import customer_contact
+from engine.services.casework.access import may_view_complaint
 from engine.store.casework import ReplyTemplate
 from engine.store.complaints import Complaint
 from webui.auth import actor, require_case_worker

@@ -2,8 +2,8 @@
 
 Managers, team leads and admins only (agents get 403). Every figure comes from the SQL aggregates in
 ``engine.store.kpi`` and ``engine.store.monitoring``; the write here, retrying an incident, goes through
-``engine.services.instances.retry_instance``, which checks the role again, audits and commits. The other instance
-actions (suspend, resume, cancel, reassign) and the heatmap are in ``webui.views.cockpit_instances``.
+``engine.services.instances.lifecycle.retry_instance``, which checks the role again, audits and commits. The
+other instance actions (suspend, resume, cancel, reassign) and the heatmap are in ``webui.views.cockpit_instances``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
-from engine.services import designer_api
-from engine.services.instances import retry_instance
+from engine.services.designer import api as designer_api
+from engine.services.instances.lifecycle import retry_instance
 from engine.store import kpi, kpi_dashboard, kpi_series, monitoring, queries, tasklist
 from engine.store.complaints import CHANNELS, Complaint, Customer
 from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES

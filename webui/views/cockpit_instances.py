@@ -1,7 +1,7 @@
 """Cockpit instance actions (suspend, resume, cancel with confirmation, reassign a task) and the heatmap.
 
 Routes hang on the cockpit blueprint (``cockpit.*`` endpoints, same roles). Each action is a POST with the CSRF
-token; ``engine.services.instance_control`` checks the role again, writes the audit entry and commits.
+token; ``engine.services.instances.control`` checks the role again, writes the audit entry and commits.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine.domain.errors import ComplaintflowError, NotFound, PermissionDenied
-from engine.services import designer_api, instance_control
+from engine.services.designer import api as designer_api
+from engine.services.instances import control as instance_control
 from engine.store import heatmap, monitoring
 from engine.store.models import HumanTask, ProcessDefinition
 from engine.store.users import Group, User

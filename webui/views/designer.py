@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 from designer_export import Upload
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.domain.errors import NotFound
-from engine.services import designer_api
+from engine.services.designer import api as designer_api
 from webui.auth import require_roles
 from webui.db import db, now
 from webui.security import csrf

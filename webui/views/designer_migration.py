@@ -1,7 +1,7 @@
 """Instance migration in the web UI: a dry run, one instance, or all movable ones in batches.
 
 A bulk run is a chain of POSTs, each migrating the next batch of instances after a cursor (each instance
-in its own transaction, audited, by ``engine.services.migration``). Nothing is kept in process memory:
+in its own transaction, audited, by ``engine.services.designer.migration``). Nothing is kept in process memory:
 the form carries the cursor, the total at the start and the start time, and the figures (done, moved,
 remaining, rate) are counted in the database, so any gunicorn worker can take the next batch. Without
 JavaScript the page shows a "Continue" button; ``js/designer-migration.js`` posts the batches by itself.
@@ -23,8 +23,8 @@ from wtforms import FloatField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from engine.domain.errors import ComplaintflowError, NotFound
-from engine.services import designer_api
-from engine.services.versions import VersionInfo
+from engine.services.designer import api as designer_api
+from engine.services.designer.versions import VersionInfo
 from engine.store.models import INSTANCE_COMPLETED, AuditEntry, ProcessDefinition, ProcessInstance
 from webui.auth import actor, require_roles
 from webui.db import db, now

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from designer_export.svg import render_svg
 from engine.domain.errors import NotFound
-from engine.services import designer_api
+from engine.services.designer import api as designer_api
 from webui.auth import require_roles
 from webui.db import db
 from webui.views.designer import DESIGNERS

@@ -24,8 +24,8 @@ from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, REJECTED, File
 from designer_export.svg import render_svg
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from engine.domain.errors import ComplaintflowError
-from engine.services import designer_api
-from engine.services.deployment import DeployResult
+from engine.services.designer import api as designer_api
+from engine.services.designer.deployment import DeployResult
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.views.designer import DESIGNERS, MAX_UPLOAD_REQUEST_BYTES, allow_diagram_uploads, upload_of

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound
-from engine.services import casework
-from engine.services import users as user_service
+from engine.services.casework import cases as casework
+from engine.services.users import accounts as user_service
 from engine.store import case_queries
 from engine.store.casework import HANDOVER_ANSWERED, HANDOVER_OPEN, Handover
 from webui.auth import actor

@@ -14,7 +14,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.errors import FormValidationError, NotFound
-from engine.services import knowledge
+from engine.services.casework import knowledge
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
 from webui.choices import language_options

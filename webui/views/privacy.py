@@ -15,7 +15,8 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
-from engine.services import data_protection, erasure, retention
+from engine.services.privacy import data_export as data_protection
+from engine.services.privacy import erasure, retention
 from webui.auth import actor, require_roles
 from webui.db import db, now
 

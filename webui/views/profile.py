@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from engine.services import users as user_service
+from engine.services.users import accounts as user_service
 from webui.auth import actor
 from webui.choices import language_options
 from webui.db import db, now

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, NotFound, PermissionDenied
 from engine.domain.forms import FormField
 from engine.domain.tasks import TaskAccess, may_claim, may_complete, may_unclaim
-from engine.services import tasks as task_service
-from engine.services.access import may_view_task
+from engine.services.casework import tasks as task_service
+from engine.services.casework.access import may_view_task
 from engine.store import case_queries
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
 from webui.auth import actor, require_case_worker

@@ -18,7 +18,7 @@ from wtforms import DateField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.errors import FormValidationError, NotFound
-from engine.services import saved_filters
+from engine.services.casework import saved_filters
 from engine.store import tasklist
 from engine.store.casework import SUBTASK_OPEN, Subtask
 from engine.store.complaints import CHANNELS, PRIORITIES, Complaint

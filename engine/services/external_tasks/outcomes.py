@@ -20,8 +20,8 @@ from engine.domain.external_work import may_work_external_tasks
 from engine.runtime.external import throw_bpmn_error
 from engine.services.audit import changed_values, record
 from engine.services.external_tasks.locking import own_row
-from engine.services.instances import RETRY_ROLES, get_instance, load_run
-from engine.services.persistence import jsonable_data, save_run
+from engine.services.instances.lifecycle import RETRY_ROLES, get_instance, load_run
+from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.external_task_signal import announce
 from engine.store.external_tasks import EXTERNAL_COMPLETED, EXTERNAL_INCIDENT, EXTERNAL_OPEN, ExternalTask

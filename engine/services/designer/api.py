@@ -19,9 +19,9 @@ from designer_export.svg import render_svg
 from engine.actions.registry import HANDLERS
 from engine.bpmn.resources import Resource, describe_bpmn, element_names
 from engine.domain.actors import Actor
-from engine.services import deployment, migration, versions
-from engine.services.deployment import DeployResult
-from engine.services.migration import InstanceMigration, MigrationProgress
+from engine.services.designer import deployment, migration, versions
+from engine.services.designer.deployment import DeployResult
+from engine.services.designer.migration import InstanceMigration, MigrationProgress
 from engine.store.models import ProcessDefinition
 
 __all__ = [
@@ -91,7 +91,7 @@ def deploy_files(
 ) -> DeployOutcome:
     """Check, then deploy when no file is rejected (DeploymentError if the engine still refuses).
 
-    ``force_new`` and ``attachments`` as in :func:`engine.services.deployment.deploy`.
+    ``force_new`` and ``attachments`` as in :func:`engine.services.designer.deployment.deploy`.
     """
     reports = check_files(session, files, as_executable=as_executable)
     if any(report.status == REJECTED for report in reports):

@@ -1,6 +1,6 @@
 """Correlating a message Camunda-style: by business key, instance id or variable values, to one or all.
 
-``engine.services.instances.deliver_message`` delivers by business key to every waiting instance; Camunda's
+``engine.services.instances.lifecycle.deliver_message`` delivers by business key to every waiting instance; Camunda's
 ``POST /message`` also narrows by instance id and by ``correlationKeys`` (variables that must have the given
 values) and refuses to pick one of several instances unless ``all`` is set.
 """
@@ -17,8 +17,8 @@ from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, NotFound
 from engine.services.audit import changed_values, record
-from engine.services.instances import get_instance, load_run
-from engine.services.persistence import jsonable_data, save_run
+from engine.services.instances.lifecycle import get_instance, load_run
+from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import INSTANCE_SUSPENDED, HeldMessage, MessageSubscription
 

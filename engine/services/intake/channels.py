@@ -1,7 +1,7 @@
 """Complaints and customer information arriving on customer channels (web form, e-mail, REST API).
 
 A new complaint is one unit of work: the complaint and its process start
-(:func:`engine.services.complaints.record_complaint`), its attachments, the inbound-mail marker and the receipt
+(:func:`engine.services.intake.complaints.record_complaint`), its attachments, the inbound-mail marker and the receipt
 mail commit together, so a crash cannot leave a complaint without its attachments. Customer information is one
 unit of work too: timeline note, attachments and the ``customer_info_received`` message to the waiting process
 commit together.
@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
 from engine.domain.errors import Conflict, FormValidationError, InvalidState
-from engine.services import instances, intake_keys
 from engine.services.audit import record
-from engine.services.complaints import NewComplaint, get_complaint, record_complaint
-from engine.services.intake_keys import KeyReused, OnceKey
-from engine.services.outbox import enqueue
+from engine.services.delivery.outbox import enqueue
+from engine.services.instances import lifecycle as instances
+from engine.services.intake import intake_keys
+from engine.services.intake.complaints import NewComplaint, get_complaint, record_complaint
+from engine.services.intake.intake_keys import KeyReused, OnceKey
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import NOTE_CUSTOMER_MESSAGE, CaseNote
 from engine.store.channels import CustomerAttachment, InboundMail

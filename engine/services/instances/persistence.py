@@ -15,10 +15,10 @@ from engine.runtime.model import ReadyHumanTask, Snapshot
 from engine.runtime.serialization import SERIALIZER_VERSION
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
-from engine.services.complaint_sync import complaint_fields_changed, sync_complaint, sync_task_copies
 from engine.services.external_tasks.sync import sync_external_tasks
-from engine.services.run_cache import remember_saved_run
-from engine.services.visit_log import record_visits
+from engine.services.instances.complaint_sync import complaint_fields_changed, sync_complaint, sync_task_copies
+from engine.services.instances.run_cache import remember_saved_run
+from engine.services.instances.visit_log import record_visits
 from engine.store.models import (
     INSTANCE_COMPLETED,
     INSTANCE_INCIDENT,

@@ -16,8 +16,8 @@ from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, NotFound
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import record
-from engine.services.deployment import definition_for_start, parsed_definition
-from engine.services.persistence import jsonable_data, save_run
+from engine.services.designer.deployment import definition_for_start, parsed_definition
+from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import CHANNELS, Complaint, Customer
 from engine.store.models import ProcessInstance

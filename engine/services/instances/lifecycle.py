@@ -14,9 +14,9 @@ from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, ROLE_MANAGER, ROLE_T
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import changed_values, record
-from engine.services.deployment import definition_for_start, parsed_definition
-from engine.services.persistence import jsonable_data, save_run
-from engine.services.run_cache import take_run
+from engine.services.designer.deployment import definition_for_start, parsed_definition
+from engine.services.instances.persistence import jsonable_data, save_run
+from engine.services.instances.run_cache import take_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import INSTANCE_INCIDENT, INSTANCE_SUSPENDED, HeldMessage, MessageSubscription, ProcessInstance
 
@@ -37,7 +37,7 @@ def load_run(session: Session, instance: ProcessInstance, now: datetime) -> Work
     """Restore an instance's workflow with the cached specs of the version it is pinned to.
 
     The run this process saved last for exactly this row version and state is reused instead of being
-    deserialized again (engine.services.run_cache); the caller owns it until it saves and commits.
+    deserialized again (engine.services.instances.run_cache); the caller owns it until it saves and commits.
     """
     definition = parsed_definition(instance.definition)
     run = take_run(instance, definition)
@@ -124,7 +124,7 @@ def deliver_message(
     for instance_id in instance_ids:
         instance = get_instance(session, instance_id)
         if instance.status == INSTANCE_SUSPENDED:
-            # Kept, not lost: engine.services.instance_control.resume_instance delivers it.
+            # Kept, not lost: engine.services.instances.control.resume_instance delivers it.
             session.add(
                 HeldMessage(
                     instance_id=instance_id,

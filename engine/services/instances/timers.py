@@ -20,8 +20,8 @@ from engine.actions.runner import run_actions
 from engine.domain.actors import SYSTEM, Actor
 from engine.domain.errors import NotFound
 from engine.services.audit import record
-from engine.services.instances import load_run
-from engine.services.persistence import save_run
+from engine.services.instances.lifecycle import load_run
+from engine.services.instances.persistence import save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import INSTANCE_COMPLETED, TIMER_FIRED, TIMER_PENDING, PendingTimerRow, ProcessInstance
 from engine.store.types import UTCDateTime

@@ -18,8 +18,8 @@ from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, PermissionDenied
 from engine.domain.external_work import may_read_external_tasks
 from engine.services.audit import changed_values, record
-from engine.services.instances import get_instance, load_run
-from engine.services.persistence import jsonable_data, save_run
+from engine.services.instances.lifecycle import get_instance, load_run
+from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import INSTANCE_CANCELLED, INSTANCE_COMPLETED, ProcessInstance
 

@@ -1,6 +1,6 @@
 """SLA targets by channel and priority: read the deployed ``sla_targets`` decision, validate, deploy a new one.
 
-Saving renders the rules as DMN and deploys it through :func:`engine.services.deployment.deploy`, the same path
+Saving renders the rules as DMN and deploys it through :func:`engine.services.designer.deployment.deploy`, the same path
 as an upload in "Process design": every process that calls the decision gets a new version, running instances
 keep the version they started on. Each save or upload is an audit entry with the rules before and after.
 """
@@ -20,8 +20,8 @@ from engine.domain.calendar import parse_sla_duration
 from engine.domain.calendars import calendar_named
 from engine.domain.errors import DeploymentError, FormValidationError, PermissionDenied
 from engine.services.audit import record
-from engine.services.business_calendars import sync_registry
-from engine.services.deployment import DeployResult, deploy, runnable_resources
+from engine.services.designer.deployment import DeployResult, deploy, runnable_resources
+from engine.services.sla.business_calendars import sync_registry
 from engine.store.complaints import CHANNELS, PRIORITIES
 from engine.store.queries import latest_definitions
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.services.audit import record
-from engine.services.erasure import get_customer, require_admin
+from engine.services.privacy.erasure import get_customer, require_admin
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import NOTE_INTERNAL, CaseNote, Handover, Subtask
 from engine.store.channels import CustomerAttachment, InboundMail

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
 from engine.domain.errors import FormValidationError, NotFound
-from engine.services.access import may_view_complaint
 from engine.services.audit import record
+from engine.services.casework.access import may_view_complaint
 from engine.store.casework import CaseNote
 from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint

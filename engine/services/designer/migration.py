@@ -22,9 +22,9 @@ from engine.domain.errors import ComplaintflowError, InvalidState, PermissionDen
 from engine.runtime.migration import check_migration, migrate_run
 from engine.runtime.model import IncidentInfo, ReadyHumanTask
 from engine.services.audit import record
-from engine.services.deployment import definition_for_start, parsed_definition
-from engine.services.instances import get_instance, load_run
-from engine.services.persistence import save_run
+from engine.services.designer.deployment import definition_for_start, parsed_definition
+from engine.services.instances.lifecycle import get_instance, load_run
+from engine.services.instances.persistence import save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import (
     INSTANCE_CANCELLED,

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
-from engine.services import sign_in_throttle
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
+from engine.services.users import sign_in_throttle
 from engine.store.users import Group, LoginAttempt, User, UserRole
 
 ROLES = (ROLE_AGENT, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER, ROLE_ADMIN)
@@ -222,7 +222,7 @@ class SignInRefused(Exception):
 def authenticate(session: Session, username: str, password: str, remote_addr: str, now: datetime) -> User:
     """Check a sign-in; every attempt is recorded so throttling holds across all server workers.
 
-    Throttling slows the guessing address down and never the owner's own (engine.services.sign_in_throttle).
+    Throttling slows the guessing address down and never the owner's own (engine.services.users.sign_in_throttle).
     """
     username = username.strip().lower()[:150]
     remote_addr = remote_addr[:64]

@@ -1,7 +1,7 @@
 """Replacing the personal data around complaints by placeholders, keeping their anonymous statistics.
 
-Shared by erasure of a customer (:mod:`engine.services.erasure`) and the retention clean-up
-(:mod:`engine.services.retention`); neither commits here. What goes:
+Shared by erasure of a customer (:mod:`engine.services.privacy.erasure`) and the retention clean-up
+(:mod:`engine.services.privacy.retention`); neither commits here. What goes:
 
 * texts the customer or staff wrote about the case (description, subject, notes, hand-over and subtask texts,
   feedback comment, free-text process variables): replaced by ``[erased]``;
@@ -28,7 +28,7 @@ from sqlalchemy import JSON, String, Table, Text, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.runtime.redaction import redact_state, redact_value
-from engine.services.audit_redaction import redact_entries
+from engine.services.privacy.audit_redaction import redact_entries
 from engine.store.all_models import Base
 from engine.store.casework import CaseNote, Handover, Subtask
 from engine.store.channels import CustomerAttachment, DeliveryAttempt, InboundMail

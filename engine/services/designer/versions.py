@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from engine.domain.errors import NotFound
 from engine.runtime.progress import element_states
-from engine.services.deployment import ORIGINAL_KIND
-from engine.services.instances import get_instance, load_run
+from engine.services.designer.deployment import ORIGINAL_KIND
+from engine.services.instances.lifecycle import get_instance, load_run
 from engine.store.models import INSTANCE_COMPLETED, ProcessDefinition, ProcessInstance
 
 

@@ -24,11 +24,11 @@ from engine.domain.actors import ROLE_ADMIN, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import record
-from engine.services.instances import get_instance, load_run
-from engine.services.outbox import enqueue
-from engine.services.persistence import save_run
+from engine.services.delivery.outbox import enqueue
+from engine.services.instances.lifecycle import get_instance, load_run
+from engine.services.instances.persistence import save_run
+from engine.services.instances.visit_log import close_open_visits, record_visits
 from engine.services.unit_of_work import commit, unit_of_work
-from engine.services.visit_log import close_open_visits, record_visits
 from engine.store.complaints import Complaint
 from engine.store.external_task_signal import announce
 from engine.store.external_tasks import EXTERNAL_CANCELLED, EXTERNAL_INCIDENT, EXTERNAL_OPEN, ExternalTask

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError
 from engine.services.audit import record
-from engine.services.erasure import is_settled, require_admin
-from engine.services.pseudonymise import pseudonymise_complaints, pseudonymise_customer
+from engine.services.privacy.erasure import is_settled, require_admin
+from engine.services.privacy.pseudonymise import pseudonymise_complaints, pseudonymise_customer
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import Complaint
 from engine.store.text_index import purge_deleted_entries

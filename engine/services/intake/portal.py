@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, Conflict, FormValidationError, InvalidState, NotFound
-from engine.services import instances
 from engine.services.audit import record
-from engine.services.outbox import enqueue
+from engine.services.delivery.outbox import enqueue
+from engine.services.instances import lifecycle as instances
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import NOTE_CUSTOMER_MESSAGE, NOTE_INFO_REQUEST, NOTE_REPLY, CaseNote
 from engine.store.channels import CustomerAttachment, PortalHit

@@ -3,7 +3,7 @@
 A complaint whose process still runs may need the customer's address for the next e-mail and its variables for
 the next decision, so erasure waits until every complaint of the customer is closed and its process has ended
 (a clear error names the open ones). Then the customer record becomes a pseudonym and every complaint goes
-through :func:`engine.services.pseudonymise.pseudonymise_complaints`; the complaints keep their statistics.
+through :func:`engine.services.privacy.pseudonymise.pseudonymise_complaints`; the complaints keep their statistics.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import ROLE_ADMIN, Actor
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
 from engine.services.audit import record
-from engine.services.pseudonymise import pseudonym_for, pseudonymise_complaints, pseudonymise_customer
+from engine.services.privacy.pseudonymise import pseudonym_for, pseudonymise_complaints, pseudonymise_customer
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import Complaint, Customer
 from engine.store.text_index import purge_deleted_entries

@@ -20,7 +20,7 @@ from engine.domain.calendars import DEFAULT_CALENDAR, REVISION_MARK, pinned_key
 from engine.domain.errors import FormValidationError, NotFound
 from engine.domain.tasks import amber_at
 from engine.services.audit import record
-from engine.services.business_calendars import (
+from engine.services.sla.business_calendars import (
     CalendarData,
     build_calendar,
     current_versions,
@@ -30,8 +30,8 @@ from engine.services.business_calendars import (
     sync_registry,
     version_key,
 )
-from engine.services.calendar_config import load_calendar_file
-from engine.services.sla import SlaError, compute_times
+from engine.services.sla.calendar_config import load_calendar_file
+from engine.services.sla.clock import SlaError, compute_times
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.calendars import BusinessCalendarVersion
 from engine.store.complaints import Complaint

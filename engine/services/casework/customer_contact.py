@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
 from engine.domain.tasks import TaskAccess, may_complete
-from engine.services import tasks
 from engine.services.audit import record
-from engine.services.casework import MAX_TEXT, clean_text, complaint_for, timeline_note
-from engine.services.outbox import enqueue
+from engine.services.casework import tasks
+from engine.services.casework.cases import MAX_TEXT, clean_text, complaint_for, timeline_note
+from engine.services.delivery.outbox import enqueue
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store import case_queries
 from engine.store.casework import NOTE_INFO_REQUEST, NOTE_REPLY, CaseNote, ReplyTemplate

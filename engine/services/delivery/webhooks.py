@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import ROLE_ADMIN, Actor
 from engine.domain.errors import FormValidationError, InvalidState, NotFound, PermissionDenied
-from engine.services import delivery
 from engine.services.audit import record
+from engine.services.delivery import bookkeeping as delivery
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.channels import DeliveryAttempt, WebhookEndpoint
 from engine.store.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OutboxMessage

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
 from engine.domain.errors import Conflict, FormValidationError, NotFound
-from engine.services import case_attachments
-from engine.services.access import may_view_complaint, supervises_cases
 from engine.services.audit import record
-from engine.services.outbox import enqueue
+from engine.services.casework import attachments as case_attachments
+from engine.services.casework.access import may_view_complaint, supervises_cases
+from engine.services.delivery.outbox import enqueue
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import (
     HANDOVER_ANSWERED,

@@ -14,8 +14,8 @@ from engine.domain.errors import Conflict, FormValidationError, NotFound, Permis
 from engine.domain.forms import FormField, validate_form
 from engine.domain.tasks import TaskAccess, is_excluded, may_assign, may_claim, may_complete, may_unclaim
 from engine.services.audit import changed_values, record
-from engine.services.instances import get_instance, load_run
-from engine.services.persistence import jsonable_data, save_run
+from engine.services.instances.lifecycle import get_instance, load_run
+from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
 from engine.store.queries import find_task

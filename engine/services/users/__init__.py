@@ -1,0 +1,1 @@
+"""Accounts, groups, roles, sign-in and REST API tokens."""
