@@ -18,7 +18,14 @@ from engine.services.designer.deployment import definition_for_start, parsed_def
 from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.instances.run_cache import take_run
 from engine.services.unit_of_work import commit, unit_of_work
-from engine.store.models import INSTANCE_INCIDENT, INSTANCE_SUSPENDED, HeldMessage, MessageSubscription, ProcessInstance
+from engine.store.models import (
+    INSTANCE_INCIDENT,
+    INSTANCE_SUSPENDED,
+    HeldMessage,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+)
 
 RETRY_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER})
 
@@ -55,6 +62,26 @@ def get_instance(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
+def new_instance(
+    session: Session, actor: Actor, definition: ProcessDefinition, business_key: str | None, now: datetime
+) -> ProcessInstance:
+    """A new instance row of ``definition``, flushed so that it has an id; ``save_run`` fills in its state."""
+    instance = ProcessInstance(
+        definition=definition,
+        business_key=business_key,
+        status="running",
+        state=b"",
+        serializer_version="",
+        variables={},
+        started_at=now,
+        started_by=actor.username,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    return instance
+
+
 @unit_of_work
 def start_instance(
     session: Session,
@@ -71,19 +98,7 @@ def start_instance(
     definition = definition_for_start(session, process_key, version)
     run = WorkflowRun.start(parsed_definition(definition), data, now)
     key = business_key or (str(data["complaint_id"]) if data.get("complaint_id") is not None else None)
-    instance = ProcessInstance(
-        definition=definition,
-        business_key=key,
-        status="running",
-        state=b"",
-        serializer_version="",
-        variables={},
-        started_at=now,
-        started_by=actor.username,
-        updated_at=now,
-    )
-    session.add(instance)
-    session.flush()
+    instance = new_instance(session, actor, definition, key, now)
     record(
         session,
         actor,

@@ -17,10 +17,10 @@ from engine.domain.errors import FormValidationError, NotFound
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import record
 from engine.services.designer.deployment import definition_for_start, parsed_definition
+from engine.services.instances.lifecycle import new_instance
 from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import CHANNELS, Complaint, Customer
-from engine.store.models import ProcessInstance
 
 
 @dataclass(frozen=True)
@@ -130,19 +130,7 @@ def record_complaint(session: Session, actor: Actor, new: NewComplaint, process_
     complaint.reference = f"C-{now.year}-{complaint.id:06d}"
     data = process_variables(complaint)
     run = WorkflowRun.start(parsed_definition(definition), data, now)
-    instance = ProcessInstance(
-        definition=definition,
-        business_key=complaint.reference,
-        status="running",
-        state=b"",
-        serializer_version="",
-        variables={},
-        started_at=now,
-        started_by=actor.username,
-        updated_at=now,
-    )
-    session.add(instance)
-    session.flush()
+    instance = new_instance(session, actor, definition, complaint.reference, now)
     complaint.instance_id = instance.id
     complaint.status = "open"
     record(
