@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
+from engine.domain.notification_events import STAFF_EVENTS
 from notifications.errors import PermanentDeliveryError
 from notifications.wording import language
 
@@ -24,15 +25,6 @@ CUSTOMER_EVENTS = (
     "reopen_confirmation",
     "customer_reply",
     "complaint_closed_no_answer",
-)
-STAFF_EVENTS = (
-    "task_assigned",
-    "high_priority",
-    "sla_reminder",
-    "sla_escalation",
-    "handover_received",
-    "handover_answered",
-    "subtask_assigned",
 )
 FALLBACK = "notification"
 # Other names the services and diagrams use for the same events.

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from engine.domain.actors import ROLE_ADMIN
 from engine.domain.errors import FormValidationError
+from engine.domain.notification_events import STAFF_EVENTS
 from engine.services.delivery import notices, webhooks
 from webui.auth import actor, require_roles
 from webui.db import db, now
@@ -66,7 +67,7 @@ def preferences() -> Any:
     """E-mail on or off per staff event."""
     saved = False
     if request.method == "POST":
-        choices = {topic: request.form.get(topic) == "on" for topic in notices.STAFF_EVENTS}
+        choices = {topic: request.form.get(topic) == "on" for topic in STAFF_EVENTS}
         notices.set_preferences(db(), actor(), choices, now())
         saved = True
     return render_template("notices/preferences.html", t=_t(), choices=notices.preferences(db(), actor()), saved=saved)

@@ -10,20 +10,11 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError
+from engine.domain.notification_events import STAFF_EVENTS
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.channels import InAppNotification, NotificationPreference
 from engine.store.users import Group, User
 
-# Staff events a user may switch e-mail on or off for (the notification list always shows them).
-STAFF_EVENTS = (
-    "task_assigned",
-    "high_priority",
-    "sla_reminder",
-    "sla_escalation",
-    "handover_received",
-    "handover_answered",
-    "subtask_assigned",
-)
 GROUP_PREFIX = "group:"
 
 
