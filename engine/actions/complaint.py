@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.actions.context import ServiceContext
+from engine.actions.notify import queue_notification
 from engine.services.audit import record
-from engine.services.delivery.outbox import enqueue
 from engine.services.sla.clock import complaint_for_instance
 
 
@@ -58,27 +58,8 @@ def notify_customer(context: ServiceContext) -> dict[str, Any]:
             message="the customer has no e-mail address; inform them on the complaint's channel",
         )
         return {f"{element}_queued": False}
-    variables = {k: v for k, v in context.call.data.items() if isinstance(v, str | int | float | bool)}
-    enqueue(
-        context.session,
-        context.now,
-        kind="email",
-        topic=template,
-        recipient=str(address),
-        subject=context.value("subject"),
-        payload={"variables": variables},
-        complaint_id=complaint.id if complaint is not None else None,
-        instance_id=context.instance.id,
-    )
-    record(
-        context.session,
-        context.actor,
-        "notification_queued",
-        context.now,
-        instance_id=context.instance.id,
-        element_id=element,
-        after={"to": str(address), "template": template},
-    )
+    complaint_id = complaint.id if complaint is not None else None
+    queue_notification(context, kind="email", template=template, recipient=str(address), complaint_id=complaint_id)
     return {f"{element}_queued": True}
 
 

@@ -10,22 +10,26 @@ from typing import Any
 from engine.actions.context import ServiceContext
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
+from engine.store.outbox import OutboxMessage
 
 
-def notify(context: ServiceContext) -> dict[str, Any]:
-    """Queue a notification; properties: ``to`` (address, user, ``group:<name>``), ``template``, ``channel``."""
-    recipient = context.value("to")
-    if not recipient:
-        raise ValueError("the service task has no 'to' property (or its variable is empty)")
-    template = str(context.value("template", context.call.element_id))
+def queue_notification(
+    context: ServiceContext, *, kind: str, template: str, recipient: str, complaint_id: int | None = None
+) -> OutboxMessage:
+    """Queue ``template`` for ``recipient`` with the task's plain variables, and audit it (``notification_queued``).
+
+    The service task's ``subject`` property, if any, is the subject.
+    """
+    variables = {k: v for k, v in context.call.data.items() if isinstance(v, str | int | float | bool)}
     message = enqueue(
         context.session,
         context.now,
-        kind=str(context.value("channel", "email")),
+        kind=kind,
         topic=template,
-        recipient=str(recipient),
+        recipient=recipient,
         subject=context.value("subject"),
-        payload={"variables": {k: v for k, v in context.call.data.items() if isinstance(v, str | int | float | bool)}},
+        payload={"variables": variables},
+        complaint_id=complaint_id,
         instance_id=context.instance.id,
     )
     record(
@@ -35,6 +39,17 @@ def notify(context: ServiceContext) -> dict[str, Any]:
         context.now,
         instance_id=context.instance.id,
         element_id=context.call.element_id,
-        after={"to": str(recipient), "template": template},
+        after={"to": recipient, "template": template},
     )
+    return message
+
+
+def notify(context: ServiceContext) -> dict[str, Any]:
+    """Queue a notification; properties: ``to`` (address, user, ``group:<name>``), ``template``, ``channel``."""
+    recipient = context.value("to")
+    if not recipient:
+        raise ValueError("the service task has no 'to' property (or its variable is empty)")
+    template = str(context.value("template", context.call.element_id))
+    kind = str(context.value("channel", "email"))
+    message = queue_notification(context, kind=kind, template=template, recipient=str(recipient))
     return {f"{context.call.element_id}_queued": True} if message else {}
