@@ -12,10 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
-from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
-
 from designer_export.check import REJECTED, FileReport, check_paths
+from designer_export.trial import plain_spiffworkflow_parses
 
 SUFFIXES = (".bpmn", ".dmn", ".bpmn20.xml")
 
@@ -73,22 +71,6 @@ class Measurement:
 
 def corpus_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
-
-
-def plain_spiffworkflow_parses(path: Path) -> bool:
-    """True when SpiffWorkflow alone parses every executable process of the file (or the DMN file)."""
-    try:
-        if path.suffix.lower() == ".dmn":
-            BpmnDmnParser().add_dmn_file(str(path))
-            return True
-        parser = BpmnParser()
-        parser.add_bpmn_file(str(path))
-        executable = parser.get_process_ids()
-        for process_id in executable:
-            parser.get_spec(process_id)
-        return bool(executable)
-    except Exception:  # noqa: BLE001 - the point is to count every way the plain library fails
-        return False
 
 
 def _folder(path: Path, root: Path, depth: int) -> str:

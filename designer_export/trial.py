@@ -15,7 +15,11 @@ from engine.bpmn.bpmn_xml import index_by_id
 from engine.bpmn.diagnostics import ERROR, Diagnostic, local_name
 from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn
 from engine.domain.errors import DeploymentError
+
+# The runtime is used here, for trial parses, and nowhere else in designer_export (the conformance
+# measurement takes its plain-SpiffWorkflow parse from here too).
 from engine.runtime.parser import build_parser, parse_process
+from engine.runtime.parser import plain_spiffworkflow_parses as plain_spiffworkflow_parses
 
 
 @dataclass

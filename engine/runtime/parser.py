@@ -9,6 +9,9 @@ decisions but ignores assignment; the subclass below puts those attributes into
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
@@ -23,6 +26,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser as CamundaUserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 
 from engine.bpmn.resources import Resource, parse_xml
 from engine.domain.errors import DeploymentError
@@ -120,6 +124,25 @@ class ComplaintflowParser(CamundaParser):
         AssignmentAwareTaskParser,
         CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("manualTask")][1],
     )
+
+
+def plain_spiffworkflow_parses(path: Path) -> bool:
+    """True when SpiffWorkflow alone (its stock parsers, none of ours) parses every executable process.
+
+    For a DMN file: when it loads. The designer conformance measurement compares this with deployability.
+    """
+    try:
+        if path.suffix.lower() == ".dmn":
+            BpmnDmnParser().add_dmn_file(str(path))
+            return True
+        parser = BpmnParser()
+        parser.add_bpmn_file(str(path))
+        executable = parser.get_process_ids()
+        for process_id in executable:
+            parser.get_spec(process_id)
+        return bool(executable)
+    except Exception:  # noqa: BLE001 - the point is to count every way the plain library fails
+        return False
 
 
 def _as_deployment_error(error: ValidationException, fallback_file: str | None = None) -> DeploymentError:
