@@ -11,20 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lxml import etree
 
 from engine.bpmn.dmn.errors import DmnError
-from engine.bpmn.dmn.model import child, children, text_of
+from engine.bpmn.dmn.model import Model, child, children, text_of
+from engine.bpmn.dmn.typing import Types
 from engine.bpmn.feel import FeelError, Scope, compile_tests, ops
 from engine.bpmn.feel.calls import invoke
 from engine.bpmn.feel.compiler import compile_node
 from engine.bpmn.feel.parser import parse_unary_tests
 from engine.bpmn.feel.scope import BUILTINS
-
-if TYPE_CHECKING:
-    from engine.bpmn.dmn.boxed import BoxedCompiler
 
 # The rules that matched, per table id, when a caller asked for them (``complaintflow dmn evaluate``).
 MATCHED: ContextVar[list[tuple[str, list[str]]] | None] = ContextVar("dmn_matched_rules", default=None)
@@ -33,7 +31,17 @@ _AGGREGATIONS = {"SUM", "MIN", "MAX", "COUNT"}
 Test = Callable[[Scope, Any], bool]
 
 
-def _output_values(node: etree._Element | None, compiler: BoxedCompiler) -> list[Any]:
+class LiteralCompiler(Protocol):
+    """What a table needs from the boxed-expression compiler (``boxed.BoxedCompiler``, which imports this
+    module: the table takes the compiler as an argument instead of importing it back)."""
+
+    model: Model
+    types: Types
+
+    def literal(self, text: str, node: etree._Element) -> Callable[[Scope], Any]: ...
+
+
+def _output_values(node: etree._Element | None, compiler: LiteralCompiler) -> list[Any]:
     """The listed output values, in priority order (highest first)."""
     text = text_of(node).strip() if node is not None else ""
     if not text:
@@ -59,7 +67,7 @@ def _rank(values: list[Any], allowed: list[Any]) -> int:
     return len(allowed)
 
 
-def compile_table(node: etree._Element, compiler: BoxedCompiler) -> Callable[[Scope], Any]:
+def compile_table(node: etree._Element, compiler: LiteralCompiler) -> Callable[[Scope], Any]:
     """The closure evaluating a ``<decisionTable>``."""
     table_id = node.get("id") or ""
     policy = (node.get("hitPolicy") or "UNIQUE").upper().replace("_", " ")
@@ -166,7 +174,7 @@ def _hit(
     return invoke(BUILTINS[function], [results])
 
 
-def _compile_default(node: etree._Element | None, compiler: BoxedCompiler) -> Callable[[Scope], Any] | None:
+def _compile_default(node: etree._Element | None, compiler: LiteralCompiler) -> Callable[[Scope], Any] | None:
     if node is None or not text_of(node).strip():
         return None
     return compiler.literal(text_of(node), node)
