@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 
+from designer_export.trial import LimitingTransformer
 from engine.bpmn.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, FLOW_NODES, bpmn, camunda, text_of
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
 from engine.bpmn.expressions import assigned_names, free_names, juel_to_python
-from engine.runtime.script_limits import LimitingTransformer
 
 # ISO 8601 as the engine's timers read it: durations, date-times, and repeating intervals.
 _DURATION = r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"

