@@ -56,9 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (designer_pages, designer_upload, designer_migration):
         app.register_blueprint(module.bp)
 
-    from webui.views import admin_calendars, admin_sla, admin_tokens, admin_webhooks, audit, privacy
+    from webui.views import admin_calendars, admin_mail, admin_sla, admin_tokens, admin_webhooks, audit, privacy
 
-    for module in (audit, privacy, admin_calendars, admin_sla, admin_tokens, admin_webhooks):
+    for module in (audit, privacy, admin_calendars, admin_sla, admin_tokens, admin_webhooks, admin_mail):
         app.register_blueprint(module.bp)
 
     from webui import api, engine_rest, notices, portal

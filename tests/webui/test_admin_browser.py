@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
+from flask import Flask
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from engine.store.channels import WebhookEndpoint
 from tests.conftest import DatabaseUnderTest
 from tests.engine.helpers import deploy_paths
+from tests.notifications.helpers import SmtpServer
 from tests.sla.helpers import open_sla_complaint
 from tests.sla.test_sla_targets_admin import PROCESSES
 from tests.webui.browser_support import Shots, base_url, browser, open_page, sign_in
+from tests.webui.test_admin_mail import use_smtp
 from tests.webui.test_admin_webhooks import failed_delivery
 
 __all__ = ["base_url", "browser"]  # fixtures, used by name
@@ -144,3 +148,31 @@ def test_admin_changes_an_sla_target_in_the_browser(
     shot(page, "admin-sla-targets")
     assert [error for error in errors if "status of 422" not in error] == []
     context.close()
+
+
+def test_admin_sends_a_test_mail_in_the_browser(
+    browser: Browser, base_url: str, database: DatabaseUnderTest, app: Flask
+) -> None:
+    server = SmtpServer().start()
+    try:
+        use_smtp(app, server.port)
+        app.extensions["complaintflow_channels"] = dataclasses.replace(
+            app.extensions["complaintflow_channels"], smtp_user=None, smtp_password=None
+        )
+        shot = Shots(database.backend)
+        context, page, errors = open_page(browser)
+        sign_in(page, base_url, "admin")
+        page.click("header nav >> text=Administration")
+        page.click("nav.cockpit-tabs >> text=Mail")
+        expect(page.locator("h1")).to_have_text("Mail")
+        expect(page.locator("#outgoing")).to_contain_text(f"127.0.0.1:{server.port}")
+        expect(page.locator("#intake")).to_contain_text("set (hidden)")
+        page.fill("#to", "it@example.org")
+        page.click("#test-form button.primary")
+        expect(page.locator(".flash-success")).to_have_text("Test message sent to it@example.org.")
+        shot(page, "admin-mail")
+        assert len(server.recorder.to("it@example.org")) == 1
+        assert errors == []
+        context.close()
+    finally:
+        server.stop()
