@@ -152,3 +152,16 @@ def test_business_key_and_definition_filters(session: Session, now: datetime) ->
     assert locking.fetch_and_lock(session, WORKER, "w", other_key, 5, now) == []
     by_variable = [TopicRequest("charge", 1000, process_variables={"complaint_id": "C-1"})]
     assert [row.business_key for row, _ in locking.fetch_and_lock(session, WORKER, "w", by_variable, 5, now)] == ["C-1"]
+
+
+def test_send_rule_throw_and_end_events_as_external_tasks(session: Session, now: datetime) -> None:
+    """Send tasks, business rule tasks and message throw/end events with camunda:type="external" wait too."""
+    deploy_paths(session, now, DIAGRAMS / "external_kinds.bpmn")
+    instance = instances.start_instance(session, ADMIN, "external_kinds", {}, now)
+    seen = []
+    for topic in ("k_send", "k_rule", "k_throw", "k_end"):
+        [(row, _)] = locking.fetch_and_lock(session, WORKER, "w", [TopicRequest(topic, 1000)], 5, now)
+        seen.append((row.element_id, row.priority))
+        outcomes.complete(session, WORKER, row.id, "w", {topic: True}, now)
+    assert seen == [("send", 3), ("rate", 0), ("announce", 0), ("done", 0)]
+    assert instances.get_instance(session, instance.id).status == "completed"
