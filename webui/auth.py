@@ -156,7 +156,8 @@ def home_for(user: Any) -> str:
     if user.departments:
         return url_for("inbox.department_inbox")
     if user.has_role("manager"):
-        return url_for("tasks.group_tasks")
+        # A manager has no tasks of their own: the cockpit's dashboard is their start page.
+        return url_for("cockpit.dashboard")
     if user.has_role("admin"):
         return url_for("admin.users")
     if user.has_role("designer"):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.journeys.journey import ARGS, CHROMIUM, Journey
-from tests.journeys.shipped import ShippedApp, shipped_app
+from tests.journeys.shipped import ShippedApp, set_up_as_make_run, shipped_app
 
 FAILED = pytest.StashKey[bool]()
 
@@ -28,9 +29,17 @@ def pytest_runtest_makereport(
     return report
 
 
+@pytest.fixture(scope="session")
+def prepared_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The instance folder after `make run`'s set-up commands, once per test process."""
+    instance = tmp_path_factory.mktemp("prepared") / "instance"
+    set_up_as_make_run(instance)
+    return instance
+
+
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShippedApp]:
-    with shipped_app(tmp_path_factory.mktemp("shipped")) as app:
+def shipped(tmp_path_factory: pytest.TempPathFactory, prepared_instance: Path) -> Iterator[ShippedApp]:
+    with shipped_app(tmp_path_factory.mktemp("shipped"), prepared_instance) as app:
         yield app
 
 

@@ -113,19 +113,30 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-@contextmanager
-def shipped_app(workdir: Path) -> Iterator[ShippedApp]:
-    """Set up and serve the app exactly as `make run` does; stop it (and every process it started) at the end."""
-    instance = workdir / "instance"
-    port = free_port()
-    env = shipped_environment(instance, port)
-    app = ShippedApp(f"http://127.0.0.1:{port}", instance, env, workdir / "server.log")
+def set_up_as_make_run(instance: Path) -> None:
+    """The set-up commands of `make run` (everything before `complaintflow run`) into ``instance``."""
+    env = shipped_environment(instance, free_port())
+    app = ShippedApp("", instance, env, instance.parent / "setup.log")
     processes = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "processes").glob("*.bpmn"))
     processes += sorted(str(path.relative_to(ROOT)) for path in (ROOT / "processes").glob("*.dmn"))
     app.cli("init-db")
     app.cli("deploy", *processes)
     app.cli("demo-users")
     app.cli("demo-data")
+
+
+@contextmanager
+def shipped_app(workdir: Path, prepared: Path) -> Iterator[ShippedApp]:
+    """Serve a copy of the ``prepared`` instance folder as `make run` does; stop it and what it started at the end.
+
+    The set-up commands ran once per test process into ``prepared`` (:func:`set_up_as_make_run`); each test
+    module gets its own copy, so journeys of different modules never see each other's changes.
+    """
+    instance = workdir / "instance"
+    shutil.copytree(prepared, instance)
+    port = free_port()
+    env = shipped_environment(instance, port)
+    app = ShippedApp(f"http://127.0.0.1:{port}", instance, env, workdir / "server.log")
     with app.output.open("wb") as log:
         app.process = subprocess.Popen([cli_path(), "run"], cwd=ROOT, env=env, stdout=log, stderr=log)
     try:

@@ -32,9 +32,10 @@ def test_task_page_shows_the_case_form_timeline_and_earlier_complaints(
         "New task",
         seeded.complaints["billing"],  # the same customer's earlier complaint
         "Resolution due",
-        "Read the complaint of … and propose a resolution.",  # documentation; the example sets no "customer"
     ):
         assert text in page, text
+    # The documentation's only sentence is about "customer", which the example does not set: it is left out.
+    assert "Read the complaint of" not in page
 
 
 def test_invalid_input_re_renders_with_messages_and_keeps_what_was_typed(

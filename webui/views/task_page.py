@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response
 
 from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, NotFound, PermissionDenied
 from engine.domain.forms import FormField
-from engine.domain.tasks import TaskAccess, may_claim, may_complete, may_unclaim
+from engine.domain.tasks import TaskAccess, is_excluded, may_claim, may_complete, may_unclaim
 from engine.services.casework import tasks as task_service
 from engine.services.casework.access import may_view_task
 from engine.store import case_queries
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
-from webui.auth import actor, require_case_worker
+from webui.auth import actor, home_for, require_case_worker
 from webui.case_forms import case_context, field_message
 from webui.db import db, now
 from webui.task_text import fill_documentation
@@ -66,7 +66,12 @@ def render_task(
     if values is None:
         values = {field.id: field.default for field in fields if field.default is not None}
     context = case_context(complaint, task, **bound) if complaint is not None else {"complaint": None, "now": now()}
-    access = TaskAccess(task.assignee, frozenset(task.candidate_groups), frozenset(task.candidate_users))
+    access = TaskAccess(
+        task.assignee,
+        frozenset(task.candidate_groups),
+        frozenset(task.candidate_users),
+        frozenset(task.excluded_users or ()),
+    )
     open_task = task.status == TASK_OPEN
     may_work = open_task and may_complete(actor(), access)
     may_take = open_task and task.assignee != actor().username and may_claim(actor(), access)
@@ -83,6 +88,7 @@ def render_task(
             may_take=may_take,
             may_give_back=may_give_back,
             completed=task.status == TASK_COMPLETED,
+            four_eyes=open_task and is_excluded(actor().username, access),
             **context,
         ),
         status,
@@ -129,6 +135,11 @@ def unclaim(task_id: str) -> Response:
     return redirect(url_for("task.show", task_id=task.id))
 
 
+def four_eyes_text() -> str:
+    """Why the proposer of a resolution may not approve it (the task's excludedUsers, docs/permissions.md)."""
+    return _("You proposed this resolution; another team lead must approve it (four-eyes principle).")
+
+
 def _conflict_text(task: HumanTask, error: Exception) -> str:
     """The error in the user's language where it is one of the known situations."""
     session = db()
@@ -140,6 +151,8 @@ def _conflict_text(task: HumanTask, error: Exception) -> str:
         return _("This task is no longer open.")
     if fresh is not None and fresh.assignee and fresh.assignee != current_user.username:
         return _("This task is already claimed by %(user)s.", user=fresh.assignee)
+    if fresh is not None and current_user.username in (fresh.excluded_users or ()):
+        return four_eyes_text()
     if isinstance(error, PermissionDenied):
         return _("You may not do this with this task.")
     return _("Someone else changed this at the same time. Please look at the task again.")
@@ -174,4 +187,5 @@ def complete(task_id: str) -> Any:
     except NotFound:
         abort(404)
     flash(_("Task “%(title)s” completed.", title=task.title), "success")
-    return redirect(url_for("tasks.my_tasks"))
+    # Back to where this user starts: agents their tasks, department staff their inbox.
+    return redirect(home_for(current_user))
