@@ -5,7 +5,8 @@ whole service body runs inside :func:`unit_of_work`, which turns concurrency fai
 :class:`Conflict` after rolling back.
 
 A database that is locked or busy (SQLite "database is locked", PostgreSQL serialization failures, deadlocks
-and lock timeouts) is not a conflict: nobody changed the data, so the outermost unit of work rolls back and
+and lock timeouts), or whose connection broke before the commit (PostgreSQL restarted or killed the
+session), is not a conflict: nobody changed the data, so the outermost unit of work rolls back and
 runs the whole service again, with backoff, for up to the session's retry window
 (``engine.store.database.WRITE_RETRY_SECONDS``). After that it raises :class:`DatabaseBusy`, with nothing
 written, and the caller asks the user to send the same request again.
@@ -34,12 +35,18 @@ BUSY_MESSAGE = "the database is busy; nothing was saved, please try again in a m
 # SQLSTATEs of PostgreSQL that mean "try the same transaction again": serialization failure, deadlock,
 # lock timeout (lock_not_available).
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# SQLSTATEs of a connection the server ended or refused: admin shutdown, crash shutdown, cannot connect now
+# (starting up or shutting down), and the connection exception class.
+_DISCONNECT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006"})
+_DISCONNECT_TEXTS = ("server closed the connection", "terminating connection", "connection refused",
+                     "connection is closed", "the database system is")  # fmt: skip
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.05, 1.0
 
 # Session.info keys: the nesting depth of units of work, whether the outermost one has committed, and
 # whether the session flushed changes not yet committed (set by the listeners below).
 _DEPTH = "complaintflow.uow_depth"
 _COMMITTED = "complaintflow.uow_committed"
+_COMMITTING = "complaintflow.uow_committing"
 _FLUSHED = "complaintflow.uow_flushed"
 
 P = ParamSpec("P")
@@ -55,6 +62,14 @@ def is_lock_failure(error: DBAPIError) -> bool:
     return "is locked" in text or "could not serialize" in text or "deadlock" in text
 
 
+def is_disconnect(error: DBAPIError) -> bool:
+    """The connection to the database broke or could not be opened (a restart, a killed session)."""
+    if error.connection_invalidated or getattr(error.orig, "sqlstate", None) in _DISCONNECT_SQLSTATES:
+        return True
+    text = str(error.orig).lower()
+    return any(fragment in text for fragment in _DISCONNECT_TEXTS)
+
+
 @contextmanager
 def conflicts_as_errors(session: Session, message: str = CONFLICT_MESSAGE) -> Iterator[None]:
     """Roll back on any error; lost races become Conflict, a locked or busy database DatabaseBusy."""
@@ -66,6 +81,10 @@ def conflicts_as_errors(session: Session, message: str = CONFLICT_MESSAGE) -> It
     except DBAPIError as error:
         session.rollback()
         if is_lock_failure(error):
+            raise DatabaseBusy(BUSY_MESSAGE) from error
+        # A connection lost before the commit took nothing with it. Lost during the commit, nobody knows
+        # whether the commit happened: running the service again could do it twice, so that stays an error.
+        if is_disconnect(error) and not session.info.get(_COMMITTING):
             raise DatabaseBusy(BUSY_MESSAGE) from error
         raise
     except BaseException:
@@ -103,6 +122,7 @@ def unit_of_work(function: Callable[Concatenate[Session, P], R]) -> Callable[Con
         while True:
             session.info[_DEPTH] = 1
             session.info[_COMMITTED] = False
+            session.info[_COMMITTING] = False
             try:
                 with conflicts_as_errors(session):
                     return function(session, *args, **kwargs)
@@ -120,8 +140,12 @@ def unit_of_work(function: Callable[Concatenate[Session, P], R]) -> Callable[Con
 
 def commit(session: Session, conflict_message: str = CONFLICT_MESSAGE) -> None:
     """Commit the unit of work; a lost race raises Conflict with ``conflict_message``."""
+    # Stays set when the commit fails: the enclosing unit of work must see that the failure came from the
+    # commit itself (reset when it starts its next attempt).
+    session.info[_COMMITTING] = True
     with conflicts_as_errors(session, conflict_message):
         session.commit()
+    session.info[_COMMITTING] = False
     session.info[_COMMITTED] = True
 
 
@@ -136,4 +160,4 @@ def _forget_flush(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_FLUSHED, None)
 
 
-__all__ = ["commit", "conflicts_as_errors", "is_lock_failure", "unit_of_work"]
+__all__ = ["commit", "conflicts_as_errors", "is_disconnect", "is_lock_failure", "unit_of_work"]
