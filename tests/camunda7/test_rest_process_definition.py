@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from tests.camunda7.conftest import Rest, basic
+from tests.conftest import DatabaseUnderTest
+from tests.engine.helpers import BASIC, deploy_paths
 
 SHAPES = json.loads((Path(__file__).resolve().parent / "camunda_dto_shapes.json").read_text())
 
@@ -54,3 +57,19 @@ def test_statistics_count_instances_and_incidents(rest: Rest, start: Callable[..
     [stats] = rest.get("/process-definition/statistics").json
     assert stats["instances"] == 2 and stats["failedJobs"] == 1
     assert stats["incidents"] == [{"incidentType": "failedExternalTask", "incidentCount": 1}]
+
+
+def test_decision_definitions_list_and_evaluate(rest: Rest, database: DatabaseUnderTest, now: datetime) -> None:
+    with database.session() as session:
+        deploy_paths(session, now, *BASIC)
+    [decision] = rest.get("/decision-definition").json
+    assert set(decision) == set(SHAPES["DecisionDefinitionDto"])
+    assert (decision["key"], decision["resource"]) == ("complaint_priority", "complaint_priority.dmn")
+    result = rest.post("/decision-definition/key/complaint_priority/evaluate",
+                       {"variables": {"category": {"value": "billing", "type": "String"},
+                                      "amount": {"value": 5000, "type": "Integer"}}})  # fmt: skip
+    assert result.status_code == 200, result.get_data(as_text=True)
+    [row] = result.json
+    assert set(row) == {"priority", "responsible_group", "handling_due"}
+    assert row["priority"] == {"type": "String", "value": "high", "valueInfo": {}}
+    assert rest.post("/decision-definition/key/nope/evaluate", {}).status_code == 404

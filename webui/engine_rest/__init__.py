@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from webui.engine_rest import (  # noqa: F401 - each module registers its routes
+    decision_definition,
     deployment,
     external_task,
     history,
