@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Response, expect
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -42,6 +42,8 @@ class Journey:
         self.page.on("response", self._on_response)
         self.page.on("console", lambda message: self._on_console(message.type, message.text))
         self.page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
+        # A browser dialog nobody expected (a second "are you sure?") is dismissed and fails the journey.
+        self.page.on("dialog", self._on_dialog)
 
     def _on_response(self, response: Response) -> None:
         if not response.url.startswith(self.base_url) or response.status < 400:
@@ -50,6 +52,10 @@ class Journey:
             self._seen_allowed.append(response)
             return
         self.problems.append(f"{response.status} for {response.request.method} {response.url}")
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        self.problems.append(f"unexpected {dialog.type} dialog on {self.page.url}: {dialog.message}")
+        dialog.dismiss()
 
     def _on_console(self, kind: str, text: str) -> None:
         if kind != "error":

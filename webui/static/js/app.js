@@ -1,8 +1,8 @@
 // Small enhancements only: every page works without this file.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
-  // Ask before destructive actions (delete buttons).
-  document.querySelectorAll("button.danger").forEach(function (button) {
+  // Ask before destructive actions (delete buttons), unless the page itself is the confirmation.
+  document.querySelectorAll("button.danger:not([data-confirmed])").forEach(function (button) {
     button.addEventListener("click", function (event) {
       if (!window.confirm(button.dataset.confirm || "Really delete?")) { event.preventDefault(); }
     });
