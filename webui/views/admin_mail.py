@@ -13,8 +13,8 @@ from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
 from engine.domain.errors import NotFound
-from engine.services import users as user_service
 from engine.services.admin_log import note_admin_action
+from engine.services.users import accounts as user_service
 from notifications.errors import DeliveryError
 from notifications.settings import ChannelSettings
 from notifications.smtp import OutgoingMail, send
