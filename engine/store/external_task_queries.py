@@ -108,3 +108,39 @@ def topic_names(session: Session, *, locked: bool | None = None, now: datetime |
     filters = ExternalTaskFilter(locked=locked)
     subquery = _query(filters, now or datetime.now().astimezone()).subquery()
     return sorted(set(session.scalars(select(subquery.c.topic).distinct())))
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    """External tasks of one topic for the cockpit: waiting for a worker, locked by one, out of retries."""
+
+    topic: str
+    waiting: int
+    locked: int
+    failed: int
+    oldest_waiting: datetime | None
+
+
+def topic_summary(session: Session, now: datetime) -> list[TopicSummary]:
+    """One line per topic with runtime external tasks, by topic name."""
+    rows = session.execute(
+        select(
+            ExternalTask.topic,
+            ExternalTask.status,
+            ExternalTask.lock_expires_at,
+            ExternalTask.worker_id,
+            ExternalTask.retries,
+            ExternalTask.created_at,
+        ).where(ExternalTask.status.in_((EXTERNAL_OPEN, EXTERNAL_INCIDENT)))  # fmt: skip
+    ).all()
+    counts: dict[str, list[Any]] = {}
+    for topic, status, expires, worker, retries, created in rows:
+        entry = counts.setdefault(topic, [0, 0, 0, None])
+        if status == EXTERNAL_INCIDENT or retries == 0:
+            entry[2] += 1
+        elif worker is not None and expires is not None and expires > now:
+            entry[1] += 1
+        else:
+            entry[0] += 1
+            entry[3] = created if entry[3] is None or created < entry[3] else entry[3]
+    return [TopicSummary(topic, *values) for topic, values in sorted(counts.items())]

@@ -25,6 +25,7 @@ from engine.services.designer import api as designer_api
 from engine.services.instances.lifecycle import retry_instance
 from engine.store import kpi, kpi_dashboard, kpi_series, monitoring, queries, tasklist
 from engine.store.complaints import CHANNELS, Complaint, Customer
+from engine.store.external_task_queries import topic_summary
 from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES
 from webui import charts
 from webui.auth import actor, require_roles
@@ -193,7 +194,10 @@ def complaints_csv() -> Response:
 @require_roles(*COCKPIT_ROLES)
 def processes() -> str:
     return render_template(
-        "cockpit/processes.html", versions=monitoring.version_counts(db()), statuses=INSTANCE_STATUSES
+        "cockpit/processes.html",
+        versions=monitoring.version_counts(db()),
+        statuses=INSTANCE_STATUSES,
+        topics=topic_summary(db(), now()),
     )
 
 
