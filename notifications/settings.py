@@ -29,6 +29,8 @@ class ChannelSettings:
 
     secret_key: str
     public_url: str = "http://localhost:5000"
+    # False: COMPLAINTFLOW_PUBLIC_URL is not set, and an answer to a web request links to the address it came to.
+    public_url_configured: bool = False
     mail_from: str = "complaints@localhost"
     mail_from_name: str = "Complaint service"
     smtp_host: str = "localhost"
@@ -77,6 +79,7 @@ def load_channel_settings(instance_path: Path, environ: Mapping[str, str] | None
     return ChannelSettings(
         secret_key=secret_key(instance_path, env),
         public_url=(env.get("COMPLAINTFLOW_PUBLIC_URL") or "http://localhost:5000").rstrip("/"),
+        public_url_configured=bool(env.get("COMPLAINTFLOW_PUBLIC_URL")),
         mail_from=env.get("COMPLAINTFLOW_MAIL_FROM") or "complaints@localhost",
         mail_from_name=env.get("COMPLAINTFLOW_MAIL_FROM_NAME") or "Complaint service",
         smtp_host=env.get("COMPLAINTFLOW_SMTP_HOST") or "localhost",

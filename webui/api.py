@@ -12,7 +12,7 @@ import binascii
 import functools
 import json
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,11 +40,14 @@ from engine.store import case_queries, queries
 from engine.store.complaints import Complaint
 from engine.store.models import HumanTask
 from notifications import links
+from webui import api_contract
 from webui.db import db, now
 from webui.portal import configure_channels, limits
 from webui.security import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+CENT = Decimal("0.01")
+MAX_TASKS = 500
 OPENAPI = Path(__file__).parent / "openapi.json"
 F = TypeVar("F", bound=Callable[..., Any])
 _STATUS = {
@@ -54,7 +57,7 @@ _STATUS = {
     InvalidState: 409,
     portal.RateLimited: 429,
     DatabaseBusy: 503,
-    KeyReused: 422,
+    KeyReused: 409,
 }
 
 
@@ -124,25 +127,10 @@ def _actor() -> Actor:
     return actor
 
 
-def _json_body() -> dict[str, Any]:
-    if not request.is_json:
-        raise FormValidationError({"": "send a JSON object with Content-Type: application/json"})
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise FormValidationError({"": "the body must be a JSON object"})
-    return body
-
-
-def _text(body: dict[str, Any], name: str, errors: dict[str, str], *, required: bool = False) -> str | None:
+def _text(body: dict[str, Any], name: str) -> str | None:
+    """A checked text field (api_contract), without surrounding white space; None when absent."""
     value = body.get(name)
-    if value is None or value == "":
-        if required:
-            errors[name] = "is required"
-        return None
-    if not isinstance(value, str):
-        errors[name] = "must be a string"
-        return None
-    return value
+    return value.strip() if isinstance(value, str) else None
 
 
 def _uploads(body: dict[str, Any], errors: dict[str, str]) -> list[Upload]:
@@ -213,30 +201,23 @@ def openapi() -> Response:
 @authenticated
 def create_complaint() -> Any:
     """Open a complaint for a customer (channel api, or the channel an agent took it on)."""
-    body = _json_body()
+    body = api_contract.json_object("#/components/schemas/NewComplaint")
     errors: dict[str, str] = {}
-    amount = None
-    if body.get("amount_disputed") is not None:
-        try:
-            amount = Decimal(str(body["amount_disputed"]))
-        except InvalidOperation:
-            errors["amount_disputed"] = "must be a number"
-    explicit = body.get("explicit", True)
-    if not isinstance(explicit, bool):
-        errors["explicit"] = "must be true or false"
+    amount = body.get("amount_disputed")
     new = NewComplaint(
-        customer_name=_text(body, "customer_name", errors, required=True) or "",
-        customer_email=_text(body, "customer_email", errors),
-        customer_phone=_text(body, "customer_phone", errors),
-        subject=_text(body, "subject", errors, required=True) or "",
-        description=_text(body, "description", errors, required=True) or "",
-        channel=_text(body, "channel", errors) or "api",
-        category=_text(body, "category", errors),
-        product=_text(body, "product", errors),
-        order_ref=_text(body, "order_ref", errors),
-        amount_disputed=amount,
-        explicit=bool(explicit),
-        language=_text(body, "language", errors) or "de",
+        customer_name=_text(body, "customer_name") or "",
+        customer_email=_text(body, "customer_email"),
+        customer_phone=_text(body, "customer_phone") or None,
+        subject=_text(body, "subject") or "",
+        description=body["description"].strip(),
+        channel=_text(body, "channel") or "api",
+        category=_text(body, "category") or None,
+        product=_text(body, "product") or None,
+        order_ref=_text(body, "order_ref") or None,
+        # The column keeps cents; more decimals are cut off, never rounded up past the documented maximum.
+        amount_disputed=Decimal(amount).quantize(CENT, rounding=ROUND_DOWN) if amount is not None else None,
+        explicit=body.get("explicit", True),
+        language=_text(body, "language") or "de",
     )
     uploads = _uploads(body, errors)
     if errors:
@@ -247,7 +228,8 @@ def create_complaint() -> Any:
     )
     result = _complaint_json(complaint)
     # For the CRM to pass on to the customer; it is as private as the customer's own link.
-    result["status_link"] = links.status_link(settings.public_url, settings.secret_key, complaint.reference)
+    base = settings.public_url if settings.public_url_configured else request.url_root
+    result["status_link"] = links.status_link(base, settings.secret_key, complaint.reference)
     return jsonify(result), 201
 
 
@@ -275,9 +257,9 @@ def complaint_timeline(reference: str) -> Any:
 def add_information(reference: str) -> Any:
     """Information from the customer (e.g. forwarded by a helpdesk); wakes a process waiting for it."""
     complaint = _visible(reference)
-    body = _json_body()
+    body = api_contract.json_object("#/components/schemas/NewInformation")
     errors: dict[str, str] = {}
-    text = _text(body, "text", errors) or ""
+    text = (body.get("text") or "").strip()
     uploads = _uploads(body, errors)
     if errors:
         raise FormValidationError(errors)
@@ -293,29 +275,39 @@ def list_tasks() -> Any:
     """Open tasks the token's user may see (all for team leads and admins); ``?complaint=`` narrows."""
     actor = _actor()
     instance_id = None
-    if request.args.get("complaint"):
-        instance_id = _visible(request.args["complaint"]).instance_id
+    if "complaint" in request.args:
+        reference = request.args["complaint"]
+        if not 1 <= len(reference) <= 30:
+            raise FormValidationError({"complaint": "must be a complaint number (1 to 30 characters)"})
+        instance_id = _visible(reference).instance_id
         if instance_id is None:
             return jsonify({"tasks": []})
     criteria = queries.TaskFilter(
         user=None if actor.supervises else actor.username,
         groups=() if actor.supervises else tuple(sorted(actor.groups)),
         instance_id=instance_id,
-        limit=min(int(request.args.get("limit", 100)) if request.args.get("limit", "").isdigit() else 100, 500),
+        limit=_limit(request.args.get("limit")),
     )
     if not actor.supervises and not actor.groups and not actor.username:
         return jsonify({"tasks": []})
     return jsonify({"tasks": [_task_json(task) for task in queries.list_tasks(db(), criteria)]})
 
 
+def _limit(raw: str | None) -> int:
+    """``?limit=``: a whole number from 1 to 500 in ASCII digits (``'²'.isdigit()`` is true, ``int('²')`` fails)."""
+    if raw is None:
+        return 100
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_TASKS:
+        raise FormValidationError({"limit": f"must be a whole number from 1 to {MAX_TASKS}"})
+    return int(raw)
+
+
 @bp.post("/tasks/<task_id>/complete")
 @authenticated
 def complete_task(task_id: str) -> Any:
     """Complete a task with its form values: ``{"data": {...}}``."""
-    body = _json_body()
+    body = api_contract.json_object("#/components/schemas/TaskCompletion")
     data = body.get("data", {})
-    if not isinstance(data, dict):
-        raise FormValidationError({"data": "must be an object of form field values"})
     task = task_service.complete_task(db(), _actor(), task_id, data, now())
     return jsonify(_task_json(task))
 

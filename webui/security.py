@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from engine.domain.errors import DatabaseBusy
@@ -36,16 +37,21 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
 
     @app.errorhandler(403)
-    def forbidden(_error: Any) -> Any:
-        return render_template("error.html", code=403), 403
+    def forbidden(error: Any) -> Any:
+        return api_error(error) or (render_template("error.html", code=403), 403)
 
     @app.errorhandler(404)
-    def not_found(_error: Any) -> Any:
-        return render_template("error.html", code=404), 404
+    def not_found(error: Any) -> Any:
+        return api_error(error) or (render_template("error.html", code=404), 404)
 
     @app.errorhandler(405)
-    def not_allowed(_error: Any) -> Any:
-        return render_template("error.html", code=405), 405
+    def not_allowed(error: Any) -> Any:
+        return api_error(error) or (render_template("error.html", code=405), 405)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException) -> Any:
+        # 400, 413, 415, 431, ...: JSON on the API, werkzeug's own page elsewhere.
+        return api_error(error) or error
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_error: Any) -> Any:
@@ -56,8 +62,8 @@ def init_app(app: Flask) -> None:
         return busy_response(error)
 
     @app.errorhandler(500)
-    def server_error(_error: Any) -> Any:
-        return render_template("error.html", code=500), 500
+    def server_error(error: Any) -> Any:
+        return api_error(error) or (render_template("error.html", code=500), 500)
 
 
 # Sent back by the "please try again" page: never a password, never the old CSRF token (a fresh one is used).
@@ -86,3 +92,16 @@ def busy_response(error: DatabaseBusy) -> Any:
         files = [(name, item.filename) for name, item in request.files.items(multi=True) if item and item.filename]
     page = render_template("error.html", code=503, resend=fields, files=files, action=request.full_path.rstrip("?"))
     return page, 503, headers
+
+
+def api_error(error: Any) -> Response | None:
+    """The REST API answers every error in its documented JSON shape ``{"error": message}``; None elsewhere."""
+    if not request.path.startswith("/api/"):
+        return None
+    code = getattr(error, "code", None) or 500
+    message = getattr(error, "description", None) if code < 500 else None
+    response = jsonify({"error": message or "internal error; it was logged"})
+    response.status_code = code
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response

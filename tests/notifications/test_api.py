@@ -90,7 +90,13 @@ def test_invalid_input_gets_422_with_a_message_per_field(app: Flask, tokens: dic
     )
     assert response.status_code == 422
     fields = response.get_json()["fields"]
-    assert set(fields) == {"subject", "description", "amount_disputed", "attachments[0]"}
+    assert set(fields) == {
+        "customer_name",
+        "subject",
+        "description",
+        "amount_disputed",
+        "attachments[0].content_base64",
+    }
     response = _call(client, "POST", "/complaints", tokens["crm"], {**NEW, "customer_name": "Eve\r\nBcc: x@e.org"})
     assert response.status_code == 422 and "single line" in response.get_json()["fields"]["customer_name"]
     response = _call(client, "POST", "/complaints", tokens["crm"], {**NEW, "channel": "pigeon"})
@@ -110,7 +116,8 @@ def test_invalid_input_gets_422_with_a_message_per_field(app: Flask, tokens: dic
         ],
     }
     response = _call(client, "POST", "/complaints", tokens["crm"], wrong_type)
-    assert response.status_code == 422 and "not a application/pdf" in response.get_json()["fields"]["attachments"]
+    fields = response.get_json()["fields"]
+    assert response.status_code == 422 and "application/pdf" in fields["attachments[0].content_base64"]
 
 
 def test_a_crm_opens_a_complaint_adds_information_and_completes_the_task(app: Flask, tokens: dict[str, str]) -> None:

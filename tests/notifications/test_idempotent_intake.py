@@ -164,7 +164,7 @@ def test_an_api_request_retried_with_its_idempotency_key_opens_one_complaint(
 
     # The same key with another body is refused; another client's key space is its own; no key, no check.
     status, refused = _post(app, tokens["crm"], {**NEW, "subject": "Something else"}, "order-4711-complaint")
-    assert status == 422 and "different request" in refused["error"]
+    assert status == 409 and "different request" in refused["error"]
     assert _post(app, tokens["desk"], NEW, "order-4711-complaint")[0] == 201
     assert _post(app, tokens["crm"], NEW, None)[0] == 201
     assert len(_complaints(database)) == 3
