@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
@@ -35,11 +35,15 @@ from sqlalchemy import create_engine  # noqa: E402
 
 from bench.faults import Fault, FaultRunner, kill_and_restart, restart_database  # noqa: E402
 from bench.load_checks import check_nothing_lost, percentile  # noqa: E402
+from complaintflow.web import DEFAULT_GROUPS, OPERATOR  # noqa: E402
+from engine.services.users.accounts import UserData, ensure_users  # noqa: E402
+from engine.store.database import make_engine, make_session_factory  # noqa: E402
 from tests.support.postgres_server import TemporaryPostgres  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 TASK_LINK = re.compile(r'href="/task/([^"/]+)" class="task-link"')
 CLAIM = re.compile(r'action="/task/([^"/]+)/claim"')
+PASSWORD = "load-password"
 DEPARTMENTS = ("agent", "second_level", "technical", "billing", "legal", "quality")
 
 
@@ -162,7 +166,7 @@ def worker(desk: Desk, username: str, start_page: str) -> None:
     """An agent or team lead: works their own tasks, otherwise claims one from the group list."""
     rng = random.Random(username)
     with desk.client() as client:
-        if not desk.sign_in(client, username, "load-password"):
+        if not desk.sign_in(client, username, PASSWORD):
             return
         while time.monotonic() < desk.deadline:
             mine = desk.recorder.timed("my tasks", client.get, "/tasks/mine")
@@ -198,7 +202,7 @@ def worker(desk: Desk, username: str, start_page: str) -> None:
 def manager(desk: Desk, username: str) -> None:
     """Opens the cockpit dashboard now and then."""
     with desk.client() as client:
-        if not desk.sign_in(client, username, "load-password"):
+        if not desk.sign_in(client, username, PASSWORD):
             return
         while time.monotonic() < desk.deadline:
             desk.recorder.timed("dashboard", client.get, "/cockpit/")
@@ -206,15 +210,15 @@ def manager(desk: Desk, username: str) -> None:
 
 
 def _create_users(topology: Topology, agents: int, leads: int, managers: int) -> None:
-    cli = str(Path(sys.executable).parent / "complaintflow")
-    env = {**topology.base_env, "COMPLAINTFLOW_DATABASE_URL": topology.database_url}
-    users: list[tuple[str, str, tuple[str, ...]]] = [(f"agent{i}", "agent", DEPARTMENTS) for i in range(agents)]
-    users += [(f"lead{i}", "team_lead", ("team_lead",)) for i in range(leads)]
-    users += [(f"manager{i}", "manager", ()) for i in range(managers)]
-    for name, role, groups in users:
-        arguments = [cli, "create-user", name, "--role", role, "--password", "load-password"]
-        arguments += [item for group in groups for item in ("--group", group)]
-        subprocess.run(arguments, env=env, check=True, capture_output=True)
+    """The simulated staff's accounts, in one unit of work (a CLI call per user took seconds each)."""
+    people = [UserData(f"agent{i}", f"Agent {i}", None, PASSWORD, "en", ("agent",), DEPARTMENTS) for i in range(agents)]
+    people += [UserData(f"lead{i}", f"Lead {i}", None, PASSWORD, "en", ("team_lead",), ("team_lead",))
+               for i in range(leads)]  # fmt: skip
+    people += [UserData(f"manager{i}", f"Manager {i}", None, PASSWORD, "en", ("manager",), ()) for i in range(managers)]
+    engine = make_engine(topology.database_url)
+    with make_session_factory(engine)() as session:
+        ensure_users(session, OPERATOR, DEFAULT_GROUPS, people, datetime.now(UTC))
+    engine.dispose()
 
 
 def drive(topology: Topology, users: int, seconds: float, plan: list[tuple[float, Fault]]) -> Recorder:

@@ -34,6 +34,10 @@ def serve(bind: str, workers: int, threads: int) -> None:
             # thread, not a whole process, so other people's requests keep being served meanwhile.
             "worker_class": "gthread",
             "threads": max(1, threads),
+            # Longer than the proxy's idle upstream connections live (nginx: keepalive_timeout 60s in
+            # deploy/nginx): if gunicorn closed an idle connection first (its default is 2 s), nginx could
+            # send the next request into the closing socket and answer the customer 502.
+            "keepalive": 75,
             "accesslog": "-",
             "errorlog": "-",
             "timeout": 60,
