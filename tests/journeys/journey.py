@@ -77,6 +77,9 @@ class Journey:
             if width != WIDTHS[0]:
                 self.page.set_viewport_size({"width": width, "height": HEIGHT})
             self.page.screenshot(path=str(self.folder / f"{self.steps:02d}-{slug}-{width}.png"), full_page=True)
+            wide = self.page.evaluate("document.documentElement.scrollWidth")
+            if wide > width:
+                self.problems.append(f"step {name!r}: {self.page.url} is {wide} px wide at {width} px")
         self.page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
         self.check()
 

@@ -332,7 +332,13 @@ def reassign_task(
         topic="task_assigned",
         recipient=recipient,
         subject=f"{complaint.reference}: {task.title}" if complaint else task.title,
-        payload={"task": task.id},
+        # The notification names the task and the complaint ("you have a new task: Handle complaint for C-1").
+        payload={
+            "task": task.id,
+            "task_id": task.id,
+            "task_title": task.title,
+            "reference": complaint.reference if complaint else None,
+        },  # fmt: skip
         complaint_id=complaint.id if complaint else None,
         instance_id=task.instance_id,
     )
