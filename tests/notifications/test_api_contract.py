@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
 
-from engine.services import api_tokens
+from engine.services.users import api_tokens
 from tests.conftest import DatabaseUnderTest
 from tests.notifications.helpers import ADMIN
 from tests.notifications.web_support import portal_app
