@@ -66,6 +66,30 @@ def init_app(app: Flask) -> None:
         return api_error(error) or (render_template("error.html", code=500), 500)
 
 
+def _engine_rest() -> bool:
+    """Camunda clients expect JSON errors in Camunda's format, never an HTML page."""
+    return request.path == "/engine-rest" or request.path.startswith("/engine-rest/")
+
+
+def _engine_rest_error(error: Any) -> Response:
+    code = getattr(error, "code", None) or 500
+    if code == 404:
+        return _camunda_error(404, "no such resource in this Camunda 7 REST API subset (see /engine-rest/openapi.json)")
+    if code == 405:
+        return _camunda_error(405, f"{request.method} is not supported on {request.path}")
+    if code >= 500:
+        return _camunda_error(code, "the server could not complete the request", "RestException")
+    kind = {401: "AuthenticationException", 403: "AuthorizationException"}.get(code, "InvalidRequestException")
+    return _camunda_error(code, str(getattr(error, "description", None) or error), kind)
+
+
+def _camunda_error(status: int, message: str, kind: str = "InvalidRequestException") -> Any:
+    # Imported here: the engine_rest package imports this module (for csrf) when it loads.
+    from webui.engine_rest.common import RestError, error_response
+
+    return error_response(RestError(status, message, kind))
+
+
 # Sent back by the "please try again" page: never a password, never the old CSRF token (a fresh one is used).
 _NOT_RESENT = ("password", "csrf_token")
 
@@ -79,6 +103,10 @@ def busy_response(error: DatabaseBusy) -> Any:
     headers = {"Retry-After": "5"}
     if request.path.startswith("/api/"):
         return jsonify({"error": str(error)}), 503, headers
+    if _engine_rest():
+        response = _camunda_error(503, str(error), "ProcessEngineException")
+        response.headers.update(headers)
+        return response
     if request.path.startswith("/engine-rest"):
         return jsonify({"type": "RestException", "message": str(error)}), 503, headers
     fields: list[tuple[str, str]] = []
@@ -95,7 +123,12 @@ def busy_response(error: DatabaseBusy) -> Any:
 
 
 def api_error(error: Any) -> Response | None:
-    """The REST API answers every error in its documented JSON shape ``{"error": message}``; None elsewhere."""
+    """The REST API answers every error in its documented JSON shape ``{"error": message}``; None elsewhere.
+
+    Under /engine-rest the shape is Camunda's (``{"type", "message"}``): Camunda clients never get an HTML page.
+    """
+    if _engine_rest():
+        return _engine_rest_error(error)
     if not request.path.startswith("/api/"):
         return None
     code = getattr(error, "code", None) or 500

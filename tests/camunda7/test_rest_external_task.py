@@ -135,3 +135,11 @@ def test_long_poll_times_out_with_an_empty_list(rest: Rest) -> None:
     body = dict(FETCH, asyncResponseTimeout=300)
     response = rest.post("/external-task/fetchAndLock", body)
     assert response.status_code == 200 and response.json == []
+
+
+def test_unknown_paths_and_methods_answer_in_camunda_format(rest: Rest) -> None:
+    missing = rest.get("/job-definition")
+    assert missing.status_code == 404 and missing.json["type"] == "InvalidRequestException"
+    assert missing.headers["Content-Type"] == "application/json"
+    wrong_method = rest.call("DELETE", "/external-task/fetchAndLock")
+    assert wrong_method.status_code == 405 and wrong_method.json["type"] == "InvalidRequestException"
