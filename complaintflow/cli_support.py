@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 import click
 
 from complaintflow.context import AppContext, make_context
-from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
+from engine.domain.actors import Actor, make_actor
 from engine.domain.errors import ComplaintflowError, FormValidationError
+from engine.domain.roles import ROLE_ADMIN
 
 F = TypeVar("F", bound=Callable[..., Any])
 

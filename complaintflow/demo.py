@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from complaintflow.context import AppContext, make_context, utcnow
 from complaintflow.demo_library import load_library
-from engine.domain.actors import ROLE_ADMIN, SYSTEM, Actor, make_actor
+from engine.domain.actors import SYSTEM, Actor, make_actor
 from engine.domain.errors import ComplaintflowError
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.casework import tasks
 from engine.services.designer import deployment
 from engine.services.instances import lifecycle as instances

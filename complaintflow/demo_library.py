@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
+from engine.domain.roles import ROLE_ADMIN, ROLE_TEAM_LEAD
 from engine.services.casework import customer_contact, knowledge
 from engine.store.casework import ReplyTemplate
 from engine.store.knowledge import KbArticle

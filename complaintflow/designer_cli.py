@@ -19,8 +19,9 @@ from designer_export import REJECTED, FileReport, Upload, check_paths, check_upl
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING
 from engine.bpmn.resources import Resource
-from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
+from engine.domain.actors import Actor, make_actor
 from engine.domain.errors import ComplaintflowError
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.designer.api import deployed_resources, known_topics
 
 INTERNAL_ERROR = 3
@@ -49,7 +50,7 @@ def _exit_code(reports: list[FileReport]) -> int:
     return 1 if any(report.status == REJECTED for report in reports) else 0
 
 
-@click.group("designer")
+@click.group("designer")  # not a role: the command group
 def designer() -> None:
     """Check, normalise and deploy BPMN/DMN files from Camunda Modeler, Signavio, Trisotech, ..."""
 

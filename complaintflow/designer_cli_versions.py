@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 import click
 
 from complaintflow.context import make_context, utcnow
-from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
+from engine.domain.actors import Actor, make_actor
 from engine.domain.errors import ComplaintflowError
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.designer import api as designer_api
 from engine.services.designer.migration import MigrationProgress
 

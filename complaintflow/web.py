@@ -10,15 +10,19 @@ import click
 
 from complaintflow.context import AppContext, make_context, utcnow
 from complaintflow.scheduler import start_background_scheduler
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError
+from engine.domain.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, ROLES
 from engine.services.users import accounts as user_service
 from engine.store import schema
 
 # Groups used by the lanes of the complaint processes (processes/README.md): name -> (label, is_department).
+# Two lane groups share their names with the roles of the people in them; they are groups all the same.
+AGENT_GROUP = "agent"  # not a role: a lane group
+TEAM_LEAD_GROUP = "team_lead"  # not a role: a lane group
 DEFAULT_GROUPS: dict[str, tuple[str, bool]] = {
-    "agent": ("Agents (1st level)", False),
-    "team_lead": ("Team leads", False),
+    AGENT_GROUP: ("Agents (1st level)", False),
+    TEAM_LEAD_GROUP: ("Team leads", False),
     "second_level": ("2nd level support", True),
     "technical": ("Technical department", True),
     "billing": ("Billing department", True),
@@ -29,14 +33,46 @@ DEPARTMENTS = tuple(name for name, (_label, department) in DEFAULT_GROUPS.items(
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [
-    user_service.UserData("agent", "Anna Agent", "agent@example.org", DEMO_PASSWORD, "en", ("agent",), ("agent",)),
     user_service.UserData(
-        "lead", "Lea Lead", "lead@example.org", DEMO_PASSWORD, "en", ("team_lead",), ("team_lead", "agent")
+        "agent",  # not a role: the user name
+        "Anna Agent",
+        "agent@example.org",
+        DEMO_PASSWORD,
+        "en",
+        (ROLE_AGENT,),
+        (AGENT_GROUP,),
+    ),
+    user_service.UserData(
+        "lead", "Lea Lead", "lead@example.org", DEMO_PASSWORD, "en", (ROLE_TEAM_LEAD,), (TEAM_LEAD_GROUP, AGENT_GROUP)
     ),
     user_service.UserData("dept", "Dieter Department", "dept@example.org", DEMO_PASSWORD, "de", (), DEPARTMENTS),
-    user_service.UserData("manager", "Mia Manager", "manager@example.org", DEMO_PASSWORD, "en", ("manager",), ()),
-    user_service.UserData("designer", "Dana Designer", "designer@example.org", DEMO_PASSWORD, "en", ("designer",), ()),
-    user_service.UserData("admin", "Adam Admin", "admin@example.org", DEMO_PASSWORD, "en", ("admin",), ()),
+    user_service.UserData(
+        "manager",  # not a role: the user name
+        "Mia Manager",
+        "manager@example.org",
+        DEMO_PASSWORD,
+        "en",
+        (ROLE_MANAGER,),
+        (),
+    ),
+    user_service.UserData(
+        "designer",  # not a role: the user name
+        "Dana Designer",
+        "designer@example.org",
+        DEMO_PASSWORD,
+        "en",
+        (ROLE_DESIGNER,),
+        (),
+    ),
+    user_service.UserData(
+        "admin",  # not a role: the user name
+        "Adam Admin",
+        "admin@example.org",
+        DEMO_PASSWORD,
+        "en",
+        (ROLE_ADMIN,),
+        (),
+    ),
 ]
 OPERATOR = Actor("cli", roles=frozenset({ROLE_ADMIN}))
 
@@ -60,7 +96,7 @@ def _fail_on_form_errors(error: FormValidationError) -> None:
 @click.option("--name", "display_name", help="Full name (default: the user name).")
 @click.option("--email", help="E-mail address.")
 @click.option("--password", help="Password (asked for when omitted).")
-@click.option("--role", "roles", multiple=True, type=click.Choice(user_service.ROLES), help="Role (repeatable).")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="Role (repeatable).")
 @click.option("--group", "groups", multiple=True, help="Group, e.g. agent or billing (repeatable).")
 @click.option("--language", default="en", show_default=True, type=click.Choice(user_service.LANGUAGES))
 @click.pass_context

@@ -22,6 +22,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from engine.domain.actors import Actor
+from engine.domain.roles import CASE_WORKER_ROLES, ROLE_ADMIN, ROLE_AGENT, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD
 from engine.services.users import accounts as user_service
 from engine.store.users import Group, User
 from webui import portal
@@ -131,7 +132,7 @@ def require_case_worker(view: F) -> F:
 
 def is_case_worker(user: Any) -> bool:
     """Agents, team leads, managers and department members see task lists and cases."""
-    return bool(user.has_role("agent", "team_lead", "manager") or user.departments)
+    return bool(user.has_role(*CASE_WORKER_ROLES) or user.departments)
 
 
 class SignInForm(FlaskForm):
@@ -151,16 +152,16 @@ def _safe_next(target: str | None) -> str | None:
 
 def home_for(user: Any) -> str:
     """Where a user starts: their tasks, the department inbox, or the page their role is for."""
-    if user.has_role("agent", "team_lead"):
+    if user.has_role(ROLE_AGENT, ROLE_TEAM_LEAD):
         return url_for("tasks.my_tasks")
     if user.departments:
         return url_for("inbox.department_inbox")
-    if user.has_role("manager"):
+    if user.has_role(ROLE_MANAGER):
         # A manager has no tasks of their own: the cockpit's dashboard is their start page.
         return url_for("cockpit.dashboard")
-    if user.has_role("admin"):
+    if user.has_role(ROLE_ADMIN):
         return url_for("admin.users")
-    if user.has_role("designer"):
+    if user.has_role(ROLE_DESIGNER):
         return url_for("designer_pages.processes")
     return url_for("kb.index")
 

@@ -11,6 +11,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from engine.domain import roles
+from engine.domain.roles import (
+    ROLE_ADMIN,
+    ROLE_AGENT,
+    ROLE_DESIGNER,
+    ROLE_MANAGER,
+    ROLE_TEAM_LEAD,
+    TEMPLATE_EDITOR_ROLES,
+)
 from engine.domain.sla import traffic_light_for
 from engine.store.tasklist import COUNT_CAP, SAVED_FILTER_COUNT_CAP
 from webui.auth import is_case_worker
@@ -29,11 +38,11 @@ CHANNEL_LABELS = {
     "social_media": _l("Social media"),
 }
 ROLE_LABELS = {
-    "agent": _l("Agent"),
-    "team_lead": _l("Team lead"),
-    "manager": _l("Manager"),
-    "designer": _l("Process designer"),
-    "admin": _l("Administrator"),
+    ROLE_AGENT: _l("Agent"),
+    ROLE_TEAM_LEAD: _l("Team lead"),
+    ROLE_MANAGER: _l("Manager"),
+    ROLE_DESIGNER: _l("Process designer"),
+    ROLE_ADMIN: _l("Administrator"),
 }
 
 
@@ -95,6 +104,8 @@ def init_app(app: Flask) -> None:
         PRIORITY_LABELS=PRIORITY_LABELS,
         CHANNEL_LABELS=CHANNEL_LABELS,
         ROLE_LABELS=ROLE_LABELS,
+        # Templates name permission sets, never role strings: current_user.has_role(*roles.AUDIT_ROLES).
+        roles=roles,
         LIGHT_LABELS=LIGHT_LABELS,
     )
 
@@ -105,7 +116,7 @@ def init_app(app: Flask) -> None:
         return {
             "nav_case_worker": signed_in and is_case_worker(user),
             "nav_department": signed_in and bool(user.departments),
-            "nav_admin": signed_in and user.has_role("admin"),
-            "nav_templates": signed_in and user.has_role("team_lead", "admin"),
+            "nav_admin": signed_in and user.has_role(ROLE_ADMIN),
+            "nav_templates": signed_in and user.has_role(*TEMPLATE_EDITOR_ROLES),
             "admin_endpoints": app.view_functions,
         }

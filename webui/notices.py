@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.domain.actors import ROLE_ADMIN
 from engine.domain.errors import FormValidationError
 from engine.domain.notification_events import STAFF_EVENTS
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.delivery import notices, webhooks
 from webui.auth import actor, require_roles
 from webui.db import db, now

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLE_ADMIN = "admin"
-ROLE_TEAM_LEAD = "team_lead"
-ROLE_MANAGER = "manager"
-ROLE_DESIGNER = "designer"
-ROLE_AGENT = "agent"
-
-# Roles that may (re)assign any task and work on any instance.
-SUPERVISING_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD})
+from engine.domain.roles import ROLE_ADMIN, SUPERVISING_ROLES
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
+from engine.domain.roles import EXTERNAL_TASK_OPERATOR_ROLES, ROLE_ADMIN
 
 # Members of this group (an API token created with it, or a user put into it) may work every topic.
 WORKER_GROUP = "external_workers"
@@ -13,10 +14,6 @@ def may_work_external_tasks(actor: Actor) -> bool:
     return ROLE_ADMIN in actor.roles or WORKER_GROUP in actor.groups
 
 
-# Operators who watch instances may read external tasks and set their retries (Camunda's cockpit does both).
-OPERATOR_ROLES = frozenset({"admin", "team_lead", "manager", "designer"})
-
-
 def may_read_external_tasks(actor: Actor) -> bool:
     """Workers and the operators of the cockpit see external tasks."""
-    return may_work_external_tasks(actor) or bool(actor.roles & OPERATOR_ROLES)
+    return may_work_external_tasks(actor) or bool(actor.roles & EXTERNAL_TASK_OPERATOR_ROLES)

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import PermissionDenied
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
 

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from complaintflow.cli import main
 from complaintflow.context import utcnow
 from engine.bpmn.resources import Resource
-from engine.domain.actors import ROLE_MANAGER, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, Conflict, InvalidState, NotFound, PermissionDenied
+from engine.domain.roles import ROLE_MANAGER
 from engine.scheduler import SchedulerOptions, TimerScheduler
 from engine.services.casework import tasks
 from engine.services.designer import deployment, migration

@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from engine.bpmn.resources import Resource
-from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
+from engine.domain.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_TEAM_LEAD
 from engine.services.designer import deployment
 from engine.services.designer.deployment import DeployResult
 from engine.store import queries

@@ -18,7 +18,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.bpmn.resources import Resource
-from engine.domain.actors import ROLE_ADMIN, SYSTEM, Actor
+from engine.domain.actors import SYSTEM, Actor
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.designer import deployment
 from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.services.users import accounts as user_service

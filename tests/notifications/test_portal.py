@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.casework import knowledge
 from engine.services.instances import lifecycle as instances
 from engine.store.casework import CaseNote

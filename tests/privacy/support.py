@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import JSON, LargeBinary, String, Text, select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
+from engine.domain.roles import ROLE_ADMIN
 from engine.runtime.serialization import decode_state
 from engine.services.casework import cases as casework
 from engine.services.casework.tasks import claim_task, complete_task

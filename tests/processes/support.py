@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_TEAM_LEAD, SYSTEM, Actor
+from engine.domain.actors import SYSTEM, Actor
+from engine.domain.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_TEAM_LEAD
 from engine.services.casework import tasks
 from engine.services.designer import deployment
 from engine.services.instances import lifecycle as instances

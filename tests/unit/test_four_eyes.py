@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.domain.actors import ROLE_ADMIN, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
+from engine.domain.roles import ROLE_ADMIN, ROLE_TEAM_LEAD
 from engine.domain.tasks import TaskAccess, is_excluded, may_claim, may_complete
 
 LEA = Actor("lea", frozenset({"team_lead"}), frozenset({ROLE_TEAM_LEAD}))

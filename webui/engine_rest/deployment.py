@@ -22,8 +22,8 @@ from designer_export import Upload
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.bpmn.diagnostics import Diagnostic
 from engine.bpmn.resources import Resource, describe_dmn
-from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER
 from engine.domain.errors import DeploymentError, PermissionDenied
+from engine.domain.roles import DEPLOY_ROLES
 from engine.services.designer.api import DeployOutcome, deploy_files
 from engine.store.models import ProcessDefinition
 from webui.db import db, now
@@ -36,7 +36,6 @@ from webui.engine_rest.variables import camunda_date
 # Camunda Modeler reads this to pick its Camunda 7 feature set; complaintflow implements that API subset.
 ENGINE_VERSION = "7.21.0"
 PARSE_ERROR_PREFIX = "ENGINE-09005 Could not parse BPMN process. Errors:"
-DEPLOY_ROLES = frozenset({ROLE_ADMIN, ROLE_DESIGNER})
 DIAGRAMS = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")
 MAX_FILES = 50
 MAX_UPLOAD_REQUEST_BYTES = 4 * MAX_XML_BYTES

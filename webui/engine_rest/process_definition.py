@@ -12,9 +12,10 @@ from flask import Response, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import PermissionDenied
 from engine.domain.external_work import WORKER_GROUP
+from engine.domain.roles import PROCESS_START_ROLES
 from engine.services.instances import lifecycle as instances
 from engine.store.external_tasks import ExternalTask
 from engine.store.models import INSTANCE_COMPLETED, INSTANCE_INCIDENT, Incident, ProcessDefinition, ProcessInstance
@@ -26,13 +27,12 @@ from webui.engine_rest.external_task_json import definition_ref, parse_definitio
 from webui.engine_rest.ids import instance_uuid
 from webui.engine_rest.variables import from_camunda, to_camunda
 
-STARTER_ROLES = frozenset({ROLE_ADMIN, ROLE_DESIGNER, ROLE_TEAM_LEAD, ROLE_MANAGER})
 _ACTIVE = ("running", "waiting", "incident", "suspended")
 
 
 def may_start(actor: Actor) -> None:
     """Integrations (worker group), designers, leads, managers and admins start instances over REST."""
-    if not (actor.roles & STARTER_ROLES or WORKER_GROUP in actor.groups):
+    if not (actor.roles & PROCESS_START_ROLES or WORKER_GROUP in actor.groups):
         raise PermissionDenied(f"user {actor.username!r} may not start process instances")
 
 

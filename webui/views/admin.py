@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.roles import ROLE_ADMIN, ROLES, TEMPLATE_EDITOR_ROLES
 from engine.services.casework import customer_contact
 from engine.services.users import accounts as user_service
 from engine.store.casework import ReplyTemplate
@@ -30,7 +31,7 @@ from webui.choices import language_options, options
 from webui.db import db, now
 from webui.formatting import ROLE_LABELS
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin")  # not a role: the blueprint name
 
 
 class CheckboxList(SelectMultipleField):
@@ -65,7 +66,7 @@ class TemplateForm(FlaskForm):
 
 def _user_form(**kwargs: Any) -> UserForm:
     form = UserForm(**kwargs)
-    form.roles.choices = options((role, str(ROLE_LABELS[role])) for role in user_service.ROLES)
+    form.roles.choices = options((role, str(ROLE_LABELS[role])) for role in ROLES)
     form.groups.choices = options((g.name, f"{g.label} ({g.name})") for g in user_service.list_groups(db()))
     return form
 
@@ -84,13 +85,13 @@ def _user_data(form: UserForm, password_required: bool) -> user_service.UserData
 
 
 @bp.route("/users")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def users() -> Any:
     return render_template("admin/users.html", users=user_service.list_users(db()))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def new_user() -> Any:
     form = _user_form()
     if form.validate_on_submit():
@@ -107,7 +108,7 @@ def new_user() -> Any:
 
 
 @bp.route("/users/<username>", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def edit_user(username: str) -> Any:
     try:
         user = user_service.get_user(db(), username)
@@ -134,7 +135,7 @@ def edit_user(username: str) -> Any:
 
 
 @bp.route("/groups", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def groups() -> Any:
     form = GroupForm()
     status = 200
@@ -155,19 +156,19 @@ def groups() -> Any:
 
 
 @bp.route("/templates")
-@require_roles("team_lead", "admin")
+@require_roles(*TEMPLATE_EDITOR_ROLES)
 def templates() -> Any:
     return render_template("admin/templates.html", templates=customer_contact.templates_for(db()))
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
-@require_roles("team_lead", "admin")
+@require_roles(*TEMPLATE_EDITOR_ROLES)
 def new_template() -> Any:
     return _template_form(None)
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
-@require_roles("team_lead", "admin")
+@require_roles(*TEMPLATE_EDITOR_ROLES)
 def edit_template(template_id: int) -> Any:
     return _template_form(template_id)
 

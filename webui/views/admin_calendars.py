@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.calendars import calendar_named, known_calendars
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.sla import business_calendars, calendar_admin
 from engine.services.sla.business_calendars import CalendarData
 from engine.services.users import accounts as user_service
@@ -98,7 +99,7 @@ def _data(form: CalendarForm) -> CalendarData:
 
 
 @bp.route("/")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def index() -> Any:
     """Stored calendars (editable) and the built-in or file ones (copy to edit), each with a preview."""
     business_calendars.sync_registry(db())
@@ -121,7 +122,7 @@ def _file() -> Path | None:
 
 
 @bp.route("/import", methods=["POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def import_file() -> Any:
     """Store the calendars of COMPLAINTFLOW_CALENDARS_FILE in the database (each as a new version)."""
     path = _file()
@@ -137,7 +138,7 @@ def import_file() -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def new() -> Any:
     copy = request.args.get("copy")
     data = None
@@ -150,7 +151,7 @@ def new() -> Any:
 
 
 @bp.route("/<name>", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def edit(name: str) -> Any:
     row = business_calendars.current_versions(db()).get(name)
     if row is None:
@@ -190,7 +191,7 @@ def _edit(form: CalendarForm, row: Any) -> Any:
 
 
 @bp.route("/<name>/recompute", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def recompute(name: str) -> Any:
     """GET: how many running deadlines an earlier version still holds (dry run); POST: move them."""
     dry_run = request.method == "GET"
@@ -206,7 +207,7 @@ def recompute(name: str) -> Any:
 
 
 @bp.route("/<name>/delete", methods=["POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def delete(name: str) -> Any:
     try:
         calendar_admin.delete_calendar(db(), actor(), name, now())

@@ -13,6 +13,7 @@ from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
 from engine.domain.errors import NotFound
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.admin_log import note_admin_action
 from engine.services.users import accounts as user_service
 from notifications.errors import DeliveryError
@@ -71,7 +72,7 @@ def _page(form: TestMailForm, status: int = 200) -> Any:
 
 
 @bp.route("/")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def index() -> Any:
     try:
         address = user_service.get_user(db(), current_user.username).email or ""
@@ -81,7 +82,7 @@ def index() -> Any:
 
 
 @bp.route("/test", methods=["POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def test() -> Any:
     """Send one message now, past the outbox, so the admin sees at once whether the SMTP server takes it."""
     form = TestMailForm()

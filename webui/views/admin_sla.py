@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from engine.bpmn.sla_table import SlaRule
 from engine.domain.calendars import display_name, known_calendars
 from engine.domain.errors import DeploymentError, FormValidationError
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.designer.deployment import decode_upload
 from engine.services.sla import sla_targets
 from engine.services.sla.business_calendars import sync_registry
@@ -84,7 +85,7 @@ def _page(rules: list[SlaRule] | None, errors: dict[str, str], status: int = 200
 
 
 @bp.route("/", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def targets() -> Any:
     """The effective targets by channel and priority, the rules to edit, and the DMN for the modeller."""
     if request.method == "GET":
@@ -107,7 +108,7 @@ def targets() -> Any:
 
 
 @bp.route("/sla_targets.dmn")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def download() -> Any:
     table = sla_targets.current_table(db(), actor())
     response = Response(table.resource.content, mimetype="application/xml")
@@ -116,7 +117,7 @@ def download() -> Any:
 
 
 @bp.route("/upload", methods=["POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def upload() -> Any:
     if not FlaskForm().validate_on_submit():
         return _page(None, {"upload": _("The form expired; please try again.")}, 400)

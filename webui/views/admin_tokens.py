@@ -13,6 +13,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.users import accounts as user_service
 from engine.services.users import api_tokens
 from webui.auth import actor, require_roles
@@ -53,7 +54,7 @@ def _page(form: TokenForm, created: Any = None, plain: str | None = None, status
 
 
 @bp.route("/", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def index() -> Any:
     """The tokens; POST creates one and shows its secret on this answer only (it is never stored)."""
     form = _form()
@@ -88,7 +89,7 @@ def index() -> Any:
 
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def revoke(token_id: int) -> Any:
     try:
         row = api_tokens.revoke_token(db(), actor(), token_id, now())

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.domain.errors import FormValidationError, InvalidState, NotFound
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.delivery import webhooks
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
@@ -76,7 +77,7 @@ def _messages(errors: dict[str, str]) -> dict[str, str]:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def index() -> Any:
     """Subscriptions and the newest deliveries (``?subscription=`` narrows the log to one subscription)."""
     form = _form()
@@ -113,7 +114,7 @@ def index() -> Any:
 
 
 @bp.route("/<int:endpoint_id>/deactivate", methods=["POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def deactivate(endpoint_id: int) -> Any:
     try:
         endpoint = webhooks.deactivate_endpoint(db(), actor(), endpoint_id, now())
@@ -124,7 +125,7 @@ def deactivate(endpoint_id: int) -> Any:
 
 
 @bp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def retry(delivery_id: int) -> Any:
     try:
         webhooks.retry_delivery(db(), actor(), delivery_id, now())

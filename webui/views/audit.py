@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from engine.domain.roles import AUDIT_ROLES
 from engine.store import audit_queries
 from engine.store.audit_queries import AuditFilter, AuditRow
 from webui.auth import require_roles
@@ -20,7 +21,6 @@ from webui.query_args import day_arg
 from webui.views.cockpit import _csv as cockpit_csv
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-AUDIT_ROLES = ("manager", "admin")
 FILTER_KEYS = ("user", "action", "start", "end", "reference", "instance")
 PER_PAGE = 50
 CSV_HEADER = ["id", "at", "actor", "action", "reference", "instance_id", "task_id", "element_id", "message",

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
+from engine.domain.roles import COCKPIT_ROLES
 from engine.services.designer import api as designer_api
 from engine.services.instances.lifecycle import retry_instance
 from engine.store import kpi, kpi_dashboard, kpi_series, monitoring, queries, tasklist
@@ -33,7 +34,6 @@ from webui.db import db, now
 from webui.query_args import day_arg
 
 bp = Blueprint("cockpit", __name__, url_prefix="/cockpit")
-COCKPIT_ROLES = ("manager", "team_lead", "admin")
 FILTER_KEYS = ("start", "end", "bucket", "channel", "category", "team")  # kept in the CSV links
 Table = tuple[list[str], list[list[Any]]]
 

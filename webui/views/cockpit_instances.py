@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine.domain.errors import ComplaintflowError, NotFound, PermissionDenied
+from engine.domain.roles import COCKPIT_ROLES
 from engine.services.designer import api as designer_api
 from engine.services.instances import control as instance_control
 from engine.store import heatmap, monitoring
@@ -23,7 +24,7 @@ from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.heatmap_svg import duration_text, overlay
 from webui.query_args import day_arg
-from webui.views.cockpit import COCKPIT_ROLES, bp
+from webui.views.cockpit import bp
 
 
 def _back(instance_id: int) -> WerkzeugResponse:

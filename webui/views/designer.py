@@ -14,14 +14,14 @@ from werkzeug.datastructures import FileStorage
 from designer_export import Upload
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.domain.errors import NotFound
+from engine.domain.roles import DEPLOY_ROLES, INSTANCE_DIAGRAM_ROLES
 from engine.services.designer import api as designer_api
 from webui.auth import require_roles
 from webui.db import db, now
 from webui.security import csrf
 
-bp = Blueprint("designer", __name__)
+bp = Blueprint("designer", __name__)  # not a role: the blueprint name
 csrf.exempt(bp)
-DESIGNERS = ("designer", "admin")
 
 
 def upload_of(storage: FileStorage) -> Upload:
@@ -44,7 +44,7 @@ bp.url_value_preprocessor(allow_diagram_uploads)
 
 
 @bp.get("/designer/element-templates.json")
-@require_roles(*DESIGNERS)
+@require_roles(*DEPLOY_ROLES)
 def element_templates() -> Response:
     response = Response(designer_api.element_templates_json(), mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="complaintflow-element-templates.json"'
@@ -52,7 +52,7 @@ def element_templates() -> Response:
 
 
 @bp.get("/designer/versions/<process_key>/<int:version>/files/<filename>")
-@require_roles(*DESIGNERS)
+@require_roles(*DEPLOY_ROLES)
 def download(process_key: str, version: int, filename: str) -> Response:
     try:
         files = dict(designer_api.download(db(), process_key, version, as_uploaded=request.args.get("as") != "run"))
@@ -66,7 +66,7 @@ def download(process_key: str, version: int, filename: str) -> Response:
 
 
 @bp.get("/designer/instances/<int:instance_id>/diagram.svg")
-@require_roles(*DESIGNERS, "team_lead", "manager")
+@require_roles(*INSTANCE_DIAGRAM_ROLES)
 def instance_diagram(instance_id: int) -> Response:
     try:
         svg = designer_api.instance_svg(db(), instance_id, now())

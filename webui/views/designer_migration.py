@@ -23,12 +23,12 @@ from wtforms import FloatField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from engine.domain.errors import ComplaintflowError, NotFound
+from engine.domain.roles import DEPLOY_ROLES
 from engine.services.designer import api as designer_api
 from engine.services.designer.versions import VersionInfo
 from engine.store.models import INSTANCE_COMPLETED, AuditEntry, ProcessDefinition, ProcessInstance
 from webui.auth import actor, require_roles
 from webui.db import db, now
-from webui.views.designer import DESIGNERS
 
 bp = Blueprint("designer_migration", __name__, url_prefix="/designer/migrate")
 DEFAULT_BATCH = 25
@@ -122,7 +122,7 @@ def _plan_url(process_key: str, from_version: int | None, to_version: int | None
 
 
 @bp.get("/")
-@require_roles(*DESIGNERS)
+@require_roles(*DEPLOY_ROLES)
 def plan() -> Any:
     process_key = request.args.get("process", "")
     versions = _versions(process_key) if process_key else []
@@ -156,7 +156,7 @@ def plan() -> Any:
 
 
 @bp.post("/instance")
-@require_roles(*DESIGNERS)
+@require_roles(*DEPLOY_ROLES)
 def migrate_one() -> Response:
     form = OneForm()
     if not form.validate_on_submit():
@@ -193,7 +193,7 @@ def _batch_refused(message: str, form: BatchForm, status: int = 400) -> Any:
 
 
 @bp.post("/batch")
-@require_roles(*DESIGNERS)
+@require_roles(*DEPLOY_ROLES)
 def batch() -> Any:
     """Migrate the next batch after the cursor; answer the progress as a page (or JSON for the script)."""
     form = BatchForm()

@@ -10,16 +10,16 @@ from markupsafe import Markup
 
 from designer_export.svg import render_svg
 from engine.domain.errors import NotFound
+from engine.domain.roles import DEPLOY_ROLES
 from engine.services.designer import api as designer_api
 from webui.auth import require_roles
 from webui.db import db
-from webui.views.designer import DESIGNERS
 
 bp = Blueprint("designer_pages", __name__, url_prefix="/designer")
 
 
 @bp.get("/")
-@require_roles(*DESIGNERS)
+@require_roles(*DEPLOY_ROLES)
 def processes() -> Any:
     rows = designer_api.list_versions(db())
     grouped = [(key, list(versions)) for key, versions in groupby(rows, key=lambda row: row.process_key)]
@@ -27,7 +27,7 @@ def processes() -> Any:
 
 
 @bp.get("/versions/<process_key>/<int:version>")
-@require_roles(*DESIGNERS)
+@require_roles(*DEPLOY_ROLES)
 def version(process_key: str, version: int) -> Any:
     try:
         versions = designer_api.list_versions(db(), process_key)

@@ -24,11 +24,12 @@ from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, REJECTED, File
 from designer_export.svg import render_svg
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from engine.domain.errors import ComplaintflowError
+from engine.domain.roles import DEPLOY_ROLES
 from engine.services.designer import api as designer_api
 from engine.services.designer.deployment import DeployResult
 from webui.auth import actor, require_roles
 from webui.db import db, now
-from webui.views.designer import DESIGNERS, MAX_UPLOAD_REQUEST_BYTES, allow_diagram_uploads, upload_of
+from webui.views.designer import MAX_UPLOAD_REQUEST_BYTES, allow_diagram_uploads, upload_of
 
 bp = Blueprint("designer_upload", __name__, url_prefix="/designer")
 bp.url_value_preprocessor(allow_diagram_uploads)
@@ -123,7 +124,7 @@ def _uploads(form: UploadForm) -> list[Upload]:
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@require_roles(*DESIGNERS)
+@require_roles(*DEPLOY_ROLES)
 def upload() -> Any:
     form = UploadForm()
     if not form.validate_on_submit():
@@ -154,7 +155,7 @@ def upload() -> Any:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_error: RequestEntityTooLarge) -> Any:
-    if not (current_user.is_authenticated and current_user.has_role(*DESIGNERS)):
+    if not (current_user.is_authenticated and current_user.has_role(*DEPLOY_ROLES)):
         # The body is refused before the view's role check ran: answer as the view would have.
         return render_template("error.html", code=403), 403
     form = UploadForm(formdata=None)

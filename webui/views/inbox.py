@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound
+from engine.domain.roles import ROLE_TEAM_LEAD
 from engine.services.casework import cases as casework
 from engine.services.users import accounts as user_service
 from engine.store import case_queries
@@ -23,7 +24,7 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 
 def _require_department() -> None:
-    if not current_user.departments and not current_user.has_role("team_lead"):
+    if not current_user.departments and not current_user.has_role(ROLE_TEAM_LEAD):
         abort(403)
 
 

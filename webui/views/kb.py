@@ -14,6 +14,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.roles import KB_EDITOR_ROLES
 from engine.services.casework import knowledge
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
@@ -22,7 +23,6 @@ from webui.db import db, now
 from webui.markdown_render import render_markdown
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
-EDITORS = ("team_lead", "manager", "admin")
 
 
 class ArticleForm(FlaskForm):
@@ -52,7 +52,7 @@ def index() -> Any:
         category=category,
         tag=tag,
         categories=knowledge.categories(db()),
-        may_edit=current_user.has_role(*EDITORS),
+        may_edit=current_user.has_role(*KB_EDITOR_ROLES),
     )
 
 
@@ -67,7 +67,7 @@ def show(article_id: int) -> Any:
         "kb/article.html",
         article=article,
         html=render_markdown(article.body),
-        may_edit=current_user.has_role(*EDITORS),
+        may_edit=current_user.has_role(*KB_EDITOR_ROLES),
         delete_form=DeleteForm(),
     )
 
@@ -110,19 +110,19 @@ def _edit(article_id: int | None) -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_roles(*EDITORS)
+@require_roles(*KB_EDITOR_ROLES)
 def new() -> Any:
     return _edit(None)
 
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
-@require_roles(*EDITORS)
+@require_roles(*KB_EDITOR_ROLES)
 def edit(article_id: int) -> Any:
     return _edit(article_id)
 
 
 @bp.route("/<int:article_id>/delete", methods=["POST"])
-@require_roles(*EDITORS)
+@require_roles(*KB_EDITOR_ROLES)
 def delete(article_id: int) -> Response:
     if not DeleteForm().validate_on_submit():
         abort(400)

@@ -15,6 +15,7 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.privacy import data_export as data_protection
 from engine.services.privacy import erasure, retention
 from webui.auth import actor, require_roles
@@ -39,7 +40,7 @@ def _retention_days() -> int | None:
 
 
 @bp.get("/")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def index() -> str:
     query = request.args.get("q", "").strip()
     customers = erasure.find_customers(db(), query) if query else []
@@ -47,7 +48,7 @@ def index() -> str:
 
 
 @bp.get("/customers/<int:customer_id>")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def customer(customer_id: int) -> str:
     session = db()
     try:
@@ -63,7 +64,7 @@ def customer(customer_id: int) -> str:
 
 
 @bp.post("/customers/<int:customer_id>/export")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def export(customer_id: int) -> Response:
     """The JSON file; the export is audited (customer id and counts only) before it is handed out."""
     if not ActionForm().validate_on_submit():
@@ -81,7 +82,7 @@ def export(customer_id: int) -> Response:
 
 
 @bp.post("/customers/<int:customer_id>/erase")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def erase(customer_id: int) -> WerkzeugResponse:
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -109,7 +110,7 @@ def erase(customer_id: int) -> WerkzeugResponse:
 
 
 @bp.get("/retention")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def retention_preview() -> str:
     days = _retention_days()
     report = retention.run_retention(db(), actor(), days, now(), dry_run=True) if days else None
@@ -117,7 +118,7 @@ def retention_preview() -> str:
 
 
 @bp.post("/retention/run")
-@require_roles("admin")
+@require_roles(ROLE_ADMIN)
 def retention_run() -> WerkzeugResponse:
     days = _retention_days()
     if not ActionForm().validate_on_submit():

@@ -18,6 +18,7 @@ from wtforms import DateField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.roles import ALL_TASKS_ROLES
 from engine.services.casework import saved_filters
 from engine.store import tasklist
 from engine.store.casework import SUBTASK_OPEN, Subtask
@@ -124,7 +125,7 @@ def _render(scope: str, title: str) -> Any:
         item_scope = str(item.criteria.get("scope", "mine"))
         if item_scope not in SCOPE_ENDPOINTS:
             continue
-        if item_scope == "all" and not current_user.has_role("team_lead", "manager"):
+        if item_scope == "all" and not current_user.has_role(*ALL_TASKS_ROLES):
             continue
         counted = tasklist.count(
             session, criteria_from(item_scope, item.criteria), moment, tasklist.SAVED_FILTER_COUNT_CAP
@@ -173,7 +174,7 @@ def group_tasks() -> Any:
 
 
 @bp.route("/all")
-@require_roles("team_lead", "manager")
+@require_roles(*ALL_TASKS_ROLES)
 def all_tasks() -> Any:
     return _render("all", _("All open tasks"))
 

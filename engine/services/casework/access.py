@@ -11,12 +11,11 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.domain.actors import ROLE_ADMIN, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
+from engine.domain.roles import CASE_SUPERVISING_ROLES
 from engine.store.casework import Handover, Subtask
 from engine.store.complaints import Complaint
 from engine.store.models import HumanTask, TaskCandidate
-
-CASE_SUPERVISING_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER})
 
 
 def supervises_cases(actor: Actor) -> bool:

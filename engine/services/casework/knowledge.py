@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, NotFound, PermissionDenied
+from engine.domain.roles import KB_EDITOR_ROLES
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.knowledge import KbArticle
 
-EDITOR_ROLES = frozenset({ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_ADMIN})
 _WORD = re.compile(r"[\w-]{4,}", re.UNICODE)
 # Words too common in complaints to say anything about the matching article.
 _STOP = frozenset(
@@ -27,7 +27,7 @@ _STOP = frozenset(
 
 def may_edit(actor: Actor) -> bool:
     """Team leads, managers and admins write articles."""
-    return bool(actor.roles & EDITOR_ROLES)
+    return bool(actor.roles & KB_EDITOR_ROLES)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, InvalidState, NotFound, PermissionDenied
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.delivery import bookkeeping as delivery
 from engine.services.unit_of_work import commit, unit_of_work

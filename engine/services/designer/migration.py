@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actions.runner import run_actions
-from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, PermissionDenied
+from engine.domain.roles import DEPLOY_ROLES
 from engine.runtime.migration import check_migration, migrate_run
 from engine.runtime.model import IncidentInfo, ReadyHumanTask
 from engine.services.audit import record
@@ -37,8 +38,6 @@ from engine.store.models import (
     ProcessInstance,
 )
 from engine.store.queries import open_incident
-
-MIGRATION_ROLES = frozenset({ROLE_ADMIN, ROLE_DESIGNER})
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ class MigrationProgress:
 
 
 def _check_actor(actor: Actor) -> None:
-    if not actor.roles & MIGRATION_ROLES:
+    if not actor.roles & DEPLOY_ROLES:
         raise PermissionDenied("only admins and process designers may migrate instances")
 
 

@@ -17,10 +17,11 @@ from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.domain.external_work import may_work_external_tasks
+from engine.domain.roles import RETRY_ROLES
 from engine.runtime.external import throw_bpmn_error
 from engine.services.audit import changed_values, record
 from engine.services.external_tasks.locking import own_row
-from engine.services.instances.lifecycle import RETRY_ROLES, get_instance, load_run
+from engine.services.instances.lifecycle import get_instance, load_run
 from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.external_task_signal import announce

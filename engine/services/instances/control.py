@@ -20,8 +20,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.actions.runner import run_actions
-from engine.domain.actors import ROLE_ADMIN, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
+from engine.domain.roles import CONTROL_ROLES
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
@@ -54,7 +55,6 @@ from engine.store.models import (
 from engine.store.queries import open_incident
 from engine.store.users import Group, User
 
-CONTROL_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER})
 COMPLAINT_CLOSED = "closed"
 REASON_LIMIT = 500
 # SpiffWorkflow fires a timer only when its due time is strictly before the engine's now.

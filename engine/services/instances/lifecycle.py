@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actions.runner import run_actions
-from engine.domain.actors import ROLE_ADMIN, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
+from engine.domain.roles import RETRY_ROLES
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import changed_values, record
 from engine.services.designer.deployment import definition_for_start, parsed_definition
@@ -26,8 +27,6 @@ from engine.store.models import (
     ProcessDefinition,
     ProcessInstance,
 )
-
-RETRY_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER})
 
 
 def _check_data(data: Any) -> dict[str, Any]:

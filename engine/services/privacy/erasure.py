@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.privacy.pseudonymise import pseudonym_for, pseudonymise_complaints, pseudonymise_customer
 from engine.services.unit_of_work import commit, unit_of_work

@@ -18,7 +18,7 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
 from engine.domain.calendar import (
     END_OF_DAY,
     BusinessCalendar,
@@ -29,6 +29,7 @@ from engine.domain.calendar import (
 )
 from engine.domain.calendars import REVISION_MARK, known_calendars, use_stored_calendars
 from engine.domain.errors import FormValidationError, PermissionDenied
+from engine.domain.roles import ROLE_ADMIN
 from engine.store.calendars import NAME_MAX, BusinessCalendarVersion
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

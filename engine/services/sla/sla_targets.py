@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.resources import Resource, describe_dmn
 from engine.bpmn.sla_table import DECISION_ID, NotEditable, SlaRule, parse_sla_table, render_sla_table
-from engine.domain.actors import ROLE_ADMIN, Actor
+from engine.domain.actors import Actor
 from engine.domain.calendar import parse_sla_duration
 from engine.domain.calendars import calendar_named
 from engine.domain.errors import DeploymentError, FormValidationError, PermissionDenied
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.designer.deployment import DeployResult, deploy, runnable_resources
 from engine.services.sla.business_calendars import sync_registry

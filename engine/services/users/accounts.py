@@ -11,14 +11,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, ROLE_AGENT, ROLE_DESIGNER, ROLE_MANAGER, ROLE_TEAM_LEAD, Actor
+from engine.domain.actors import Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.domain.roles import ROLE_ADMIN, ROLES
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.services.users import sign_in_throttle
 from engine.store.users import Group, LoginAttempt, User, UserRole
 
-ROLES = (ROLE_AGENT, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER, ROLE_ADMIN)
 LANGUAGES = ("en", "de")
 MIN_PASSWORD_LENGTH = 4
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
@@ -253,7 +253,6 @@ def ensure_groups(session: Session, groups: dict[str, tuple[str, bool]]) -> None
 
 __all__ = [
     "LANGUAGES",
-    "ROLES",
     "Conflict",
     "SignInRefused",
     "UserData",

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.actors import ROLE_ADMIN, Actor, make_actor
+from engine.domain.actors import Actor, make_actor
 from engine.domain.errors import FormValidationError, NotFound, PermissionDenied
+from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.channels import ApiToken
