@@ -61,11 +61,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (audit, privacy, admin_calendars, admin_sla, admin_tokens, admin_webhooks, admin_mail):
         app.register_blueprint(module.bp)
 
-    from webui import api, engine_rest, notices, portal
+    from webui import api, camunda8_rest, engine_rest, notices, portal
 
     portal.init_app(app)
     api.init_app(app)
     engine_rest.init_app(app)
+    camunda8_rest.init_app(app)
     notices.init_app(app)
     if app.config.get("MAIL_CATCHER_DIR"):
         from webui.views import mails

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,21 @@ from engine.store.external_tasks import (
 from engine.store.models import ProcessInstance
 
 DATE_KEY = "$date"
+JOB_KEY_LIMIT = 2**63 - 1  # Camunda 8 keys are positive 64-bit integers
+
+
+def new_task_id() -> str:
+    """A row id that is also a Camunda 8 job key: the UUID whose integer value is a random 63-bit number.
+
+    Camunda 7 clients see an opaque UUID string; Camunda 8 clients see the number (``job_key``); each is
+    read back from the other without a lookup table, like instance ids in /engine-rest.
+    """
+    return str(uuid.UUID(int=secrets.randbelow(JOB_KEY_LIMIT) + 1))
+
+
+def job_key(task_id: str) -> int:
+    """The Camunda 8 job key of an external-task row id (rows made before keys existed give a larger number)."""
+    return uuid.UUID(task_id).int
 
 
 def encode_value(value: Any) -> Any:
@@ -80,7 +96,7 @@ def sync_external_tasks(
             continue
         session.add(
             ExternalTask(
-                id=str(uuid.uuid4()),
+                id=new_task_id(),
                 task_id=task_id,
                 instance_id=instance.id,
                 definition_id=instance.definition_id,

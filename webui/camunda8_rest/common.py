@@ -1,0 +1,156 @@
+"""What every ``/v2`` resource shares: the blueprint, JSON answers, keys and Camunda 8's problem details.
+
+Camunda 8's Orchestration Cluster API answers errors as RFC 9457 problem details
+(``{"type", "title", "status", "detail", "instance"}``, ``Content-Type: application/problem+json``) and
+writes every key as a string of digits. Callers authenticate exactly as at /engine-rest (HTTP Basic with a
+complaintflow user or a Bearer API token, webui.engine_rest.auth); the engine's services check permissions
+and write the audit entries.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, request
+
+from engine.domain.errors import (
+    ComplaintflowError,
+    Conflict,
+    DatabaseBusy,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+)
+from webui.engine_rest.auth import current_actor
+from webui.engine_rest.common import RestError
+
+bp = Blueprint("camunda8_rest", __name__, url_prefix="/v2")
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_TENANT = "<default>"  # Camunda 8's tenant id when multi-tenancy is off
+_TITLES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "INVALID_STATE",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "RESOURCE_EXHAUSTED",
+}
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status)
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+def no_content() -> Response:
+    response = Response(status=204)
+    response.headers.pop("Content-Type", None)
+    return response
+
+
+def problem(status: int, detail: str) -> Response:
+    """An error as Camunda 8 sends it."""
+    body = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "INVALID_ARGUMENT"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    response = json_response(body, status)
+    response.headers["Content-Type"] = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="complaintflow"'
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+def _engine_status(error: ComplaintflowError) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, Conflict | InvalidState):
+        return 409
+    if isinstance(error, DatabaseBusy):
+        return 503
+    return 400
+
+
+def v2_call(view: F) -> F:
+    """Authenticate the caller, then run the view; request and engine errors become problem details."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            current_actor()
+            return view(*args, **kwargs)
+        except RestError as error:
+            return problem(error.status, error.message)
+        except ComplaintflowError as error:
+            return problem(_engine_status(error), str(error))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object."""
+    if not request.get_data():
+        return {}
+    try:
+        body = json.loads(request.get_data())
+    except ValueError as error:
+        raise RestError(400, f"the request body is not JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise RestError(400, "the request body must be a JSON object")
+    return body
+
+
+def variables_in(body: dict[str, Any], name: str = "variables") -> dict[str, Any]:
+    """A JSON object of variables (Camunda 8 sends plain JSON values, no type wrappers)."""
+    value = body.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise RestError(400, f"{name} must be a JSON object")
+    return value
+
+
+def variables_out(values: Any) -> Any:
+    """Stored variables as plain JSON: a date kept as ``{"$date": iso}`` becomes its ISO text."""
+    if isinstance(values, dict):
+        if set(values) == {"$date"}:
+            return values["$date"]
+        return {str(key): variables_out(item) for key, item in values.items()}
+    if isinstance(values, list):
+        return [variables_out(item) for item in values]
+    return values
+
+
+def number(body: dict[str, Any], name: str, default: int | None = None, *, required: bool = False) -> int | None:
+    """An integer field; missing and required, or not an integer, is a 400 naming it."""
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise RestError(400, f"No {name} provided.")
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise RestError(400, f"{name} must be an integer")
+    try:
+        return int(value)
+    except ValueError:
+        raise RestError(400, f"{name} must be an integer") from None
+
+
+def key(text: str, what: str) -> int:
+    """A key from the path (digits, as Camunda 8 writes them); anything else names no such thing (404)."""
+    if not text.isdigit():
+        raise RestError(404, f"{what} with key '{text}' not found")
+    return int(text)
