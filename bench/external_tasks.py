@@ -165,7 +165,8 @@ def throughput(base: str, pid: int, url: str, workers: int, count: int) -> tuple
     elapsed, used = time.perf_counter() - began, server_cpu(pid) - cpu
     stop.set()
     for worker in crew:
-        worker.join(timeout=5)
+        # Until its last poll ends: a worker still polling would take tasks of the next measurement.
+        worker.join(timeout=120)
     return count / elapsed, used / count * 1000
 
 

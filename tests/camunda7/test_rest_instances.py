@@ -102,3 +102,21 @@ def test_message_correlation(rest: Rest, database: DatabaseUnderTest, now: datet
     assert one.json[0]["variables"]["paid"] == {"type": "Double", "value": 12.5, "valueInfo": {}}
     assert rest.post("/message", {"messageName": "payment_received", "all": True}).status_code == 204
     assert rest.get("/process-instance?processDefinitionKey=wait_for_payment").json[0]["ended"] is False
+
+
+def test_signal_reaches_every_waiting_instance(rest: Rest, database: DatabaseUnderTest, now: datetime,
+                                               start: Callable[..., int]) -> None:  # fmt: skip
+    with database.session() as session:
+        deploy_paths(session, now, DIAGRAMS / "wait_for_signal.bpmn")
+    ids = [rest.post("/process-definition/key/wait_for_signal/start", {}).json["id"] for _ in range(2)]
+    start()  # an instance of another process: untouched
+    other = rest.post("/signal", {"name": "other"})
+    assert other.status_code == 204
+    sent = rest.post("/signal", {"name": "go", "variables": {"why": {"value": "ready", "type": "String"}}})
+    assert sent.status_code == 204 and sent.get_data() == b""
+    for ref in ids:
+        variables = rest.get(f"/process-instance/{ref}/variables").json
+        assert variables["why"]["value"] == "ready"
+    waiting = rest.get("/task?taskDefinitionKey=after_go", headers=basic("agent")).json
+    assert len(waiting) == 2
+    assert rest.post("/signal", {}).status_code == 400

@@ -18,6 +18,7 @@ from webui.engine_rest import (  # noqa: F401 - each module registers its routes
     openapi,
     process_definition,
     process_instance,
+    signal,
     task,
 )
 from webui.engine_rest.common import bp
