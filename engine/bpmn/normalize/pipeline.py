@@ -16,7 +16,7 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import BPMN_NS, XmlRejected, is_dmn, load_xml, to_text, with_camunda_prefix
 from engine.bpmn.diagnostics import ERROR, Diagnostic
-from engine.bpmn.normalize import activities, document, events, external, flow, vendor
+from engine.bpmn.normalize import activities, diagram, document, events, external, flow, vendor
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.dmn import check_dmn
 from engine.bpmn.normalize.dmn_cells import check_cells
@@ -72,6 +72,7 @@ def normalize_tree(root: etree._Element, filename: str, *, as_executable: bool =
     events.normalize_events(ctx)
     activities.normalize_activities(ctx)
     flow.normalize_structure(ctx)
+    diagram.add_missing_diagram_info(ctx)
     document.drop_orphan_shapes(ctx)
     ctx.summarise_drops()
     if ctx.changed:
