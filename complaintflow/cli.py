@@ -21,7 +21,6 @@ from complaintflow.context import utcnow
 from engine.bpmn.diagnostics import Diagnostic
 from engine.bpmn.normalize.pipeline import DiagramRejected
 from engine.domain.errors import ComplaintflowError
-from engine.services.designer import deployment
 from engine.services.instances import lifecycle as instances
 from engine.store import queries, schema
 
@@ -76,23 +75,35 @@ def _deployable_files(paths: tuple[Path, ...]) -> list[Path]:
 @click.pass_context
 @handle_errors
 def deploy_command(ctx: click.Context, files: tuple[Path, ...], as_executable: bool) -> None:
-    """Deploy BPMN files (with the DMN files and called processes they need); a directory means its files."""
+    """Deploy BPMN files (with the DMN files and called processes they need); a directory means its files.
+
+    The same path as ``designer deploy``, the upload page and ``/engine-rest``: the designer checks run
+    first, and a file they reject is not deployed (exit 1 with every located problem).
+    """
+    from designer_export import Upload
+    from engine.services.designer.api import deploy_files
+
     uploads = []
     for path in _deployable_files(files):
         try:
-            data = path.read_bytes()
+            uploads.append(Upload(str(path), path.read_bytes()))
         except OSError as error:
             raise ComplaintflowError(f"cannot read {path}: {error.strerror}") from None
-        uploads.append(deployment.decode_upload(path.name, data))
     with _context(ctx).session() as session:
         try:
-            results = deployment.deploy(session, _actor(ctx), uploads, utcnow(), as_executable=as_executable)
+            outcome = deploy_files(session, _actor(ctx), uploads, utcnow(), as_executable=as_executable)
         except DiagramRejected as rejected:
             # Every located problem, not only the first: the designer fixes them in one pass.
             for diagnostic in rejected.diagnostics:
                 click.echo(f"error: {_located(diagnostic)}", err=True)
             sys.exit(1)
-    for result in results:
+    if not outcome.deployed:
+        for report in outcome.reports:
+            for diagnostic in report.diagnostics:
+                if diagnostic.severity == "error":
+                    click.echo(f"error: {_located(diagnostic)}", err=True)
+        sys.exit(1)
+    for result in outcome.results:
         state = "deployed as" if result.created else "unchanged at"
         click.echo(f"{result.process_key}: {state} version {result.version}")
         for diagnostic in result.diagnostics:

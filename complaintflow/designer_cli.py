@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from complaintflow.context import make_context, utcnow
-from designer_export import REJECTED, FileReport, Upload, check_paths, check_uploads
+from designer_export import REJECTED, FileReport, Upload, check_paths
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING
 from engine.bpmn.resources import Resource
@@ -104,7 +104,7 @@ def normalize_command(file: str, target: str | None, as_executable: bool) -> Non
 @click.pass_context
 def deploy_command(ctx: click.Context, files: tuple[str, ...], as_executable: bool) -> None:
     """Check, then deploy: refused with the diagnostics when any file is rejected."""
-    from engine.services.designer import deployment
+    from engine.services.designer.api import deploy_files
 
     try:
         uploads = []
@@ -113,18 +113,11 @@ def deploy_command(ctx: click.Context, files: tuple[str, ...], as_executable: bo
                 uploads.append(Upload(name, handle.read(MAX_XML_BYTES + 1)))
         context = make_context()
         with context.session() as session:
-            reports = check_uploads(
-                uploads, as_executable=as_executable, deployed=deployed_resources(session), known_topics=known_topics()
-            )
-            if any(report.status == REJECTED for report in reports):
-                click.echo(render_text(reports), err=True)
-                sys.exit(1)
-            resources = [
-                Resource(u.filename, r.normalized.original)
-                for u, r in zip(uploads, reports, strict=True)
-                if r.normalized
-            ]
-            results = deployment.deploy(session, _actor(ctx), resources, utcnow(), as_executable=as_executable)
+            outcome = deploy_files(session, _actor(ctx), uploads, utcnow(), as_executable=as_executable)
+        if not outcome.deployed:
+            click.echo(render_text(outcome.reports), err=True)
+            sys.exit(1)
+        reports, results = outcome.reports, outcome.results
     except ComplaintflowError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)

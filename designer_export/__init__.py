@@ -7,6 +7,7 @@ designer sees (schema, semantic rules, trial parse), their reports, and the expo
 from designer_export.check import (
     DEPLOYABLE,
     DEPLOYABLE_WITH_WARNINGS,
+    NEEDS_ATTENTION,
     REJECTED,
     FileReport,
     Upload,
@@ -17,6 +18,7 @@ from designer_export.check import (
 __all__ = [
     "DEPLOYABLE",
     "DEPLOYABLE_WITH_WARNINGS",
+    "NEEDS_ATTENTION",
     "REJECTED",
     "FileReport",
     "Upload",

@@ -3,7 +3,8 @@
 Order: readable text and well-formed XML; normalisation of vendor dialects (the same pass deploy runs);
 the BPMN 2.0 schema on the normalised tree; semantic rules; and, for files without errors so far, a
 trial parse with the engine's parser. A file is ``deployable`` without warnings, ``deployable_with_warnings``
-with some, ``rejected`` with any error. Nothing in here lets an exception escape for any input.
+with some, ``needs_attention`` when an element will predictably raise an incident (designer_export.attention),
+``rejected`` with any error. Nothing in here lets an exception escape for any input.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from designer_export.attention import ATTENTION_CODES, condition_variable_diagnostics, topic_diagnostics
 from designer_export.cycles import loop_diagnostics
-from designer_export.rules import Known, check_rules
+from designer_export.rules import Known, _variables_set, check_rules
 from designer_export.schema import schema_diagnostics
 from designer_export.trial import Catalogue, trial_parse
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES, XmlRejected, bpmn, camunda, decode_xml, is_dmn
@@ -23,6 +25,7 @@ from engine.bpmn.resources import Resource
 
 DEPLOYABLE = "deployable"
 DEPLOYABLE_WITH_WARNINGS = "deployable_with_warnings"
+NEEDS_ATTENTION = "needs_attention"
 REJECTED = "rejected"
 MAX_DIAGNOSTICS = 500
 
@@ -52,7 +55,26 @@ class FileReport:
         severities = {d.severity for d in self.diagnostics}
         if ERROR in severities:
             return REJECTED
+        if self.incident_elements():
+            return NEEDS_ATTENTION
         return DEPLOYABLE_WITH_WARNINGS if WARNING in severities else DEPLOYABLE
+
+    def incident_elements(self) -> list[Diagnostic]:
+        """The findings at elements where instances will predictably get an incident."""
+        return [d for d in self.diagnostics if d.code in ATTENTION_CODES]
+
+    def worker_tasks(self) -> list[tuple[str, str]]:
+        """(element id, topic) of the external tasks: where instances wait for a worker (a normal state)."""
+        root = self.normalized.root if self.normalized is not None else None
+        found = []
+        for diagnostic in self.diagnostics:
+            if diagnostic.code != "external-task" or root is None or not diagnostic.element_id:
+                continue
+            for node in root.iter():
+                if isinstance(node.tag, str) and node.get("id") == diagnostic.element_id:
+                    found.append((diagnostic.element_id, node.get(camunda("topic"), "")))
+                    break
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``designer check --format json``."""
@@ -63,28 +85,6 @@ def _sorted(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     order = {severity: index for index, severity in enumerate(SEVERITIES)}
     unique = list(dict.fromkeys(diagnostics))
     return sorted(unique, key=lambda d: (order.get(d.severity, 9), d.line or 0))
-
-
-def _unknown_topics(item: NormalizedFile, topics: set[str]) -> list[Diagnostic]:
-    if item.root is None:
-        return []
-    # A Java delegate turned into a topic is already reported, with the same consequence.
-    converted = {d.element_id for d in item.diagnostics if d.code == "java-implementation"}
-    found = []
-    for node in item.root.iter(bpmn("serviceTask"), bpmn("sendTask"), bpmn("businessRuleTask")):
-        topic = node.get(camunda("topic"))
-        if topic and topic not in topics and node.get("id") not in converted:
-            found.append(
-                at(
-                    node,
-                    WARNING,
-                    "unknown-topic",
-                    f"no system action handles the topic {topic!r} yet: instances get an incident here",
-                    f"use one of {', '.join(sorted(topics))}, or register a handler for {topic!r}",
-                    file=item.filename,
-                )
-            )
-    return found
 
 
 def _processes_defined_twice(normalized: list[NormalizedFile]) -> dict[str, list[Diagnostic]]:
@@ -156,8 +156,10 @@ def check_uploads(
             report.diagnostics.extend(schema_diagnostics(item.root, item.filename))
             report.diagnostics.extend(check_rules(item.root, item.filename, known))
             report.diagnostics.extend(loop_diagnostics(item.root, item.filename))
+            assigned = _variables_set(item.root)
+            report.diagnostics.extend(condition_variable_diagnostics(item.root, item.filename, assigned))
             if known_topics is not None:
-                report.diagnostics.extend(_unknown_topics(item, known_topics))
+                report.diagnostics.extend(topic_diagnostics(item, known_topics))
         if item.root is not None and not any(d.severity == ERROR for d in report.diagnostics):
             report.diagnostics.extend(trial_parse(item.resource, item.root, catalogue))
     for report, upload in zip(reports, uploads, strict=True):

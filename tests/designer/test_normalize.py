@@ -179,7 +179,7 @@ def test_java_delegates_become_topics_with_their_fields() -> None:
         '<camunda:field name="template" stringValue="ack"/></extensionElements></serviceTask>'
     )
     report = check(diagram(linear(task)))
-    assert report.status == "deployable_with_warnings"
+    assert report.status == "needs_attention"
     assert "com.acme.MailDelegate" in find(report, "java-implementation").message
     [call] = run(diagram(linear(task))).service_calls()
     assert (call.topic, call.properties["template"]) == ("com.acme.MailDelegate", "ack")

@@ -121,7 +121,8 @@ def test_check_reports_loops_without_a_wait_state_located(tmp_path: Path) -> Non
     assert "Count up (count_up) → Done yet? (done_yet)" in found["script_loop"][0].message
     # A PT0S timer is no wait: the loop through it is reported like the others.
     assert "Wait zero (wait_zero)" in found["timer_loop"][0].message
-    assert all(r.status == "deployable_with_warnings" for r in reports)
+    # Deployable; the exit conditions read start variables nothing in the diagrams sets: needs attention.
+    assert all(r.status == "needs_attention" for r in reports)
 
 
 def test_check_rejects_a_loop_with_no_way_out(tmp_path: Path) -> None:

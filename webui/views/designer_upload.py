@@ -20,7 +20,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, MultipleFileField, SubmitField
 
-from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, REJECTED, FileReport, Upload
+from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, NEEDS_ATTENTION, REJECTED, FileReport, Upload
 from designer_export.svg import render_svg
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from engine.domain.errors import ComplaintflowError
@@ -106,6 +106,7 @@ def _render(
     statuses = {
         DEPLOYABLE: _("deployable"),
         DEPLOYABLE_WITH_WARNINGS: _("deployable with warnings"),
+        NEEDS_ATTENTION: _("needs attention"),
         REJECTED: _("rejected"),
     }
     severities = {ERROR: _("error"), WARNING: _("warning"), INFO: _("info")}

@@ -75,7 +75,8 @@ def _customer(session: Session, new: NewComplaint, now: datetime) -> Customer:
 
 
 def process_variables(complaint: Complaint) -> dict[str, Any]:
-    """The complaint's facts as the process sees them (names documented in processes/README.md)."""
+    """The complaint's facts as the process sees them (names in engine.domain.process_data, documented in
+    processes/README.md)."""
     return {
         "complaint_id": complaint.reference,
         "channel": complaint.channel,
