@@ -142,3 +142,12 @@ def test_cli_deploy_and_designer_deploy_share_one_path(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
     listed = cli("designer", "versions")
     assert "p" not in listed.stdout.split()
+
+
+def test_documented_start_variables_are_what_intake_passes() -> None:
+    from engine.domain.process_data import COMPLAINT_VARIABLES
+    from engine.services.complaints import process_variables
+    from engine.store.complaints import Complaint, Customer
+
+    complaint = Complaint(reference="C-1", channel="web", customer=Customer(name="Frau Meier"))
+    assert tuple(process_variables(complaint)) == COMPLAINT_VARIABLES
