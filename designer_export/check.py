@@ -21,7 +21,8 @@ from designer_export.trial import Catalogue, trial_parse
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES, XmlRejected, bpmn, camunda, decode_xml, is_dmn
 from engine.bpmn.diagnostics import ERROR, INFO, SEVERITIES, WARNING, Diagnostic, at
 from engine.bpmn.normalize.pipeline import NormalizedFile, normalize_resources
-from engine.bpmn.resources import Resource
+from engine.bpmn.resources import Resource, describe_bpmn, describe_dmn
+from engine.domain.errors import DeploymentError
 
 DEPLOYABLE = "deployable"
 DEPLOYABLE_WITH_WARNINGS = "deployable_with_warnings"
@@ -113,6 +114,43 @@ def _processes_defined_twice(normalized: list[NormalizedFile]) -> dict[str, list
     return found
 
 
+def _nothing_to_run(normalized: list[NormalizedFile], catalogue: Catalogue) -> dict[str, list[Diagnostic]]:
+    """Decisions uploaded without a process that uses them: deploy has nothing to run and refuses them.
+
+    The same rule as ``engine.services.deployment.deploy``, so the check never calls such a file deployable.
+    """
+    dmn_files = [item for item in normalized if item.root is not None and is_dmn(item.root)]
+    try:
+        processes = [
+            info
+            for item in normalized
+            if item.root is not None and not is_dmn(item.root)
+            for info in describe_bpmn(item.resource)
+            if info.executable
+        ]
+        decisions = {decision for item in dmn_files for decision in describe_dmn(item.resource)}
+    except DeploymentError:
+        return {}  # an unreadable file: its own report says why
+    if processes or not dmn_files:
+        return {}
+    if any(info.executable and info.decisions & decisions for info in catalogue.processes.values()):
+        return {}
+    return {
+        item.filename: [
+            Diagnostic(
+                ERROR,
+                "decision-unused",
+                "no process in the upload or among the deployed ones uses these decisions: deploying them "
+                "alone would run nothing",
+                hint="upload the decisions together with the BPMN file whose business rule task calls them",
+                line=1,
+                file=item.filename,
+            )
+        ]
+        for item in dmn_files
+    }
+
+
 def check_uploads(
     uploads: Sequence[Upload],
     *,
@@ -147,6 +185,8 @@ def check_uploads(
         decisions=set(catalogue.decisions),
     )
     duplicates = _processes_defined_twice(normalized)
+    for filename, found in _nothing_to_run(normalized, catalogue).items():
+        duplicates.setdefault(filename, []).extend(found)
     for (index, _), item in zip(readable, normalized, strict=True):
         report = reports[index]
         report.normalized = item

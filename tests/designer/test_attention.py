@@ -151,3 +151,16 @@ def test_documented_start_variables_are_what_intake_passes() -> None:
 
     complaint = Complaint(reference="C-1", channel="web", customer=Customer(name="Frau Meier"))
     assert tuple(process_variables(complaint)) == COMPLAINT_VARIABLES
+
+
+def test_a_decision_nobody_uses_is_refused_by_check_as_by_deploy(tmp_path: Path) -> None:
+    """The check called a DMN file alone deployable; deploy refused it (nothing would run)."""
+    from designer_export import REJECTED, check_paths
+
+    shipped = ROOT / "processes"
+    [alone] = check_paths([str(shipped / "complaint_settings.dmn")])
+    assert alone.status == REJECTED
+    assert [d.code for d in alone.diagnostics if d.severity == "error"] == ["decision-unused"]
+    users = [str(p) for p in sorted(shipped.glob("*.bpmn"))] + [str(p) for p in sorted(shipped.glob("*.dmn"))]
+    reports = {Path(r.file).name: r for r in check_paths(users)}
+    assert reports["complaint_settings.dmn"].status != REJECTED
