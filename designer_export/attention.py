@@ -9,14 +9,15 @@ by the normaliser), a topic no system action handles on a task that is not an ex
 
 from __future__ import annotations
 
+import builtins
+
 from lxml import etree
 
 from engine.bpmn.bpmn_xml import bpmn, camunda, text_of
 from engine.bpmn.diagnostics import INFO, WARNING, Diagnostic, at, local_name
 from engine.bpmn.expressions import free_names, juel_to_python
 from engine.bpmn.normalize.pipeline import NormalizedFile
-from engine.domain.process_data import COMPLAINT_VARIABLES
-from engine.runtime.scripting import default_helpers
+from engine.domain.process_data import COMPLAINT_VARIABLES, HELPER_NAMES
 
 # Diagnostics that mean "instances get an incident at this element".
 ATTENTION_CODES = frozenset({"java-implementation", "unknown-topic", "condition-variable"})
@@ -96,7 +97,7 @@ def condition_variable_diagnostics(root: etree._Element, filename: str, assigned
     ``assigned`` are the names the file's scripts assign.
     """
     found: list[Diagnostic] = []
-    known = set(default_helpers()) | set(COMPLAINT_VARIABLES) | assigned | {"True", "False", "None"}
+    known = HELPER_NAMES | set(COMPLAINT_VARIABLES) | set(dir(builtins)) | assigned
     for process in root.iterchildren(bpmn("process")):
         if (process.get("isExecutable") or "true").lower() != "true" or _opaque(process):
             continue

@@ -22,3 +22,9 @@ COMPLAINT_VARIABLES: tuple[str, ...] = (
     "category",
     "language",
 )
+
+# The helpers diagram code may call besides its task data (engine.runtime.scripting.default_helpers).
+HELPER_NAMES: frozenset[str] = frozenset(
+    {"date", "datetime", "timedelta", "timezone", "Decimal", "math", "now", "sla_due", "sla_point",
+     "end_of_business_day"}
+)  # fmt: skip

@@ -83,6 +83,7 @@ def test_a_condition_reading_a_variable_nothing_sets_needs_attention() -> None:
         ("approved", '<scriptTask id="s0" scriptFormat="python"><script>approved = amount &gt; 10</script>'
          '</scriptTask>'),
         ("amount &gt; 100 and category == 'billing'", ""),  # start variables every complaint process gets
+        ("len(description) &gt; 10 and now() &gt; now()", ""),  # builtins and helpers
         ("approved", '<serviceTask id="s0" camunda:topic="notify"/>'),  # a system action may set it
     ],
 )  # fmt: skip
@@ -146,11 +147,18 @@ def test_cli_deploy_and_designer_deploy_share_one_path(tmp_path: Path) -> None:
 
 def test_documented_start_variables_are_what_intake_passes() -> None:
     from engine.domain.process_data import COMPLAINT_VARIABLES
-    from engine.services.complaints import process_variables
+    from engine.services.intake.complaints import process_variables
     from engine.store.complaints import Complaint, Customer
 
     complaint = Complaint(reference="C-1", channel="web", customer=Customer(name="Frau Meier"))
     assert tuple(process_variables(complaint)) == COMPLAINT_VARIABLES
+
+
+def test_the_helper_names_are_the_engines_helpers() -> None:
+    from engine.domain.process_data import HELPER_NAMES
+    from engine.runtime.scripting import default_helpers
+
+    assert set(default_helpers()) == HELPER_NAMES
 
 
 def test_a_decision_nobody_uses_is_refused_by_check_as_by_deploy(tmp_path: Path) -> None:
