@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webui.camunda8_rest import cluster, jobs  # noqa: F401 - each module registers its routes
+from webui.camunda8_rest import (  # noqa: F401 - each module registers its routes
+    cluster,
+    jobs,
+    messages,
+    process_instances,
+    user_tasks,
+)
 from webui.camunda8_rest.common import bp
 from webui.security import csrf
 
