@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from babel import dates as babel_dates
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -46,8 +48,29 @@ ROLE_LABELS = {
 }
 
 
+def zone_name(moment: datetime) -> str:
+    """The app's time zone at that moment as people read it ("CET", "CEST"): every page shows times in it."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).tzname() or ""
+
+
 def when(moment: datetime | None) -> str:
-    return format_datetime(moment, "short") if moment else "–"
+    """Date and time to the minute in the app's time zone, with the zone shown."""
+    return f"{format_datetime(moment, 'short')} {zone_name(moment)}" if moment else "–"
+
+
+def when_for(moment: datetime | None, language: str) -> str:
+    """Like :func:`when`, in a given language: the portal speaks the customer's language, not a user's."""
+    if moment is None:
+        return "–"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return f"{babel_dates.format_datetime(aware, 'short', tzinfo=zone, locale=language)} {zone_name(aware)}"
+
+
+def when_exact(moment: datetime | None) -> str:
+    """Date and time to the second (audit trails), in the app's time zone, with the zone shown."""
+    return f"{format_datetime(moment, 'medium')} {zone_name(moment)}" if moment else "–"
 
 
 def day(moment: datetime | None) -> str:
@@ -94,7 +117,9 @@ def page_url(**changes: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(when=when, day=day, age=age, count_label=count_label, number=number)
+    app.jinja_env.filters.update(
+        when=when, when_exact=when_exact, when_for=when_for, day=day, age=age, count_label=count_label, number=number
+    )
     app.jinja_env.globals.update(
         get_locale=get_locale,
         SAVED_FILTER_COUNT_CAP=SAVED_FILTER_COUNT_CAP,

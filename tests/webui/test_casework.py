@@ -107,7 +107,8 @@ def test_reply_from_a_template_queues_an_e_mail(
     template_id = re.search(r'<option value="(\d+)">Invoice corrected', page).group(1)  # type: ignore[union-attr]
     filled = agent.text(f"/cases/{reference}?template={template_id}&task_id={task_id}")
     assert f'value="Your complaint {reference}"' in filled
-    assert "Dear Frau Meier,\nwe corrected the invoice.\nagent {unknown}</textarea>" in filled
+    # {agent_name} is the display name the customer reads, not the login.
+    assert "Dear Frau Meier,\nwe corrected the invoice.\nAnna Agent {unknown}</textarea>" in filled
     response = agent.post(
         f"/cases/{reference}/reply",
         {"subject": f"Your complaint {reference}", "body": "Dear Frau Meier, done.", "task_id": task_id},
