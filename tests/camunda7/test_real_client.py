@@ -179,8 +179,8 @@ def test_long_poll_answers_as_soon_as_a_task_appears(database: DatabaseUnderTest
     thread = threading.Thread(target=poll)
     thread.start()
     time.sleep(0.5)
-    started = time.monotonic()
     instance_id = _start(database)
+    ready = time.monotonic()  # committed: the waiting worker is woken now (not after its 20 s)
     thread.join(timeout=30)
     assert len(result["tasks"]) == 1 and uuid.UUID(result["tasks"][0]["processInstanceId"]).int == instance_id
-    assert result["answered"] - started < 2.0, result
+    assert result["answered"] - ready < 2.0, result
