@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response
 from sqlalchemy.orm import Session
 
+from engine.domain.forms import field_type
 from engine.services.casework import tasks as task_service
 from engine.services.casework.access import may_view_task
 from engine.store import queries
@@ -23,8 +24,6 @@ from webui.engine_rest.common import RestError, bp, flag, integer, json_body, js
 from webui.engine_rest.external_task_json import definition_ref, query_args
 from webui.engine_rest.ids import instance_uuid, maybe_instance_id
 from webui.engine_rest.variables import camunda_date, from_camunda, parse_date, to_camunda, to_camunda_value
-
-_FORM_TYPES = {"long": "Long", "integer": "Integer", "boolean": "Boolean", "date": "Date", "enum": "String"}
 
 
 def task_json(task: HumanTask) -> dict[str, Any]:
@@ -159,8 +158,9 @@ def human_form_variables(task_id: str) -> Response:
         name = str(field.get("id"))
         value = values.get(name, field.get("default"))
         typed = to_camunda_value(value)
-        if value is None and field.get("type") in _FORM_TYPES:
-            typed["type"] = _FORM_TYPES[field["type"]]
+        camunda_type = field_type(str(field.get("type"))).camunda_type
+        if value is None and camunda_type:
+            typed["type"] = camunda_type
         result[name] = typed
     return json_response(result)
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, NotFound, PermissionDenied
-from engine.domain.forms import FormField
+from engine.domain.forms import CHECKBOX, FormField
 from engine.domain.tasks import TaskAccess, is_excluded, may_claim, may_complete, may_unclaim
 from engine.services.casework import tasks as task_service
 from engine.services.casework.access import may_view_task
@@ -39,7 +39,7 @@ def _form_values(fields: list[FormField]) -> dict[str, Any]:
     for field in fields:
         if field.readonly:
             continue
-        if field.type == "boolean":
+        if field.kind.widget == CHECKBOX:
             values[field.id] = "true" if request.form.get(f"f_{field.id}") else "false"
         elif f"f_{field.id}" in request.form:
             values[field.id] = request.form.get(f"f_{field.id}", "")

@@ -16,16 +16,9 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import bpmn, camunda
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.normalize.context import Context
+from engine.domain.forms import camunda_form_component_types
 
-_COMPONENT_TYPES = {
-    "textfield": "string",
-    "textarea": "string",
-    "number": "long",
-    "checkbox": "boolean",
-    "select": "enum",
-    "radio": "enum",
-    "datetime": "date",
-}
+_COMPONENT_TYPES = camunda_form_component_types()
 _LAYOUT_COMPONENTS = {"text", "spacer", "separator", "button", "image", "html", "group", "iframe", "table"}
 
 
