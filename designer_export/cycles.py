@@ -17,7 +17,7 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import FLOW_NODES, SCOPES, bpmn, camunda, text_of
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
-from engine.runtime.limits import MAX_TASK_DEPTH
+from engine.runtime.limits import MAX_LOOP_STEPS
 
 # Elements where a token waits for someone or something outside the engine.
 _WAITING = {"userTask", "manualTask", "receiveTask", "eventBasedGateway", "callActivity", *SCOPES}
@@ -136,7 +136,7 @@ def _scope_cycles(scope: etree._Element, filename: str) -> Iterable[Diagnostic]:
                 WARNING,
                 "loop-without-wait",
                 f"the loop {names} has no wait state (user task, message, timer): it must end by its own "
-                f"condition within {MAX_TASK_DEPTH} elements, or instances get an incident there",
+                f"condition within {MAX_LOOP_STEPS} elements, or instances get an incident there",
                 "add a wait state to the loop, or make sure its exit condition becomes true",
                 file=filename,
             )

@@ -14,9 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 # SpiffWorkflow walks its task tree with a depth limit of 1,000 (tasks deeper are invisible: an instance
-# looks completed) and removes or cancels subtrees recursively (Python's recursion limit). A token that
-# passed this many elements since its instance started is stopped before either can bite.
-MAX_TASK_DEPTH = 500
+# looks completed) and removes or cancels subtrees recursively (Python's recursion limit of 1,000 frames,
+# of which a web request already uses a hundred or so). An instance whose token passed this many elements
+# since it started is stopped before either can bite.
+MAX_TASK_DEPTH = 700
+# Elements one token may pass within one unit of work, i.e. without a wait state: a loop beyond this is
+# endless in practice (a bounded repetition of a few hundred rounds belongs in a multi-instance activity).
+MAX_LOOP_STEPS = 400
 
 
 @dataclass(frozen=True)

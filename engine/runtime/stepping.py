@@ -4,7 +4,8 @@ SpiffWorkflow runs automatic steps until none is ready. A loop without a wait st
 send the token back and forth, a script task whose exit condition never holds, a ``PT0S`` timer that
 leads back to itself) never runs out of ready steps; after 1,000 levels of its task tree SpiffWorkflow no
 longer sees the token at all and calls the instance *completed*. Here every step is counted: a unit of
-work that exceeds its step budget, or a token that passed :data:`MAX_TASK_DEPTH` elements, stops with a
+work that exceeds its step budget, a token that passed :data:`MAX_LOOP_STEPS` elements within one unit of
+work (no wait state in between) or :data:`MAX_TASK_DEPTH` since its instance started, stops with a
 :class:`LoopStopped` incident that names the elements of the loop; the instance is complete only when no
 task anywhere is unfinished. Retrying such an incident runs the loop again from where this unit of work
 entered it (with the corrected variables), not from the step where the budget ran out.
@@ -53,6 +54,8 @@ class StepGuard:
     # The first task this unit of work ran per element: where a loop was entered.
     first_task: dict[str, UUID] = field(default_factory=dict)
     _depths: dict[UUID, int] = field(default_factory=dict)
+    # The shallowest step of this unit of work: how deep the token was when the unit started.
+    _base: int | None = None
 
     def before_step(self, task: Any) -> None:
         """Count ``task``; raise LoopStopped (the task stays unrun, in ERROR) when a limit is reached."""
@@ -61,10 +64,17 @@ class StepGuard:
         if element is not None:
             self.first_task.setdefault(element, task.id)
         depth = self._depth(task)
+        self._base = depth if self._base is None else min(self._base, depth)
         if self.executed > self.budget:
             self._stop(task, f"the step budget of {self.budget:,} element executions per step was used up")
+        if depth - self._base > limits.MAX_LOOP_STEPS:
+            self._stop(task, f"a token passed more than {limits.MAX_LOOP_STEPS} elements without a wait state")
         if depth > limits.MAX_TASK_DEPTH:
-            self._stop(task, f"a token passed more than {limits.MAX_TASK_DEPTH} elements without a wait state")
+            self._stop(
+                task,
+                f"the instance has passed {limits.MAX_TASK_DEPTH} elements since it started, more than the "
+                "engine can follow (cancel it, or migrate it to a version that ends the loop)",
+            )
 
     def _depth(self, task: Any) -> int:
         # Task.depth walks every parent; the parent of a step is nearly always a step counted just before.
@@ -76,7 +86,9 @@ class StepGuard:
         return depth
 
     def _stop(self, task: Any, reason: str) -> None:
-        loop = loop_elements(task)
+        # Named in the order this unit of work first ran them: the loop as the token entered it.
+        order = {element_id: index for index, element_id in enumerate(self.first_task)}
+        loop = sorted(loop_elements(task), key=lambda item: order.get(item[0], len(order)))
         entered = [self.first_task[element_id] for element_id, _ in loop if element_id in self.first_task]
         entry = entered[0] if entered else task.id
         task.internal_data[LOOP_ENTRY] = str(entry)
