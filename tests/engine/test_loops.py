@@ -29,8 +29,10 @@ def _actions(session: Session, instance: ProcessInstance) -> list[str]:
     return [row.action for row in rows]
 
 
-def _start(session: Session, now: datetime, name: str, data: dict[str, object]) -> ProcessInstance:
-    deploy_paths(session, now, DIAGRAMS / f"{name}.bpmn")
+def _start(
+    session: Session, now: datetime, name: str, data: dict[str, object], path: Path | None = None
+) -> ProcessInstance:
+    deploy_paths(session, now, path or DIAGRAMS / f"{name}.bpmn")
     started = time.monotonic()
     instance = instances.start_instance(session, ADMIN, name, data, now)
     # Stopped early: the request that starts such an instance answers promptly.
@@ -154,3 +156,36 @@ def test_limits_come_from_the_settings() -> None:
     assert load_settings({}).engine_limits == limits.EngineLimits()
     with pytest.raises(ValueError, match="step budget"):
         load_settings({"COMPLAINTFLOW_STEP_BUDGET": "0"})
+
+
+def test_an_instance_deeper_than_the_engine_can_follow_is_stopped_not_completed(
+    session: Session, now: datetime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loop through a user task waits every round, but the task tree still grows: past the cap the
+    instance gets an incident instead of SpiffWorkflow silently losing sight of its token."""
+    from engine.services.casework import tasks
+    from tests.designer.helpers import diagram
+    from tests.engine.helpers import ANNA, only_task
+
+    body = (
+        '<startEvent id="start"/><userTask id="check" name="Check" camunda:candidateGroups="agent"/>'
+        '<exclusiveGateway id="done" default="again"/><endEvent id="end"/>'
+        '<sequenceFlow id="f0" sourceRef="start" targetRef="check"/>'
+        '<sequenceFlow id="f1" sourceRef="check" targetRef="done"/>'
+        '<sequenceFlow id="again" sourceRef="done" targetRef="check"/>'
+        '<sequenceFlow id="out" sourceRef="done" targetRef="end"><conditionExpression>finished</conditionExpression>'
+        "</sequenceFlow>"
+    )
+    path = tmp_path / "rounds.bpmn"
+    path.write_text(diagram(body, process_id="rounds"), encoding="utf-8")
+    monkeypatch.setattr(limits, "MAX_TASK_DEPTH", 12)
+    instance = _start(session, now, "rounds", {"finished": False}, path)
+    for _ in range(10):
+        if instance.status != "running":
+            break
+        tasks.complete_task(session, ANNA, only_task(session, instance.id).id, {}, now)
+    assert instance.status == "incident"
+    incident = queries.open_incident(session, instance.id)
+    assert incident is not None and "passed 12 elements since it started" in incident.message
+    assert "check" in incident.message and "done" in incident.message
+    assert "instance_completed" not in _actions(session, instance)
