@@ -114,3 +114,20 @@ def test_an_agent_may_not_deploy(rest_app: tuple[Flask, str]) -> None:
     app, _ = rest_app
     response = _deploy(app.test_client(), {"authorization": basic("agent")["Authorization"]}, {"x.bpmn": BPMN})
     assert response.status_code == 403 and response.json["type"] == "AuthorizationException"
+
+
+def test_delete_a_deployment_without_instances(modeler: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, headers = modeler
+    other = BPMN.replace('id="external_flow"', 'id="to_delete"')
+    created = _deploy(client, headers, {"to_delete.bpmn": other})
+    assert created.status_code == 200, created.get_data(as_text=True)
+    ref = created.json["id"]
+    assert client.delete(f"/engine-rest/deployment/{ref}?cascade=true", headers=headers).status_code == 400
+    assert client.delete(f"/engine-rest/deployment/{ref}", headers=headers).status_code == 204
+    assert client.get(f"/engine-rest/deployment/{ref}", headers=headers).status_code == 404
+    assert client.get("/engine-rest/process-definition/key/to_delete", headers=headers).status_code == 404
+    used = client.get("/engine-rest/process-definition/key/external_flow", headers=headers).json
+    start = client.post(f"/engine-rest/process-definition/{used['id']}/start", json={}, headers=headers)
+    assert start.status_code == 200
+    refused = client.delete(f"/engine-rest/deployment/{used['deploymentId']}", headers=headers)
+    assert refused.status_code == 400 and "instance" in refused.json["message"]

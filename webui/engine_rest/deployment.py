@@ -25,10 +25,11 @@ from engine.bpmn.resources import Resource, describe_dmn
 from engine.domain.errors import DeploymentError, PermissionDenied
 from engine.domain.roles import DEPLOY_ROLES
 from engine.services.designer.api import DeployOutcome, deploy_files
+from engine.services.designer.removal import delete_versions
 from engine.store.models import ProcessDefinition
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor, rest_call
-from webui.engine_rest.common import RestError, bp, flag, json_response, page
+from webui.engine_rest.common import RestError, bp, flag, json_response, no_content, page
 from webui.engine_rest.ids import instance_uuid, parse_instance_id
 from webui.engine_rest.process_definition import definition_json
 from webui.engine_rest.variables import camunda_date
@@ -116,6 +117,19 @@ def get_deployment(ref: str) -> Response:
     _may_deploy()
     session = db()
     return json_response(_deployment_json(session, _deployment(session, ref)))
+
+
+@bp.delete("/deployment/<ref>")
+@rest_call
+def delete_deployment(ref: str) -> Response:
+    """Delete a deployment without instances; ``cascade`` (deleting instances too) is refused."""
+    _may_deploy()
+    if flag(request.args.get("cascade", False)):
+        raise RestError(400, "cascade is not supported: instances keep the version they run on")
+    session = db()
+    first = _deployment(session, ref)
+    delete_versions(session, current_actor(), [d.id for d in _siblings(session, first)], now())
+    return no_content()
 
 
 @bp.get("/deployment/<ref>/resources")
