@@ -77,6 +77,9 @@ def test_customer_on_the_web(journey: Callable[..., Journey], shipped: ShippedAp
 
     customer.goto(link)
     expect(page.locator("#rate")).to_be_visible()
+    # The history shows every message sent to the customer and the resolution.
+    expect(page.locator(".timeline")).to_contain_text("We are sorry about the kettle")
+    expect(page.locator(".timeline")).to_contain_text("Resolved: We are sending you a new kettle this week.")
     customer.step("resolved, asked for a rating")
     page.select_option("select[name=csat]", "4")
     page.select_option("select[name=nps]", "9")

@@ -24,6 +24,7 @@ from engine.store.channels import CustomerAttachment, PortalHit
 from engine.store.complaints import Complaint, Customer
 from engine.store.knowledge import KbArticle
 from engine.store.models import MessageSubscription
+from engine.store.outbox import OutboxMessage
 
 RATABLE = frozenset({"resolved", "closed"})
 # Messages of the process library (processes/README.md).
@@ -31,6 +32,11 @@ FEEDBACK_MESSAGE = "feedback_received"
 REOPEN_MESSAGE = "complaint_reopened"
 # Timeline entries a customer may see: what they said and what we wrote to them, never internal notes.
 PUBLIC_NOTES = {NOTE_CUSTOMER_MESSAGE: "you", NOTE_REPLY: "us", NOTE_INFO_REQUEST: "us"}
+# Mails the shipped process sends the customer (template -> timeline kind, variable holding the text).
+PROCESS_MESSAGES = {
+    "complaint_update": ("us", "customer_message"),
+    "complaint_resolved": ("resolved", "resolution_summary"),
+}
 
 
 class RateLimited(ComplaintflowError):
@@ -72,6 +78,31 @@ def _complaint(session: Session, reference: str) -> Complaint:
     return complaint
 
 
+def _process_messages(session: Session, complaint: Complaint, known: set[str]) -> list[PublicEntry]:
+    """What the process wrote to the customer (an agent's answer, the resolution), as sent by e-mail.
+
+    Replies and questions from the case page are notes already; a text seen there is not listed twice.
+    """
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.complaint_id == complaint.id,
+            OutboxMessage.kind == "email",
+            OutboxMessage.topic.in_(list(PROCESS_MESSAGES)),
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    entries = []
+    for row in rows:
+        kind, variable = PROCESS_MESSAGES[row.topic]
+        variables = row.payload.get("variables") if isinstance(row.payload, dict) else None
+        text = str((variables or {}).get(variable) or row.body or "").strip()
+        if text and text in known and kind == "us":
+            continue
+        entries.append(PublicEntry(row.created_at, kind, text))
+    return entries
+
+
 def status_view(session: Session, reference: str) -> StatusView:
     """The public view of one complaint (callers have verified the private link or number + e-mail)."""
     complaint = _complaint(session, reference)
@@ -82,7 +113,9 @@ def status_view(session: Session, reference: str) -> StatusView:
         .order_by(CaseNote.created_at, CaseNote.id)
     )
     entries += [PublicEntry(note.created_at, PUBLIC_NOTES[note.kind], note.body, note.kind) for note in notes]
-    if complaint.resolved_at:
+    mailed = _process_messages(session, complaint, {entry.text.strip() for entry in entries})
+    entries += mailed
+    if complaint.resolved_at and not any(entry.kind == "resolved" for entry in mailed):
         entries.append(PublicEntry(complaint.resolved_at, "resolved"))
     if complaint.closed_at:
         entries.append(PublicEntry(complaint.closed_at, "closed"))
