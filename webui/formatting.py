@@ -23,9 +23,10 @@ from engine.domain.roles import (
     TEMPLATE_EDITOR_ROLES,
 )
 from engine.domain.sla import traffic_light_for
+from engine.services.delivery import notices
 from engine.store.tasklist import COUNT_CAP, SAVED_FILTER_COUNT_CAP
-from webui.auth import is_case_worker
-from webui.db import now
+from webui.auth import actor, is_case_worker
+from webui.db import db, now
 
 LIGHT_LABELS = {"green": _l("On track"), "amber": _l("Due soon"), "red": _l("Overdue")}
 PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "critical": _l("Critical")}
@@ -144,4 +145,6 @@ def init_app(app: Flask) -> None:
             "nav_admin": signed_in and user.has_role(ROLE_ADMIN),
             "nav_templates": signed_in and user.has_role(*TEMPLATE_EDITOR_ROLES),
             "admin_endpoints": app.view_functions,
+            # The notification list is in the header with the number not read yet.
+            "nav_unread": notices.unread_count(db(), actor()) if signed_in else 0,
         }

@@ -45,6 +45,9 @@ def test_team_lead(journey: Callable[..., Journey], shipped: ShippedApp) -> None
     lead = journey("lead")
     page = lead.page
     lead.sign_in("lead")
+    page.locator("header .notices-link").click()
+    expect(page.locator("h1")).to_contain_text("Notifications")
+    lead.step("notifications from the menu")
     open_task_of(lead, subject, "Approve resolution")
     expect(page.locator("main")).to_contain_text(FOUR_EYES)
     expect(page.get_by_role("button", name="Claim")).to_have_count(0)
