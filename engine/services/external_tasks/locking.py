@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.domain.actors import Actor
@@ -183,7 +183,9 @@ def fetch_and_lock_waiting(
 
 def own_row(session: Session, actor: Actor, task_id: str, worker_id: str, verb: str) -> ExternalTask:
     check_worker(actor)
-    row = session.get(ExternalTask, task_id)
+    # The instance and its version come in the same query: every report loads the instance's run next.
+    loading = joinedload(ExternalTask.instance).joinedload(ProcessInstance.definition)
+    row = session.get(ExternalTask, task_id, options=[loading])
     if row is None or row.status != EXTERNAL_OPEN:
         raise NotFound(f"External task with id {task_id} does not exist")
     if row.worker_id != worker_id:
