@@ -131,3 +131,24 @@ def test_customer_by_mail_and_api(journey: Callable[..., Journey], shipped: Ship
     wait_for_mail(agent, "max.mail@example.org", "")
     expect(agent.page.locator(".mail-text")).to_contain_text("/portal/status/")
     agent.step("receipt of the mailed complaint")
+
+
+def test_faq_in_the_readers_language(journey: Callable[..., Journey]) -> None:
+    """Journey 9, the portal's part: published FAQ entries in the reader's language (demo data ships EN and DE)."""
+    reader = journey("faq-reader")
+    reader.goto("/")
+    reader.page.get_by_role("link", name="Frequently asked questions").first.click()
+    main = reader.page.locator("main")
+    expect(main).to_contain_text("How long does a refund take?")
+    expect(main).not_to_contain_text("Wie lange dauert eine Erstattung?")
+    expect(main).not_to_contain_text("Double debit")  # internal articles stay internal
+    reader.step("FAQ in English")
+    reader.page.get_by_role("link", name="Deutsch").click()
+    expect(main).to_contain_text("Wie lange dauert eine Erstattung?")
+    expect(main).not_to_contain_text("How long does a refund take?")
+    reader.step("FAQ in German")
+
+    german = journey("german-reader", locale="de-DE")
+    german.goto("/portal/faq")
+    expect(german.page.locator("main")).to_contain_text("Meine Lieferung kam beschädigt an")
+    german.step("FAQ for a German browser")
