@@ -84,3 +84,17 @@ def test_search_and_complete_user_task(v2: V2, database: DatabaseUnderTest, star
     assert _status(database, instance_id) == "completed"
     with database.session() as session:
         assert open_tasks(session, instance_id) == []
+
+
+def test_zeebe_subscription_correlation_key(v2: V2, database: DatabaseUnderTest, start: Callable[..., int]) -> None:
+    # correlationKey="=&quot;order-&quot; + string(orderId)": evaluated with FEEL when the catch event is reached.
+    first, second = start("zeebe_keyed_message", orderId=1), start("zeebe_keyed_message", orderId=2)
+    response = v2.post("/messages/correlation", {"name": "order_paid", "correlationKey": "order-2"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["processInstanceKey"] == str(second)
+    assert (_status(database, first), _status(database, second)) != ("completed", "completed")
+    assert _status(database, second) == "completed"
+    # The instance's business key is not the key here: nothing waits under it.
+    assert v2.post("/messages/correlation", {"name": "order_paid", "correlationKey": "1"}).status_code == 404
+    assert v2.post("/messages/correlation", {"name": "order_paid", "correlationKey": "order-1"}).status_code == 200
+    assert _status(database, first) == "completed"

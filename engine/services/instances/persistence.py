@@ -17,6 +17,7 @@ from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import _jsonable, record
 from engine.services.external_tasks.sync import sync_external_tasks
 from engine.services.instances.complaint_sync import complaint_fields_changed, sync_complaint, sync_task_copies
+from engine.services.instances.message_keys import subscription_keys
 from engine.services.instances.run_cache import remember_saved_run
 from engine.services.instances.visit_log import record_visits
 from engine.store.models import (
@@ -234,6 +235,7 @@ def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot
 
 
 def _sync_messages(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
+    keys = subscription_keys(session, instance, snapshot.message_waits, snapshot.data)
     session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
     for wait in snapshot.message_waits:
         session.add(
@@ -242,7 +244,7 @@ def _sync_messages(session: Session, instance: ProcessInstance, snapshot: Snapsh
                 task_id=wait.task_id,
                 element_id=wait.element_id,
                 message_name=wait.message_name,
-                correlation_key=instance.business_key,
+                correlation_key=keys[wait.task_id],
                 created_at=now,
             )
         )
