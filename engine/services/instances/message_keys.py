@@ -17,22 +17,24 @@ from engine.bpmn.subscriptions import correlation_expressions, correlation_key
 from engine.runtime.model import MessageWait
 from engine.store.models import DefinitionResource, MessageSubscription, ProcessInstance
 
-_EXPRESSIONS: dict[int, dict[str, str]] = {}  # per deployed definition; its files never change
+# Per checksum of a deployed definition's files (ids repeat across databases in one process; contents do not).
+_EXPRESSIONS: dict[str, dict[str, str]] = {}
 _LOCK = threading.Lock()
 KEY_LENGTH = 100  # message_subscription.correlation_key
 
 
-def _expressions(session: Session, definition_id: int) -> dict[str, str]:
+def _expressions(session: Session, instance: ProcessInstance) -> dict[str, str]:
+    checksum = instance.definition.checksum
     with _LOCK:
-        known = _EXPRESSIONS.get(definition_id)
+        known = _EXPRESSIONS.get(checksum)
     if known is not None:
         return known
     query = select(DefinitionResource.content).where(
-        DefinitionResource.definition_id == definition_id, DefinitionResource.kind == "bpmn"
+        DefinitionResource.definition_id == instance.definition_id, DefinitionResource.kind == "bpmn"
     )
     found = correlation_expressions(session.scalars(query))
     with _LOCK:
-        _EXPRESSIONS[definition_id] = found
+        _EXPRESSIONS[checksum] = found
     return found
 
 
@@ -40,7 +42,7 @@ def subscription_keys(
     session: Session, instance: ProcessInstance, waits: tuple[MessageWait, ...], data: dict[str, Any]
 ) -> dict[str, str | None]:
     """Waiting task id -> the correlation key it subscribes under."""
-    expressions = _expressions(session, instance.definition_id)
+    expressions = _expressions(session, instance)
     if not expressions or not any(wait.message_name in expressions for wait in waits):
         return {wait.task_id: instance.business_key for wait in waits}
     query = select(MessageSubscription.task_id, MessageSubscription.correlation_key).where(
