@@ -1,7 +1,7 @@
 """``/v2/messages``: publish or correlate a message to the instances waiting for it.
 
-A waiting message catch event or receive task subscribes under its correlation key (the instance's business
-key). Camunda 8 buffers a published message nobody waits for yet (``timeToLive``); complaintflow does not,
+A waiting message catch event or receive task subscribes under its correlation key (``zeebe:subscription``, else the
+instance's business key). Camunda 8 buffers a message nobody waits for yet (``timeToLive``); complaintflow does not,
 and says so with 404 rather than dropping the message silently.
 """
 
