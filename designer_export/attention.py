@@ -20,7 +20,7 @@ from engine.bpmn.normalize.pipeline import NormalizedFile
 from engine.domain.process_data import COMPLAINT_VARIABLES, HELPER_NAMES
 
 # Diagnostics that mean "instances get an incident at this element".
-ATTENTION_CODES = frozenset({"java-implementation", "unknown-topic", "condition-variable"})
+ATTENTION_CODES = frozenset({"java-implementation", "unknown-topic", "condition-variable", "decision-variable"})
 _SERVICE_LIKE = ("serviceTask", "sendTask", "businessRuleTask")
 # Elements that may set variables this check cannot see: a system action's or worker's result, a decision's
 # outputs, a message's payload, a called process's outputs.
@@ -89,12 +89,15 @@ def _set_in(process: etree._Element) -> set[str]:
     return names
 
 
-def condition_variable_diagnostics(root: etree._Element, filename: str, assigned: set[str]) -> list[Diagnostic]:
+def condition_variable_diagnostics(
+    root: etree._Element, filename: str, assigned: set[str], reported: frozenset[str] = frozenset()
+) -> list[Diagnostic]:
     """Conditions reading a variable that no form, script, start variable or mapping of the process sets.
 
     Only processes whose every source of variables is visible are judged: one with a service task, a
     decision, a message, a call activity... may get the variable from there, so it is not flagged.
-    ``assigned`` are the names the file's scripts assign.
+    ``assigned`` are the names the file's scripts assign; ``reported`` are gateways whose decision variable
+    the normaliser already reported as set by nothing (``decision-variable``), not repeated per flow.
     """
     found: list[Diagnostic] = []
     known = HELPER_NAMES | set(COMPLAINT_VARIABLES) | set(dir(builtins)) | assigned
@@ -108,10 +111,11 @@ def condition_variable_diagnostics(root: etree._Element, filename: str, assigned
                 names = free_names(juel_to_python(text)) if text else set()
             except (SyntaxError, ValueError):
                 continue  # the rules report a condition that does not compile
-            unknown = sorted(name for name in names if name not in visible)
-            if not unknown:
-                continue
+            # A name with a leading underscore does not compile at all: the rules report that instead.
+            unknown = sorted(name for name in names if name not in visible and not name.startswith("_"))
             owner = condition.getparent()
+            if not unknown or owner.get("sourceRef") in reported:
+                continue
             found.append(
                 at(
                     owner,

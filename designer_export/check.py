@@ -197,7 +197,8 @@ def check_uploads(
             report.diagnostics.extend(check_rules(item.root, item.filename, known))
             report.diagnostics.extend(loop_diagnostics(item.root, item.filename))
             assigned = _variables_set(item.root)
-            report.diagnostics.extend(condition_variable_diagnostics(item.root, item.filename, assigned))
+            reported = frozenset(d.element_id or "" for d in item.diagnostics if d.code == "decision-variable")
+            report.diagnostics.extend(condition_variable_diagnostics(item.root, item.filename, assigned, reported))
             if known_topics is not None:
                 report.diagnostics.extend(topic_diagnostics(item, known_topics))
         if item.root is not None and not any(d.severity == ERROR for d in report.diagnostics):

@@ -172,3 +172,23 @@ def test_a_decision_nobody_uses_is_refused_by_check_as_by_deploy(tmp_path: Path)
     users = [str(p) for p in sorted(shipped.glob("*.bpmn"))] + [str(p) for p in sorted(shipped.glob("*.dmn"))]
     reports = {Path(r.file).name: r for r in check_paths(users)}
     assert reports["complaint_settings.dmn"].status != REJECTED
+
+
+PLACEHOLDERS = (
+    '<startEvent id="start"/><exclusiveGateway id="gw"/><userTask id="a" camunda:candidateGroups="agent"/>'
+    '<userTask id="b" camunda:candidateGroups="agent"/><sequenceFlow id="f0" sourceRef="start" targetRef="gw"/>'
+    '<sequenceFlow id="fa" sourceRef="gw" targetRef="a"><conditionExpression>_undefined</conditionExpression>'
+    '</sequenceFlow><sequenceFlow id="fb" sourceRef="gw" targetRef="b"><conditionExpression>${_tbd}'
+    "</conditionExpression></sequenceFlow>"
+)
+
+
+def test_placeholder_conditions_are_no_condition_yet_in_a_descriptive_diagram() -> None:
+    """``_undefined`` is what modelling tools write for a condition still to be decided (issue 13)."""
+    as_uploaded = _report(diagram(PLACEHOLDERS))
+    assert {d.code for d in as_uploaded.diagnostics if d.severity == "error"} == {"condition-invalid"}
+    executable = check(diagram(PLACEHOLDERS), as_executable=True, known_topics=TOPICS)
+    assert [d.element_id for d in executable.diagnostics if d.code == "placeholder-condition"] == ["fa", "fb"]
+    # Nobody chooses the path yet: deployable, and the page says where instances will stop.
+    assert executable.status == NEEDS_ATTENTION
+    assert [(d.code, d.element_id) for d in executable.incident_elements()] == [("decision-variable", "gw")]

@@ -13,13 +13,14 @@ import re
 
 from lxml import etree
 
-from engine.bpmn.bpmn_xml import BPMN_NS, GATEWAYS, bpmn, camunda, index_by_id
+from engine.bpmn.bpmn_xml import BPMN_NS, GATEWAYS, bpmn, camunda, index_by_id, text_of
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.forms import add_choice_field
 from engine.bpmn.normalize.graph import (
     add_flow,
     all_scopes,
+    condition_of,
     flow_nodes,
     has_condition,
     new_node,
@@ -151,9 +152,31 @@ def _variable_name(gateway: etree._Element) -> str:
     return name
 
 
+# A condition that is only a placeholder name (``_undefined``, ``${_tbd}``): modelling tools write these for
+# a flow whose condition is still to be decided. No expression language has such a name (the restricted
+# language refuses leading underscores), so for a descriptive diagram it means "no condition yet".
+_PLACEHOLDER = re.compile(r"^\s*(\$\{\s*)?_\w*(\s*\})?\s*$")
+
+
+def _drop_placeholder_conditions(ctx: Context, outgoing: list[etree._Element]) -> None:
+    for flow in outgoing:
+        condition = condition_of(flow)
+        if condition is not None and _PLACEHOLDER.match(text_of(condition) or ""):
+            flow.remove(condition)
+            ctx.changed = True
+            ctx.note(
+                flow,
+                "info",
+                "placeholder-condition",
+                f"the placeholder condition {text_of(condition)!r} was treated as no condition yet",
+            )
+
+
 def _gateway_conditions(ctx: Context, gateway: etree._Element, flows: _Flows, index: dict[str, etree._Element]) -> None:
     outgoing = flows.out.get(gateway.get("id", ""), [])
     default = gateway.get("default")
+    if ctx.as_executable:
+        _drop_placeholder_conditions(ctx, outgoing)
     open_flows = [f for f in outgoing if f.get("id") != default and not has_condition(f)]
     if not open_flows or len(outgoing) < 2:
         return
