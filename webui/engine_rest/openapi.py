@@ -83,6 +83,19 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "all": B, "resultEnabled": B, "variablesInResultEnabled": B,
     },
     "StartProcessInstanceDto": {"businessKey": S, "variables": J, "withVariablesInReturn": B},
+    "TaskDto": {
+        "id": S, "name": S, "assignee": S, "owner": S, "created": D, "lastUpdated": D, "due": D, "followUp": D,
+        "delegationState": S, "description": S, "executionId": S, "parentTaskId": S, "priority": N,
+        "processDefinitionId": S, "processInstanceId": S, "caseExecutionId": S, "caseDefinitionId": S,
+        "caseInstanceId": S, "taskDefinitionKey": S, "suspended": B, "formKey": S, "camundaFormRef": J,
+        "tenantId": S, "taskState": S,
+    },
+    "DecisionDefinitionDto": {
+        "id": S, "key": S, "category": S, "name": S, "version": N, "resource": S, "deploymentId": S,
+        "decisionRequirementsDefinitionId": S, "decisionRequirementsDefinitionKey": S, "tenantId": S,
+        "versionTag": S, "historyTimeToLive": N,
+    },
+    "SignalDto": {"name": S, "variables": J},
 }  # fmt: skip
 
 # (path, method) -> (summary, request schema, response schema, "[]" for a list)
@@ -116,6 +129,11 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None, str | None]] = {
     ("/history/process-instance", "get"): ("Get list", None, "HistoricProcessInstanceDto[]"),
     ("/history/process-instance/{id}", "get"): ("Get", None, "HistoricProcessInstanceDto"),
     ("/history/activity-instance", "get"): ("Get list", None, "HistoricActivityInstanceDto[]"),
+    ("/task", "get"): ("Get list", None, "TaskDto[]"),
+    ("/task", "post"): ("Get list (POST)", None, "TaskDto[]"),
+    ("/task/{id}", "get"): ("Get", None, "TaskDto"),
+    ("/decision-definition", "get"): ("Get list", None, "DecisionDefinitionDto[]"),
+    ("/signal", "post"): ("Throw signal", "SignalDto", None),
 }  # fmt: skip
 
 
