@@ -24,7 +24,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
@@ -56,22 +55,32 @@ class _State(threading.local):
 _STATE = _State()
 
 
-@contextmanager
-def limited() -> Iterator[None]:
-    """Run one script or expression under the current limits (nested calls share the outer budget)."""
-    if _STATE.active:
-        yield
-        return
-    _STATE.active, _STATE.ticks, _STATE.created, _STATE.exceeded = True, 0, 0, None
-    _STATE.deadline = time.thread_time() + limits.current().script_cpu_seconds
-    try:
-        yield
-    except RecursionError:
-        raise ScriptLimitExceeded("the script recursed too deeply (endless recursion?)") from None
-    except MemoryError:
-        raise ScriptLimitExceeded("the script ran out of memory") from None
-    finally:
+class _Limited:
+    """Context manager of :func:`limited` (a class: it runs for every expression, a generator costs more)."""
+
+    __slots__ = ("outer",)
+
+    def __enter__(self) -> None:
+        state = _STATE
+        self.outer = state.active
+        if self.outer:
+            return
+        # The CPU clock starts at the first tick: straight-line code (most conditions) never reads it.
+        state.active, state.ticks, state.created, state.exceeded, state.deadline = True, 0, 0, None, 0.0
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        if self.outer:
+            return
         _STATE.active = False
+        if isinstance(error, RecursionError):
+            raise ScriptLimitExceeded("the script recursed too deeply (endless recursion?)") from None
+        if isinstance(error, MemoryError):
+            raise ScriptLimitExceeded("the script ran out of memory") from None
+
+
+def limited() -> _Limited:
+    """Run one script or expression under the current limits (nested calls share the outer budget)."""
+    return _Limited()
 
 
 def _fail(message: str) -> None:
@@ -85,7 +94,9 @@ def tick() -> None:
     if state.exceeded is not None:
         raise ScriptLimitExceeded(state.exceeded)
     state.ticks += 1
-    if state.ticks % _CHECK_EVERY == 0 and state.active and time.thread_time() > state.deadline:
+    if state.ticks == 1 and state.active:
+        state.deadline = time.thread_time() + limits.current().script_cpu_seconds
+    elif state.ticks % _CHECK_EVERY == 0 and state.active and time.thread_time() > state.deadline:
         seconds = limits.current().script_cpu_seconds
         _fail(f"the script used more than {seconds:g} s of CPU time and was stopped (an endless loop?)")
 
@@ -117,7 +128,15 @@ def _repeat_size(sequence: Any, times: Any) -> int | None:
     return None
 
 
+# Numbers small enough that their product or sum is small too: the common case, checked first.
+_SMALL = {float, bool}
+
+
 def _mul(left: Any, right: Any) -> Any:
+    if left.__class__ in _SMALL or right.__class__ in _SMALL:
+        return left * right  # a float times anything is a float, or a sequence repeated by a bool
+    if left.__class__ is int and right.__class__ is int and left.bit_length() + right.bit_length() < 1 << 20:
+        return left * right  # at most 128 KB
     size = _repeat_size(left, right) or _repeat_size(right, left)
     if size is None and isinstance(left, int) and isinstance(right, int):
         size = _size(left) + _size(right)
@@ -139,6 +158,8 @@ def _lshift(left: Any, right: Any) -> Any:
 
 
 def _add(left: Any, right: Any) -> Any:
+    if left.__class__ in _SMALL or left.__class__ is int:
+        return left + right
     if isinstance(left, str | bytes | list | tuple) and type(left) is type(right):
         _create(_size(left) + _size(right))
     return left + right
