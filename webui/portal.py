@@ -177,8 +177,16 @@ def _status_page(reference: str, token: str, status: int = 200, **extra: Any) ->
         link=links.status_path(channel_settings().secret_key, reference),
         switch_path=links.status_path(channel_settings().secret_key, reference),
         errors=extra.pop("errors", {}),
+        # What the customer typed comes back into the form whenever it was not taken (error or busy).
+        kept=request.form if request.method == "POST" and status >= 400 else {},
         **extra,
     )
+
+
+def _busy_status_page(reference: str, token: str) -> Any:
+    """The status page with what was typed, when the database stayed busy: nothing was stored (503)."""
+    page, status = _status_page(reference, token, 503, busy=True)
+    return page, status, {"Retry-After": "5"}
 
 
 @bp.route("/status/<reference>/<token>")
@@ -202,6 +210,8 @@ def add_information(reference: str, token: str) -> Any:
         return _status_page(reference, token, 400, errors=error.errors)
     except InvalidState:
         return _status_page(reference, token, 409, errors={"text": "closed_note"})
+    except DatabaseBusy:
+        return _busy_status_page(reference, token)
     return _status_page(reference, token, notice="info_sent")
 
 
@@ -218,6 +228,8 @@ def rate(reference: str, token: str) -> Any:
         return _status_page(reference, token, 400, errors=error.errors)
     except (InvalidState, Conflict) as error:
         return _status_page(reference, token, 409, errors={"rating": str(error)})
+    except DatabaseBusy:
+        return _busy_status_page(reference, token)
     return _status_page(reference, token, notice="rated")
 
 
@@ -234,6 +246,8 @@ def reopen(reference: str, token: str) -> Any:
         return _status_page(reference, token, 400, errors=error.errors)
     except InvalidState as error:
         return _status_page(reference, token, 409, errors={"reason": str(error)})
+    except DatabaseBusy:
+        return _busy_status_page(reference, token)
     return _status_page(reference, token, notice="reopened")
 
 

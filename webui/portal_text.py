@@ -59,6 +59,8 @@ TEXT: dict[str, dict[str, str]] = {
         "busy": "Our system is very busy right now and could not save your complaint. Nothing was sent yet."
         " Your text is still in the form below: please press “Send” again in a moment.",
         "busy_files": "For safety, your browser does not keep attached files: please attach them again:",
+        "busy_status": "Our system is very busy right now and could not save this. Nothing was sent yet: your text"
+        " is still in the form below, please send it again in a moment (and attach any files again).",
         "sent_before": "This form was already sent with another e-mail address. Check the address and send it"
         " again to open a new complaint.",
     },
@@ -127,6 +129,9 @@ TEXT: dict[str, dict[str, str]] = {
         " auf „Senden“.",
         "busy_files": "Angehängte Dateien behält Ihr Browser aus Sicherheitsgründen nicht: Bitte hängen Sie sie"
         " erneut an:",
+        "busy_status": "Unser System ist gerade stark ausgelastet und konnte das nicht speichern. Es wurde noch"
+        " nichts gesendet: Ihr Text steht weiter im Formular unten, bitte senden Sie ihn gleich noch einmal"
+        " (und hängen Sie Dateien erneut an).",
         "sent_before": "Dieses Formular wurde bereits mit einer anderen E-Mail-Adresse gesendet. Prüfen Sie die"
         " Adresse und senden Sie es erneut, um eine neue Reklamation anzulegen.",
     },

@@ -26,7 +26,7 @@ from tests.support.db_lock import ImpatientDatabase, impatient, write_lock_held
 from tests.webui.support import Client, app_context, make_app, seed
 
 WINDOW = 1.5
-SHORTER, LONGER = 0.6, WINDOW + 1.5
+SHORTER, LONGER = 0.6, WINDOW + 3.5  # the long lock outlasts the window by far, also on a busy machine
 FORM = {
     "customer_name": "Erika Muster",
     "customer_email": "erika@example.org",
@@ -103,10 +103,9 @@ def test_a_submission_behind_a_long_lock_keeps_the_form_and_stores_nothing(
     assert _rows(database)[:2] == (1, 1)
 
 
-def test_other_pages_answer_503_with_a_form_that_sends_the_same_again(
+def test_more_information_behind_a_long_lock_keeps_the_text_on_the_status_page(
     app: Flask, database: DatabaseUnderTest, now: datetime
 ) -> None:
-    """A page without its own handling (here: more information on the status page) gets the generic page."""
     client = PortalClient(app)
     status, page, _headers = _send(client)
     assert status == 200
@@ -114,7 +113,7 @@ def test_other_pages_answer_503_with_a_form_that_sends_the_same_again(
     before = _rows(database)
     with write_lock_held(database, LONGER):
         response = client.http.post(
-            f"{reference}/info",
+            f"{reference}/info?lang=de",
             data={
                 "csrf_token": client.token(),
                 "text": "Die Seriennummer ist 123-456.",
@@ -122,16 +121,38 @@ def test_other_pages_answer_503_with_a_form_that_sends_the_same_again(
             },
             content_type="multipart/form-data",
             base_url="https://localhost",
-            headers={"Accept-Language": "de", "Referer": "https://localhost/portal/"},
+            headers={"Referer": "https://localhost/portal/"},
             environ_base={"REMOTE_ADDR": client.remote},
         )
     page = response.get_data(as_text=True)
-    assert response.status_code == 503, page
-    assert "Bitte erneut versuchen" in page and "es wurde nichts gespeichert" in page
-    assert 'name="text" value="Die Seriennummer ist 123-456."' in page
-    assert "Bitte hängen Sie diese Datei erneut an: foto.pdf" in page
-    assert f'action="{reference}/info"' in page
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5", page
+    assert "konnte das nicht speichern" in page
+    assert ">Die Seriennummer ist 123-456.</textarea>" in page
     assert _rows(database) == before
+
+
+def test_other_pages_answer_503_with_a_form_that_sends_the_same_again(
+    busy: ImpatientDatabase, database: DatabaseUnderTest, now: datetime, tmp_path: Path
+) -> None:
+    """A page without its own handling (here: a case note by staff) gets the generic "please try again" page."""
+    with database.session() as session:
+        seeded = seed(session, now)
+    app = make_app(app_context(database.url, busy.engine, busy.sessions, tmp_path / "instance"), now)
+    agent = Client(app)
+    assert agent.sign_in("agent").status_code == 302
+    reference = seeded.complaints["billing"]
+    note = {"kind": "note", "body": "Kunde rief an: Gutschrift bitte bis Freitag."}
+    before = _rows(database)
+    with write_lock_held(database, LONGER):
+        response = agent.post(f"/cases/{reference}/notes", note)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5", page
+    assert "Please try again" in page and "Nothing was saved" in page
+    assert 'name="body" value="Kunde rief an: Gutschrift bitte bis Freitag."' in page
+    assert f'action="/cases/{reference}/notes"' in page
+    assert _rows(database) == before
+    # The page's button sends the same again: now it is stored.
+    assert agent.post(f"/cases/{reference}/notes", note).status_code == 302
 
 
 def test_a_task_completion_on_the_task_page_behind_a_long_lock(
