@@ -10,7 +10,9 @@ decisions but ignores assignment; the subclass below puts those attributes into
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -28,8 +30,10 @@ from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser as CamundaUser
 from SpiffWorkflow.camunda.specs.user_task import UserTask as CamundaUserTask
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 
+from engine.bpmn.dmn.dialect import FEEL, dialect
 from engine.bpmn.resources import Resource, parse_xml
 from engine.domain.errors import DeploymentError
+from engine.runtime.decisions import BusinessRuleTask, DecisionTaskParser, FeelDecisions, feel_decision_ids
 from engine.runtime.messages import MergingMessageEventDefinition
 
 ASSIGNMENT_ATTRIBUTES = (
@@ -119,7 +123,23 @@ class ComplaintflowParser(CamundaParser):
         ("boundaryEvent", BoundaryEventParser),
     ):
         OVERRIDE_PARSER_CLASSES[full_tag(_tag)] = (_parser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag(_tag)][1])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.feel_decisions: FeelDecisions = {}
+
+    def add_dmn_xml(self, node, filename=None):  # type: ignore[no-untyped-def]
+        """FEEL files go to the FEEL decision engine whole (any number of decisions); Python-dialect
+        files to SpiffWorkflow's DMN parser as before."""
+        if dialect(node) != FEEL:
+            return super().add_dmn_xml(node, filename=filename)
+        text = etree.tostring(node, encoding="unicode")
+        for decision_id in feel_decision_ids(node):
+            self.feel_decisions[decision_id] = (text, filename or "")
+        return None
+
     OVERRIDE_PARSER_CLASSES[full_tag("userTask")] = (AssignmentAwareUserTaskParser, CamundaUserTask)
+    OVERRIDE_PARSER_CLASSES[full_tag("businessRuleTask")] = (DecisionTaskParser, BusinessRuleTask)
     OVERRIDE_PARSER_CLASSES[full_tag("manualTask")] = (
         AssignmentAwareTaskParser,
         CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("manualTask")][1],

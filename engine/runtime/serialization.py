@@ -25,6 +25,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.task import Task
 
+from engine.runtime.decisions import DecisionTask, DecisionTaskConverter
 from engine.runtime.messages import MergingMessageEventDefinition
 
 
@@ -62,6 +63,7 @@ _CONFIG = dict(CAMUNDA_CONFIG)
 _CONFIG[Task] = StableTaskConverter
 _CONFIG[MergingMessageEventDefinition] = MessageEventDefinitionConverter
 _CONFIG[BpmnWorkflow] = InstanceOnlyWorkflowConverter
+_CONFIG[DecisionTask] = DecisionTaskConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 SERIALIZER_VERSION = _SERIALIZER.VERSION
 

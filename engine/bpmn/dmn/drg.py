@@ -91,12 +91,18 @@ class Definitions:
         return list(self.errors)
 
     # -- evaluation -----------------------------------------------------------------------------
-    def evaluate(self, decision: str, inputs: Mapping[str, Any], namespace: str | None = None) -> Any:
-        """The value of one decision, given input data values by name."""
+    def evaluate(
+        self, decision: str, inputs: Mapping[str, Any], namespace: str | None = None, *, variables: bool = False
+    ) -> Any:
+        """The value of one decision, given input data values by name.
+
+        ``variables`` also lets every decision read the inputs directly, as Camunda does with process
+        variables for a table without input data elements.
+        """
         element = self.find(decision, namespace)
         if element is None:
             raise KeyError(decision)
-        run = Run(self, inputs)
+        run = Run(self, inputs, variables=variables)
         if element.kind == "decisionService":
             return run.service(element)
         if element.kind == "businessKnowledgeModel":
@@ -117,10 +123,16 @@ class Run:
     """One evaluation: the input values and the decisions computed so far."""
 
     def __init__(
-        self, definitions: Definitions, inputs: Mapping[str, Any], overrides: dict[str, Any] | None = None
+        self,
+        definitions: Definitions,
+        inputs: Mapping[str, Any],
+        overrides: dict[str, Any] | None = None,
+        *,
+        variables: bool = False,
     ) -> None:
         self.defs = definitions
         self.inputs = {key: to_feel(value) for key, value in inputs.items()}
+        self.outer = Scope(self.inputs) if variables else None
         self.memo: dict[str, Any] = dict(overrides or {})
 
     def _input(self, element: Element) -> Any:
@@ -143,7 +155,7 @@ class Run:
             result = self.service_function(element)
         else:
             self.memo[key] = None
-            scope = Scope(self.bindings(element))
+            scope = Scope(self.bindings(element), self.outer)
             types, model = self.defs.types, element.model
             token = NAMED_TYPES.set(lambda value, name: types.is_instance(value, name, model))
             try:

@@ -16,10 +16,12 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import BPMN_NS, XmlRejected, is_dmn, load_xml, to_text, with_camunda_prefix
 from engine.bpmn.diagnostics import ERROR, Diagnostic
+from engine.bpmn.dmn.dialect import FEEL, dialect
 from engine.bpmn.normalize import activities, diagram, document, events, external, flow, vendor
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.dmn import check_dmn
 from engine.bpmn.normalize.dmn_cells import check_cells
+from engine.bpmn.normalize.feel_dmn import feel_dmn_diagnostics, modeller_diagnostics
 from engine.bpmn.resources import Resource
 from engine.domain.errors import DeploymentError
 
@@ -93,6 +95,10 @@ def normalize_resources(resources: list[Resource], *, as_executable: bool = Fals
             continue
         result.root = root
         if resource.kind == "dmn" or is_dmn(root):
+            result.diagnostics.extend(modeller_diagnostics(root, resource.filename))
+        if (resource.kind == "dmn" or is_dmn(root)) and dialect(root) == FEEL:
+            result.diagnostics.extend(feel_dmn_diagnostics(resource.content, resource.filename))
+        elif resource.kind == "dmn" or is_dmn(root):
             result.diagnostics.extend(check_dmn(root, resource.filename))
             cell_diagnostics, cells_changed = check_cells(root, resource.filename)
             result.diagnostics.extend(cell_diagnostics)

@@ -1,0 +1,78 @@
+"""Deploy-time checks of DMN files: FEEL files are compiled by the FEEL decision engine (every
+problem located by line and element), and every DMN file is checked for what makes the modeller
+(dmn-js, in Camunda Modeler) stumble: duplicate ids and rules whose cells do not match the columns.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
+from engine.bpmn.dmn import DmnError, definitions_from_text, problems
+
+
+def feel_dmn_diagnostics(content: str, filename: str) -> list[Diagnostic]:
+    """ERRORs for a FEEL DMN file the decision engine cannot evaluate."""
+    try:
+        definitions = definitions_from_text(content, filename)
+    except DmnError as error:
+        return [Diagnostic(ERROR, "dmn", str(error), line=error.line, file=filename)]
+    return [
+        Diagnostic(
+            ERROR,
+            "dmn-feel",
+            found.message,
+            "see the FEEL syntax of DMN 1.5, chapter 10",
+            element_id=found.element,
+            line=found.line,
+            file=filename,
+        )
+        for found in problems(definitions)
+    ]
+
+
+def modeller_diagnostics(root: etree._Element, filename: str) -> list[Diagnostic]:
+    """Duplicate ids (dmn-js warns and may drop elements) and tables whose rows and columns differ
+    (dmn-js cannot open them: "number of cells is not equal to number of cols")."""
+    found: list[Diagnostic] = []
+    seen: dict[str, etree._Element] = {}
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        ident = node.get("id")
+        if not ident:
+            continue
+        if ident in seen:
+            found.append(
+                at(
+                    node,
+                    WARNING,
+                    "duplicate-id",
+                    f"the id {ident!r} is used twice (also on line {seen[ident].sourceline})",
+                    "give every element its own id; the modeller reports each duplicate",
+                    file=filename,
+                )
+            )
+        else:
+            seen[ident] = node
+    for table in root.iter():
+        if local_name(table) != "decisionTable":
+            continue
+        inputs = sum(1 for item in table if local_name(item) == "input")
+        outputs = sum(1 for item in table if local_name(item) == "output")
+        for row, rule in enumerate((item for item in table if local_name(item) == "rule"), start=1):
+            cells_in = sum(1 for item in rule if local_name(item) == "inputEntry")
+            cells_out = sum(1 for item in rule if local_name(item) == "outputEntry")
+            if (cells_in, cells_out) != (inputs, outputs):
+                found.append(
+                    at(
+                        rule,
+                        WARNING,
+                        "dmn-columns",
+                        f"rule {row} has {cells_in} input and {cells_out} output cells for {inputs} inputs "
+                        f"and {outputs} outputs",
+                        "give every rule one cell per column; the modeller cannot open the table otherwise",
+                        file=filename,
+                    )
+                )
+    return found
