@@ -266,5 +266,9 @@ from complaintflow.instance_control_cli import COMMANDS as _instance_commands  #
 for _command in _instance_commands:
     main.add_command(_command)
 
+from complaintflow.dmn_cli import dmn_group  # noqa: E402
+
+main.add_command(dmn_group)
+
 if __name__ == "__main__":
     main()
