@@ -35,8 +35,10 @@ DMN = """<?xml version="1.0" encoding="UTF-8"?>
     <decisionTable id="beverages_table" hitPolicy="COLLECT">
       <input id="b_in"><inputExpression typeRef="number"><text>guest count</text></inputExpression></input>
       <output id="b_out" name="beverage" typeRef="string"/>
-      <rule id="water"><inputEntry id="w1"><text>-</text></inputEntry><outputEntry id="w2"><text>"Water"</text></outputEntry></rule>
-      <rule id="wine"><inputEntry id="v1"><text>&gt; 4</text></inputEntry><outputEntry id="v2"><text>"Wine"</text></outputEntry></rule>
+      <rule id="water"><inputEntry id="w1"><text>-</text></inputEntry>
+        <outputEntry id="w2"><text>"Water"</text></outputEntry></rule>
+      <rule id="wine"><inputEntry id="v1"><text>&gt; 4</text></inputEntry>
+        <outputEntry id="v2"><text>"Wine"</text></outputEntry></rule>
     </decisionTable>
   </decision>
 </definitions>
@@ -80,10 +82,7 @@ def test_a_drg_with_literal_expressions_runs_with_camunda_result_mappings(sessio
 
 
 def test_single_entry_with_two_matching_rules_is_an_incident(session: Session, now: datetime) -> None:
-    bpmn_rows = BPMN.replace(
-        'camunda:decisionRef="beverages" camunda:resultVariable="drinks"\n                      camunda:mapDecisionResult="collectEntries"',
-        'camunda:decisionRef="beverages" camunda:resultVariable="drinks"\n                      camunda:mapDecisionResult="singleEntry"',
-    )
+    bpmn_rows = BPMN.replace('mapDecisionResult="collectEntries"', 'mapDecisionResult="singleEntry"')
     deployment.deploy(session, ADMIN, [Resource("dinner.bpmn", bpmn_rows), Resource("dish.dmn", DMN)], now)
     instance = instances.start_instance(session, ADMIN, "dinner", {"season": "Summer", "guest count": 6}, now)
     assert instance.status == "incident"
