@@ -53,6 +53,19 @@ CLASSIFICATION_INPUTS: list[dict[str, object]] = [
 ]
 
 
+def test_inputs(folder: Path) -> list[dict[str, object]]:
+    """The input values of every test case of a TCK folder."""
+    from lxml import etree
+
+    from bench.dmn_tck_cases import case_inputs
+
+    found: list[dict[str, object]] = []
+    for test_file in sorted(folder.glob("*-test-*.xml")):
+        root = etree.parse(str(test_file)).getroot()
+        found.extend(case_inputs(case) for case in root if local(case) == "testCase")
+    return found
+
+
 def largest_tables(tck: Path, count: int = 2) -> list[tuple[Path, str, int]]:
     """The TCK decisions whose decision table has the most rules."""
     from lxml import etree
@@ -108,8 +121,11 @@ def main() -> int:
         )
         print(f"complaint_classification: {rate:,.0f} evaluations/s")
         for path, name, rules in largest_tables(tck):
-            rate = throughput(path, name, [{}])
-            print(f"{path.parent.name} / {name} ({rules} rules, inputs unset): {rate:,.0f} evaluations/s")
+            inputs = test_inputs(path.parent) or [{}]
+            rate = throughput(path, name, inputs)
+            print(
+                f"{path.parent.name} / {name} ({rules} rules, {len(inputs)} TCK input sets): {rate:,.0f} evaluations/s"
+            )
     return 0
 
 

@@ -122,7 +122,7 @@ def _rounded_equal(actual: Decimal, expected: Decimal) -> bool:
 _TOLERANCE = Decimal("0.00000001")
 
 
-def _case_inputs(case: etree._Element) -> dict[str, Any]:
+def case_inputs(case: etree._Element) -> dict[str, Any]:
     inputs: dict[str, Any] = {}
     for node in _kids(case, "inputNode"):
         name = node.get("name") or ""
@@ -134,7 +134,7 @@ def _case_inputs(case: etree._Element) -> dict[str, Any]:
 
 def run_case(defs: Definitions, case: etree._Element) -> tuple[str, str]:
     """SUCCESS, FAILURE or ERROR for one test case, with a message when it is not a success."""
-    inputs = _case_inputs(case)
+    inputs = case_inputs(case)
     kind = case.get("type") or "decision"
     invocable = case.get("invocableName")
     problems: list[str] = []

@@ -104,10 +104,11 @@ def compile_table(node: etree._Element, compiler: LiteralCompiler) -> Callable[[
     model, types = compiler.model, compiler.types
     single = len(outputs) == 1
 
+    coercers = [types.coercer(type_ref, model) if type_ref else None for type_ref in output_types]
+
     def shape(values: list[Any]) -> Any:
         typed = [
-            types.coerce(value, type_ref, model) if type_ref else value
-            for value, type_ref in zip(values, output_types, strict=True)
+            coercer(value) if coercer is not None else value for value, coercer in zip(values, coercers, strict=True)
         ]
         return typed[0] if single else dict(zip(output_names, typed, strict=True))
 

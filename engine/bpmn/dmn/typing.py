@@ -5,6 +5,7 @@ constraints, with the conversions DMN 1.4 applies (singleton lists and list wrap
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from engine.bpmn.dmn.model import ItemDefinition, Model
@@ -13,6 +14,7 @@ from engine.bpmn.feel.types import SIMPLE_TYPES, conforms, strip_prefix
 
 Resolver = Callable[[Model, str], "tuple[Model, ItemDefinition] | None"]
 _TESTS_CACHE: dict[str, Any] = {}
+_PLAIN: dict[str, type] = {"number": Decimal, "string": str, "boolean": bool}
 _ALIASES = {"integer": "number", "decimal": "number", "double": "number", "long": "number", "int": "number"}
 
 
@@ -32,6 +34,8 @@ class Types:
 
     def __init__(self, models_by_namespace: dict[str, Model]) -> None:
         self.models = models_by_namespace
+        # FEEL built-in type names checked without resolving anything (the common case, per output cell).
+        self._simple: dict[str, str | None] = {}
 
     def resolve(self, model: Model, type_ref: str) -> tuple[Model, ItemDefinition] | None:
         if type_ref in model.item_definitions:
@@ -47,8 +51,11 @@ class Types:
         """Whether ``value`` conforms to the type, and the value after DMN's implicit conversions."""
         if value is None or not type_ref:
             return True, value
-        name = strip_prefix(type_ref.strip())
-        name = _ALIASES.get(name, name)
+        name = self._simple.get(type_ref)
+        if name is None:
+            name = strip_prefix(type_ref.strip())
+            name = _ALIASES.get(name, name)
+            self._simple[type_ref] = name
         if name in SIMPLE_TYPES:
             if conforms(value, ("named", name)):
                 return True, value
@@ -128,6 +135,22 @@ class Types:
             return conforms(value, ("named", name))
         found = self.resolve(model, name)
         return found is None or self._instance(value, found[1], found[0], False)
+
+    def coercer(self, type_ref: str | None, model: Model) -> Callable[[Any], Any]:
+        """``coerce`` for one type, prepared once (decision tables call it for every output cell)."""
+        name = _ALIASES.get(strip_prefix((type_ref or "").strip()), strip_prefix((type_ref or "").strip()))
+        if not name or name in ("Any", "context", "list") or name in SIMPLE_TYPES and name not in _PLAIN:
+            return lambda value: self.coerce(value, type_ref, model)
+        if name in _PLAIN:
+            expected = _PLAIN[name]
+
+            def plain(value: Any) -> Any:
+                if value is None or type(value) is expected:
+                    return value
+                return self.coerce(value, type_ref, model)
+
+            return plain
+        return lambda value: self.coerce(value, type_ref, model)
 
     def coerce(self, value: Any, type_ref: str | None, model: Model) -> Any:
         """The value as the type, or null when it does not conform."""

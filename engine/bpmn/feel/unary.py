@@ -97,9 +97,11 @@ def compile_unary_tests(node: Node) -> Callable[[Scope, Any], bool]:
     tests = [compile_positive_test(test) for test in node[1]]
     negate = kind == "ut_not"
     single = tests[0] if len(tests) == 1 else None
+    # Only tests that mention ? need a scope binding it; the others get the input as an argument.
+    needs_input = uses_input(node)
 
     def run(scope: Scope, value: Any) -> bool:
-        inner = scope.child({"?": value})
+        inner = scope.child({"?": value}) if needs_input else scope
         if single is not None:
             result = single(inner, value)
             return (result is False) if negate else (result is True)
