@@ -235,9 +235,11 @@ def test_a_descriptive_pool_beside_the_executable_one_is_left_out() -> None:
     assert etree.QName(load_xml(normalized(text).content).find("{*}process")).localname == "process"
 
 
-def test_dmn_limits_are_named() -> None:
+def test_dmn_limits_of_python_tables_are_named() -> None:
+    # Tables in the older Python dialect run on SpiffWorkflow's decision engine: one table per file.
     two = (
-        '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="n">'
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="n" '
+        'expressionLanguage="python">'
         '<decision id="one"><decisionTable id="t1" hitPolicy="PRIORITY"><input id="i"><inputExpression id="e">'
         '<text>x</text></inputExpression></input><output id="o" name="y"/></decisionTable></decision>'
         '<decision id="two"><literalExpression id="l"><text>1</text></literalExpression></decision></definitions>'
@@ -247,6 +249,16 @@ def test_dmn_limits_are_named() -> None:
     assert find(report, "several-decisions").element_id == "two"
     assert find(report, "hit-policy").element_id == "t1"
     assert find(report, "not-a-decision-table").element_id == "two"
+
+
+def test_a_feel_drg_with_literal_expressions_and_priority_tables_is_accepted() -> None:
+    drg = (
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="n">'
+        '<decision id="one"><decisionTable id="t1" hitPolicy="PRIORITY"><input id="i"><inputExpression id="e">'
+        '<text>x</text></inputExpression></input><output id="o" name="y"/></decisionTable></decision>'
+        '<decision id="two"><literalExpression id="l"><text>1</text></literalExpression></decision></definitions>'
+    )
+    assert check(drg, "rules.dmn").status != "rejected"
 
 
 FEEL_TABLE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -272,7 +284,7 @@ FEEL_TABLE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_feel_tests_in_decision_tables_are_translated_and_evaluate_right() -> None:
+def test_feel_tests_in_decision_tables_evaluate_right() -> None:
     from datetime import UTC, datetime
 
     from engine.bpmn.normalize.pipeline import blocking
@@ -282,7 +294,8 @@ def test_feel_tests_in_decision_tables_are_translated_and_evaluate_right() -> No
 
     process = diagram(linear('<businessRuleTask id="s1" camunda:decisionRef="size"/>', f'<userTask id="s2" {AGENT}/>'))
     files = normalize_resources([Resource("p.bpmn", process), Resource("size.dmn", FEEL_TABLE)])
-    assert not blocking(files) and "dmn-feel" in {d.code for d in files[1].diagnostics}
+    # FEEL files are evaluated as they are, by the FEEL decision engine: no translation.
+    assert not blocking(files) and files[1].resource.content == FEEL_TABLE
     spec, subprocesses = parse_process([f.resource for f in files], "p")
     now = datetime(2026, 11, 23, 9, tzinfo=UTC)
     for amount, channel, expected in [(50, "phone", "small"), (500, "web", "medium online"),
@@ -290,4 +303,6 @@ def test_feel_tests_in_decision_tables_are_translated_and_evaluate_right() -> No
         workflow = WorkflowRun.start(ParsedDefinition(spec, subprocesses), {"amount": amount, "channel": channel}, now)
         assert workflow.variables()["size"] == expected, (amount, channel)
     unreadable = check(FEEL_TABLE.replace("[0..100]", "between 0 and 100"), "size.dmn")
-    assert unreadable.status == "rejected" and "rule 1, input 1" in find(unreadable, "dmn-cell").message
+    assert unreadable.status == "rejected"
+    problem = find(unreadable, "dmn-feel")
+    assert problem.line == 8 and problem.element_id == "a1" and "between" in problem.message
