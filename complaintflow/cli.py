@@ -105,7 +105,8 @@ def deploy_command(ctx: click.Context, files: tuple[Path, ...], as_executable: b
         sys.exit(1)
     for result in outcome.results:
         state = "deployed as" if result.created else "unchanged at"
-        click.echo(f"{result.process_key}: {state} version {result.version}")
+        what = f"decision {result.process_key}" if result.kind == "decision" else result.process_key
+        click.echo(f"{what}: {state} version {result.version}")
         for diagnostic in result.diagnostics:
             click.echo(f"  {diagnostic.severity}: {_located(diagnostic)}")
 

@@ -70,6 +70,27 @@ class DefinitionResource(Base):
     definition: Mapped[ProcessDefinition] = relationship(back_populates="resources")
 
 
+class DecisionDefinition(Base):
+    """One deployed version of a decision, kept with the DMN file it came from.
+
+    A DMN file deployed alone gives each of its decisions a new version (when its file changed), and
+    processes deployed later find the latest version here.
+    """
+
+    __tablename__ = "decision_definition"
+    __table_args__ = (UniqueConstraint("decision_key", "version", name="uq_decision_definition_key_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(300))
+    checksum: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(150))
+
+
 INSTANCE_RUNNING = "running"  # a person has to act (ready human task)
 INSTANCE_WAITING = "waiting"  # only a timer or a message can move it on
 INSTANCE_COMPLETED = "completed"

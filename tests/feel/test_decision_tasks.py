@@ -13,10 +13,11 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from complaintflow.cli import main
+from engine.bpmn.normalize.pipeline import DiagramRejected
+from engine.bpmn.resources import Resource
 from engine.domain.errors import DeploymentError
-from engine.runtime.normalize import DiagramRejected
-from engine.runtime.parser import Resource
-from engine.services import deployment, instances
+from engine.services.designer import deployment
+from engine.services.instances import lifecycle as instances
 from tests.engine.helpers import ADMIN
 
 DMN = """<?xml version="1.0" encoding="UTF-8"?>

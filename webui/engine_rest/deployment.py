@@ -189,7 +189,10 @@ def _decisions(diagrams: list[Upload], definitions: list[ProcessDefinition], dep
 
 
 def _created(session: Session, outcome: DeployOutcome, diagrams: list[Upload], name: str, source: str) -> Response:
-    found = [d for d in (session.get(ProcessDefinition, r.definition_id) for r in outcome.results) if d is not None]
+    processes = [r for r in outcome.results if r.kind == "process"]
+    if not processes:
+        return _decisions_created(outcome, name, source)
+    found = [d for d in (session.get(ProcessDefinition, r.definition_id) for r in processes) if d is not None]
     first = min(found, key=lambda d: d.id)
     body = _deployment_json(session, first, name)
     body["source"] = source
@@ -199,6 +202,31 @@ def _created(session: Session, outcome: DeployOutcome, diagrams: list[Upload], n
     body["deployedDecisionRequirementsDefinitions"] = None
     warnings = [d.to_dict() for report in outcome.reports for d in report.diagnostics if d.severity == "warning"]
     body["complaintflowWarnings"] = warnings
+    return json_response(body)
+
+
+def _decisions_created(outcome: DeployOutcome, name: str, source: str) -> Response:
+    """A DMN file deployed alone (Camunda Modeler's deploy dialog): its decisions' new versions."""
+    first = min(outcome.results, key=lambda r: r.definition_id)
+    deployment_id = f"decision-{first.definition_id}"
+    decisions = {
+        f"{r.process_key}:{r.version}:{deployment_id}": {
+            "id": f"{r.process_key}:{r.version}:{deployment_id}", "key": r.process_key,
+            "category": "https://complaintflow.org", "name": r.name, "version": r.version, "resource": None,
+            "deploymentId": deployment_id, "decisionRequirementsDefinitionId": None,
+            "decisionRequirementsDefinitionKey": None, "tenantId": None, "versionTag": None,
+            "historyTimeToLive": None,
+        }
+        for r in outcome.results
+    }  # fmt: skip
+    body: dict[str, Any] = {
+        "links": [], "id": deployment_id, "name": name, "source": source, "deploymentTime": None, "tenantId": None,
+        "deployedProcessDefinitions": None, "deployedCaseDefinitions": None,
+        "deployedDecisionDefinitions": decisions, "deployedDecisionRequirementsDefinitions": None,
+        "complaintflowWarnings": [
+            d.to_dict() for report in outcome.reports for d in report.diagnostics if d.severity == "warning"
+        ],
+    }  # fmt: skip
     return json_response(body)
 
 

@@ -19,6 +19,12 @@ from engine.runtime.lint import lint_specs
 from engine.runtime.parser import parse_process
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition
 from engine.services.audit import record
+from engine.services.designer.decision_versions import (
+    DecisionVersion,
+    latest_decision,
+    latest_decisions,
+    store_decisions,
+)
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import DefinitionResource, ProcessDefinition
 from engine.store.queries import latest_definition, latest_definitions
@@ -39,6 +45,7 @@ class DeployResult:
     definition_id: int
     created: bool
     diagnostics: tuple[Diagnostic, ...] = ()
+    kind: str = "process"  # "decision" for a DMN file deployed alone (process_key is the decision id)
 
 
 def decode_upload(filename: str, data: bytes) -> Resource:
@@ -88,6 +95,9 @@ class _Catalogue:
         if self._deployed_loaded:
             return
         self._deployed_loaded = True
+        # Decisions deployed on their own come first: they are at least as new as a process's copy.
+        for decision in latest_decisions(self.session):
+            self._add(Resource(decision.filename, decision.content), override=False)
         for definition in latest_definitions(self.session):
             for stored in runnable_resources(definition):
                 self._add(Resource(stored.filename, stored.content), override=False)
@@ -161,11 +171,18 @@ def deploy(
         if info.executable
     ]
     process_ids += _processes_using_new_decisions(catalogue, runnable, process_ids)
+    decisions = [
+        version
+        for item in normalized
+        if item.resource.kind == "dmn"
+        for version in store_decisions(session, actor, item.resource, now, tuple(item.diagnostics))
+    ]
+    if not process_ids and not decisions:
+        raise DeploymentError('no executable process found (isExecutable="true")', filename=uploads[0].filename)
     if not process_ids:
-        raise DeploymentError(
-            'no executable process found (isExecutable="true"), and no deployed process uses the uploaded decisions',
-            filename=uploads[0].filename,
-        )
+        # A DMN file alone: its decisions are versioned, processes deployed later find the latest.
+        commit(session, "another deployment of the same decision happened at the same time; deploy again")
+        return [_decision_result(session, version) for version in decisions]
     results = []
     for process_id in process_ids:
         bundle = catalogue.bundle(process_id)
@@ -183,6 +200,19 @@ def deploy(
         results.append(stored)
     commit(session, "another deployment of the same process happened at the same time; deploy again")
     return results
+
+
+def _decision_result(session: Session, version: DecisionVersion) -> DeployResult:
+    row = latest_decision(session, version.decision_key)
+    return DeployResult(
+        version.decision_key,
+        version.decision_key,
+        version.version,
+        row.id if row is not None else 0,
+        version.created,
+        version.diagnostics,
+        kind="decision",
+    )
 
 
 def _processes_using_new_decisions(catalogue: _Catalogue, uploads: list[Resource], already: list[str]) -> list[str]:
