@@ -214,7 +214,8 @@ def _context_put(context: Any, key: Any, value: Any) -> Any:
         inner = context.get(key[0])
         if type(inner) is not dict:
             return None
-        return _context_put(context, key[0], _context_put(inner, key[1:], value))
+        nested = _context_put(inner, key[1:], value)
+        return None if nested is None else _context_put(context, key[0], nested)
     if type(key) is not str:
         return None
     result = dict(context)

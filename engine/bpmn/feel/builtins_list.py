@@ -278,11 +278,19 @@ def _sort(items: Any, precedes: Any = None) -> Any:
 
 @builtin("list replace", "list, position, newItem", alt=("list, match, newItem",))
 def _list_replace(items: Any, position: Any, new_item: Any) -> Any:
+    if items is None:
+        return None
     values = list(items) if type(items) is list else [items]
     if type(position) is Function:
         if not position.variadic and len(position.params) != 2:
             return None
-        return [new_item if invoke(position, [item, new_item]) is True else item for item in values]
+        replaced = []
+        for item in values:
+            matched = invoke(position, [item, new_item])
+            if matched is not None and type(matched) is not bool:
+                return None  # the match function must answer true or false
+            replaced.append(new_item if matched is True else item)
+        return replaced
     if type(position) is not Decimal:
         return None
     values[_position(values, Decimal(int(position)))] = new_item

@@ -38,6 +38,8 @@ def invoke(function: Any, positional: list[Any], named: dict[str, Any] | None = 
         while args and args[-1] is _MISSING:
             args.pop()
         args = [None if arg is _MISSING else arg for arg in args]
+        # Required parameters left out of a named call are null.
+        args += [None] * (len(params) - function.optional - len(args))
         if function.variadic and args and isinstance(args[-1], list):
             args = args[:-1] + list(args[-1])
     else:

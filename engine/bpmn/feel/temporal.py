@@ -102,8 +102,9 @@ def format_offset(offset: dt.timedelta) -> str:
     if offset == dt.timedelta(0):
         return "Z"
     sign = "-" if offset < dt.timedelta(0) else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    seconds = abs(int(offset.total_seconds()))
+    text = f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    return text + (f":{seconds % 60:02d}" if seconds % 60 else "")
 
 
 def _format_clock(value: dt.time | dt.datetime) -> str:

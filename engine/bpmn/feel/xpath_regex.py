@@ -91,6 +91,8 @@ def translate(pattern: str, flags: str = "") -> re.Pattern[str]:
     if "q" in flags:
         return re.compile(re.escape(pattern), value)
     extended = "x" in flags
+    if extended:
+        pattern = _without_spaces(pattern)
     out: list[str] = []
     groups = 0
     index = 0
@@ -132,3 +134,26 @@ def translate(pattern: str, flags: str = "") -> re.Pattern[str]:
         return re.compile("".join(out), value)
     except re.error as error:
         raise RegexError(str(error)) from None
+
+
+def _without_spaces(pattern: str) -> str:
+    """The x flag: whitespace outside character classes is removed before the pattern is read."""
+    out: list[str] = []
+    depth = 0
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and depth:
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if char == "[" and (index == 0 or pattern[index - 1] != "\\"):
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        elif char in " \t\n\r" and not depth:
+            index += 1
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
