@@ -27,6 +27,7 @@ run: install
 
 test: install-test
 	bash scripts/ensure-test-system-packages.sh
+	bash scripts/ensure-dmn-js.sh
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -n auto --dist loadfile -q
 
 lint: install-test
