@@ -19,7 +19,9 @@ BUNDLE = DMN_JS / "dist" / "dmn-modeler.development.js"
 FILES = sorted((ROOT / "processes").glob("*.dmn")) + sorted((ROOT / "examples").glob("*.dmn"))
 CHROMIUM = "/usr/bin/chromium"
 
-pytestmark = pytest.mark.skipif(not BUNDLE.is_file(), reason=f"dmn-js not installed ({BUNDLE}): scripts/ensure-dmn-js.sh")
+pytestmark = pytest.mark.skipif(
+    not BUNDLE.is_file(), reason=f"dmn-js not installed ({BUNDLE}): run scripts/ensure-dmn-js.sh"
+)
 
 # Imports the XML, then opens each decision table view and counts the cells of every row.
 SCRIPT = """
