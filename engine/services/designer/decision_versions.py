@@ -1,7 +1,7 @@
 """Versions of decisions: every deployed DMN file gives each of its decisions a new version when its
 content changed, so a DMN file deployed alone is accepted and processes deployed later find it.
 
-Part of the deploy use case (engine.services.deployment commits).
+Part of the deploy use case (engine.services.designer.deployment commits).
 """
 
 from __future__ import annotations
