@@ -115,9 +115,8 @@ def _processes_defined_twice(normalized: list[NormalizedFile]) -> dict[str, list
 
 
 def _nothing_to_run(normalized: list[NormalizedFile], catalogue: Catalogue) -> dict[str, list[Diagnostic]]:
-    """Decisions uploaded without a process that uses them: deploy has nothing to run and refuses them.
-
-    The same rule as ``engine.services.deployment.deploy``, so the check never calls such a file deployable.
+    """Decisions uploaded without a process that uses them: deploy versions them on their own (a process
+    deployed later takes the latest version), so the check says so instead of refusing them.
     """
     dmn_files = [item for item in normalized if item.root is not None and is_dmn(item.root)]
     try:
@@ -138,11 +137,11 @@ def _nothing_to_run(normalized: list[NormalizedFile], catalogue: Catalogue) -> d
     return {
         item.filename: [
             Diagnostic(
-                ERROR,
+                INFO,
                 "decision-unused",
-                "no process in the upload or among the deployed ones uses these decisions: deploying them "
-                "alone would run nothing",
-                hint="upload the decisions together with the BPMN file whose business rule task calls them",
+                "no process in the upload or among the deployed ones uses these decisions yet: they are "
+                "deployed as new versions of the decisions, for processes deployed later",
+                hint="a business rule task calls a decision with camunda:decisionRef",
                 line=1,
                 file=item.filename,
             )

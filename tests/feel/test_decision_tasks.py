@@ -21,7 +21,7 @@ from engine.services.instances import lifecycle as instances
 from tests.engine.helpers import ADMIN
 
 DMN = """<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="dish" name="Dish" namespace="urn:dish">
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="dish_defs" name="Dish" namespace="urn:dish">
   <inputData id="season_input" name="season"><variable name="season" typeRef="string"/></inputData>
   <inputData id="guests_input" name="guest count"><variable name="guest count" typeRef="number"/></inputData>
   <decision id="dish" name="Dish">
