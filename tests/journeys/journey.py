@@ -20,6 +20,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WIDTHS = (1280, 390)
+expect.set_options(timeout=20_000)
 HEIGHT = 900
 
 
@@ -35,6 +36,8 @@ class Journey:
             viewport={"width": WIDTHS[0], "height": HEIGHT}, locale=locale
         )
         self.page: Page = self.context.new_page()
+        # Generous waits: the suite runs beside the rest of the tests on a 2-core CI machine.
+        self.page.set_default_timeout(60_000)
         self.problems: list[str] = []
         self.steps = 0
         self._allowed: int | None = None

@@ -91,21 +91,23 @@ def test_customer_on_the_web(journey: Callable[..., Journey], shipped: ShippedAp
 
 def test_customer_by_mail_and_api(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
     intake_port = free_port()
-    shipped.start("mail-intake", env={**shipped.env, "COMPLAINTFLOW_INTAKE_PORT": str(intake_port)})
+    intake = shipped.start("mail-intake", env={**shipped.env, "COMPLAINTFLOW_INTAKE_PORT": str(intake_port)})
     mail = EmailMessage()
     mail["From"] = "Max Mail <max.mail@example.org>"
     mail["To"] = "complaints@localhost"
     mail["Subject"] = "Invoice 2026-118 charged twice"
     mail.set_content("Hello,\n\nmy credit card was charged twice for invoice 2026-118. Please refund one.\n\nMax")
-    for _attempt in range(50):
+    # The listener is a process of its own; on a busy machine it takes a while to import and bind.
+    deadline = time.monotonic() + 120
+    while True:
+        assert intake.poll() is None, "complaintflow mail-intake exited"
         try:
-            with smtplib.SMTP("127.0.0.1", intake_port, timeout=10) as smtp:
+            with smtplib.SMTP("127.0.0.1", intake_port, timeout=30) as smtp:
                 smtp.send_message(mail)
             break
         except ConnectionRefusedError:
-            time.sleep(0.2)
-    else:
-        raise AssertionError("the mail intake did not listen")
+            assert time.monotonic() < deadline, "the mail intake did not listen within 120 s"
+            time.sleep(0.5)
 
     created = api_complaint(
         shipped,

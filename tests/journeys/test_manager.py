@@ -25,6 +25,11 @@ def test_manager(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
     manager.goto(f"/cockpit/instances/{instance_id}")
     expect(page.locator("h1")).to_contain_text(f"Instance {instance_id}")
     manager.step("instance")
+    # Reassigning offers only people who may work the task (the agents), nothing chosen beforehand.
+    choice = page.locator("select[id^=reassign-]").first
+    users = choice.locator("optgroup").first.locator("option").all_inner_texts()
+    assert "agent" in users and "lead" in users and not {"admin", "designer", "manager"} & set(users)
+    expect(choice).to_have_value("")
     page.fill("#suspend-reason", "Customer asked us to wait until Monday.")
     page.locator("#suspend").click()
     expect(page.locator("main")).to_contain_text("The instance is suspended")

@@ -247,7 +247,7 @@ def instance(instance_id: int) -> str:
         incident=queries.open_incident(session, instance_id),
         audit=queries.audit_trail(session, instance_id),
         variables=sorted(detail.instance.variables.items()),
-        choices=cockpit_instances.reassign_choices() if detail.open_tasks else ([], []),
+        choices=cockpit_instances.reassign_choices(detail.open_tasks),
     )
 
 

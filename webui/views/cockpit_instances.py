@@ -6,6 +6,7 @@ token; ``engine.services.instances.control`` checks the role again, writes the a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -31,12 +32,21 @@ def _back(instance_id: int) -> WerkzeugResponse:
     return redirect(url_for("cockpit.instance", instance_id=instance_id))
 
 
-def reassign_choices() -> tuple[list[str], list[str]]:
-    """Active user names and group names, for the reassign form of the instance view."""
+def reassign_choices(tasks: Sequence[HumanTask]) -> dict[str, tuple[list[str], list[str]]]:
+    """Per open task: the active users who may work it (members of its groups or named candidates, minus the
+    four-eyes exclusions and the current assignee), and every group (a task may move to another team)."""
     session = db()
-    users = list(session.scalars(select(User.username).where(User.active.is_(True)).order_by(User.username)))
-    groups = list(session.scalars(select(Group.name).order_by(Group.name)))
-    return users, groups
+    all_groups = list(session.scalars(select(Group.name).order_by(Group.name)))
+    choices = {}
+    for task in tasks:
+        groups = list(task.candidate_groups or ())
+        members = select(User.username).join(User.groups).where(Group.name.in_(groups or [""]))
+        named = select(User.username).where(User.username.in_(list(task.candidate_users or ()) or [""]))
+        names = set(session.scalars(members.where(User.active.is_(True))))
+        names |= set(session.scalars(named.where(User.active.is_(True))))
+        names -= set(task.excluded_users or ()) | {task.assignee or ""}
+        choices[task.id] = (sorted(names), all_groups)
+    return choices
 
 
 @bp.post("/instances/<int:instance_id>/suspend")
