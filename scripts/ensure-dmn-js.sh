@@ -10,4 +10,7 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 0
 fi
 mkdir -p "$target"
-npm install --prefix "$target" --no-audit --no-fund --silent dmn-js@17.10.2 >&2
+if ! npm install --prefix "$target" --no-audit --no-fund --silent dmn-js@17.10.2 >&2; then
+  # A registry outage must not fail the whole suite: the dmn-js test then skips and says why.
+  echo "npm install dmn-js failed: tests/feel/test_dmn_js.py will be skipped" >&2
+fi
