@@ -26,7 +26,7 @@ from webui.auth import actor
 from webui.choices import options
 from webui.db import db, now
 from webui.info_requests import info_unavailable_text
-from webui.views.attachments import limits_hint, upload_limits
+from webui.uploads import limits_hint, upload_limits
 
 
 class NoteForm(FlaskForm):

@@ -10,16 +10,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.domain.errors import Conflict, FormValidationError, NotFound
 from engine.services.casework import cases as casework
 from engine.services.casework import customer_contact
-from engine.services.casework.access import may_view_complaint
 from engine.store.casework import ReplyTemplate
 from engine.store.complaints import Complaint
 from webui.auth import actor, require_case_worker
+from webui.case_access import visible_complaint, visible_task
 from webui.case_forms import (
     AnswerForm,
     HandoverForm,
@@ -34,18 +33,10 @@ from webui.case_forms import (
 )
 from webui.db import db, now
 from webui.info_requests import info_unavailable_text
-from webui.views.attachments import form_uploads, upload_error_text, upload_limits
-from webui.views.task_page import render_task, visible_task
+from webui.uploads import form_uploads, upload_error_text, upload_limits
+from webui.views.task_page import render_task
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-
-def visible_complaint(reference: str) -> Complaint:
-    session = db()
-    complaint = session.scalars(select(Complaint).where(Complaint.reference == reference)).first()
-    if complaint is None or not may_view_complaint(session, actor(), complaint):
-        abort(404)
-    return complaint
 
 
 def _render_case(complaint: Complaint, status: int = 200, **bound: FlaskForm) -> Any:

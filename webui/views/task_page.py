@@ -13,24 +13,15 @@ from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, No
 from engine.domain.forms import CHECKBOX, FormField
 from engine.domain.tasks import TaskAccess, is_excluded, may_claim, may_complete, may_unclaim
 from engine.services.casework import tasks as task_service
-from engine.services.casework.access import may_view_task
 from engine.store import case_queries
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
 from webui.auth import actor, home_for, require_case_worker
+from webui.case_access import visible_task
 from webui.case_forms import case_context, field_message
 from webui.db import db, now
 from webui.task_text import fill_documentation
 
 bp = Blueprint("task", __name__, url_prefix="/task")
-
-
-def visible_task(task_id: str) -> HumanTask:
-    """The task, or 404 for a missing task and for one the user has no reason to see (no difference shown)."""
-    session = db()
-    task = session.get(HumanTask, task_id)
-    if task is None or not may_view_task(session, actor(), task):
-        abort(404)
-    return task
 
 
 def _form_values(fields: list[FormField]) -> dict[str, Any]:
