@@ -49,8 +49,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webui.views import admin, attachments, cases, cockpit, designer, inbox, kb, profile, task_page, tasks
 
-    for module in (tasks, task_page, cases, attachments, inbox, kb, admin, profile, designer, cockpit):
+    for module in (tasks, task_page, cases, attachments, inbox, kb, admin, profile, designer):
         app.register_blueprint(module.bp)
+    # The cockpit's routes live in two modules on one blueprint: cockpit imports cockpit_instances, so
+    # importing cockpit above added both modules' routes.
+    app.register_blueprint(cockpit.bp)
     from webui.views import designer_migration, designer_pages, designer_upload
 
     for module in (designer_pages, designer_upload, designer_migration):

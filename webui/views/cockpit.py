@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -32,8 +32,9 @@ from webui import charts
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.query_args import day_arg
+from webui.views.cockpit_blueprint import bp
+from webui.views.cockpit_instances import reassign_choices
 
-bp = Blueprint("cockpit", __name__, url_prefix="/cockpit")
 FILTER_KEYS = ("start", "end", "bucket", "channel", "category", "team")  # kept in the CSV links
 Table = tuple[list[str], list[list[Any]]]
 
@@ -247,7 +248,7 @@ def instance(instance_id: int) -> str:
         incident=queries.open_incident(session, instance_id),
         audit=queries.audit_trail(session, instance_id),
         variables=sorted(detail.instance.variables.items()),
-        choices=cockpit_instances.reassign_choices(detail.open_tasks),
+        choices=reassign_choices(detail.open_tasks),
     )
 
 
@@ -270,7 +271,3 @@ def retry(instance_id: int) -> WerkzeugResponse:
         else:
             flash(_("The failed step ran again; the instance is %(status)s.", status=result.status), "success")
     return redirect(url_for("cockpit.instance", instance_id=instance_id))
-
-
-# Suspend, resume, cancel, reassign and the heatmap live in their own module, on this blueprint.
-from webui.views import cockpit_instances  # noqa: E402

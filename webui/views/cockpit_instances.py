@@ -25,7 +25,7 @@ from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.heatmap_svg import duration_text, overlay
 from webui.query_args import day_arg
-from webui.views.cockpit import bp
+from webui.views.cockpit_blueprint import bp
 
 
 def _back(instance_id: int) -> WerkzeugResponse:
