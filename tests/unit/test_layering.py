@@ -3,20 +3,22 @@
 Layers: ``engine/domain`` imports nothing of ours; ``engine/bpmn`` reads diagram files without
 SpiffWorkflow, the runtime or the use cases; ``engine/runtime`` is the only code that imports
 SpiffWorkflow; ``engine`` never imports Flask, ``webui`` or ``notifications``; nothing imports ``webui``;
-``designer_export`` takes the runtime only for its trial runs. And no two modules import each other,
-directly or around a loop.
+``designer_export`` takes the runtime only for its trial runs; ``complaintflow`` only wires (no use case,
+imported by nobody but webui's app factory). And no two modules import each other, directly or around a
+loop, in any package, webui included.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ("engine", "webui", "notifications", "designer_export", "complaintflow")
-# Packages whose modules must not import each other in a loop. webui joins when its cycles are broken.
-ACYCLIC = ("engine", "designer_export", "notifications", "complaintflow")
+# Packages whose modules must not import each other in a loop.
+ACYCLIC = ("engine", "designer_export", "notifications", "complaintflow", "webui")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -92,6 +94,22 @@ def test_nothing_imports_webui() -> None:
     for package in ("engine", "notifications", "designer_export", "complaintflow"):
         if (ROOT / package).exists():
             assert violations(package, {"webui"}, allowed_under=("complaintflow/",)) == []
+
+
+def test_complaintflow_only_wires() -> None:
+    """The composition root holds no use case and no protocol others build on.
+
+    Nothing but webui's app factory (for its default wiring, ``complaintflow.context``) imports it, and it
+    never opens or commits a unit of work itself: that is what the services in engine/services do.
+    """
+    for package in ("engine", "notifications", "designer_export"):
+        assert violations(package, {"complaintflow"}) == []
+    found = []
+    for path in python_files("webui"):
+        found += [f"{path.relative_to(ROOT)} imports {module}" for module in imported_modules(path)]
+    assert [line for line in found if " complaintflow" in line] == ["webui/app.py imports complaintflow.context"]
+    commits = re.compile(r"\bunit_of_work\b|\bcommit\(|\.commit\(\)")
+    assert [path.name for path in python_files("complaintflow") if commits.search(path.read_text("utf-8"))] == []
 
 
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
