@@ -14,6 +14,7 @@ from complaintflow.cli_support import acting_user as _actor
 from complaintflow.cli_support import app_context as _context
 from complaintflow.cli_support import handle_errors
 from complaintflow.context import AppContext, utcnow
+from engine.domain.notification_channels import NOTIFICATION_CHANNELS
 from notifications.settings import ChannelSettings, load_channel_settings
 
 
@@ -106,7 +107,7 @@ def webhooks_disable(ctx: click.Context, endpoint_id: int) -> None:
 
 @webhooks_group.command("log")
 @click.option("--limit", default=50, show_default=True)
-@click.option("--channel", type=click.Choice(["email", "in_app", "webhook"]))
+@click.option("--channel", type=click.Choice(NOTIFICATION_CHANNELS))
 @click.pass_context
 @handle_errors
 def webhooks_log(ctx: click.Context, limit: int, channel: str | None) -> None:

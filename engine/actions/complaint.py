@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.actions.context import ServiceContext
 from engine.actions.notify import queue_notification
+from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
 from engine.services.sla.clock import complaint_for_instance
 
@@ -59,7 +60,9 @@ def notify_customer(context: ServiceContext) -> dict[str, Any]:
         )
         return {f"{element}_queued": False}
     complaint_id = complaint.id if complaint is not None else None
-    queue_notification(context, kind="email", template=template, recipient=str(address), complaint_id=complaint_id)
+    queue_notification(
+        context, kind=CHANNEL_EMAIL, template=template, recipient=str(address), complaint_id=complaint_id
+    )
     return {f"{element}_queued": True}
 
 

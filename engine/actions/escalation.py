@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.actions.context import ServiceContext
+from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.domain.tasks import priority_value
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
@@ -50,7 +51,7 @@ def _notify(context: ServiceContext, topic: str, recipient: str, task: HumanTask
     enqueue(
         context.session,
         context.now,
-        kind=str(context.value("channel", "email")),
+        kind=str(context.value("channel", CHANNEL_EMAIL)),
         topic=str(context.value("template", topic)),
         recipient=recipient,
         subject=context.value("subject"),

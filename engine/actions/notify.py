@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.actions.context import ServiceContext
+from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
 from engine.store.outbox import OutboxMessage
@@ -50,6 +51,6 @@ def notify(context: ServiceContext) -> dict[str, Any]:
     if not recipient:
         raise ValueError("the service task has no 'to' property (or its variable is empty)")
     template = str(context.value("template", context.call.element_id))
-    kind = str(context.value("channel", "email"))
+    kind = str(context.value("channel", CHANNEL_EMAIL))
     message = queue_notification(context, kind=kind, template=template, recipient=str(recipient))
     return {f"{context.call.element_id}_queued": True} if message else {}

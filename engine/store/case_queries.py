@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.store.casework import CaseNote, Handover, Subtask
 from engine.store.complaints import Complaint
 from engine.store.models import TASK_OPEN, AuditEntry, HumanTask, TaskCandidate
@@ -80,7 +81,7 @@ def timeline(session: Session, complaint: Complaint, task_titles: dict[str, str]
         entries.append(TimelineEntry(note.created_at, note.kind, note.author, note.body, internal=note.kind == "note"))
     for message in session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.complaint_id == complaint.id, OutboxMessage.kind == "email")
+        .where(OutboxMessage.complaint_id == complaint.id, OutboxMessage.kind == CHANNEL_EMAIL)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ):
         if message.topic in _NOTE_TOPICS:
@@ -88,7 +89,7 @@ def timeline(session: Session, complaint: Complaint, task_titles: dict[str, str]
         entries.append(
             TimelineEntry(
                 message.created_at,
-                "email",
+                CHANNEL_EMAIL,
                 "system",
                 message.subject,
                 {"topic": message.topic, "status": message.status},

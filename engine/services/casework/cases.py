@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
 from engine.domain.errors import Conflict, FormValidationError, NotFound
+from engine.domain.notification_channels import CHANNEL_IN_APP
 from engine.services.audit import record
 from engine.services.casework import attachments as case_attachments
 from engine.services.casework.access import may_view_complaint, supervises_cases
@@ -154,7 +155,7 @@ def hand_over(
     enqueue(
         session,
         now,
-        kind="in_app",
+        kind=CHANNEL_IN_APP,
         topic="handover_received",
         recipient=f"group:{group_name}",
         subject=f"{complaint.reference}: question from {actor.username}",
@@ -211,7 +212,7 @@ def answer_handover(session: Session, actor: Actor, handover_id: int, answer: st
     enqueue(
         session,
         now,
-        kind="in_app",
+        kind=CHANNEL_IN_APP,
         topic="handover_answered",
         recipient=handover.created_by,
         subject=f"{complaint.reference}: {handover.group_name} answered",
@@ -276,7 +277,7 @@ def create_subtask(
     enqueue(
         session,
         now,
-        kind="in_app",
+        kind=CHANNEL_IN_APP,
         topic="subtask_assigned",
         recipient=assignee,
         subject=f"{complaint.reference}: {subtask.title}",

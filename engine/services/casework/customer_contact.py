@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.domain.tasks import TaskAccess, may_complete
 from engine.services.audit import record
 from engine.services.casework import tasks
@@ -56,7 +57,7 @@ def _to_customer(
     enqueue(
         session,
         now,
-        kind="email",
+        kind=CHANNEL_EMAIL,
         topic=topic,
         recipient=complaint.customer.email,
         subject=subject,

@@ -21,14 +21,12 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from engine.domain.notification_channels import CHANNEL_IN_APP, CHANNEL_WEBHOOK
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.channels import DeliveryAttempt, InAppNotification, WebhookEndpoint
 from engine.store.complaints import Complaint
 from engine.store.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
 
-KIND_EMAIL = "email"
-KIND_IN_APP = "in_app"
-KIND_WEBHOOK = "webhook"
 WEBHOOK_RECIPIENT_PREFIX = "webhook:"
 
 
@@ -100,7 +98,7 @@ def _fan_out_webhooks(session: Session, message: OutboxMessage, now: datetime) -
         session.add(
             OutboxMessage(
                 created_at=now,
-                kind=KIND_WEBHOOK,
+                kind=CHANNEL_WEBHOOK,
                 topic=message.topic,
                 recipient=f"{WEBHOOK_RECIPIENT_PREFIX}{endpoint.id}",
                 payload={"event": event, "source_outbox_id": message.id},
@@ -138,7 +136,7 @@ def claim_message(session: Session, message_id: int, now: datetime, policy: Retr
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         return None
-    if seen == 0 and message.kind != KIND_WEBHOOK:
+    if seen == 0 and message.kind != CHANNEL_WEBHOOK:
         _fan_out_webhooks(session, message, now)
     commit(session)
     session.refresh(message)
@@ -222,7 +220,7 @@ def store_in_app(
                 created_at=now,
             )
         )
-        _log(session, message.id, KIND_IN_APP, username, True, now)
+        _log(session, message.id, CHANNEL_IN_APP, username, True, now)
         added += 1
     commit(session)
     return added

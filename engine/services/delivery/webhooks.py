@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, InvalidState, NotFound, PermissionDenied
+from engine.domain.notification_channels import CHANNEL_WEBHOOK
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.delivery import bookkeeping as delivery
@@ -147,7 +148,7 @@ def webhook_deliveries(
 ) -> list[WebhookDelivery]:
     """The newest webhook deliveries (pending, sent, failed), optionally for one endpoint."""
     _admin(actor)
-    query = select(OutboxMessage).where(OutboxMessage.kind == delivery.KIND_WEBHOOK)
+    query = select(OutboxMessage).where(OutboxMessage.kind == CHANNEL_WEBHOOK)
     if endpoint_id is not None:
         query = query.where(OutboxMessage.recipient == f"{delivery.WEBHOOK_RECIPIENT_PREFIX}{endpoint_id}")
     rows = list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
@@ -168,7 +169,7 @@ def retry_delivery(session: Session, actor: Actor, outbox_id: int, now: datetime
     """Queue a webhook delivery that gave up for another round of attempts (the next dispatcher pass)."""
     _admin(actor)
     row = session.get(OutboxMessage, outbox_id)
-    if row is None or row.kind != delivery.KIND_WEBHOOK:
+    if row is None or row.kind != CHANNEL_WEBHOOK:
         raise NotFound(f"webhook delivery {outbox_id} does not exist")
     if row.status != OUTBOX_FAILED:
         # A pending row may be in a dispatcher's hands right now; only one that gave up is free to restart.

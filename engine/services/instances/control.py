@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
+from engine.domain.notification_channels import CHANNEL_IN_APP
 from engine.domain.roles import CONTROL_ROLES
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import record
@@ -328,7 +329,7 @@ def reassign_task(
     enqueue(
         session,
         now,
-        kind="in_app",
+        kind=CHANNEL_IN_APP,
         topic="task_assigned",
         recipient=recipient,
         subject=f"{complaint.reference}: {task.title}" if complaint else task.title,

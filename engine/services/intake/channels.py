@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
 from engine.domain.errors import Conflict, FormValidationError, InvalidState
+from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
 from engine.services.instances import lifecycle as instances
@@ -181,7 +182,7 @@ def _after_intake(
         enqueue(
             session,
             now,
-            kind="email",
+            kind=CHANNEL_EMAIL,
             topic="complaint_received",
             recipient=complaint.customer.email,
             complaint_id=complaint.id,

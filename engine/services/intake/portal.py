@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, Conflict, FormValidationError, InvalidState, NotFound
+from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
 from engine.services.instances import lifecycle as instances
@@ -235,7 +236,7 @@ def reopen(session: Session, actor: Actor, reference: str, reason: str, now: dat
         enqueue(
             session,
             now,
-            kind="email",
+            kind=CHANNEL_EMAIL,
             topic="reopen_confirmation",
             recipient=complaint.customer.email,
             complaint_id=complaint.id,
