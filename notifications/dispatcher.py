@@ -1,4 +1,4 @@
-"""The outbox dispatcher: claims due rows, sends them (SMTP, in-app list, webhooks) and books the outcome.
+"""The outbox dispatcher: claims due rows, sends them through the channels' senders and books the outcome.
 
 Each row is claimed with a conditional update (engine.services.delivery.bookkeeping.claim_message), so two dispatchers
 never both send it. Each target of a row (an address, a user, an endpoint) is logged as delivered right
@@ -8,7 +8,6 @@ workflow: the dispatcher writes only outbox, delivery-log and notification rows,
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -22,12 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.domain.errors import Conflict, DatabaseBusy
+from engine.domain.notification_channels import CHANNEL_EMAIL, CHANNEL_IN_APP, CHANNEL_WEBHOOK
 from engine.services.delivery import bookkeeping as delivery
 from engine.services.delivery import notices
-from engine.store.channels import WebhookEndpoint
 from engine.store.complaints import Complaint
 from engine.store.outbox import OUTBOX_FAILED, OutboxMessage
-from notifications import links, smtp, webhooks
+from notifications import links, smtp
+from notifications.channels import CHANNELS, Target
 from notifications.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from notifications.rendering import RenderedMail, render_mail
 from notifications.settings import ChannelSettings
@@ -44,15 +44,6 @@ class DispatchReport:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0  # claimed by another dispatcher first
-
-
-@dataclass(frozen=True)
-class _Target:
-    channel: str  # email / in_app / webhook
-    key: str  # address, user name or endpoint id: what the delivery log records
-    name: str = ""
-    lang: str = "en"
-    staff: bool = False
 
 
 class Dispatcher:
@@ -135,19 +126,20 @@ class Dispatcher:
             done = delivery.delivered_targets(session, message.id)
             targets = self._targets(session, message)
             pending = [target for target in targets if (target.channel, target.key) not in done]
-            in_app = [target.key for target in pending if target.channel == delivery.KIND_IN_APP]
-            if in_app:
-                rendered = self._render(session, message, "", language(None), staff=True)
-                body = message.body or rendered.text
-                delivery.store_in_app(session, message, in_app, message.subject or rendered.subject, body, self.clock())
+            # Channels that take every target at once (the in-app list) first, then one target at a time.
+            for channel in CHANNELS.values():
+                batch = [target for target in pending if target.channel == channel.name]
+                if channel.send_all is not None and batch:
+                    channel.send_all(self, session, message, batch)
             errors: list[DeliveryError] = []
             for target in pending:
-                if target.channel == delivery.KIND_IN_APP:
+                send = CHANNELS[target.channel].send
+                if send is None:
                     continue
                 started = time.monotonic()
                 status_code: int | None = None
                 try:
-                    status_code = self._send(session, message, target)
+                    status_code = send(self, session, message, target)
                 except DeliveryError as error:
                     errors.append(error)
                     delivery.record_attempt(
@@ -178,10 +170,10 @@ class Dispatcher:
                 raise PermanentDeliveryError(text)
             raise TransientDeliveryError(text)
 
-    def _targets(self, session: Session, message: OutboxMessage) -> list[_Target]:
+    def _targets(self, session: Session, message: OutboxMessage) -> list[Target]:
         recipient = (message.recipient or "").strip()
-        if message.kind == delivery.KIND_WEBHOOK:
-            return [_Target(delivery.KIND_WEBHOOK, recipient)]
+        if message.kind == CHANNEL_WEBHOOK:
+            return [Target(CHANNEL_WEBHOOK, recipient)]
         if notices.is_address(recipient):
             complaint = _complaint(session, message)
             name = ""
@@ -190,54 +182,21 @@ class Dispatcher:
                 lang = language(complaint.language)
                 if (complaint.customer.email or "").lower() == recipient.lower():
                     name = complaint.customer.name
-            return [_Target(delivery.KIND_EMAIL, recipient, name, lang)]
+            return [Target(CHANNEL_EMAIL, recipient, name, lang)]
         users = notices.resolve_users(session, recipient)
         if not users:
             raise PermanentDeliveryError(f"nobody to notify: no active user or group member for {recipient!r}")
         targets = []
-        default_email = message.kind == delivery.KIND_EMAIL
+        default_email = message.kind == CHANNEL_EMAIL
         for user in users:
             lang = language(user.language)
-            targets.append(_Target(delivery.KIND_IN_APP, user.username, user.display_name, lang, True))
+            targets.append(Target(CHANNEL_IN_APP, user.username, user.display_name, lang, True))
             if user.email and notices.email_wanted(session, user.username, message.topic, default_email):
-                targets.append(_Target(delivery.KIND_EMAIL, user.email, user.display_name, lang, True))
+                targets.append(Target(CHANNEL_EMAIL, user.email, user.display_name, lang, True))
         return targets
 
-    def _send(self, session: Session, message: OutboxMessage, target: _Target) -> int | None:
-        if target.channel == delivery.KIND_WEBHOOK:
-            return self._post_webhook(session, message, target)
-        rendered = self._render(session, message, target.name, target.lang, staff=target.staff)
-        mail = smtp.OutgoingMail(
-            to_address=target.key,
-            to_name=target.name,
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
-            # One Message-ID per row and recipient, identical on every retry: receivers can drop repeats.
-            message_id=f"{delivery.idempotency_key(message)}.{_digest(target.key)}",
-            headers={"X-Complaintflow-Event": message.topic},
-        )
-        self.send_mail(self.settings, mail)
-        return None
-
-    def _post_webhook(self, session: Session, message: OutboxMessage, target: _Target) -> int:
-        endpoint_id = target.key.removeprefix(delivery.WEBHOOK_RECIPIENT_PREFIX)
-        endpoint = session.get(WebhookEndpoint, int(endpoint_id)) if endpoint_id.isdigit() else None
-        if endpoint is None or not endpoint.active:
-            raise PermanentDeliveryError(f"webhook endpoint {endpoint_id} no longer exists or is switched off")
-        key = delivery.idempotency_key(message)
-        payload = {"id": key, **(message.payload.get("event") or {})}
-        return webhooks.post(
-            endpoint.url,
-            endpoint.secret,
-            message.topic,
-            key,
-            payload,
-            int(self.clock().timestamp()),
-            self.settings.webhook_timeout,
-        )
-
-    def _render(self, session: Session, message: OutboxMessage, name: str, lang: str, *, staff: bool) -> RenderedMail:
+    def render(self, session: Session, message: OutboxMessage, name: str, lang: str, *, staff: bool) -> RenderedMail:
+        """The row's text for one recipient (channels.Sending)."""
         return render_mail(message.topic, lang, self._values(session, message, name, lang, staff))
 
     def _values(self, session: Session, message: OutboxMessage, name: str, lang: str, staff: bool) -> dict[str, Any]:
@@ -313,10 +272,6 @@ def _parse(value: Any) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else None
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.lower().encode("utf-8")).hexdigest()[:12]
 
 
 def _ms(started: float) -> int:
