@@ -98,7 +98,6 @@ def new_user() -> Any:
         try:
             user_service.create_user(db(), actor(), _user_data(form, True), now())
         except FormValidationError as error:
-            db().rollback()
             apply_errors(form, error.errors)
         else:
             flash(_("User %(name)s created.", name=form.username.data), "success")
@@ -125,7 +124,6 @@ def edit_user(username: str) -> Any:
             try:
                 user_service.update_user(db(), actor(), _user_data(form, False), now())
             except FormValidationError as error:
-                db().rollback()
                 apply_errors(form, error.errors)
             else:
                 flash(_("User %(name)s saved.", name=user.username), "success")
@@ -146,7 +144,6 @@ def groups() -> Any:
                     db(), actor(), form.name.data or "", form.label.data or "", bool(form.is_department.data), now()
                 )
             except FormValidationError as error:
-                db().rollback()
                 apply_errors(form, error.errors)
             else:
                 flash(_("Group saved."), "success")
@@ -182,7 +179,6 @@ def _template_form(template_id: int | None) -> Any:
         try:
             customer_contact.save_template(db(), actor(), template_id, dict(form.data), now())
         except FormValidationError as error:
-            db().rollback()
             apply_errors(form, error.errors)
         else:
             flash(_("Reply template saved."), "success")

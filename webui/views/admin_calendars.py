@@ -173,7 +173,6 @@ def _edit(form: CalendarForm, row: Any) -> Any:
             try:
                 saved = calendar_admin.save_calendar(db(), actor(), _data(form), now())
             except FormValidationError as error:
-                db().rollback()
                 apply_errors(form, _field_errors(error))
             else:
                 flash(_("Calendar %(name)s saved (version %(revision)d).", name=saved.name, revision=saved.revision),

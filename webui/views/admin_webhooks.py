@@ -91,7 +91,6 @@ def index() -> Any:
                     description=form.description.data or "", secret=form.secret.data or None,
                 )  # fmt: skip
             except FormValidationError as error:
-                db().rollback()
                 apply_errors(form, _messages(error.errors))
             else:
                 # Shown once, after the redirect (a reload cannot add the subscription twice).

@@ -85,10 +85,8 @@ def answer(handover_id: int) -> Any:
             try:
                 casework.answer_handover(db(), actor(), handover_id, form.answer.data or "", now())
             except FormValidationError as error:
-                db().rollback()
                 apply_errors(form, error.errors)
             except Conflict:
-                db().rollback()
                 fresh = db().get(Handover, handover_id, populate_existing=True)
                 flash(
                     _("This question was already answered by %(user)s.", user=fresh.answered_by if fresh else "?"),
@@ -110,7 +108,6 @@ def claim(handover_id: int) -> Response:
     try:
         casework.claim_handover(db(), actor(), handover_id, now())
     except Conflict as error:
-        db().rollback()
         flash(str(error), "error")
     else:
         flash(_("You are handling this question."), "success")

@@ -99,7 +99,6 @@ def _edit(article_id: int | None) -> Any:
             try:
                 saved = knowledge.save_article(db(), actor(), article_id, _data(form), now())
             except FormValidationError as error:
-                db().rollback()
                 apply_errors(form, error.errors)
             else:
                 flash(_("Article saved."), "success")
