@@ -88,7 +88,7 @@ def _process_messages(session: Session, complaint: Complaint, known: set[str]) -
         select(OutboxMessage)
         .where(
             OutboxMessage.complaint_id == complaint.id,
-            OutboxMessage.kind == "email",
+            OutboxMessage.kind == CHANNEL_EMAIL,
             OutboxMessage.topic.in_(list(PROCESS_MESSAGES)),
         )
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
