@@ -19,6 +19,7 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from designer_export.trial import LimitingTransformer
 from engine.bpmn.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, FLOW_NODES, bpmn, camunda, text_of
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
+from engine.bpmn.diagram_texts import missing_in_process
 from engine.bpmn.expressions import assigned_names, free_names, juel_to_python
 
 # ISO 8601 as the engine's timers read it: durations, date-times, and repeating intervals.
@@ -75,9 +76,24 @@ def check_rules(root: etree._Element, filename: str, known: Known) -> list[Diagn
         _references(process, known, report)
         _flows(process, report)
         _human_tasks(process, report)
+        _translations(process, report)
         _expressions(process, set_anywhere, report)
         _reachability(process, report)
     return found
+
+
+def _translations(process: etree._Element, report: Reporter) -> None:
+    """A process that declares languages (``i18n:languages``) should translate every text a person reads."""
+    by_id = {node.get("id"): node for node in process.iter() if isinstance(node.tag, str) and node.get("id")}
+    for missing in missing_in_process(process):
+        report(
+            by_id.get(missing.element_id, process),
+            WARNING,
+            "missing-translation",
+            f"{missing.key!r} has no {missing.language!r} translation although the process declares the language",
+            f'add <camunda:property name="i18n:{missing.language}:{missing.key}" value="..."/> to the process\'s '
+            "camunda:properties (processes/README.md, Diagram texts)",
+        )
 
 
 def _model_elements(root: etree._Element) -> Iterable[etree._Element]:

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from complaintflow.context import AppContext, make_context, utcnow
 from engine.settings import load_settings
-from webui import auth, db, formatting, security
+from webui import auth, db, formatting, labels, security
 from webui.config import flask_config
 
 
@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     formatting.init_app(app)
+    labels.init_app(app)
 
     from webui.views import admin, attachments, cases, cockpit, designer, inbox, kb, profile, task_page, tasks
 

@@ -139,7 +139,7 @@ def test_agent_asks_the_customer_and_gets_a_file_back_in_the_browser(
     shot(page, "09-case-request-info")
     page.click("button:has-text('Ask the customer and wait')")
     expect(page.locator(".flash-success")).to_contain_text("SLA clock paused")
-    expect(page.locator("main")).to_contain_text("waiting customer")
+    expect(page.locator("main")).to_contain_text("Waiting for the customer")
     shot(page, "10-case-waiting-for-customer")
 
     # The customer answers on the private status page with a photo of the invoice.

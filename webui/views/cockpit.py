@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -31,6 +32,8 @@ from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES
 from webui import charts
 from webui.auth import actor, require_roles
 from webui.db import db, now
+from webui.formatting import LIGHT_LABELS
+from webui.labels import CSV_HEADERS, label
 from webui.query_args import day_arg
 from webui.views.cockpit_blueprint import bp
 from webui.views.cockpit_instances import reassign_choices
@@ -107,7 +110,9 @@ def _cell(value: Any) -> Any:
 def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    # English keeps the column ids scripts rely on; other languages get translated column names.
+    english = str(get_locale() or "en").startswith("en")
+    writer.writerow(header if english else [str(CSV_HEADERS.get(name, name)) for name in header])
     writer.writerows([_cell(value) for value in row] for row in rows)
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -144,12 +149,20 @@ def dashboard() -> str:
         ),
         "csat": charts.bar_chart([(str(k), v) for k, v in figures.csat_distribution.items()], _("CSAT answers")),
         "backlog": charts.bar_chart(
-            [(row[0], row[1]) for row in tables["backlog"]], _("Backlog by traffic light"), charts.LIGHT_COLOURS
+            [(str(LIGHT_LABELS.get(row[0], row[0])), row[1]) for row in tables["backlog"]],
+            _("Backlog by traffic light"),
+            {str(LIGHT_LABELS.get(key, key)): colour for key, colour in charts.LIGHT_COLOURS.items()},
         ),
     }
+    titles = {"assignment": _("Tasks by assignment"), "category": _("Most frequent categories"),
+              "root_cause": _("Most frequent root causes"), "agents": _("Tasks completed per person")}  # fmt: skip
     for name in ("assignment", "category", "root_cause", "agents"):
-        pictures[name] = charts.bar_chart([(str(r[0]), r[1]) for r in tables[name]], name)
-    pictures["complainants"] = charts.bar_chart([(str(r[1]), r[2]) for r in tables["complainants"]], "complainants")
+        kind = name if name in ("category", "root_cause") else "assignment" if name == "assignment" else None
+        rows = [(label(r[0], kind) if kind else str(r[0]), r[1]) for r in tables[name]]
+        pictures[name] = charts.bar_chart(rows, titles[name])
+    pictures["complainants"] = charts.bar_chart(
+        [(str(r[1]), r[2]) for r in tables["complainants"]], _("Most frequent complainants")
+    )
     return render_template(
         "cockpit/dashboard.html",
         figures=figures,

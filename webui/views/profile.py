@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import force_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import refresh
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -29,8 +29,11 @@ class LanguageForm(FlaskForm):
 def settings() -> Any:
     form = LanguageForm(data={"language": current_user.language})
     if form.validate_on_submit():
-        user_service.set_language(db(), actor(), form.language.data or "en", now())
+        language = form.language.data or "en"
+        user_service.set_language(db(), actor(), language, now())
         refresh()
-        flash(_("Language saved."), "success")
+        # This request's user still carries the old language: say it in the one just chosen.
+        with force_locale(language):
+            flash(_("Language saved."), "success")
         return redirect(url_for("profile.settings"))
     return render_template("profile.html", form=form)

@@ -19,6 +19,7 @@ from webui.auth import actor, home_for, require_case_worker
 from webui.case_access import visible_task
 from webui.case_forms import case_context, field_message
 from webui.db import db, now
+from webui.diagram_text import task_documentation, task_title, texts_for_task, translated_fields
 from webui.task_text import fill_documentation
 
 bp = Blueprint("task", __name__, url_prefix="/task")
@@ -37,11 +38,12 @@ def _form_values(fields: list[FormField]) -> dict[str, Any]:
     return values
 
 
-def documentation_text(task: HumanTask) -> str | None:
-    """The task's documentation with ``{{ variable }}`` filled from the process variables (plain text)."""
-    if not task.documentation:
+def documentation_text(task: HumanTask, texts: dict[str, str] | None = None) -> str | None:
+    """The task's documentation (in the user's language when the diagram has it) with ``{{ variable }}`` filled."""
+    template = task_documentation(texts or {}, task)
+    if not template:
         return None
-    return fill_documentation(task.documentation, task.instance.variables or {})
+    return fill_documentation(template, task.instance.variables or {})
 
 
 def render_task(
@@ -53,7 +55,8 @@ def render_task(
 ) -> Any:
     session = db()
     complaint = case_queries.complaint_for_instance(session, task.instance_id)
-    fields = task_service.task_form(task)
+    texts = texts_for_task(session, task)
+    fields = translated_fields(texts, task, task_service.task_form(task))
     if values is None:
         values = {field.id: field.default for field in fields if field.default is not None}
     context = case_context(complaint, task, **bound) if complaint is not None else {"complaint": None, "now": now()}
@@ -74,7 +77,8 @@ def render_task(
             fields=fields,
             values=values,
             errors={key: field_message(message) for key, message in (errors or {}).items()},
-            documentation=documentation_text(task),
+            documentation=documentation_text(task, texts),
+            title=task_title(texts, task),
             may_work=may_work,
             may_take=may_take,
             may_give_back=may_give_back,

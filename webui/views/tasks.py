@@ -26,7 +26,9 @@ from engine.store.complaints import CHANNELS, PRIORITIES, Complaint
 from webui.auth import actor, require_case_worker, require_roles
 from webui.choices import options
 from webui.db import db, now
+from webui.diagram_text import titles_for
 from webui.formatting import CHANNEL_LABELS, LIGHT_LABELS, PRIORITY_LABELS
+from webui.labels import label
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -59,7 +61,7 @@ def _filter_form(args: MultiDict[str, str]) -> FilterForm:
     anything = [("", _("Any"))]
     form.priority.choices = options(anything + [(p, str(PRIORITY_LABELS[p])) for p in PRIORITIES])
     categories = tasklist.distinct_values(db(), Complaint.category)
-    form.category.choices = options(anything + [(c, c.replace("_", " ").capitalize()) for c in categories])
+    form.category.choices = options(anything + [(c, label(c, "category")) for c in categories])
     form.channel.choices = options(anything + [(c, str(CHANNEL_LABELS[c])) for c in CHANNELS])
     form.light.choices = options(anything + [(light, str(LIGHT_LABELS[light])) for light in tasklist.LIGHTS])
     form.assigned.choices = options(anything + [("assigned", _("Assigned")), ("unassigned", _("Unassigned"))])
@@ -147,6 +149,7 @@ def _render(scope: str, title: str) -> Any:
         scope=scope,
         form=form,
         rows=rows,
+        titles=titles_for(session, [row.task for row in rows]),
         total=total,
         page=page,
         pages=pages,

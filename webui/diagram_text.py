@@ -1,0 +1,93 @@
+"""Diagram texts (task names, documentation, form labels, choices) in the user's language.
+
+The translations live in the deployed BPMN (``engine.bpmn.diagram_texts``), so each process version shows the
+texts it was deployed with. A version's files never change, so its translations are read once per process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable
+
+from flask_babel import get_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.bpmn.diagram_texts import read_translations
+from engine.domain.forms import FormField
+from engine.store.models import DefinitionResource, HumanTask, ProcessInstance
+
+_CACHE: dict[int, dict[str, dict[str, str]]] = {}
+_LOCK = threading.Lock()
+
+
+def translations_for(session: Session, definition_id: int) -> dict[str, dict[str, str]]:
+    """Language -> key -> text of one deployed version."""
+    with _LOCK:
+        cached = _CACHE.get(definition_id)
+    if cached is not None:
+        return cached
+    texts: dict[str, dict[str, str]] = {}
+    query = select(DefinitionResource.content).where(
+        DefinitionResource.definition_id == definition_id, DefinitionResource.kind == "bpmn"
+    )
+    for content in session.scalars(query):
+        for language, entries in read_translations(content).items():
+            texts.setdefault(language, {}).update(entries)
+    with _LOCK:
+        _CACHE[definition_id] = texts
+    return texts
+
+
+def _language() -> str:
+    return str(get_locale() or "en").split("_")[0]
+
+
+def texts_for_task(session: Session, task: HumanTask) -> dict[str, str]:
+    """The translations of the task's process version into the user's language (empty when there are none)."""
+    return translations_for(session, task.instance.definition_id).get(_language(), {})
+
+
+def task_title(texts: dict[str, str], task: HumanTask) -> str:
+    """The task's name in the user's language."""
+    return texts.get(task.element_id, task.title)
+
+
+def task_documentation(texts: dict[str, str], task: HumanTask) -> str | None:
+    """The task's documentation template in the user's language (placeholders still to fill)."""
+    return texts.get(f"{task.element_id}:documentation", task.documentation) if task.documentation else None
+
+
+def translated_fields(texts: dict[str, str], task: HumanTask, fields: Iterable[FormField]) -> list[FormField]:
+    """The form fields with labels and choices in the user's language."""
+    element = task.element_id
+    return [
+        dataclasses.replace(
+            field,
+            label=texts.get(f"{element}:{field.id}", field.label),
+            options=tuple((value, texts.get(f"{element}:{field.id}:{value}", label)) for value, label in field.options),
+        )
+        for field in fields
+    ]
+
+
+def titles_for(session: Session, tasks: Iterable[HumanTask]) -> dict[str, str]:
+    """Task id -> name in the user's language, for a list of tasks (one query for their versions)."""
+    tasks = list(tasks)
+    instance_ids = {task.instance_id for task in tasks}
+    if not instance_ids:
+        return {}
+    versions = dict(
+        session.execute(
+            select(ProcessInstance.id, ProcessInstance.definition_id).where(ProcessInstance.id.in_(instance_ids))
+        ).all()
+    )
+    language = _language()
+    return {
+        task.id: translations_for(session, versions[task.instance_id])
+        .get(language, {})
+        .get(task.element_id, task.title)
+        for task in tasks
+        if task.instance_id in versions
+    }

@@ -1,0 +1,110 @@
+"""Labels for stored enumerations (categories, statuses, outcomes, root causes, audit actions) in the user's language.
+
+Stored values are stable ids (``billing``, ``partly_upheld``, ``sla_started``); pages show them through these maps
+(Jinja filter ``label``), never as the raw id. An id without a label (a category a designer introduced) shows as
+itself with underscores as spaces, so nothing is hidden.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+CATEGORY_LABELS = {
+    "product": _l("Product"), "delivery": _l("Delivery"), "billing": _l("Billing"), "service": _l("Service"),
+    "other": _l("Other"), "account": _l("Customer account"), "quality": _l("Quality"), "technical": _l("Technical"),
+    "customer_service": _l("Customer service"), "legal": _l("Legal"),
+}  # fmt: skip
+STATUS_LABELS = {
+    "new": _l("New"), "open": _l("Open"), "waiting_customer": _l("Waiting for the customer"),
+    "resolved": _l("Resolved"), "closed": _l("Closed"), "reopened": _l("Reopened"),
+    "running": _l("running"), "waiting": _l("waiting"), "completed": _l("completed"), "incident": _l("incident"),
+    "suspended": _l("suspended"), "cancelled": _l("cancelled"),
+}  # fmt: skip
+OUTCOME_LABELS = {
+    "upheld": _l("Upheld"), "partly_upheld": _l("Partly upheld"), "rejected": _l("Rejected"),
+    "refund": _l("Refund"), "credit_note": _l("Credit note"), "replacement": _l("Replacement"), "repair": _l("Repair"),
+    "explanation": _l("Explanation"), "goodwill": _l("Goodwill gesture"), "approved": _l("Approved"),
+}  # fmt: skip
+ROOT_CAUSE_LABELS = {
+    "billing_error": _l("Billing error"), "communication": _l("Communication"), "customer_error": _l("Customer error"),
+    "delivery_problem": _l("Delivery problem"), "not_determined": _l("Not determined"),
+    "pricing_policy": _l("Pricing or policy"), "process_gap": _l("Gap in our process"),
+    "product_defect": _l("Product defect"), "staff_behaviour": _l("Staff behaviour"),
+    "system_error": _l("System error"),
+    "third_party": _l("Third party (carrier, partner)"),
+}  # fmt: skip
+ACTION_LABELS = {
+    "complaint_opened": _l("Complaint received"), "complaint_received": _l("Complaint received"),
+    "instance_started": _l("Process started"), "instance_completed": _l("Process finished"),
+    "instance_cancelled": _l("Process cancelled"), "instance_suspended": _l("Process suspended"),
+    "instance_resumed": _l("Process resumed"), "instance_retried": _l("Step retried"),
+    "instance_migrated": _l("Moved to another process version"), "incident_resolved": _l("Incident resolved"),
+    "task_created": _l("New task"), "task_claimed": _l("Claimed"), "task_assigned": _l("Assigned"),
+    "task_completed": _l("Completed"), "task_cancelled": _l("Closed by the process"),
+    "task_escalated": _l("Task escalated"), "task_reminded": _l("Reminder sent"),
+    "complaint_escalated": _l("Complaint escalated"), "timer_fired": _l("Timer expired"),
+    "notification_queued": _l("Notification queued"), "message_received": _l("Message received"),
+    "message_held": _l("Message held"), "sla_started": _l("SLA clock started"),
+    "sla_first_response": _l("First response recorded"), "sla_paused": _l("SLA clock paused"),
+    "sla_resumed": _l("SLA clock resumed"), "sla_stopped": _l("SLA clock stopped"),
+    "sla_deadlines_recomputed": _l("SLA deadlines recomputed"), "status_changed": _l("Status changed"),
+    "priority_changed": _l("Priority changed"), "variables_changed": _l("Variables changed"),
+    "handover_created": _l("Handed over"), "handover_answered": _l("Hand-over answered"),
+    "subtask_created": _l("Subtask created"), "subtask_done": _l("Subtask done"),
+    "customer_info_requested": _l("Question to the customer"),
+    "customer_information_added": _l("Information from the customer"),
+    "customer_replied": _l("Reply to the customer"), "complaint_reopen_requested": _l("Reopening requested"),
+    "complaint_reopened": _l("Complaint reopened"), "complaint_closed": _l("Complaint closed"),
+    "feedback_received": _l("Feedback received"), "attachments_uploaded": _l("Files attached"),
+    "process_deployed": _l("Process deployed"), "user_created": _l("User created"), "user_updated": _l("User changed"),
+    "group_saved": _l("Group saved"), "kb_article_saved": _l("Article saved"),
+    "kb_article_deleted": _l("Article deleted"), "api_token_created": _l("API token created"),
+    "api_token_revoked": _l("API token revoked"), "webhook_created": _l("Webhook created"),
+    "webhook_deactivated": _l("Webhook switched off"), "webhook_retried": _l("Webhook delivery retried"),
+    "calendar_saved": _l("Business calendar saved"), "calendar_deleted": _l("Business calendar deleted"),
+    "calendars_imported": _l("Business calendars imported"),
+    "calendar_recomputed": _l("Running deadlines recomputed"), "sla_targets_deployed": _l("SLA targets deployed"),
+    "mail_test_sent": _l("Test mail sent"), "mail_test_failed": _l("Test mail failed"),
+    "customer_data_exported": _l("Customer data exported"), "customer_erased": _l("Customer erased"),
+    "complaint_pseudonymised": _l("Complaint pseudonymised"), "retention_run": _l("Retention clean-up run"),
+    "audit_redacted": _l("Audit values removed"),
+}  # fmt: skip
+
+# Column names of the cockpit's CSV exports in languages other than English (English keeps the ids).
+CSV_HEADERS = {
+    "period_start": _l("period start"), "new": _l("new"), "closed": _l("closed"), "open": _l("open"),
+    "traffic_light": _l("traffic light"), "complaints": _l("complaints"), "tasks": _l("tasks"), "count": _l("count"),
+    "csat": _l("CSAT"), "answers": _l("answers"), "category": _l("category"), "root_cause": _l("root cause"),
+    "customer_id": _l("customer id"), "customer": _l("customer"), "team": _l("team"), "opened": _l("opened"),
+    "resolved": _l("resolved"), "sla_met_percent": _l("SLA met (%)"), "user": _l("user"),
+    "tasks_completed": _l("tasks completed"), "customer_name": _l("customer name"),
+    "customer_email": _l("customer e-mail"), "reference": _l("reference"), "subject": _l("subject"),
+    "channel": _l("channel"), "priority": _l("priority"), "status": _l("status"), "created_at": _l("created at"),
+}  # fmt: skip
+
+ASSIGNMENT_LABELS = {"assigned": _l("assigned"), "unassigned": _l("unassigned")}
+
+_KINDS = {
+    "assignment": ASSIGNMENT_LABELS,
+    "category": CATEGORY_LABELS,
+    "status": STATUS_LABELS,
+    "outcome": OUTCOME_LABELS,
+    "root_cause": ROOT_CAUSE_LABELS,
+    "action": ACTION_LABELS,
+}
+
+
+def label(value: Any, kind: str) -> str:
+    """The label of a stored id in the user's language; an unknown id as itself, underscores as spaces."""
+    if value is None or value == "":
+        return "–"
+    known = _KINDS[kind].get(str(value))
+    return str(known) if known is not None else str(value).replace("_", " ")
+
+
+def init_app(app: Flask) -> None:
+    """The ``label`` filter: ``{{ complaint.category|label('category') }}``."""
+    app.jinja_env.filters["label"] = label
