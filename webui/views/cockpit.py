@@ -18,15 +18,14 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
 from engine.domain.roles import COCKPIT_ROLES
 from engine.services.designer import api as designer_api
 from engine.services.instances.lifecycle import retry_instance
-from engine.store import kpi, kpi_dashboard, kpi_series, monitoring, queries, tasklist
-from engine.store.complaints import CHANNELS, Complaint, Customer
+from engine.store import complaint_export, kpi, kpi_dashboard, kpi_series, monitoring, queries, tasklist
+from engine.store.complaints import CHANNELS, Complaint
 from engine.store.external_task_queries import topic_summary
 from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES
 from webui import charts
@@ -192,16 +191,8 @@ def chart_csv(name: str) -> Response:
 @require_roles(*COCKPIT_ROLES)
 def complaints_csv() -> Response:
     """Every column of every complaint opened in the period (and filters), with the customer's name and e-mail."""
-    criteria = _filter()
-    columns = [column.name for column in Complaint.__table__.columns]
-    query = kpi.filtered(
-        select(Complaint, Customer.name, Customer.email).join(Customer, Customer.id == Complaint.customer_id), criteria
-    ).order_by(Complaint.created_at, Complaint.id)
-    rows = (
-        [getattr(complaint, name) for name in columns] + [customer, email]
-        for complaint, customer, email in db().execute(query)
-    )
-    return _csv("complaints.csv", [*columns, "customer_name", "customer_email"], rows)
+    header, rows = complaint_export.complaint_rows(db(), _filter())
+    return _csv("complaints.csv", header, rows)
 
 
 @bp.get("/processes")
