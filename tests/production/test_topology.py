@@ -73,7 +73,7 @@ def page(desk: object) -> Iterator[Page]:
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("response", lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+        page.on("response", lambda got: errors.append(f"{got.status} {got.url}") if got.status >= 400 else None)
         yield page
         browser.close()
         assert errors == [], errors
