@@ -162,7 +162,6 @@ def complete(task_id: str) -> Any:
     try:
         task_service.complete_task(db(), actor(), task.id, values, now())
     except FormValidationError as error:
-        db().rollback()
         flash(_("Please correct the marked fields."), "error")
         return render_task(task, values, error.errors, status=422)
     except (Conflict, PermissionDenied) as error:
