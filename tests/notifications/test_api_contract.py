@@ -159,6 +159,10 @@ def test_the_hostile_requests_of_the_issue_get_documented_json_answers(app: Flas
         response = client.get(f"/api/v1/tasks?{query}", headers=auth)
         assert response.status_code == 422 and response.is_json, query
     assert client.get("/api/v1/tasks?limit=500", headers=auth).status_code == 200
+    # A NUL byte in a complaint number (PostgreSQL refuses it even as a query parameter) is just not found.
+    for path in ("/api/v1/tasks?complaint=C-%00-1", "/api/v1/complaints/C-%00-1"):
+        response = client.get(path, headers=auth)
+        assert response.status_code == 404 and response.is_json, path
 
     missing = client.get("/api/v1/no-such-thing", headers=auth)
     assert missing.status_code == 404 and missing.is_json and "error" in missing.get_json()

@@ -149,6 +149,9 @@ def record_complaint(session: Session, actor: Actor, new: NewComplaint, process_
 
 def get_complaint(session: Session, reference: str) -> Complaint:
     """A complaint by its reference (C-2026-000042), or NotFound."""
+    if "\x00" in reference:
+        # No stored reference holds a NUL byte, and PostgreSQL refuses one even in a query parameter.
+        raise NotFound(f"complaint {reference!r} does not exist")
     complaint = session.scalars(select(Complaint).where(Complaint.reference == reference)).first()
     if complaint is None:
         raise NotFound(f"complaint {reference} does not exist")
