@@ -95,21 +95,7 @@ def claim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -> 
         if task.assignee:
             raise Conflict(f"task {task.title!r} is already claimed by {task.assignee}")
         raise PermissionDenied(f"{actor.username} is not a candidate for task {task.title!r}")
-    previous = task.assignee
-    _set_assignee(session, task, actor.username, now, previous, check_expected=True)
-    record(
-        session,
-        actor,
-        "task_claimed",
-        now,
-        instance_id=task.instance_id,
-        task_id=task.id,
-        element_id=task.element_id,
-        before={"assignee": previous},
-        after={"assignee": actor.username},
-    )
-    commit(session)
-    return task
+    return _change_assignee(session, actor, task, actor.username, "task_claimed", now)
 
 
 @unit_of_work
@@ -119,21 +105,7 @@ def unclaim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -
     _require_open(task)
     if not may_unclaim(actor, _access(task)):
         raise PermissionDenied(f"only the assignee or a team lead may hand back task {task.title!r}")
-    previous = task.assignee
-    _set_assignee(session, task, None, now, previous, check_expected=True)
-    record(
-        session,
-        actor,
-        "task_unclaimed",
-        now,
-        instance_id=task.instance_id,
-        task_id=task.id,
-        element_id=task.element_id,
-        before={"assignee": previous},
-        after={"assignee": None},
-    )
-    commit(session)
-    return task
+    return _change_assignee(session, actor, task, None, "task_unclaimed", now)
 
 
 @unit_of_work
@@ -145,12 +117,19 @@ def assign_task(session: Session, actor: Actor, task_ref: str, assignee: str | N
         raise PermissionDenied("only team leads and admins may assign tasks to others")
     if is_excluded(assignee, _access(task)):
         raise PermissionDenied(f"{assignee} may not work on task {task.title!r} (four-eyes principle)")
+    return _change_assignee(session, actor, task, assignee, "task_assigned", now)
+
+
+def _change_assignee(
+    session: Session, actor: Actor, task: HumanTask, assignee: str | None, action: str, now: datetime
+) -> HumanTask:
+    """Give the task to ``assignee`` (None: back to its group), audit who did it, and commit."""
     previous = task.assignee
     _set_assignee(session, task, assignee, now, previous, check_expected=True)
     record(
         session,
         actor,
-        "task_assigned",
+        action,
         now,
         instance_id=task.instance_id,
         task_id=task.id,
