@@ -177,6 +177,24 @@ def _start_mail_catcher(context: AppContext) -> None:
     )
 
 
+def _start_mail_intake(context: AppContext) -> str:
+    """The SMTP listener of `complaintflow mail-intake`, in this process: `make run` takes complaints by e-mail.
+
+    Returns the line to print; a port that is taken (another app running) leaves the web app running without it.
+    """
+    from complaintflow.channels_cli import channel_settings
+    from notifications import mail_intake
+
+    settings = channel_settings(context)
+    listener = mail_intake.smtp_listener(context.sessions, settings, utcnow)
+    try:
+        listener.start()
+    except (OSError, RuntimeError) as error:
+        return f"  e-mail intake NOT started ({settings.intake_host}:{settings.intake_port}: {error})"
+    atexit.register(listener.stop)
+    return f"  complaints by e-mail:  smtp://{settings.intake_host}:{settings.intake_port} (any address)"
+
+
 def _is_reloader_child() -> bool:
     return os.environ.get("WERKZEUG_RUN_MAIN") == "true"
 
@@ -209,9 +227,10 @@ def run_command(ctx: click.Context, debug: bool) -> None:
             click.echo(f"  mails are kept by a local mail catcher: read them at http://127.0.0.1:{port}/mails/")
         # Once per `complaintflow run`: this branch never runs in the reloader child, so a code reload does not
         # start a second scheduler or dispatcher. Production runs both as their own processes.
+        click.echo(_start_mail_intake(context))
         start_background_scheduler(context)
         _start_background_dispatcher(context)
-        click.echo("timers and notifications are handled in this process (scheduler + outbox dispatcher)")
+        click.echo("timers, notifications and e-mail intake are handled in this process")
     app.run(host="127.0.0.1", port=port, debug=debug, use_reloader=debug)
 
 

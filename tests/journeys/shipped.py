@@ -1,8 +1,9 @@
 """The app as the README's first command (`make run`) sets it up, run by the installed `complaintflow` CLI.
 
 The same commands as the Makefile's `run` target (init-db, deploy processes/*.bpmn processes/*.dmn,
-demo-users, demo-data, run), the default settings, and only two overrides: a temporary instance folder
-(which holds the SQLite database) and a free port.
+demo-users, demo-data, run), the default settings, and only these overrides: a temporary instance folder
+(which holds the SQLite database), a free port for the web app and one for its e-mail intake listener (test
+modules run side by side, each with its own app).
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ def cli_path() -> str:
 
 
 def shipped_environment(instance: Path, port: int) -> dict[str, str]:
-    """The caller's environment without any COMPLAINTFLOW_* setting, plus the instance folder and the port."""
+    """The caller's environment without any COMPLAINTFLOW_* setting, plus the instance folder and the ports."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("COMPLAINTFLOW_")}
     env["COMPLAINTFLOW_INSTANCE_PATH"] = str(instance)
     env["COMPLAINTFLOW_PORT"] = str(port)
+    env["COMPLAINTFLOW_INTAKE_PORT"] = str(free_port())
     return env
 
 
@@ -60,7 +62,6 @@ class ShippedApp:
     env: dict[str, str]
     output: Path
     process: subprocess.Popen[bytes] | None = None
-    extra: list[subprocess.Popen[bytes]] = field(default_factory=list)
     memo: dict[str, object] = field(default_factory=dict)  # what journeys of one module share (an API token)
 
     def cli(self, *args: str, env: dict[str, str] | None = None) -> str:
@@ -73,15 +74,13 @@ class ShippedApp:
             raise AssertionError(f"complaintflow {command} exited {done.returncode}:\n{done.stdout}{done.stderr}")
         return done.stdout
 
+    @property
+    def intake_port(self) -> int:
+        """Where `complaintflow run` listens for complaints by e-mail."""
+        return int(self.env["COMPLAINTFLOW_INTAKE_PORT"])
+
     def cli_json(self, *args: str) -> Any:
         return json.loads(self.cli(*args))
-
-    def start(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        """A further long-running `complaintflow` process (e.g. the mail intake), stopped with the app."""
-        log = (self.output.parent / f"{args[0]}.log").open("wb")
-        process = subprocess.Popen([cli_path(), *args], cwd=ROOT, env=env or self.env, stdout=log, stderr=log)
-        self.extra.append(process)
-        return process
 
     def server_output(self) -> str:
         return self.output.read_text(encoding="utf-8", errors="replace")
@@ -143,5 +142,4 @@ def shipped_app(workdir: Path, prepared: Path) -> Iterator[ShippedApp]:
         _wait_until_serving(app)
         yield app
     finally:
-        for process in [*app.extra, app.process]:
-            _stop(process)
+        _stop(app.process)
