@@ -5,9 +5,16 @@ as the DMN scoping rules ask (DMN 1.5, 6.3: an expression sees only what its ele
 
 Names that no element defines are left to evaluation (they are null there, as FEEL specifies for
 an unknown function), so only a missing requirement edge makes a model non-compliant.
+
+A name FEEL code refers to (a decision, input, BKM, variable, parameter, item definition...) must
+not begin with a FEEL keyword (DMN 1.5, 10.3.1.2: names may not start with a keyword such as
+``and``, ``true`` or ``every``): ``and1`` or ``in total`` cannot be told apart from the keyword
+followed by more text, so such a model is refused too.
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
@@ -16,11 +23,20 @@ from engine.bpmn.dmn.errors import DmnError
 from engine.bpmn.dmn.model import Element, Model, local
 from engine.bpmn.feel import FeelError
 from engine.bpmn.feel.analysis import free_names
+from engine.bpmn.feel.lexer import KEYWORDS
 from engine.bpmn.feel.parser import parse_expression, parse_unary_tests
 
 _EXPRESSION_TEXTS = {"literalExpression", "inputExpression", "outputEntry", "defaultOutputEntry"}
 _TEST_TEXTS = {"inputEntry"}
 _DECLARING = {"variable", "formalParameter", "column", "parameter"}
+# Elements whose ``name`` is a FEEL name (definitions, knowledge sources and the like are not).
+_FEEL_NAMED = _DECLARING | {
+    "decision", "inputData", "businessKnowledgeModel", "decisionService", "itemDefinition", "itemComponent",
+    "import", "output",
+}  # fmt: skip
+# A keyword followed by anything but a letter, `_` or `?`: ``and1``, ``true value``; not ``order``, ``android``.
+_KEYWORDS = "|".join(sorted(KEYWORDS, key=len, reverse=True))
+_KEYWORD_START = re.compile(rf"^({_KEYWORDS})(?![^\W\d]|\?)")
 
 
 def _declared(node: etree._Element) -> set[str]:
@@ -87,4 +103,24 @@ def scope_problems(defs: Definitions) -> list[DmnError]:
     for element in model.elements.values():
         if element.kind in ("decision", "businessKnowledgeModel"):
             problems.extend(_element_problems(defs, model, element))
+    return problems
+
+
+def name_problems(defs: Definitions) -> list[DmnError]:
+    """Names of the main model that begin with a FEEL keyword, each reported once where it first appears."""
+    problems: list[DmnError] = []
+    seen: set[str] = set()
+    for node in defs.main.root.iter():
+        if not isinstance(node.tag, str) or local(node) not in _FEEL_NAMED:
+            continue
+        name = (node.get("name") or "").strip()
+        found = _KEYWORD_START.match(name)
+        if found is None or name in seen:
+            continue
+        seen.add(name)
+        message = (
+            f"the name {name!r} begins with the FEEL keyword {found.group(1)!r}; FEEL names may not start with a"
+            " keyword (DMN 1.5, 10.3.1.2): rename it"
+        )
+        problems.append(DmnError(message, node.sourceline, name))
     return problems

@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from engine.bpmn.dmn.boxed import DmnError
-from engine.bpmn.dmn.checks import scope_problems
+from engine.bpmn.dmn.checks import name_problems, scope_problems
 from engine.bpmn.dmn.drg import Definitions
 from engine.bpmn.dmn.model import Model, read_model
 
@@ -72,6 +72,6 @@ def definitions_from_text(source: bytes | str, filename: str = "") -> Definition
 def problems(definitions: Definitions) -> list[Problem]:
     """Why a model cannot be evaluated, each with file, line and element."""
     found = []
-    for error in definitions.check() + scope_problems(definitions):
+    for error in definitions.check() + name_problems(definitions) + scope_problems(definitions):
         found.append(Problem(definitions.main.filename, error.line, error.element, str(error)))
     return found
