@@ -143,3 +143,21 @@ def test_unknown_paths_and_methods_answer_in_camunda_format(rest: Rest) -> None:
     assert missing.headers["Content-Type"] == "application/json"
     wrong_method = rest.call("DELETE", "/external-task/fetchAndLock")
     assert wrong_method.status_code == 405 and wrong_method.json["type"] == "InvalidRequestException"
+
+
+def test_tenant_filters_behave_as_for_tenants_nothing_belongs_to(rest: Rest, start: Callable[..., int]) -> None:
+    start(amount=1)
+    # complaintflow refuses deployments with a tenant id, so nothing belongs to a tenant: asking for
+    # tenants matches nothing, and asking for "without tenant" matches everything, as in Camunda.
+    for_tenant = {"topicName": "charge", "lockDuration": 1000, "tenantIdIn": ["acme"]}
+    assert rest.post("/external-task/fetchAndLock", {"workerId": "w", "topics": [for_tenant]}).json == []
+    assert rest.post("/external-task/count", {"tenantIdIn": ["acme"]}).json == {"count": 0}
+    assert rest.get("/external-task?tenantIdIn=acme").json == []
+    assert rest.get("/process-instance?tenantIdIn=acme").json == []
+    assert rest.get("/process-definition?tenantIdIn=acme").json == []
+    assert rest.get("/process-definition/count?tenantIdIn=acme").json == {"count": 0}
+    assert len(rest.get("/process-definition?withoutTenantId=true").json) >= 1
+    assert len(rest.get("/process-instance?withoutTenantId=true").json) == 1
+    without = {"topicName": "charge", "lockDuration": 1000, "withoutTenantId": True}
+    [task] = rest.post("/external-task/fetchAndLock", {"workerId": "w", "topics": [without]}).json
+    assert task["tenantId"] is None

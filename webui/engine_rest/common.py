@@ -112,8 +112,20 @@ def flag(value: Any) -> bool:
     return str(value).strip().lower() == "true"
 
 
+def tenants_requested(params: Any) -> bool:
+    """``tenantIdIn`` names tenants: complaintflow has none (a deployment with a tenant id is refused),
+    so such a query matches nothing, as it would in Camunda for tenants nothing belongs to.
+    ``withoutTenantId`` matches everything for the same reason."""
+    wanted = params.get("tenantIdIn")
+    if isinstance(wanted, str):
+        return any(part.strip() for part in wanted.split(","))
+    return isinstance(wanted, list) and any(isinstance(item, str) and item for item in wanted)
+
+
 def page(items: list[Any]) -> list[Any]:
-    """``firstResult``/``maxResults`` of a list query string."""
+    """``firstResult``/``maxResults`` of a list query string (nothing when it asks for tenants)."""
+    if tenants_requested(request.args):
+        return []
     first = integer(request.args.get("firstResult"), "firstResult", 0, minimum=0) or 0
     limit = integer(request.args.get("maxResults"), "maxResults", None, minimum=0)
     return items[first:] if limit is None else items[first : first + limit]

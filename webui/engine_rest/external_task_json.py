@@ -11,7 +11,7 @@ from engine.services.external_tasks.locking import TopicRequest
 from engine.store.external_task_queries import SORT_COLUMNS, ExternalTaskFilter
 from engine.store.external_tasks import ExternalTask
 from engine.store.models import INSTANCE_SUSPENDED, ProcessDefinition
-from webui.engine_rest.common import RestError, flag, integer
+from webui.engine_rest.common import RestError, flag, integer, tenants_requested
 from webui.engine_rest.ids import activity_instance_id, instance_uuid, maybe_instance_id
 from webui.engine_rest.variables import camunda_date, parse_date, to_camunda
 
@@ -111,6 +111,9 @@ def topic_requests(body: dict[str, Any]) -> tuple[list[TopicRequest], set[str]]:
                 local_only=flag(entry.get("localVariables", False)),
             )
         )
+        if tenants_requested(entry):
+            topics.pop()  # only tasks of those tenants: there are none
+            continue
         if flag(entry.get("includeExtensionProperties", False)):
             extensions.add(entry["topicName"])
     return topics, extensions
@@ -129,6 +132,8 @@ def query_filter(params: dict[str, Any]) -> ExternalTaskFilter:
     ids = _names(params.get("externalTaskIdIn"), "externalTaskIdIn")
     if params.get("externalTaskId"):
         ids = (*(ids or ()), str(params["externalTaskId"]))
+    if tenants_requested(params):
+        ids = ()  # no task belongs to a tenant
     instances = [maybe_instance_id(ref) for ref in _names(params.get("processInstanceIdIn"), "ids") or ()]
     if params.get("processInstanceId"):
         instances.append(maybe_instance_id(str(params["processInstanceId"])))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from engine.store.models import (
 )
 from webui.db import db
 from webui.engine_rest.auth import rest_call
-from webui.engine_rest.common import RestError, bp, flag, json_response, page
+from webui.engine_rest.common import RestError, bp, flag, json_response, page, tenants_requested
 from webui.engine_rest.external_task_json import definition_ref, query_args
 from webui.engine_rest.ids import activity_instance_id, instance_uuid, maybe_instance_id, parse_instance_id
 from webui.engine_rest.process_instance import check_reader
@@ -70,6 +70,8 @@ def incidents() -> Response:
 @rest_call
 def incident_count() -> Response:
     check_reader()
+    if tenants_requested(request.args):
+        return json_response({"count": 0})
     return json_response({"count": len(list(db().scalars(select(Incident.id).where(Incident.resolved_at.is_(None)))))})
 
 
@@ -90,6 +92,8 @@ def historic_json(instance: ProcessInstance) -> dict[str, Any]:
 
 
 def _historic(session: Session, args: dict[str, Any]) -> list[ProcessInstance]:
+    if tenants_requested(args):
+        return []
     query = select(ProcessInstance).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
     if args.get("processInstanceId"):
         query = query.where(ProcessInstance.id == maybe_instance_id(args["processInstanceId"]))

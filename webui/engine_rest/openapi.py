@@ -35,7 +35,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "FetchExternalTaskTopicDto": {
         "topicName": S, "lockDuration": N, "variables": A, "localVariables": B, "businessKey": S,
         "processDefinitionId": S, "processDefinitionIdIn": A, "processDefinitionKey": S, "processDefinitionKeyIn": A,
-        "processVariables": J, "includeExtensionProperties": B, "deserializeValues": B,
+        "processVariables": J, "includeExtensionProperties": B, "deserializeValues": B, "tenantIdIn": A,
+        "withoutTenantId": B,
     },
     "CompleteExternalTaskDto": {"workerId": S, "variables": J, "localVariables": J},
     "ExternalTaskFailureDto": {

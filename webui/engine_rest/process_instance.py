@@ -29,7 +29,16 @@ from engine.store.models import (
 )
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor, rest_call
-from webui.engine_rest.common import RestError, bp, flag, integer, json_body, json_response, no_content
+from webui.engine_rest.common import (
+    RestError,
+    bp,
+    flag,
+    integer,
+    json_body,
+    json_response,
+    no_content,
+    tenants_requested,
+)
 from webui.engine_rest.external_task_json import definition_ref, parse_definition_ref, query_args
 from webui.engine_rest.ids import instance_uuid, maybe_instance_id, parse_instance_id
 from webui.engine_rest.variables import from_camunda, to_camunda, to_camunda_value
@@ -87,6 +96,8 @@ def _variable_filters(raw: Any) -> list[tuple[str, str, Any]]:
 
 
 def _find(session: Session, params: dict[str, Any]) -> list[ProcessInstance]:
+    if tenants_requested(params):
+        return []
     query = select(ProcessInstance).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
     query = query.where(ProcessInstance.status.not_in((INSTANCE_COMPLETED, INSTANCE_CANCELLED)))
     if params.get("processDefinitionKey"):

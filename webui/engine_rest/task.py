@@ -20,7 +20,16 @@ from engine.store import queries
 from engine.store.models import TASK_OPEN, HumanTask, ProcessInstance
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor, rest_call
-from webui.engine_rest.common import RestError, bp, flag, integer, json_body, json_response, no_content
+from webui.engine_rest.common import (
+    RestError,
+    bp,
+    flag,
+    integer,
+    json_body,
+    json_response,
+    no_content,
+    tenants_requested,
+)
 from webui.engine_rest.external_task_json import definition_ref, query_args
 from webui.engine_rest.ids import instance_uuid, maybe_instance_id
 from webui.engine_rest.variables import camunda_date, from_camunda, parse_date, to_camunda, to_camunda_value
@@ -42,6 +51,8 @@ def task_json(task: HumanTask) -> dict[str, Any]:
 
 
 def _visible(session: Session, params: dict[str, Any]) -> list[HumanTask]:
+    if tenants_requested(params):
+        return []
     actor = current_actor()
     everything = actor.supervises
     criteria = queries.TaskFilter(
