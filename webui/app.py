@@ -48,9 +48,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     formatting.init_app(app)
     labels.init_app(app)
 
-    from webui.views import admin, attachments, cases, cockpit, designer, inbox, kb, profile, task_page, tasks
+    from webui.views import (
+        admin,
+        attachments,
+        case_intake,
+        cases,
+        cockpit,
+        designer,
+        inbox,
+        kb,
+        profile,
+        task_page,
+        tasks,
+    )
 
-    for module in (tasks, task_page, cases, attachments, inbox, kb, admin, profile, designer):
+    for module in (tasks, task_page, case_intake, cases, attachments, inbox, kb, admin, profile, designer):
         app.register_blueprint(module.bp)
     # The cockpit's routes live in two modules on one blueprint: cockpit imports cockpit_instances, so
     # importing cockpit above added both modules' routes.

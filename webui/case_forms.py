@@ -157,6 +157,7 @@ def field_message(message: str) -> str:
         "must be yes or no": _("must be yes or no"),
         "must be a date (YYYY-MM-DD)": _("must be a date (YYYY-MM-DD)"),
         "must be an e-mail address": _("must be an e-mail address"),
+        "is not an e-mail address": _("is not an e-mail address"),
         "must be text": _("must be text"),
         "is not a field of this form": _("is not a field of this form"),
         "is read-only": _("is read-only"),

@@ -29,7 +29,7 @@ from notifications.settings import ChannelSettings, load_channel_settings
 from notifications.wording import language, status_label
 from webui.db import db, now
 from webui.markdown_render import render_markdown
-from webui.portal_text import CATEGORIES, TEXT
+from webui.portal_text import CATEGORIES, TEXT, field_error
 
 bp = Blueprint("portal", __name__, url_prefix=links.PORTAL_PREFIX)
 PORTAL_ACTOR = Actor("portal")
@@ -60,6 +60,8 @@ def _lang(default: str | None = None) -> str:
 
 
 def _page(template: str, lang: str, status: int = 200, **values: Any) -> tuple[str, int]:
+    if values.get("errors"):
+        values["errors"] = {name: field_error(str(message), lang) for name, message in values["errors"].items()}
     return render_template(f"portal/{template}", t=TEXT[lang], lang=lang, **values), status
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Complaint service",
@@ -153,3 +155,36 @@ CATEGORIES = {
         "other": "Etwas anderes",
     },
 }
+
+# The services' field messages (English, lower case, as the API returns them) in German; {0}, {1} are the
+# parts the pattern takes from the message (a number, a file name). English pages show the message as it is.
+_GERMAN_FIELD_ERRORS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(pattern), german)
+    for pattern, german in (
+        (r"^is required$", "Bitte ausfüllen."),
+        (r"^is not an e-mail address$", "Das ist keine gültige E-Mail-Adresse."),
+        (r"^choose one of the options$", "Bitte wählen Sie eine der Möglichkeiten."),
+        (r"^must be a single line without control characters$", "Bitte nur eine Zeile ohne Steuerzeichen."),
+        (r"^must have at most (\d+) characters$", "Höchstens {0} Zeichen."),
+        (r"^write something or attach a file$", "Bitte schreiben Sie etwas oder hängen Sie eine Datei an."),
+        (r"^must be a whole number from (\d+) to (\d+)$", "Bitte eine ganze Zahl von {0} bis {1}."),
+        (r"^choose a rating$", "Bitte wählen Sie eine Bewertung."),
+        (r"^tell us why the complaint is not settled$", "Bitte sagen Sie uns, warum die Sache nicht erledigt ist."),
+        (r"^at most (\d+) files$", "Höchstens {0} Dateien."),
+        (r"^(.+): the file is empty$", "{0}: Die Datei ist leer."),
+        (r"^(.+): larger than (\d+) KB$", "{0}: größer als {1} KB."),
+        (r"^(.+): files of type (.+) are not accepted$", "{0}: Dateien vom Typ {1} werden nicht angenommen."),
+        (r"^(.+): the content is not a (.+) file$", "{0}: Der Inhalt ist keine {1}-Datei."),
+    )
+]
+
+
+def field_error(message: str, lang: str) -> str:
+    """A field message in the reader's language; keys of ``TEXT`` (``too_many``) stay keys for the template."""
+    if lang != "de" or message in TEXT[lang]:
+        return message
+    for pattern, german in _GERMAN_FIELD_ERRORS:
+        match = pattern.match(message)
+        if match:
+            return german.format(*match.groups())
+    return message

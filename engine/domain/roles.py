@@ -41,6 +41,8 @@ AUDIT_ROLES = frozenset({ROLE_MANAGER, ROLE_ADMIN})
 EXTERNAL_TASK_OPERATOR_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER})
 # Start process instances through /engine-rest (besides the external worker group).
 PROCESS_START_ROLES = frozenset({ROLE_ADMIN, ROLE_DESIGNER, ROLE_TEAM_LEAD, ROLE_MANAGER})
+# Record a complaint staff received by phone, letter, in person or on social media, or found themselves.
+RECORD_COMPLAINT_ROLES = CASE_WORKER_ROLES
 # Write knowledge base articles.
 KB_EDITOR_ROLES = frozenset({ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_ADMIN})
 # Maintain reply templates.

@@ -1,4 +1,5 @@
-"""Journey 3: the agent works a new complaint from the group list to a proposed refund."""
+"""Journeys 3 (the agent works a new complaint to a proposed refund) and 4 (the agent records complaints received
+by phone, letter, in person and on social media)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from playwright.sync_api import expect
 
 from tests.journeys.journey import Journey
 from tests.journeys.shipped import ShippedApp
-from tests.journeys.steps import api_complaint, open_tasks
+from tests.journeys.steps import api_complaint, group_task, open_tasks
 
 SUBJECT = "Toaster burns the bread on every setting"
+REFERENCE = re.compile(r"C-\d{4}-\d{6}")
 
 
 def in_days(days: int) -> str:
@@ -142,3 +144,89 @@ def test_agent(journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: P
     # Above the approval threshold: the team lead approves (journey 5); the proposer may not.
     tasks = [task for task in open_tasks(shipped) if task["element_id"] == "approve_resolution"]
     assert any(task["groups"] == ["team_lead"] and task["assignee"] is None for task in tasks)
+
+
+def record(agent: Journey, channel: str, name: str, subject: str, text: str, implicit: bool = False) -> str:
+    """Fill the staff form for a complaint received on ``channel``; returns the new reference from the case page."""
+    page = agent.page
+    page.get_by_role("link", name="Record a complaint").click()
+    page.select_option("#channel", label=channel)
+    if implicit:
+        page.check("#implicit")
+    page.fill("#customer_name", name)
+    page.fill("#subject", subject)
+    page.fill("#description", text)
+    page.get_by_role("button", name="Record complaint").click()
+    expect(page.locator("main")).to_contain_text("its process has started")
+    expect(page.locator("main")).to_contain_text(channel)
+    reference = REFERENCE.search(page.locator("h1").inner_text())
+    assert reference is not None
+    return reference.group(0)
+
+
+def test_agent_records_complaints_from_other_channels(
+    journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: Path
+) -> None:
+    """Journey 4: phone, letter, in person, and an implicit one found on social media; each then runs as usual."""
+    agent = journey("agent-recording")
+    page = agent.page
+    agent.sign_in("agent")
+    page.get_by_role("link", name="Record a complaint").click()
+    expect(page.locator("h1")).to_contain_text("Record a complaint")
+    agent.step("record form")
+
+    page.select_option("#channel", label="Phone")
+    page.fill("#customer_name", "Rita Ruf")
+    page.fill("#customer_email", "rita.ruf@example")
+    with agent.bad_input(422, "Please correct the marked fields"):
+        page.get_by_role("button", name="Record complaint").click()
+    expect(page.locator("#customer_name")).to_have_value("Rita Ruf")
+    expect(page.locator("#channel")).to_have_value("phone")
+    expect(page.locator("#subject-error")).to_be_visible()
+    agent.step("bad input: marked fields, values kept")
+
+    page.fill("#customer_email", "rita.ruf@example.org")
+    page.fill("#customer_phone", "+49 30 555 0101")
+    page.select_option("#category", "delivery")
+    page.fill("#subject", "Parcel handed to the wrong neighbour")
+    page.fill("#description", "Called at 09:40: the courier gave the parcel to a neighbour she does not know.")
+    page.get_by_role("button", name="Record complaint").click()
+    expect(page.locator("main")).to_contain_text("its process has started")
+    phone = REFERENCE.search(page.locator("h1").inner_text())
+    assert phone is not None
+    agent.step("phone complaint recorded: its case page")
+
+    scan = tmp_path / "letter-scan.txt"
+    scan.write_text("Dear Sir or Madam, the invoice of March charges the delivery twice.")
+    page.get_by_role("link", name="Record a complaint").click()
+    page.select_option("#channel", label="Letter")
+    page.fill("#customer_name", "Bernd Brief")
+    page.fill("#subject", "Delivery charged twice on the March invoice")
+    page.fill("#description", "Letter of 2 March: the delivery fee appears twice on invoice 2026-0311.")
+    page.set_input_files("#files", str(scan))
+    page.get_by_role("button", name="Record complaint").click()
+    expect(page.locator("main")).to_contain_text("letter-scan.txt")
+    agent.step("letter recorded with its scan")
+
+    record(agent, "In person", "Ingrid Ort", "Shop staff refused the exchange",
+           "At the Mitte shop today: the exchange of unworn shoes within 14 days was refused.")  # fmt: skip
+    agent.step("in-person complaint recorded")
+    implicit = record(
+        agent, "Social media", "@kettle_fan_42", "Post: 'third kettle, third leak'",
+        "Found on Instagram, not addressed to us: a photo of our kettle model K-3 leaking.", implicit=True,
+    )  # fmt: skip
+    expect(page.locator("main")).to_contain_text("implicit (found by staff, not addressed to us)")
+    agent.step("implicit complaint found on social media recorded")
+
+    # From here each runs like any other complaint: its first task waits in the group list.
+    group_task(agent, "Parcel handed to the wrong neighbour")
+    row = page.locator("tbody tr", has_text="Parcel handed to the wrong neighbour")
+    row.get_by_role("button", name="Claim").click()
+    expect(page).to_have_url(re.compile(r"/task/[0-9a-f-]+$"))
+    expect(page.locator("main")).to_contain_text(phone.group(0))
+    agent.step("phone complaint's first task claimed")
+    group_task(agent, "third kettle, third leak")
+    agent.step("implicit complaint in the group list")
+    row = page.locator("tbody tr", has_text="third kettle, third leak")
+    expect(row).to_contain_text("Social media")
+    expect(row).to_contain_text(implicit)

@@ -22,7 +22,20 @@ def test_customer_on_the_web(journey: Callable[..., Journey], shipped: ShippedAp
     page = customer.page
     customer.goto("/")
     customer.step("start page")
-    page.get_by_role("link", name="Submit a complaint").click()
+    page.get_by_role("link", name="Deutsch").click()
+    page.get_by_role("link", name="Reklamation einreichen").click()
+    # Wrong input the browser lets through (a blank subject): the form comes back in German with what was typed.
+    page.fill("input[name=customer_name]", "Paula Web")
+    page.fill("input[name=customer_email]", "paula.web@example.org")
+    page.fill("input[name=subject]", "   ")
+    page.fill("textarea[name=description]", "Der Wasserkocher ist undicht.")
+    with customer.bad_input(400, "Bitte korrigieren Sie die markierten Felder."):
+        page.get_by_role("button", name="Absenden").click()
+    expect(page.locator("main")).to_contain_text("Bitte ausfüllen.")
+    expect(page.locator("input[name=customer_name]")).to_have_value("Paula Web")
+    expect(page.locator("textarea[name=description]")).to_have_value("Der Wasserkocher ist undicht.")
+    customer.step("German form: bad input, German messages, values kept")
+    page.get_by_role("link", name="English").click()
     expect(page.locator("h1")).to_contain_text("Tell us what went wrong")
     customer.step("complaint form")
 

@@ -104,6 +104,23 @@ def test_header_injection_and_missing_fields_are_refused_with_field_messages(
         assert session.scalars(select(Complaint)).all() == []
 
 
+def test_a_german_form_with_bad_input_comes_back_in_german_with_what_was_typed(
+    app: Flask, database: DatabaseUnderTest
+) -> None:
+    client = PortalClient(app)
+    status, page = _submit(client, lang="de", customer_email="erika.example.org", subject="", description="x" * 10_001)
+    assert status == 400
+    assert "Bitte korrigieren Sie die markierten Felder." in page
+    assert "Das ist keine gültige E-Mail-Adresse." in page and "Bitte ausfüllen." in page
+    assert "Höchstens 10000 Zeichen." in page
+    assert "is required" not in page and "e-mail address" not in page
+    assert 'value="erika.example.org"' in page and 'value="Erika Muster"' in page
+    status, page = _submit(client, lang="de", customer_email="")
+    assert status == 400 and "Bitte ausfüllen." in page and "Kettle broken" in page
+    with database.session() as session:
+        assert session.scalars(select(Complaint)).all() == []
+
+
 def test_the_honeypot_stores_nothing_and_the_rate_limit_stops_floods(app: Flask, database: DatabaseUnderTest) -> None:
     bot = PortalClient(app, remote="198.51.100.9")
     status, page = _submit(bot, website="http://spam.example")
