@@ -25,6 +25,8 @@ STATES = {
     "warning": ("#fff3e0", "#e65100"),
 }
 _DEFAULT = ("#ffffff", "#333333")
+# Element names by id and state labels by state, in the reader's language.
+_Texts = tuple[dict[str, str], dict[str, str]]
 _GATEWAY_MARKS = {"exclusiveGateway": "×", "parallelGateway": "+", "inclusiveGateway": "○", "eventBasedGateway": "◇"}
 
 
@@ -69,12 +71,14 @@ def _shape(
     box: tuple[float, float, float, float],
     state: str | None,
     title: str | None = None,
+    texts: _Texts | None = None,
 ) -> None:
     x, y, w, h = box
     kind = local_name(element)
     fill, stroke = STATES.get(state or "", _DEFAULT)
     width = 3 if state else 1.5
-    name = " ".join((element.get("name") or "").split())
+    names, state_labels = texts or ({}, {})
+    name = " ".join((names.get(element.get("id") or "") or element.get("name") or "").split())
     if kind in ("participant", "lane"):
         _svg("rect", group, x=x, y=y, width=w, height=h, fill="none", stroke="#999999")
         _label(group, name, x + 15, y + h / 2, 20)
@@ -96,7 +100,7 @@ def _shape(
     if state or title:
         # The title goes first so browsers and screen readers take it as the group's accessible name.
         node = etree.Element(f"{{{SVG_NS}}}title")
-        node.text = title or f"{name or element.get('id')}: {state}"
+        node.text = title or f"{name or element.get('id')}: {state_labels.get(state or '', state)}"
         group.insert(0, node)
 
 
@@ -111,13 +115,18 @@ def render_svg(
     *,
     titles: dict[str, str] | None = None,
     id_prefix: str | None = None,
+    names: dict[str, str] | None = None,
+    state_labels: dict[str, str] | None = None,
 ) -> str:
     """SVG of the first diagram in ``bpmn_text``; ``states`` maps element ids to a state name.
 
     ``titles`` maps element ids to a tooltip (``<title>``); with ``id_prefix`` every drawn element gets the
-    HTML id ``id_prefix + element id``, so a page with several diagrams can link to one element.
+    HTML id ``id_prefix + element id``, so a page with several diagrams can link to one element. ``names``
+    replaces element names (their translation into the reader's language) and ``state_labels`` the state
+    names in tooltips.
     """
     states, titles = states or {}, titles or {}
+    texts = (names or {}, state_labels or {})
     try:
         root = load_xml(bpmn_text)
     except XmlRejected as error:
@@ -143,11 +152,11 @@ def render_svg(
             group.set("data-element-id", element_id)
             if anchor := _anchor(id_prefix, element_id):
                 group.set("id", anchor)
-            _shape(group, element, box, states.get(element_id), titles.get(element_id))
+            _shape(group, element, box, states.get(element_id), titles.get(element_id), texts)
     for edge in plane.iter(f"{{{BPMNDI_NS}}}BPMNEdge"):
         points = " ".join(f"{p.get('x')},{p.get('y')}" for p in edge.iter(f"{{{DI_NS}}}waypoint"))
         if points:
-            _edge(svg, points, edge.get("bpmnElement", ""), states, titles, id_prefix)
+            _edge(svg, points, edge.get("bpmnElement", ""), states, titles, id_prefix, texts)
     return etree.tostring(svg, encoding="unicode")
 
 
@@ -158,6 +167,7 @@ def _edge(
     states: dict[str, str],
     titles: dict[str, str],
     id_prefix: str | None,
+    texts: _Texts,
 ) -> None:
     state = states.get(element_id)
     stroke = STATES[state][1] if state in STATES else "#333333"
@@ -170,7 +180,10 @@ def _edge(
         line.set("id", anchor)
     if state or element_id in titles:
         title = _svg("title", line)
-        title.text = titles.get(element_id) or f"{element_id}: {state}"
+        names, state_labels = texts
+        title.text = (
+            titles.get(element_id) or f"{names.get(element_id, element_id)}: {state_labels.get(state or '', state)}"
+        )
 
 
 def _message_svg(message: str) -> str:

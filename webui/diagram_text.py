@@ -11,12 +11,14 @@ import threading
 from collections.abc import Iterable
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.diagram_texts import read_translations
 from engine.domain.forms import FormField
 from engine.store.models import DefinitionResource, HumanTask, ProcessInstance
+from webui.db import db
 
 _CACHE: dict[int, dict[str, dict[str, str]]] = {}
 _LOCK = threading.Lock()
@@ -91,3 +93,26 @@ def titles_for(session: Session, tasks: Iterable[HumanTask]) -> dict[str, str]:
         for task in tasks
         if task.instance_id in versions
     }
+
+
+def task_name(task: HumanTask) -> str:
+    """Jinja filter ``task_name``: a task row's name in the user's language (pages that list a few tasks)."""
+    return task_title(texts_for_task(db(), task), task)
+
+
+def element_names(session: Session, definition_id: int) -> dict[str, str]:
+    """Element id -> name in the user's language (task, event, gateway, lane, flow), for drawing the diagram."""
+    texts = translations_for(session, definition_id).get(_language(), {})
+    return {key: text for key, text in texts.items() if ":" not in key}
+
+
+def state_labels() -> dict[str, str]:
+    """The states an instance's diagram shows, for its tooltips."""
+    return {"completed": _("completed"), "active": _("active"), "waiting": _("waiting"), "incident": _("incident")}
+
+
+def diagram_texts_of_instance(session: Session, instance_id: int) -> dict[str, dict[str, str]]:
+    """Keyword arguments for ``instance_svg``: the instance's diagram in the user's language."""
+    instance = session.get(ProcessInstance, instance_id)
+    names = element_names(session, instance.definition_id) if instance is not None else {}
+    return {"names": names, "state_labels": state_labels()}

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from engine.domain import roles
+from engine.domain.calendar import parse_sla_duration
 from engine.domain.roles import (
     ROLE_ADMIN,
     ROLE_AGENT,
@@ -26,6 +28,7 @@ from engine.domain.sla import traffic_light_for
 from engine.services.delivery import notices
 from engine.store.tasklist import COUNT_CAP, SAVED_FILTER_COUNT_CAP
 from webui.auth import actor, is_case_worker
+from webui.choices import LANGUAGE_PAIRS
 from webui.db import db, now
 
 LIGHT_LABELS = {"green": _l("On track"), "amber": _l("Due soon"), "red": _l("Overdue")}
@@ -89,6 +92,38 @@ def number(value: float | int | None) -> str:
     return format_decimal(value) if value is not None else "–"
 
 
+def as_json(value: Any) -> str:
+    """Stored values as JSON people read: ``Lieferung unvollständig``, never ``unvollst\\u00e4ndig``.
+
+    Jinja's ``tojson`` escapes every non-ASCII character (it is made for scripts); pages show values through
+    this filter instead and autoescaping keeps them safe in HTML.
+    """
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def sla_target(spec: str | None) -> str:
+    """An SLA target such as ``4 business hours`` or ``PT2H`` in the user's language (as the engine reads it)."""
+    if not spec:
+        return "–"
+    try:
+        duration = parse_sla_duration(spec, business=True)
+    except ValueError:
+        return spec
+    if isinstance(duration.amount, int):
+        days = duration.amount
+        if duration.business:
+            return ngettext("%(num)d business day", "%(num)d business days", days)
+        return ngettext("%(num)d calendar day", "%(num)d calendar days", days)
+    minutes = int(duration.amount.total_seconds() // 60)
+    if minutes % 60:
+        if duration.business:
+            return ngettext("%(num)d business minute", "%(num)d business minutes", minutes)
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    if duration.business:
+        return ngettext("%(num)d business hour", "%(num)d business hours", minutes // 60)
+    return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+
+
 def count_label(number: int, cap: int = COUNT_CAP, lower_bound: bool = False) -> str:
     """A count that stopped at its cap reads "200+"; one known to be at least ``number`` reads "37+"."""
     if number > cap:
@@ -119,7 +154,15 @@ def page_url(**changes: Any) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        when=when, when_exact=when_exact, when_for=when_for, day=day, age=age, count_label=count_label, number=number
+        when=when,
+        when_exact=when_exact,
+        when_for=when_for,
+        day=day,
+        age=age,
+        count_label=count_label,
+        number=number,
+        as_json=as_json,
+        sla_target=sla_target,
     )
     app.jinja_env.globals.update(
         get_locale=get_locale,
@@ -133,6 +176,8 @@ def init_app(app: Flask) -> None:
         # Templates name permission sets, never role strings: current_user.has_role(*roles.AUDIT_ROLES).
         roles=roles,
         LIGHT_LABELS=LIGHT_LABELS,
+        # Each language named in its own language, as the language menus show it.
+        LANGUAGE_NAMES=dict(LANGUAGE_PAIRS),
     )
 
     @app.context_processor

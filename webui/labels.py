@@ -71,6 +71,14 @@ ACTION_LABELS = {
     "customer_data_exported": _l("Customer data exported"), "customer_erased": _l("Customer erased"),
     "complaint_pseudonymised": _l("Complaint pseudonymised"), "retention_run": _l("Retention clean-up run"),
     "audit_redacted": _l("Audit values removed"),
+    "complaint_rated": _l("Rating received"), "customer_not_notified": _l("Customer not notified"),
+    "decision_deployed": _l("Decision deployed"), "external_task_bpmn_error": _l("External task reported an error"),
+    "external_task_completed": _l("External task completed"), "external_task_failed": _l("External task failed"),
+    "external_task_retries_set": _l("External task retries set"),
+    "external_task_unlocked": _l("External task unlocked"), "external_tasks_locked": _l("External tasks locked"),
+    "incident_raised": _l("Incident raised"), "message_dropped": _l("Message dropped"),
+    "process_version_deleted": _l("Process version deleted"), "signal_received": _l("Signal received"),
+    "task_reassigned": _l("Task reassigned"), "task_unclaimed": _l("Given back to the group"),
 }  # fmt: skip
 
 # Column names of the cockpit's CSV exports in languages other than English (English keeps the ids).
@@ -106,5 +114,8 @@ def label(value: Any, kind: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """The ``label`` filter: ``{{ complaint.category|label('category') }}``."""
+    """The ``label`` filter (``{{ complaint.category|label('category') }}``) and ``task_name`` (diagram texts)."""
+    from webui.diagram_text import task_name
+
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["task_name"] = task_name

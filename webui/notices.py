@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_login import login_required
 
 from engine.domain.errors import FormValidationError
 from engine.domain.notification_events import STAFF_EVENTS
@@ -14,40 +15,23 @@ from engine.domain.roles import ROLE_ADMIN
 from engine.services.delivery import notices, webhooks
 from webui.auth import actor, require_roles
 from webui.db import db, now
+from webui.views.admin_webhooks import error_messages as webhook_messages
+from webui.views.admin_webhooks import event_labels
 
 bp = Blueprint("notices", __name__, url_prefix="/notifications")
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Notifications", "none": "No notifications.", "read_all": "Mark all as read", "unread": "new",
-        "preferences": "E-mail preferences", "pref_intro": "Every notification is in this list; choose which events "
-        "also come by e-mail.", "save": "Save", "saved": "Saved.", "email": "E-mail",
-        "task_assigned": "Task assigned to me", "high_priority": "High-priority complaint",
-        "sla_reminder": "Deadline reminder", "sla_escalation": "Escalation", "handover_received": "Hand-over received",
-        "handover_answered": "Hand-over answered", "subtask_assigned": "Subtask assigned",
-        "deliveries": "Deliveries and webhooks", "webhooks": "Webhook endpoints", "url": "URL",
-        "events": "Event types (comma-separated, * for all)", "add": "Add", "secret": "Signing secret (shown once)",
-        "log": "Delivery log", "ok": "delivered", "failed": "failed", "disable": "Switch off", "off": "off",
-        "description": "Description",
-    },
-    "de": {
-        "title": "Benachrichtigungen", "none": "Keine Benachrichtigungen.", "read_all": "Alle als gelesen markieren",
-        "unread": "neu", "preferences": "E-Mail-Einstellungen", "pref_intro": "Jede Benachrichtigung steht in dieser "
-        "Liste; wählen Sie, welche Ereignisse zusätzlich per E-Mail kommen.", "save": "Speichern",
-        "saved": "Gespeichert.", "email": "E-Mail", "task_assigned": "Mir zugewiesene Aufgabe",
-        "high_priority": "Reklamation mit hoher Priorität", "sla_reminder": "Fristerinnerung",
-        "sla_escalation": "Eskalation", "handover_received": "Übergabe erhalten",
-        "handover_answered": "Übergabe beantwortet", "subtask_assigned": "Teilaufgabe zugewiesen",
-        "deliveries": "Zustellungen und Webhooks", "webhooks": "Webhook-Endpunkte", "url": "URL",
-        "events": "Ereignistypen (durch Kommas getrennt, * für alle)", "add": "Hinzufügen",
-        "secret": "Signaturschlüssel (wird nur einmal angezeigt)", "log": "Zustellprotokoll", "ok": "zugestellt",
-        "failed": "fehlgeschlagen", "disable": "Abschalten", "off": "aus", "description": "Beschreibung",
-    },
-}  # fmt: skip
 
-
-def _t() -> dict[str, str]:
-    return TEXT.get(str(getattr(current_user, "language", "en")), TEXT["en"])
+def event_names() -> dict[str, str]:
+    """The staff events one can get by e-mail, in the user's language."""
+    return {
+        "task_assigned": _("Task assigned to me"),
+        "high_priority": _("High-priority complaint"),
+        "sla_reminder": _("Deadline reminder"),
+        "sla_escalation": _("Escalation"),
+        "handover_received": _("Hand-over received"),
+        "handover_answered": _("Hand-over answered"),
+        "subtask_assigned": _("Subtask assigned"),
+    }
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -58,7 +42,7 @@ def inbox() -> Any:
         notices.mark_read(db(), actor(), None, now())
         return redirect(url_for("notices.inbox"))
     items = notices.list_notifications(db(), actor(), limit=100)
-    return render_template("notices/list.html", t=_t(), items=items)
+    return render_template("notices/list.html", items=items)
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
@@ -70,7 +54,9 @@ def preferences() -> Any:
         choices = {topic: request.form.get(topic) == "on" for topic in STAFF_EVENTS}
         notices.set_preferences(db(), actor(), choices, now())
         saved = True
-    return render_template("notices/preferences.html", t=_t(), choices=notices.preferences(db(), actor()), saved=saved)
+    return render_template(
+        "notices/preferences.html", names=event_names(), choices=notices.preferences(db(), actor()), saved=saved
+    )
 
 
 @bp.route("/deliveries", methods=["GET", "POST"])
@@ -94,16 +80,17 @@ def deliveries() -> Any:
                 description=request.form.get("description") or "",
             )
         except FormValidationError as error:
-            errors = error.errors
+            errors = webhook_messages(error.errors)
     status = 400 if errors else 200
     page = render_template(
         "notices/deliveries.html",
-        t=_t(),
         endpoints=webhooks.list_endpoints(db(), actor()),
         log=webhooks.delivery_log(db(), actor(), limit=200),
         created=created,
         errors=errors,
         mask=mask,
+        event_labels=event_labels(),
+        channels={"email": _("E-mail"), "in_app": _("In-app"), "webhook": _("Webhook")},
     )
     return page, status
 

@@ -48,7 +48,9 @@ def test_admin_sees_targets_by_channel_and_priority_and_deploys_a_change(
 ) -> None:
     admin = client_for("admin")
     page = admin.get("/admin/sla/").get_data(as_text=True)
-    assert "PT1H / P1D (24/7)" in page and "2 business hours / 1 business day" in page
+    # Targets read as the engine reads them: ISO durations count business time too (here on the 24/7 calendar).
+    assert '1 business hour / 1 business day (<span translate="no">24/7</span>)' in page
+    assert "2 business hours / 1 business day" in page
     rules = shipped()
     data = form_of(rules)
     data["rule_1_first_response"] = "1 business hour"
@@ -70,6 +72,8 @@ def test_admin_sees_targets_by_channel_and_priority_and_deploys_a_change(
     assert downloaded.headers["Content-Disposition"] == 'attachment; filename="sla_targets.dmn"'
     rules_now = parse_sla_table(downloaded.get_data(as_text=True))
     assert rules_now[0].first_response == "1 business hour" and rules_now[1].description == "E-mail, high"
+    assert admin.post("/profile/", {"language": "de"}).status_code == 302
+    assert "3 Arbeitsstunden / 2 Arbeitstage" in admin.get("/admin/sla/").get_data(as_text=True)
 
 
 def test_invalid_rules_come_back_with_messages_and_deploy_nothing(

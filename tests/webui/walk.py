@@ -91,11 +91,15 @@ def catalogue() -> dict[str, str]:
         return {m.id: m.string for m in read_po(handle, locale="de") if isinstance(m.id, str) and m.id}
 
 
-def data_texts(session: Session) -> set[str]:
-    """Every stored text (names, subjects, labels, task titles from diagrams): user data the walks ignore."""
+def data_texts(session: Session, skip_columns: Iterable[str] = ()) -> set[str]:
+    """Every stored text (names, subjects, labels, task titles from diagrams): user data the walks ignore.
+
+    ``skip_columns`` names columns that hold ids shown through labels, not user data.
+    """
     found: set[str] = set()
+    skip = set(skip_columns)
     for table in Base.metadata.sorted_tables:
-        columns = [column for column in table.columns if isinstance(column.type, String | Text)]
+        columns = [c for c in table.columns if isinstance(c.type, String | Text) and c.name not in skip]
         if not columns:
             continue
         for row in session.execute(select(*columns)):
@@ -122,6 +126,12 @@ def _translated_originals(root: etree._Element, translated: set[str]) -> set[str
     return originals
 
 
+def word_runs(text: str) -> set[str]:
+    """Every run of consecutive words of ``text``: diagrams wrap long names over lines."""
+    words = _SPACE.sub(" ", text).strip().split(" ")
+    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+
+
 def diagram_texts(session: Session, language: str = "de") -> set[str]:
     """Names, documentation, labels and ids of the deployed diagrams that have no translation into ``language``.
 
@@ -138,9 +148,7 @@ def diagram_texts(session: Session, language: str = "de") -> set[str]:
             if not isinstance(element.tag, str):
                 continue
             for name in ("name", "label", "id"):
-                words = _SPACE.sub(" ", element.get(name) or "").strip().split(" ")
-                # Diagrams wrap long names over lines: every run of consecutive words is a text of its own.
-                found.update(" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1))
+                found.update(word_runs(element.get(name) or ""))
             if etree.QName(element).localname == "documentation" and element.text:
                 found.add(_SPACE.sub(" ", element.text).strip())
     return found - originals

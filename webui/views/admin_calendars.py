@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from babel.dates import get_day_names
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -29,6 +30,12 @@ bp = Blueprint("admin_calendars", __name__, url_prefix="/admin/calendars")
 WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
                   _l("Sunday"))  # fmt: skip
 HOURS_HINT = _l("e.g. 08:00-12:00, 13:00-17:00; empty: closed")
+
+
+def _short_weekdays() -> list[str]:
+    """Mo., Di., ... in the user's language, Monday first (CLDR's abbreviations; slicing names breaks some)."""
+    names = get_day_names("abbreviated", locale=get_locale())
+    return [names[day] for day in range(7)]
 
 
 class CalendarForm(FlaskForm):
@@ -113,7 +120,7 @@ def index() -> Any:
             "calendar": calendar,
             "preview": business_calendars.business_days_from(calendar, now(), 5),
         })  # fmt: skip
-    return render_template("admin/calendars.html", rows=rows, weekdays=WEEKDAY_LABELS, calendars_file=_file())
+    return render_template("admin/calendars.html", rows=rows, weekdays=_short_weekdays(), calendars_file=_file())
 
 
 def _file() -> Path | None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
@@ -39,28 +40,35 @@ def _secret(value: str | None) -> str:
     return _("set (hidden)") if value else _("not set")
 
 
+def _setting(value: str) -> Markup:
+    """A configured value (host, address, folder) as it is: technical, so it is marked not to translate."""
+    return Markup('<code translate="no">{0}</code>').format(value)
+
+
 def _rows(settings: ChannelSettings) -> dict[str, list[tuple[str, str]]]:
     catcher = current_app.config.get("MAIL_CATCHER_DIR")
     outgoing = [
-        (_("SMTP server"), f"{settings.smtp_host}:{settings.smtp_port}"),
+        (_("SMTP server"), _setting(f"{settings.smtp_host}:{settings.smtp_port}")),
         (_("Security"), {"none": _("none (plain)"), "starttls": "STARTTLS", "ssl": "SSL/TLS"}[settings.smtp_security]),
-        (_("User name"), settings.smtp_user or "–"),
+        (_("User name"), _setting(settings.smtp_user or "–")),
         (_("Password"), _secret(settings.smtp_password)),
-        (_("Sender"), f"{settings.mail_from_name} <{settings.mail_from}>"),
+        (_("Sender"), _setting(f"{settings.mail_from_name} <{settings.mail_from}>")),
         (_("Timeout"), _("%(seconds)s s", seconds=f"{settings.smtp_timeout:g}")),
-        (_("Links in mails point to"), settings.public_url),
+        (_("Links in mails point to"), _setting(settings.public_url)),
         (_("Retries"), _("up to %(count)d attempts", count=settings.retry.max_attempts)),
     ]
     if catcher:
-        outgoing.append((_("Local mail catcher"), _("on: mails are kept in %(folder)s", folder=catcher)))
+        outgoing.append(
+            (_("Local mail catcher"), escape(_("on: mails are kept in %(folder)s")) % {"folder": _setting(catcher)})
+        )
     intake = [
-        (_("SMTP listener (complaintflow mail-intake)"), f"{settings.intake_host}:{settings.intake_port}"),
-        (_("IMAP server (mail-intake --imap)"), f"{settings.imap_host}:{settings.imap_port}" if settings.imap_host
-         else "–"),
-        (_("IMAP user"), settings.imap_user or "–"),
+        (_("SMTP listener (complaintflow mail-intake)"), _setting(f"{settings.intake_host}:{settings.intake_port}")),
+        (_("IMAP server (mail-intake --imap)"),
+         _setting(f"{settings.imap_host}:{settings.imap_port}") if settings.imap_host else "–"),
+        (_("IMAP user"), _setting(settings.imap_user or "–")),
         (_("IMAP password"), _secret(settings.imap_password)),
-        (_("IMAP folder"), settings.imap_folder),
-        (_("Process started for new mail"), settings.intake_process),
+        (_("IMAP folder"), _setting(settings.imap_folder)),
+        (_("Process started for new mail"), _setting(settings.intake_process)),
         (_("Attachments"), _("at most %(count)d files of %(size)s MB each", count=settings.max_attachments,
                              size=f"{settings.max_attachment_bytes / (1024 * 1024):g}")),
     ]  # fmt: skip

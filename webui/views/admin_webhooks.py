@@ -65,7 +65,7 @@ def _form() -> WebhookForm:
     return form
 
 
-def _messages(errors: dict[str, str]) -> dict[str, str]:
+def error_messages(errors: dict[str, str]) -> dict[str, str]:
     known = {
         "must be an absolute http:// or https:// URL": _("must be an absolute http:// or https:// URL"),
         "name at least one event type (or * for all)": _("choose at least one event"),
@@ -91,7 +91,7 @@ def index() -> Any:
                     description=form.description.data or "", secret=form.secret.data or None,
                 )  # fmt: skip
             except FormValidationError as error:
-                apply_errors(form, _messages(error.errors))
+                apply_errors(form, error_messages(error.errors))
             else:
                 # Shown once, after the redirect (a reload cannot add the subscription twice).
                 session[_ONCE] = {"id": endpoint.id, "secret": endpoint.secret}

@@ -31,6 +31,7 @@ from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES
 from webui import charts
 from webui.auth import actor, require_roles
 from webui.db import db, now
+from webui.diagram_text import diagram_texts_of_instance
 from webui.formatting import LIGHT_LABELS
 from webui.labels import CSV_HEADERS, label
 from webui.query_args import day_arg
@@ -248,7 +249,9 @@ def instance(instance_id: int) -> str:
     return render_template(
         "cockpit/instance.html",
         detail=detail,
-        diagram=designer_api.instance_svg(session, instance_id, now()),
+        diagram=designer_api.instance_svg(
+            session, instance_id, now(), **diagram_texts_of_instance(session, instance_id)
+        ),
         incident=queries.open_incident(session, instance_id),
         audit=queries.audit_trail(session, instance_id),
         variables=sorted(detail.instance.variables.items()),

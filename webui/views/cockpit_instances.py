@@ -23,6 +23,7 @@ from engine.store.models import HumanTask, ProcessDefinition
 from engine.store.users import Group, User
 from webui.auth import actor, require_roles
 from webui.db import db, now
+from webui.diagram_text import element_names
 from webui.heatmap_svg import duration_text, overlay
 from webui.query_args import day_arg
 from webui.views.cockpit_blueprint import bp
@@ -154,7 +155,11 @@ def heatmap_view() -> str:
     start = datetime.combine(first, time(), UTC) if first else None
     end = datetime.combine(last + timedelta(days=1), time(), UTC) if last else None
     figures = heatmap.element_figures(session, definition.id, start, end) if definition else []
-    diagram = overlay(designer_api.version_svg(session, definition), figures) if definition else ""
+    diagram = (
+        overlay(designer_api.version_svg(session, definition, names=element_names(session, definition.id)), figures)
+        if definition
+        else ""
+    )
     return render_template(
         "cockpit/heatmap.html",
         definitions=definitions,

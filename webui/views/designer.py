@@ -18,6 +18,7 @@ from engine.domain.roles import DEPLOY_ROLES, INSTANCE_DIAGRAM_ROLES
 from engine.services.designer import api as designer_api
 from webui.auth import require_roles
 from webui.db import db, now
+from webui.diagram_text import diagram_texts_of_instance
 from webui.security import csrf
 
 bp = Blueprint("designer", __name__)  # not a role: the blueprint name
@@ -69,7 +70,7 @@ def download(process_key: str, version: int, filename: str) -> Response:
 @require_roles(*INSTANCE_DIAGRAM_ROLES)
 def instance_diagram(instance_id: int) -> Response:
     try:
-        svg = designer_api.instance_svg(db(), instance_id, now())
+        svg = designer_api.instance_svg(db(), instance_id, now(), **diagram_texts_of_instance(db(), instance_id))
     except NotFound:
         abort(404)
     return Response(svg, mimetype="image/svg+xml")

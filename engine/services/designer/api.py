@@ -122,13 +122,30 @@ def diff(session: Session, process_key: str, old_version: int, new_version: int)
     )
 
 
-def instance_svg(session: Session, instance_id: int, now: datetime) -> str:
-    """The instance's diagram with completed/active/waiting/incident overlays, as SVG text."""
+def instance_svg(
+    session: Session,
+    instance_id: int,
+    now: datetime,
+    *,
+    names: dict[str, str] | None = None,
+    state_labels: dict[str, str] | None = None,
+) -> str:
+    """The instance's diagram with completed/active/waiting/incident overlays, as SVG text.
+
+    ``names`` (element id -> name) and ``state_labels`` put the diagram into the reader's language.
+    """
     definition, states = versions.instance_states(session, instance_id, now)
-    return version_svg(session, definition, states)
+    return version_svg(session, definition, states, names=names, state_labels=state_labels)
 
 
-def version_svg(session: Session, definition: ProcessDefinition, states: dict[str, str] | None = None) -> str:
+def version_svg(
+    session: Session,
+    definition: ProcessDefinition,
+    states: dict[str, str] | None = None,
+    *,
+    names: dict[str, str] | None = None,
+    state_labels: dict[str, str] | None = None,
+) -> str:
     """A version's main diagram (the file that holds its process), with optional element states, as SVG text."""
     files = dict(versions.version_files(session, definition.process_key, definition.version))
     main = next(
@@ -139,7 +156,7 @@ def version_svg(session: Session, definition: ProcessDefinition, states: dict[st
         ),
         None,
     )
-    return render_svg(files.get(main or "", ""), states)
+    return render_svg(files.get(main or "", ""), states, names=names, state_labels=state_labels)
 
 
 def version_element_names(definition: ProcessDefinition) -> dict[str, str]:
