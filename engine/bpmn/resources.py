@@ -36,6 +36,18 @@ class ProcessInfo:
     executable: bool
     called_processes: frozenset[str]
     decisions: frozenset[str]
+    # Which version of its decision each business rule task uses.
+    decision_bindings: tuple[DecisionBinding, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionBinding:
+    """Which version of a decision a business rule task uses (Camunda's ``decisionRefBinding``)."""
+
+    decision_id: str
+    binding: str  # latest, deployment, version or versionTag
+    value: str = ""  # decisionRefVersion or decisionRefVersionTag
+    element_id: str = ""
 
 
 def parse_xml(resource: Resource) -> etree._Element:
@@ -61,9 +73,9 @@ def describe_bpmn(resource: Resource) -> list[ProcessInfo]:
     infos = []
     for process in root.iter(f"{{{BPMN_NS}}}process"):
         called = {node.get("calledElement") for node in process.iter(f"{{{BPMN_NS}}}callActivity")}
-        decisions = {
-            node.get(f"{{{CAMUNDA_NS}}}decisionRef") for node in process.iter(f"{{{BPMN_NS}}}businessRuleTask")
-        }
+        tasks = list(process.iter(f"{{{BPMN_NS}}}businessRuleTask"))
+        decisions = {node.get(f"{{{CAMUNDA_NS}}}decisionRef") for node in tasks}
+        bindings = tuple(_binding(node) for node in tasks if node.get(f"{{{CAMUNDA_NS}}}decisionRef"))
         infos.append(
             ProcessInfo(
                 process_id=process.get("id", ""),
@@ -72,9 +84,20 @@ def describe_bpmn(resource: Resource) -> list[ProcessInfo]:
                 executable=process.get("isExecutable", "true").lower() == "true",
                 called_processes=frozenset(c for c in called if c),
                 decisions=frozenset(d for d in decisions if d),
+                decision_bindings=bindings,
             )
         )
     return infos
+
+
+def _binding(node: etree._Element) -> DecisionBinding:
+    binding = (node.get(f"{{{CAMUNDA_NS}}}decisionRefBinding") or "latest").strip()
+    value = node.get(
+        f"{{{CAMUNDA_NS}}}decisionRefVersion" if binding == "version" else f"{{{CAMUNDA_NS}}}decisionRefVersionTag"
+    )
+    return DecisionBinding(
+        node.get(f"{{{CAMUNDA_NS}}}decisionRef") or "", binding, (value or "").strip(), node.get("id", "")
+    )
 
 
 def describe_dmn(resource: Resource) -> list[str]:

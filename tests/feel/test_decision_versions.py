@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engine.bpmn.resources import Resource
+from engine.domain.errors import DeploymentError
 from engine.services.designer import deployment
 from engine.services.designer.decision_versions import latest_decision
 from engine.services.instances import lifecycle as instances
@@ -51,3 +52,65 @@ def test_deploy_a_dmn_file_alone_from_the_cli(shell: Shell, tmp_path: Path) -> N
     shell("init-db")
     output = shell("deploy", str(path))
     assert "decision dish: deployed as version 1" in output and "decision beverages: deployed as version 1" in output
+
+
+def _bound(process_id: str, binding: str = "") -> str:
+    """A process whose one business rule task runs the dish decision with the given binding attributes."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+             id="defs_{process_id}" targetNamespace="urn:t">
+  <process id="{process_id}" isExecutable="true">
+    <startEvent id="start"/>
+    <sequenceFlow id="f1" sourceRef="start" targetRef="dish_task"/>
+    <businessRuleTask id="dish_task" camunda:decisionRef="dish" {binding} camunda:resultVariable="dish"
+                      camunda:mapDecisionResult="singleEntry"/>
+    <sequenceFlow id="f2" sourceRef="dish_task" targetRef="end"/>
+    <endEvent id="end"/>
+  </process>
+</definitions>
+"""
+
+
+def _dish(session: Session, now: datetime, process_id: str) -> str:
+    instance = instances.start_instance(session, ADMIN, process_id, {"season": "Winter", "guest count": 2}, now)
+    return str(instance.variables["dish"])
+
+
+def test_decision_ref_binding_version_tag_deployment_and_latest(session: Session, now: datetime) -> None:
+    tagged = DMN.replace('id="dish_defs"', 'id="dish_defs" xmlns:camunda="http://camunda.org/schema/1.0/dmn"').replace(
+        '<decision id="dish" name="Dish">', '<decision id="dish" name="Dish" camunda:versionTag="classic">'
+    )
+    deployment.deploy(session, ADMIN, [Resource("dish.dmn", tagged)], now)  # version 1, tagged
+    goulash = DMN.replace('"Roastbeef"', '"Goulash"')
+    deployment.deploy(session, ADMIN, [Resource("dish.dmn", goulash)], now)  # version 2
+    processes = {
+        "follows_latest": "",
+        "pinned": 'camunda:decisionRefBinding="version" camunda:decisionRefVersion="1"',
+        "by_tag": 'camunda:decisionRefBinding="versionTag" camunda:decisionRefVersionTag="classic"',
+    }
+    for process_id, binding in processes.items():
+        deployment.deploy(session, ADMIN, [Resource(f"{process_id}.bpmn", _bound(process_id, binding))], now)
+    assert [_dish(session, now, p) for p in processes] == ["Goulash", "Roastbeef", "Roastbeef"]
+
+    # A newer table alone: processes on the latest version follow it, a pinned one keeps its table.
+    pasta = DMN.replace('"Roastbeef"', '"Pasta"')
+    results = deployment.deploy(session, ADMIN, [Resource("dish.dmn", pasta)], now)
+    assert {r.process_key for r in results if r.kind == "process"} == {"follows_latest", "by_tag"}
+    assert [_dish(session, now, p) for p in processes] == ["Pasta", "Roastbeef", "Roastbeef"]
+
+    # Bound to the deployment: the DMN file must come with the process, and its table is the one used.
+    same = _bound("same_deployment", 'camunda:decisionRefBinding="deployment"')
+    with pytest.raises(DeploymentError, match="bound to the deployment"):
+        deployment.deploy(session, ADMIN, [Resource("same.bpmn", same)], now)
+    soup = DMN.replace('"Roastbeef"', '"Soup"')
+    deployment.deploy(session, ADMIN, [Resource("same.bpmn", same), Resource("soup.dmn", soup)], now)
+    assert _dish(session, now, "same_deployment") == "Soup"
+
+    for wrong, message in (
+        ('camunda:decisionRefBinding="version" camunda:decisionRefVersion="9"', "has no version 9"),
+        ('camunda:decisionRefBinding="version" camunda:decisionRefVersion="${v}"', "must be a version number"),
+        ('camunda:decisionRefBinding="versionTag" camunda:decisionRefVersionTag="nope"', "tagged 'nope'"),
+        ('camunda:decisionRefBinding="sometimes"', "is not one of latest"),
+    ):
+        with pytest.raises(DeploymentError, match=message):
+            deployment.deploy(session, ADMIN, [Resource("wrong.bpmn", _bound("wrong", wrong))], now)

@@ -1,6 +1,11 @@
 """Versions of decisions: every deployed DMN file gives each of its decisions a new version when its
 content changed, so a DMN file deployed alone is accepted and processes deployed later find it.
 
+A business rule task takes the latest version unless ``camunda:decisionRefBinding`` says otherwise:
+``deployment`` (the DMN file deployed with the process), ``version`` (``camunda:decisionRefVersion``)
+or ``versionTag`` (the newest version whose decision carries ``camunda:versionTag``). The table is
+chosen when the process is deployed and stored with its version (see ``bound_decision_file``).
+
 Part of the deploy use case (engine.services.designer.deployment commits).
 """
 
@@ -11,12 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.bpmn_xml import CAMUNDA_NS
 from engine.bpmn.diagnostics import Diagnostic
-from engine.bpmn.resources import Resource, describe_dmn
+from engine.bpmn.resources import DecisionBinding, Resource, describe_dmn
 from engine.domain.actors import Actor
+from engine.domain.errors import DeploymentError
 from engine.services.audit import record
 from engine.store.models import DecisionDefinition
 
@@ -91,3 +99,72 @@ def store_decisions(
         results.append(DecisionVersion(decision_key, version, resource.filename, True, notes))
     session.flush()
     return results
+
+
+def _version_tag(content: str, decision_key: str) -> str | None:
+    try:
+        root = etree.fromstring(content.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return None
+    for node in root:
+        if isinstance(node.tag, str) and etree.QName(node).localname == "decision" and node.get("id") == decision_key:
+            # Camunda Modeler writes it in the DMN flavour of its namespace (.../1.0/dmn).
+            tags = [value for name, value in node.attrib.items() if _camunda_attribute(name, "versionTag")]
+            return tags[0] if tags else None
+    return None
+
+
+def _camunda_attribute(name: str, local: str) -> bool:
+    qualified = etree.QName(name)
+    return qualified.localname == local and (qualified.namespace or "").startswith(CAMUNDA_NS.rsplit("/", 1)[0])
+
+
+def bound_decision_file(
+    session: Session, binding: DecisionBinding, uploaded: Resource | None, filename: str
+) -> Resource | None:
+    """The DMN file a business rule task bound to a version, the deployment or a version tag runs.
+
+    ``uploaded`` is the file of this deployment that declares the decision (if any); the decision's
+    versions are already stored when this is asked. None for the latest-version binding.
+    """
+    key = binding.decision_id
+    if binding.binding == "latest":
+        return None
+    if binding.binding == "deployment":
+        if uploaded is None:
+            raise DeploymentError(
+                f'decision {key!r} is bound to the deployment (camunda:decisionRefBinding="deployment") but the '
+                "deployment has no DMN file declaring it: deploy the DMN file together with the process",
+                filename=filename,
+                element_id=binding.element_id,
+            )
+        return uploaded
+    rows = session.scalars(
+        select(DecisionDefinition)
+        .where(DecisionDefinition.decision_key == key)
+        .order_by(DecisionDefinition.version.desc())
+    ).all()
+    if binding.binding == "version":
+        if not binding.value.isdigit():
+            raise DeploymentError(
+                f"decision {key!r}: camunda:decisionRefVersion must be a version number, not {binding.value!r}",
+                filename=filename,
+                element_id=binding.element_id,
+            )
+        found = next((row for row in rows if row.version == int(binding.value)), None)
+        what = f"version {binding.value}"
+    elif binding.binding == "versionTag":
+        found = next((row for row in rows if _version_tag(row.content, key) == binding.value), None)
+        what = f"a version tagged {binding.value!r} (camunda:versionTag)"
+    else:
+        raise DeploymentError(
+            f"decision {key!r}: camunda:decisionRefBinding {binding.binding!r} is not one of latest, deployment,"
+            " version, versionTag",
+            filename=filename,
+            element_id=binding.element_id,
+        )
+    if found is None:
+        raise DeploymentError(
+            f"decision {key!r} has no {what} deployed", filename=filename, element_id=binding.element_id
+        )
+    return Resource(found.filename, found.content)

@@ -21,6 +21,7 @@ from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition
 from engine.services.audit import record
 from engine.services.designer.decision_versions import (
     DecisionVersion,
+    bound_decision_file,
     latest_decision,
     latest_decisions,
     store_decisions,
@@ -78,6 +79,7 @@ class _Catalogue:
         self.decision_files: dict[str, Resource] = {}
         for resource in uploaded:
             self._add(resource)
+        self.uploaded_decisions = dict(self.decision_files)
         self._deployed_loaded = False
 
     def _add(self, resource: Resource, override: bool = True) -> None:
@@ -122,17 +124,38 @@ class _Catalogue:
             needed[resource.content] = resource
             pending.extend(info.called_processes)
             for decision_id in info.decisions:
-                if decision_id not in self.decision_files:
-                    self.load_deployed()
-                dmn = self.decision_files.get(decision_id)
-                if dmn is None:
-                    raise DeploymentError(
-                        f"decision {decision_id!r} is neither in the upload nor deployed",
-                        filename=info.filename,
-                        element_id=decision_id,
-                    )
+                dmn = self._decision_file(info, decision_id)
                 needed[dmn.content] = dmn
         return list(needed.values())
+
+    def _latest_decision_file(self, info: ProcessInfo, decision_id: str) -> Resource:
+        if decision_id not in self.decision_files:
+            self.load_deployed()
+        dmn = self.decision_files.get(decision_id)
+        if dmn is None:
+            raise DeploymentError(
+                f"decision {decision_id!r} is neither in the upload nor deployed",
+                filename=info.filename,
+                element_id=decision_id,
+            )
+        return dmn
+
+    def _decision_file(self, info: ProcessInfo, decision_id: str) -> Resource:
+        """The DMN file the process's business rule tasks bind ``decision_id`` to (one version per process)."""
+        chosen: dict[str, Resource] = {}
+        for binding in [b for b in info.decision_bindings if b.decision_id == decision_id]:
+            uploaded = self.uploaded_decisions.get(decision_id)
+            found = bound_decision_file(self.session, binding, uploaded, info.filename)
+            found = found or self._latest_decision_file(info, decision_id)
+            chosen.setdefault(found.content, found)
+        if len(chosen) > 1:
+            raise DeploymentError(
+                f"the business rule tasks of process {info.process_id!r} bind decision {decision_id!r} to different"
+                " versions; bind them alike (one version of a decision per process version)",
+                filename=info.filename,
+                element_id=decision_id,
+            )
+        return next(iter(chosen.values())) if chosen else self._latest_decision_file(info, decision_id)
 
 
 @unit_of_work
@@ -221,10 +244,15 @@ def _processes_using_new_decisions(catalogue: _Catalogue, uploads: list[Resource
     if not decisions:
         return []
     catalogue.load_deployed()
+    # Processes bound to the deployment or to a fixed version keep their table.
+    following = {
+        process_id: {b.decision_id for b in info.decision_bindings if b.binding in ("latest", "versionTag")}
+        for process_id, info in catalogue.processes.items()
+    }
     return sorted(
         process_id
         for process_id, info in catalogue.processes.items()
-        if info.executable and info.decisions & decisions and process_id not in already
+        if info.executable and following[process_id] & decisions and process_id not in already
     )
 
 
