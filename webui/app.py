@@ -67,9 +67,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The cockpit's routes live in two modules on one blueprint: cockpit imports cockpit_instances, so
     # importing cockpit above added both modules' routes.
     app.register_blueprint(cockpit.bp)
-    from webui.views import designer_migration, designer_pages, designer_upload
+    from webui.views import designer_migration, designer_pages, designer_trial, designer_upload
 
-    for module in (designer_pages, designer_upload, designer_migration):
+    for module in (designer_pages, designer_upload, designer_trial, designer_migration):
         app.register_blueprint(module.bp)
 
     from webui.views import admin_calendars, admin_mail, admin_sla, admin_tokens, admin_webhooks, audit, privacy

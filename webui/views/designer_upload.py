@@ -30,6 +30,7 @@ from engine.services.designer.deployment import DeployResult
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.views.designer import MAX_UPLOAD_REQUEST_BYTES, allow_diagram_uploads, upload_of
+from webui.views.designer_trial import Trial, trial_of
 
 bp = Blueprint("designer_upload", __name__, url_prefix="/designer")
 bp.url_value_preprocessor(allow_diagram_uploads)
@@ -51,6 +52,7 @@ class FileView:
     report: FileReport
     svg: Markup | None = None
     drawn: set[str] = field(default_factory=set)
+    trial: Trial | None = None  # the test panel of a DMN file
 
     @property
     def anchor_prefix(self) -> str:
@@ -86,7 +88,7 @@ def _drawn_ids(svg: str) -> set[str]:
 
 def file_view(index: int, report: FileReport) -> FileView:
     """Draw a file's diagram from its own layout; DMN and unreadable files have none."""
-    view = FileView(index, report)
+    view = FileView(index, report, trial=trial_of(report))
     original = report.normalized.original if report.normalized else ""
     if "BPMNPlane" not in original:
         return view
