@@ -1,4 +1,5 @@
-"""Labels for stored enumerations (categories, statuses, outcomes, root causes, audit actions) in the user's language.
+"""Labels for stored enumerations (categories, statuses, outcomes, root causes, product groups, audit actions)
+in the user's language.
 
 Stored values are stable ids (``billing``, ``partly_upheld``, ``sla_started``); pages show them through these maps
 (Jinja filter ``label``), never as the raw id. An id without a label (a category a designer introduced) shows as
@@ -35,6 +36,13 @@ ROOT_CAUSE_LABELS = {
     "product_defect": _l("Product defect"), "staff_behaviour": _l("Staff behaviour"),
     "system_error": _l("System error"),
     "third_party": _l("Third party (carrier, partner)"),
+}  # fmt: skip
+PRODUCT_GROUP_LABELS = {
+    "banking_credit_cards": _l("Banking and credit cards"), "home_finance": _l("Home finance"),
+    "insurance_pure_protection": _l("Insurance and pure protection"),
+    "decumulation_pensions": _l("Decumulation and pensions"), "investments": _l("Investments"),
+    "credit_related": _l("Credit related"), "payment_services": _l("Payment services and e-money"),
+    "other_goods_services": _l("Other goods and services"),
 }  # fmt: skip
 ACTION_LABELS = {
     "complaint_opened": _l("Complaint received"), "complaint_received": _l("Complaint received"),
@@ -101,6 +109,7 @@ _KINDS = {
     "status": STATUS_LABELS,
     "outcome": OUTCOME_LABELS,
     "root_cause": ROOT_CAUSE_LABELS,
+    "product_group": PRODUCT_GROUP_LABELS,
     "action": ACTION_LABELS,
 }
 

@@ -15,6 +15,7 @@ from engine.actions.context import ServiceContext
 from engine.actions.notify import queue_notification
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
+from engine.services.casework.responses import record_response
 from engine.services.sla.clock import complaint_for_instance
 
 
@@ -36,13 +37,17 @@ def record_actor(context: ServiceContext) -> dict[str, Any]:
 
 
 def notify_customer(context: ServiceContext) -> dict[str, Any]:
-    """Queue an e-mail to the complaint's customer (properties ``template``, ``subject``).
+    """Queue an e-mail to the complaint's customer (properties ``template``, ``subject``, ``response``).
 
     The address comes from the customer row, not from process variables. Complaints by phone, letter or
     in person often have none: then the step records that the agent has to inform the customer on the
     complaint's channel, instead of failing the instance.
+
+    ``response`` (``acknowledgement``, ``holding`` or ``final``) names the letter this is for the register: its
+    date is recorded on the complaint only when the message was queued, never for a customer left uninformed.
     """
     template = _required(context, "template")
+    response = context.value("response")
     complaint = complaint_for_instance(context.session, context.instance.id)
     address = complaint.customer.email if complaint is not None else context.call.data.get("customer_email")
     element = context.call.element_id
@@ -63,6 +68,8 @@ def notify_customer(context: ServiceContext) -> dict[str, Any]:
     queue_notification(
         context, kind=CHANNEL_EMAIL, template=template, recipient=str(address), complaint_id=complaint_id
     )
+    if response and complaint is not None:
+        record_response(complaint, str(response), context.now)
     return {f"{element}_queued": True}
 
 

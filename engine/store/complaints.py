@@ -113,6 +113,15 @@ class Complaint(Base):
     resolution_type: Mapped[str | None] = mapped_column(String(30))
     resolution_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     root_cause: Mapped[str | None] = mapped_column(String(100))
+    # What the register and the returns classify by (engine.domain.classification, docs/regulation.md).
+    product_group: Mapped[str | None] = mapped_column(String(50))
+    resolution_currency: Mapped[str | None] = mapped_column(String(3))  # of resolution_amount (the redress)
+    acknowledged_at: Mapped[datetime | None]
+    holding_response_at: Mapped[datetime | None]
+    final_response_at: Mapped[datetime | None]
+    # Set by a regulation pack's clock; within_legal_deadline follows from it when the final response is recorded.
+    legal_deadline_at: Mapped[datetime | None]
+    within_legal_deadline: Mapped[bool | None] = mapped_column(Boolean)
     csat: Mapped[int | None] = mapped_column(Integer)
     nps: Mapped[int | None] = mapped_column(Integer)
     feedback_comment: Mapped[str | None] = mapped_column(Text)

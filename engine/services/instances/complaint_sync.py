@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.domain.classification import PRODUCT_GROUPS, valid_currency
 from engine.store.complaints import COMPLAINT_STATUSES, PRIORITIES, Complaint, Customer
 from engine.store.models import TASK_OPEN, HumanTask, ProcessInstance
 
@@ -51,6 +52,8 @@ VARIABLE_COLUMNS: dict[str, tuple[str, Any, tuple[str, ...] | None]] = {
     "resolution_type": ("resolution_type", _text, None),
     "resolution_amount": ("resolution_amount", _decimal, None),
     "root_cause": ("root_cause", _text, None),
+    "product_group": ("product_group", _text, PRODUCT_GROUPS),
+    "resolution_currency": ("resolution_currency", valid_currency, None),
     "csat": ("csat", _integer, None),
     "nps": ("nps", _integer, None),
     "feedback_comment": ("feedback_comment", _text, None),
