@@ -60,9 +60,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         profile,
         task_page,
         tasks,
+        workload,
     )
 
-    for module in (tasks, task_page, case_intake, cases, attachments, inbox, kb, admin, profile, designer):
+    for module in (tasks, workload, task_page, case_intake, cases, attachments, inbox, kb, admin, profile, designer):
         app.register_blueprint(module.bp)
     # The cockpit's routes live in two modules on one blueprint: cockpit imports cockpit_instances, so
     # importing cockpit above added both modules' routes.

@@ -25,6 +25,8 @@ SUPERVISING_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD})
 CASE_SUPERVISING_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER})
 # The "all open tasks" list and saved filters over it.
 ALL_TASKS_ROLES = frozenset({ROLE_TEAM_LEAD, ROLE_MANAGER})
+# The team workload page (open tasks per person) and reassigning several tasks at once from it.
+WORKLOAD_ROLES = frozenset({ROLE_TEAM_LEAD, ROLE_MANAGER})
 # Suspend, resume, cancel instances and reassign their tasks.
 CONTROL_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER})
 # Retry an instance that stopped with an incident.

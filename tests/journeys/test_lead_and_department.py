@@ -71,6 +71,46 @@ def test_team_lead(journey: Callable[..., Journey], shipped: ShippedApp) -> None
     expect(page.locator("main")).to_contain_text("completed")
     lead.step("rejected")
 
+    # The team's workload: the agent holds two blender cases; the lead moves both to himself at once.
+    blenders = ("Blender lid cracked on first use", "Blender motor smells burnt")
+    taken = agent_takes(shipped, blenders)
+    page.get_by_role("link", name="Team workload").click()
+    expect(page.locator("h1")).to_contain_text("Team workload")
+    expect(page.locator("table.workload")).to_contain_text("Anna Agent")
+    lead.step("team workload")
+    page.get_by_role("link", name="Anna Agent").click()
+    for subject in blenders:
+        page.locator("#reassign tr", has_text=subject).locator("input[type=checkbox]").check()
+    page.select_option("#target", "user:lead")
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.locator("main")).to_contain_text("2 tasks reassigned to lead.")
+    lead.step("two tasks reassigned from the workload")
+    assert {task["assignee"] for task in open_tasks(shipped) if task["id"] in taken} == {"lead"}
+
+    # And from the list of all tasks, several at once, back to the agent.
+    page.get_by_role("link", name="All tasks").click()
+    page.fill("input[name=q]", "Blender")
+    page.get_by_role("button", name="Filter").click()
+    for subject in blenders:
+        page.locator("tbody tr", has_text=subject).locator("input[type=checkbox]").check()
+    page.select_option("#bulk-target", "user:agent")
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.locator("main")).to_contain_text("2 tasks reassigned to agent.")
+    lead.step("two tasks reassigned from the task list")
+    assert {task["assignee"] for task in open_tasks(shipped) if task["id"] in taken} == {"agent"}
+
+
+def agent_takes(shipped: ShippedApp, subjects: tuple[str, ...]) -> set[str]:
+    """New complaints (REST API) whose first task the agent claims on the command line; the task ids."""
+    taken = set()
+    for subject in subjects:
+        api_complaint(shipped, subject=subject, description=f"{subject}. Bought last week.")
+        instance_id = max(int(task["instance_id"]) for task in open_tasks(shipped))
+        task = next(t for t in open_tasks(shipped, instance_id) if t["element_id"] == "handle_complaint")
+        shipped.cli("--as-user", "agent", "--group", "agent", "--role", "agent", "claim", str(task["id"]))
+        taken.add(str(task["id"]))
+    return taken
+
 
 def take_and_reply(dept: Journey, subject: str, kind: str, text: str) -> str:
     """Open the case's question in the inbox, take it and reply; returns the task id. The UI is German (dept)."""

@@ -31,8 +31,9 @@ ROW = re.compile(r"^\| `(GET|POST) ([^`]+)` \|(.+)\|$")
 POST_DATA = {"name": "matrix", "kind": "note", "body": "from the matrix test"}
 # The staff UI's blueprints; the customer portal, the REST API and the designer pages have their own rules.
 STAFF_BLUEPRINTS = {
-    "auth", "tasks", "task", "cases", "case_intake", "attachments", "inbox", "kb", "admin", "profile", "cockpit",
-    "notices", "audit", "privacy", "admin_calendars", "admin_tokens", "admin_webhooks", "admin_sla", "admin_mail",
+    "auth", "tasks", "workload", "task", "cases", "case_intake", "attachments", "inbox", "kb", "admin", "profile",
+    "cockpit", "notices", "audit", "privacy", "admin_calendars", "admin_tokens", "admin_webhooks", "admin_sla",
+    "admin_mail",
 }  # fmt: skip
 
 

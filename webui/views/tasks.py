@@ -18,7 +18,7 @@ from wtforms import DateField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.errors import FormValidationError, NotFound
-from engine.domain.roles import ALL_TASKS_ROLES
+from engine.domain.roles import ALL_TASKS_ROLES, WORKLOAD_ROLES
 from engine.services.casework import saved_filters
 from engine.store import tasklist
 from engine.store.casework import SUBTASK_OPEN, Subtask
@@ -29,6 +29,7 @@ from webui.db import db, now
 from webui.diagram_text import titles_for
 from webui.formatting import CHANNEL_LABELS, LIGHT_LABELS, PRIORITY_LABELS
 from webui.labels import label
+from webui.views.cockpit_instances import reassign_choices
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -143,8 +144,17 @@ def _render(scope: str, title: str) -> Any:
                 .order_by(Subtask.due_at)
             )
         )
+    bulk_users: list[str] = []
+    bulk_groups: list[str] = []
+    if scope == "all" and rows and current_user.has_role(*WORKLOAD_ROLES):
+        # Several tasks to one person at once: whoever may work at least one of them (the service checks each).
+        choices = reassign_choices([row.task for row in rows])
+        bulk_users = sorted({name for names, _groups in choices.values() for name in names})
+        bulk_groups = sorted({name for _names, names in choices.values() for name in names})
     return render_template(
         "tasks/list.html",
+        bulk_users=bulk_users,
+        bulk_groups=bulk_groups,
         title=title,
         scope=scope,
         form=form,

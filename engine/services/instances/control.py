@@ -291,6 +291,21 @@ def reassign_task(
     group: str | None = None,
 ) -> HumanTask:
     """Give an open task to one user, or offer it to one group (unassigned); the new holder is notified."""
+    task = reassign_uncommitted(session, actor, task_id, now, user=user, group=group)
+    commit(session)
+    return task
+
+
+def reassign_uncommitted(
+    session: Session,
+    actor: Actor,
+    task_id: str,
+    now: datetime,
+    *,
+    user: str | None = None,
+    group: str | None = None,
+) -> HumanTask:
+    """The work of :func:`reassign_task` without the commit, for a unit of work that reassigns several tasks."""
     _require_role(actor)
     if bool(user) == bool(group):
         raise ComplaintflowError("choose either a user or a group")
@@ -343,5 +358,4 @@ def reassign_task(
         complaint_id=complaint.id if complaint else None,
         instance_id=task.instance_id,
     )
-    commit(session)
     return task
