@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.bpmn.expressions import juel_to_python
+from engine.bpmn.feel_runtime import check_feel, is_feel
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class LintProblem:
 
 def _check(problems: list[LintProblem], element_id: str, what: str, source: str | None, mode: str) -> None:
     if source is None or not source.strip():
+        return
+    if mode == "eval" and is_feel(source):
+        problem = check_feel(source)  # Camunda 8 FEEL, evaluated by the FEEL engine
+        if problem:
+            problems.append(LintProblem(element_id, what, f"FEEL: {problem}"))
         return
     if mode == "eval":
         source = juel_to_python(source.strip())

@@ -45,6 +45,9 @@ class MessageWait:
     task_id: str
     element_id: str
     message_name: str
+    # The waiting task's own variables: a correlation key is evaluated in the scope of the event (each
+    # instance of a multi-instance sub-process has its own), not over the instance's newest data.
+    variables: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser as BpmnReceiveTaskParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import ReceiveTask, ServiceTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -32,9 +33,11 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 
 from engine.bpmn.dmn.dialect import FEEL, dialect
 from engine.bpmn.resources import Resource, parse_xml
+from engine.bpmn.zeebe_elements import zeebe_elements
 from engine.domain.errors import DeploymentError
 from engine.runtime.decisions import BusinessRuleTask, DecisionTaskParser, FeelDecisions, feel_decision_ids
 from engine.runtime.messages import MergingMessageEventDefinition
+from engine.runtime.zeebe_loops import apply_zeebe_rules
 
 ASSIGNMENT_ATTRIBUTES = (
     "assignee",
@@ -110,6 +113,13 @@ class BoundaryEventParser(_MergingMessages, CamundaBoundaryEventParser):
     pass
 
 
+class ReceiveTaskParser(_MergingMessages, CamundaIntermediateCatchEventParser):
+    """A receive task's message merges its payload as the catch events' do (the stock one nests it)."""
+
+    def create_task(self):  # type: ignore[no-untyped-def]
+        return BpmnReceiveTaskParser.create_task(self)
+
+
 class ComplaintflowParser(CamundaParser):
     """CamundaParser plus assignment attributes on user and manual tasks and merging message payloads."""
 
@@ -138,6 +148,7 @@ class ComplaintflowParser(CamundaParser):
             self.feel_decisions[decision_id] = (text, filename or "")
         return None
 
+    OVERRIDE_PARSER_CLASSES[full_tag("receiveTask")] = (ReceiveTaskParser, ReceiveTask)
     OVERRIDE_PARSER_CLASSES[full_tag("userTask")] = (AssignmentAwareUserTaskParser, CamundaUserTask)
     OVERRIDE_PARSER_CLASSES[full_tag("businessRuleTask")] = (DecisionTaskParser, BusinessRuleTask)
     OVERRIDE_PARSER_CLASSES[full_tag("manualTask")] = (
@@ -195,6 +206,8 @@ def parse_process(resources: list[Resource], process_id: str):  # type: ignore[n
     try:
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
+        elements = zeebe_elements(parse_xml(r) for r in resources if r.kind == "bpmn")
+        apply_zeebe_rules([spec, *subprocess_specs.values()], elements)
     except ValidationException as error:
         raise _as_deployment_error(error) from None
     except KeyError as error:

@@ -30,6 +30,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.bpmn.expressions import juel_to_python
+from engine.bpmn.feel_runtime import evaluate_feel, is_feel
 from engine.domain.calendars import end_of_business_day, sla_due, sla_point
 from engine.runtime.clock import current_time
 from engine.runtime.script_limits import LimitingTransformer, guard_globals, limited, limited_math
@@ -161,6 +162,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         expression = expression.strip()
         if _ISO_LITERAL.match(expression):
             return expression
+        if is_feel(expression):
+            # Camunda 8 diagrams keep their FEEL (``=expr``): evaluated by the FEEL engine, not as Python.
+            return evaluate_feel(expression, {**(external_context or {}), **context})
         code = _compile(juel_to_python(expression), "eval")
         with limited():
             return eval(code, self._globals(context, external_context))

@@ -185,17 +185,28 @@ class WorkflowRun:
     def waiting_message_names(self) -> set[str]:
         return {wait.message_name for wait in self.message_waits()}
 
-    def send_message(self, name: str, payload: dict[str, Any]) -> None:
-        """Deliver a named message to the event that waits for it; raises InvalidState if none does."""
-        definition = None
+    def send_message(self, name: str, payload: dict[str, Any], task_ids: set[str] | None = None) -> None:
+        """Deliver a named message to the event that waits for it; raises InvalidState if none does.
+
+        ``task_ids`` narrows delivery to those waiting tasks (the subscriptions whose correlation key
+        matched): the instances of a multi-instance sub-process wait for the same message under their own keys.
+        """
+        definition, targets = None, []
         for task in self.workflow.event_manager.tasks.values():
             for candidate in event_definitions(task.task_spec.event_definition):
                 if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
                     definition = candidate
-        if definition is None:
+                    if task_ids is not None and str(task.id) in task_ids:
+                        targets.append(task)
+        if definition is None or (task_ids is not None and not targets):
             raise InvalidState(f"the instance is not waiting for the message {name!r}")
         with engine_time(self.now):
-            self.workflow.send_event(message_event(definition, payload))
+            event = message_event(definition, payload)
+            if task_ids is None:
+                self.workflow.send_event(event)
+            for task in targets:
+                task.task_spec.catch(task, event)
+                task.task_spec._update(task)
         self.advance()
 
     def retry(self, data: dict[str, Any] | None = None) -> None:
@@ -343,7 +354,7 @@ class WorkflowRun:
         for task in self.workflow.event_manager.tasks.values():
             for definition in event_definitions(task.task_spec.event_definition):
                 if isinstance(definition, MessageEventDefinition):
-                    result.append(MessageWait(str(task.id), task.task_spec.bpmn_id, definition.name))
+                    result.append(MessageWait(str(task.id), task.task_spec.bpmn_id, definition.name, task.data))
         return result
 
     def variables(self) -> dict[str, Any]:

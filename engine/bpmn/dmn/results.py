@@ -21,7 +21,10 @@ from engine.bpmn.dmn.tables import MATCHED
 from engine.bpmn.feel import Function, Range, YearsMonths
 from engine.bpmn.feel.builtins_core import to_string
 
-MAPPINGS = ("resultList", "singleResult", "singleEntry", "collectEntries")
+# DECISION_VALUE is Camunda 8's ``zeebe:calledDecision resultVariable``: the decision's own value (one output
+# value, a context of outputs, or for COLLECT and the other multiple-hit policies a list of them).
+DECISION_VALUE = "decisionValue"
+MAPPINGS = ("resultList", "singleResult", "singleEntry", "collectEntries", DECISION_VALUE)
 
 
 class DecisionResultError(Exception):
@@ -116,6 +119,8 @@ def evaluate_decision(definitions: Definitions, decision_id: str, variables: dic
 def map_result(result: DecisionResult, mapping: str) -> Any:
     """Camunda's mapping of the rule results to the one value stored in the result variable."""
     rules = result.rule_results
+    if mapping == DECISION_VALUE:
+        return result.value
     if mapping == "resultList":
         return rules
     if mapping == "collectEntries":

@@ -16,6 +16,7 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import bpmn, camunda, text_of
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.expressions import PYTHON, juel_to_python, translate_expression, translate_script
+from engine.bpmn.feel_runtime import check_feel, is_feel
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.graph import all_scopes, flow_nodes, sequence_flows, to_user_task
 from engine.bpmn.normalize.vendor import HOW_TO_RUN, set_property
@@ -209,6 +210,12 @@ def _translate_condition(ctx: Context, owner: etree._Element, condition: etree._
     if not text:
         condition.getparent().remove(condition)  # an empty condition is no condition (gateway rules apply)
         ctx.changed = True
+        return
+    if is_feel(text):
+        # Camunda 8 FEEL stays FEEL: the engine evaluates ``=expr`` with the FEEL engine at run time.
+        problem = check_feel(text)
+        if problem:
+            ctx.error(owner, "feel-syntax", f"the condition {text!r} is not valid FEEL: {problem}")
         return
     translation = translate_expression(text, _language(ctx, condition))
     if translation.python is None and translation.dialect == PYTHON:

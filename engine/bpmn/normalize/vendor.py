@@ -17,6 +17,7 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import CAMUNDA_NS, ZEEBE_NS, bpmn, camunda
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.expressions import translate_expression
+from engine.bpmn.normalize import zeebe_vars
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.forms import form_data_from_camunda_form
 
@@ -94,7 +95,8 @@ def translate_vendor_extensions(ctx: Context) -> None:
                 namespace = etree.QName(child).namespace
                 if namespace == ZEEBE_NS:
                     _translate_zeebe(ctx, owner, child, forms)
-                    extension.remove(child)
+                    if etree.QName(child).localname not in zeebe_vars.KEPT:
+                        extension.remove(child)
                     ctx.changed = True
                 elif namespace == CAMUNDA_NS:
                     _camunda_extension(ctx, owner, child)
@@ -130,29 +132,13 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
             if prop.get("name"):
                 set_property(owner, prop.get("name", ""), prop.get("value", ""))
     elif name == "ioMapping":
-        _zeebe_io(ctx, owner, child)
+        zeebe_vars.io_mapping(ctx, owner, child)
     elif name == "calledElement":
-        process_id = _feel_value(ctx, owner, child.get("processId", ""), "called process")
-        if process_id and "${" in process_id:
-            ctx.error(owner, "dynamic-called-element", "the called process must be a fixed process id")
-        elif process_id:
-            owner.set("calledElement", process_id)
+        zeebe_vars.called_element(ctx, owner, child)
     elif name == "calledDecision":
-        if child.get("decisionId"):
-            owner.set(camunda("decisionRef"), child.get("decisionId", ""))
-        if child.get("resultVariable"):
-            ctx.warn(
-                owner,
-                "decision-result-variable",
-                "the decision's outputs are set as variables directly; "
-                f"the result variable {child.get('resultVariable')!r} is not set",
-            )
+        zeebe_vars.called_decision(ctx, owner, child)
     elif name == "loopCharacteristics":
-        for source, target in (("inputCollection", "collection"), ("inputElement", "elementVariable")):
-            if child.get(source):
-                owner.set(camunda(target), child.get(source, "").lstrip("= ").strip())
-        if child.get("outputCollection"):
-            ctx.warn(owner.getparent(), "loop-output-ignored", "the multi-instance output collection is not collected")
+        zeebe_vars.loop(ctx, owner, child)
     elif name == "script":
         python = translate_expression(child.get("expression", ""))
         result = child.get("resultVariable") or "result"
@@ -185,29 +171,6 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
         )
     elif name != "userTaskForm":
         ctx.note(owner, "info", "zeebe-dropped", f"the Camunda 8 extension {name!r} has no effect here")
-
-
-def _zeebe_io(ctx: Context, owner: etree._Element, mapping: etree._Element) -> None:
-    external = owner.get(camunda("type")) == "external" or owner.find(f".//{_zeebe('taskDefinition')}") is not None
-    for item in mapping.iterchildren(_zeebe("input")):
-        target, source = item.get("target", ""), (item.get("source") or "").strip()
-        if not external:
-            ctx.warn(
-                owner,
-                "input-mapping-ignored",
-                f"the input mapping to {target!r} is ignored; the task sees all process variables",
-            )
-            continue
-        value = _feel_value(ctx, owner, source, f"input {target}", "warning")
-        if value is not None and target:
-            set_property(owner, target, value)
-    for item in mapping.iterchildren(_zeebe("output")):
-        ctx.warn(
-            owner,
-            "output-mapping-ignored",
-            f"the output mapping to {item.get('target')!r} is ignored; "
-            "results are set as process variables under their own names",
-        )
 
 
 def _camunda_extension(ctx: Context, owner: etree._Element, child: etree._Element) -> None:

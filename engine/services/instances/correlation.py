@@ -42,7 +42,13 @@ def correlate(
         query = query.where(MessageSubscription.correlation_key == business_key)
     if instance_id is not None:
         query = query.where(MessageSubscription.instance_id == instance_id)
-    candidates = sorted({row.instance_id for row in session.scalars(query)})
+    rows = list(session.scalars(query))
+    candidates = sorted({row.instance_id for row in rows})
+    # With a key, only the subscriptions under that key get the message (each instance of a multi-instance
+    # sub-process waits for the same message under its own key); without one, every waiting event does.
+    keyed: dict[int, set[str]] = {}
+    for row in rows:
+        keyed.setdefault(row.instance_id, set()).add(row.task_id)
     wanted = correlation_values or {}
     matching = [
         candidate
@@ -63,7 +69,7 @@ def correlate(
             continue
         run = load_run(session, instance, now)
         before = run.variables()
-        run.send_message(message_name, payload or {})
+        run.send_message(message_name, payload or {}, keyed[target] if business_key is not None else None)
         run_actions(session, instance, run, actor, now)
         snapshot = save_run(session, instance, run, actor, now)
         old, new = changed_values(jsonable_data(before), jsonable_data(snapshot.data))

@@ -123,16 +123,15 @@ def deliver_message(
 ) -> list[int]:
     """Deliver a named message to every instance waiting for it under this business key (e.g. complaint id)."""
     payload = _check_data(payload)
-    instance_ids = sorted(
-        set(
-            session.scalars(
-                select(MessageSubscription.instance_id).where(
-                    MessageSubscription.message_name == message_name,
-                    MessageSubscription.correlation_key == correlation_key,
-                )
-            )
+    subscribed: dict[int, set[str]] = {}
+    for instance_key, task_id in session.execute(
+        select(MessageSubscription.instance_id, MessageSubscription.task_id).where(
+            MessageSubscription.message_name == message_name,
+            MessageSubscription.correlation_key == correlation_key,
         )
-    )
+    ):
+        subscribed.setdefault(instance_key, set()).add(task_id)
+    instance_ids = sorted(subscribed)
     if not instance_ids:
         raise NotFound(f"no instance is waiting for the message {message_name!r} with key {correlation_key!r}")
     for instance_id in instance_ids:
@@ -152,7 +151,7 @@ def deliver_message(
             continue
         run = load_run(session, instance, now)
         before = run.variables()
-        run.send_message(message_name, payload)
+        run.send_message(message_name, payload, subscribed[instance_id])
         run_actions(session, instance, run, actor, now)
         snapshot = save_run(session, instance, run, actor, now)
         old, new = changed_values(jsonable_data(before), jsonable_data(snapshot.data))

@@ -57,6 +57,6 @@ def subscription_keys(
         elif wait.task_id in previous:
             keys[wait.task_id] = previous[wait.task_id]
         else:
-            key = correlation_key(expression, data)
+            key = correlation_key(expression, wait.variables if wait.variables is not None else data)
             keys[wait.task_id] = key[:KEY_LENGTH] if key is not None else None
     return keys
