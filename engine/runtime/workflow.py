@@ -355,7 +355,7 @@ class WorkflowRun:
             for definition in event_definitions(task.task_spec.event_definition):
                 if isinstance(definition, MessageEventDefinition):
                     result.append(MessageWait(str(task.id), task.task_spec.bpmn_id, definition.name, task.data))
-        return result
+        return sorted(result, key=lambda wait: (wait.element_id, wait.task_id))  # restore reorders them
 
     def variables(self) -> dict[str, Any]:
         """The instance's current data: the final data once completed, else the newest active task's."""

@@ -133,6 +133,7 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
                 set_property(owner, prop.get("name", ""), prop.get("value", ""))
     elif name == "ioMapping":
         zeebe_vars.io_mapping(ctx, owner, child)
+        _inputs_as_properties(owner, child)
     elif name == "calledElement":
         zeebe_vars.called_element(ctx, owner, child)
     elif name == "calledDecision":
@@ -171,6 +172,24 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
         )
     elif name != "userTaskForm":
         ctx.note(owner, "info", "zeebe-dropped", f"the Camunda 8 extension {name!r} has no effect here")
+
+
+def _inputs_as_properties(owner: etree._Element, mapping: etree._Element) -> None:
+    """A job's inputs are also its properties: complaintflow's own system actions read parameters there.
+
+    The runtime sets them as the job's local variables too (Camunda 8's meaning); an input with no simple
+    translation is only a variable.
+    """
+    if owner.get(camunda("type")) != "external" and owner.find(f".//{_zeebe('taskDefinition')}") is None:
+        return
+    for item in mapping.iterchildren(_zeebe("input")):
+        target, source = item.get("target", ""), (item.get("source") or "").strip()
+        literal = re.fullmatch(r"=\s*\"([^\"]*)\"", source)
+        translation = translate_expression(source) if literal is None else None
+        if literal is not None:
+            set_property(owner, target, literal.group(1))
+        elif translation is not None and translation.python is not None and target:
+            set_property(owner, target, "${" + translation.python + "}")
 
 
 def _camunda_extension(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
