@@ -99,6 +99,25 @@ CSV_HEADERS = {
     "tasks_completed": _l("tasks completed"), "customer_name": _l("customer name"),
     "customer_email": _l("customer e-mail"), "reference": _l("reference"), "subject": _l("subject"),
     "channel": _l("channel"), "priority": _l("priority"), "status": _l("status"), "created_at": _l("created at"),
+    # The complaints export: every column of the complaint table.
+    "id": _l("id"), "instance_id": _l("instance id"), "explicit": _l("explicit complaint"),
+    "description": _l("description"), "product": _l("product"), "order_ref": _l("order or invoice number"),
+    "amount_disputed": _l("amount disputed"), "currency": _l("currency"), "language": _l("language"),
+    "handling_level": _l("handling level"), "responsible_group": _l("responsible group"),
+    "created_by": _l("created by"), "updated_at": _l("updated at"), "sla_calendar": _l("business calendar"),
+    "first_response_target": _l("first response target"), "resolution_target": _l("resolution target"),
+    "first_response_due_at": _l("first response due at"), "resolution_due_at": _l("resolution due at"),
+    "resolution_amber_at": _l("resolution due soon at"), "first_response_at": _l("first response at"),
+    "resolved_at": _l("resolved at"), "closed_at": _l("closed at"), "sla_paused_at": _l("SLA paused at"),
+    "sla_pauses": _l("SLA pauses"), "first_response_met": _l("first response in time"),
+    "resolution_met": _l("resolution in time"), "first_response_hours": _l("first response hours"),
+    "resolution_net_hours": _l("resolution net hours"), "outcome": _l("outcome"),
+    "resolution_type": _l("resolution type"), "resolution_amount": _l("resolution amount"), "nps": _l("NPS"),
+    "feedback_comment": _l("feedback comment"), "extra": _l("further data"),
+    "pseudonymised_at": _l("pseudonymised at"),
+    # The audit export.
+    "at": _l("at"), "actor": _l("by"), "action": _l("action"), "task_id": _l("task id"),
+    "element_id": _l("element id"), "message": _l("message"), "before": _l("before"), "after": _l("after"),
 }  # fmt: skip
 
 ASSIGNMENT_LABELS = {"assigned": _l("assigned"), "unassigned": _l("unassigned")}

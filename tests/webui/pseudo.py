@@ -59,6 +59,20 @@ def _strings(data: object) -> list[str]:
     return []
 
 
+def library_texts(language: str = "de") -> set[str]:
+    """Messages WTForms translates with its own catalogue ("Dieses Feld wird benötigt."): German, not ours."""
+    import wtforms
+
+    path = Path(wtforms.__file__).parent / "locale" / language / "LC_MESSAGES" / "wtforms.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale=language)
+    texts = set()
+    for message in catalogue:
+        strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
+        texts.update(text for text in strings if text and "%" not in text)
+    return texts
+
+
 def locale_words(language: str = "de") -> set[str]:
     """Words the locale data (CLDR) supplies, not the catalogue: month and day names, time units, zone names."""
     locale = Locale.parse(language)

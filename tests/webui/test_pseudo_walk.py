@@ -9,6 +9,8 @@ pages show them through labels.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -19,9 +21,9 @@ from sqlalchemy import select
 from engine.bpmn.diagram_texts import read_translations
 from engine.store.models import DefinitionResource
 from tests.conftest import DatabaseUnderTest
-from tests.webui.pseudo import data_pattern, locale_words, unmarked, write_pseudo_catalogue
+from tests.webui.pseudo import data_pattern, library_texts, locale_words, unmarked, write_pseudo_catalogue
 from tests.webui.support import Client, Seeded, app_context, make_app
-from tests.webui.walk import crawl, data_texts, diagram_texts, visible_texts, word_runs
+from tests.webui.walk import crawl, csv_downloads, data_texts, diagram_texts, submit_forms, visible_texts, word_runs
 
 # Columns of stored ids that pages show through labels (webui/labels.py): not user data.
 ENUMERATION_COLUMNS = {"category", "status", "channel", "priority", "outcome", "root_cause", "action", "language"}
@@ -36,9 +38,10 @@ def pseudo_app(database: DatabaseUnderTest, now: datetime, tmp_path: Path, seede
 
 
 def stored_texts(database: DatabaseUnderTest) -> set[str]:
-    """User data and diagram texts (names, labels and their translations), without enumeration columns."""
+    """User data, diagram texts (names, labels, their translations) and WTForms' own German messages; the
+    enumeration columns are not user data."""
     with database.session() as session:
-        texts = data_texts(session, skip_columns=ENUMERATION_COLUMNS) | diagram_texts(session)
+        texts = data_texts(session, skip_columns=ENUMERATION_COLUMNS) | diagram_texts(session) | library_texts()
         for (content,) in session.execute(select(DefinitionResource.content).where(DefinitionResource.kind == "bpmn")):
             for entries in read_translations(content).values():
                 # Diagrams wrap names over lines: every run of words of a translation is a text of its own.
@@ -74,3 +77,25 @@ def test_every_visible_text_went_through_the_catalogue(
     assert any("⟦" in page for page in pages.values()), "the pseudo catalogue is in use"
     found = unmarked_by_page(pages, stored_texts(database))
     assert found == {}, report(found, len(pages))
+    # CSV downloads: a German user gets column names in German, so every header cell carries the marker.
+    headers = {url: next(csv.reader(io.StringIO(text))) for url, text in csv_downloads(client, pages).items()}
+    if role in ("manager", "admin"):
+        assert headers, "the cockpit and audit exports are linked"
+    words = locale_words()
+    assert {url: unmarked(cells, data_pattern(set()), words) for url, cells in headers.items()} == dict.fromkeys(
+        headers, set()
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_flash_messages_and_form_errors_went_through_the_catalogue(
+    pseudo_app: Flask, database: DatabaseUnderTest, role: str
+) -> None:
+    """Every form of every page sent once with its text fields empty: the errors or messages that come back."""
+    client = Client(pseudo_app)
+    assert client.sign_in(role).status_code == 302
+    assert client.post("/profile/", {"language": "de"}).status_code == 302
+    answers = submit_forms(client, crawl(client))
+    assert len(answers) >= 2, sorted(answers)
+    found = unmarked_by_page(answers, stored_texts(database))
+    assert found == {}, report(found, len(answers))

@@ -170,3 +170,73 @@ def untranslated(pages: dict[str, str], english: Iterable[str], ignore: set[str]
             if text in exact or any(pattern.match(text) for pattern in formatted):
                 found.setdefault(url, set()).add(text)
     return found
+
+
+# Forms the walk does not send: signing out ends the walk.
+SKIP_FORMS = re.compile(r"/sign-out")
+
+
+def _form_data(form: lxml_html.FormElement) -> dict[str, str | list[str]]:
+    """What pressing the form's first button sends with every text field left empty (to provoke its errors)."""
+    data: dict[str, str | list[str]] = {}
+    for field in form.inputs:
+        name = field.get("name")
+        if not name or field.tag == "button":
+            continue
+        kind = (field.get("type") or "text").lower()
+        if field.tag == "input" and kind in ("submit", "button", "image", "file", "reset"):
+            continue
+        if field.tag == "input" and kind in ("checkbox", "radio"):
+            if field.checked:
+                data.setdefault(name, [])
+                data[name].append(field.get("value") or "on")  # type: ignore[union-attr]
+        elif field.tag == "select":
+            chosen = [o.get("value", o.text or "") for o in field.xpath(".//option[@selected]")]
+            first = field.xpath(".//option")
+            data[name] = chosen[0] if chosen else (first[0].get("value", first[0].text or "") if first else "")
+        elif kind == "hidden":
+            data[name] = field.get("value") or ""
+        else:
+            data[name] = ""
+    button = next((b for b in form.xpath('.//button[@name]|.//input[@type="submit"][@name]')), None)
+    if button is not None:
+        data[button.get("name")] = button.get("value") or ""
+    return data
+
+
+def submit_forms(client: Client, pages: dict[str, str], limit: int = 80) -> dict[str, str]:
+    """Send each distinct POST form of the pages once with empty text fields; the pages that come back
+    (form errors), or the page a redirect leads to (flash messages), by "action from page"."""
+    results: dict[str, str] = {}
+    sent: set[str] = set()
+    for url, page in pages.items():
+        for form in lxml_html.fromstring(page).forms:
+            if (form.method or "GET").upper() != "POST":
+                continue
+            action = urldefrag((form.get("action") or url).replace(BASE_URL, ""))[0] or url
+            if SKIP_FORMS.search(action) or action in sent or len(sent) >= limit:
+                continue
+            sent.add(action)
+            response = client.post(action, _form_data(form), headers={"Referer": f"{BASE_URL}{url}"})
+            if response.status_code in (301, 302, 303) and response.location:
+                response = client.get(response.location.replace(BASE_URL, ""))
+            if response.mimetype == "text/html":
+                results[f"POST {action} (from {url})"] = response.get_data(as_text=True)
+    return results
+
+
+def csv_downloads(client: Client, pages: dict[str, str]) -> dict[str, str]:
+    """Every CSV file the pages link to (each path once), by URL."""
+    found: dict[str, str] = {}
+    paths: set[str] = set()
+    for page in pages.values():
+        for _element, attribute, href, _pos in lxml_html.fromstring(page).iterlinks():
+            href = href.replace(BASE_URL, "")
+            path = urlsplit(href).path
+            if attribute != "href" or not path.endswith(".csv") or path in paths:
+                continue
+            paths.add(path)
+            response = client.get(href)
+            if response.status_code == 200 and response.mimetype == "text/csv":
+                found[href] = response.get_data(as_text=True)
+    return found

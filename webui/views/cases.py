@@ -32,6 +32,7 @@ from webui.case_forms import (
     fill_choices,
 )
 from webui.db import db, now
+from webui.engine_messages import engine_message
 from webui.info_requests import info_unavailable_text
 from webui.uploads import form_uploads, upload_error_text, upload_limits
 from webui.views.task_page import render_task
@@ -102,7 +103,7 @@ def _act(
             apply_errors(form, messages, mapping)
         except Conflict as error:
             db().rollback()
-            form.form_errors.append(str(error))
+            form.form_errors.append(engine_message(error))
         else:
             flash(success(result) if callable(success) else success, "success")
             if task_id and not to_case:
@@ -255,7 +256,7 @@ def subtask(subtask_id: int) -> Any:
             except FormValidationError as error:
                 apply_errors(form, error.errors, {"result": "answer"})
             except Conflict as error:
-                flash(str(error), "error")
+                flash(engine_message(error), "error")
                 return redirect(url_for("cases.subtask", subtask_id=subtask_id))
             else:
                 flash(_("Subtask done. Your result is in the case's timeline."), "success")

@@ -32,6 +32,7 @@ from webui import charts
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.diagram_text import diagram_texts_of_instance
+from webui.engine_messages import engine_message
 from webui.formatting import LIGHT_LABELS
 from webui.labels import CSV_HEADERS, label
 from webui.query_args import day_arg
@@ -270,7 +271,7 @@ def retry(instance_id: int) -> WerkzeugResponse:
     except NotFound:
         abort(404)
     except InvalidState as error:
-        flash(str(error), "error")
+        flash(engine_message(error), "error")
     else:
         incident = queries.open_incident(db(), instance_id) if result.status == INSTANCE_INCIDENT else None
         if incident is not None:

@@ -24,6 +24,7 @@ from engine.store.users import Group, User
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.diagram_text import element_names
+from webui.engine_messages import engine_message
 from webui.heatmap_svg import duration_text, overlay
 from webui.query_args import day_arg
 from webui.views.cockpit_blueprint import bp
@@ -60,7 +61,7 @@ def suspend(instance_id: int) -> WerkzeugResponse:
     except NotFound:
         abort(404)
     except ComplaintflowError as error:
-        flash(str(error), "error")
+        flash(engine_message(error), "error")
     else:
         flash(_("The instance is suspended: no timer fires and its tasks wait until it is resumed."), "success")
     return _back(instance_id)
@@ -76,7 +77,7 @@ def resume(instance_id: int) -> WerkzeugResponse:
     except NotFound:
         abort(404)
     except ComplaintflowError as error:
-        flash(str(error), "error")
+        flash(engine_message(error), "error")
     else:
         flash(_("The instance is resumed; it is %(status)s.", status=result.status), "success")
     return _back(instance_id)
@@ -96,7 +97,7 @@ def cancel(instance_id: int) -> str | tuple[str, int] | WerkzeugResponse:
         except PermissionDenied:
             abort(403)
         except ComplaintflowError as problem:
-            error = str(problem)
+            error = engine_message(problem)
         else:
             flash(_("The instance is cancelled."), "success")
             return _back(instance_id)
@@ -125,7 +126,7 @@ def reassign(task_id: str) -> WerkzeugResponse:
             group=name if kind == "group" else None,
         )
     except ComplaintflowError as problem:  # includes the four-eyes refusal
-        flash(str(problem), "error")
+        flash(engine_message(problem), "error")
     else:
         flash(_("The task was reassigned and %(name)s notified.", name=name), "success")
     return _back(instance_id)

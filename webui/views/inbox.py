@@ -19,6 +19,7 @@ from engine.store.casework import HANDOVER_ANSWERED, HANDOVER_OPEN, Handover
 from webui.auth import actor
 from webui.case_forms import AnswerForm, apply_errors
 from webui.db import db, now
+from webui.engine_messages import engine_message
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -108,7 +109,7 @@ def claim(handover_id: int) -> Response:
     try:
         casework.claim_handover(db(), actor(), handover_id, now())
     except Conflict as error:
-        flash(str(error), "error")
+        flash(engine_message(error), "error")
     else:
         flash(_("You are handling this question."), "success")
     return redirect(url_for("inbox.answer", handover_id=handover_id))

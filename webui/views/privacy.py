@@ -20,6 +20,7 @@ from engine.services.privacy import data_export as data_protection
 from engine.services.privacy import erasure, retention
 from webui.auth import actor, require_roles
 from webui.db import db, now
+from webui.engine_messages import engine_message
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -95,7 +96,7 @@ def erase(customer_id: int) -> WerkzeugResponse:
     except PermissionDenied:
         abort(403)
     except InvalidState as error:
-        flash(_("Not erased: %(reason)s", reason=str(error)), "error")
+        flash(_("Not erased: %(reason)s", reason=engine_message(error)), "error")
     else:
         flash(
             _(
@@ -129,7 +130,7 @@ def retention_run() -> WerkzeugResponse:
     try:
         report = retention.run_retention(db(), actor(), days, now())
     except ComplaintflowError as error:
-        flash(str(error), "error")
+        flash(engine_message(error), "error")
     else:
         flash(
             _(
