@@ -114,7 +114,10 @@ CSV_HEADERS = {
     "resolution_net_hours": _l("resolution net hours"), "outcome": _l("outcome"),
     "resolution_type": _l("resolution type"), "resolution_amount": _l("resolution amount"), "nps": _l("NPS"),
     "feedback_comment": _l("feedback comment"), "extra": _l("further data"),
-    "pseudonymised_at": _l("pseudonymised at"),
+    "pseudonymised_at": _l("pseudonymised at"), "product_group": _l("product group"),
+    "resolution_currency": _l("resolution currency"), "acknowledged_at": _l("acknowledged at"),
+    "holding_response_at": _l("holding response at"), "final_response_at": _l("final response at"),
+    "legal_deadline_at": _l("legal deadline"), "within_legal_deadline": _l("within the legal deadline"),
     # The audit export.
     "at": _l("at"), "actor": _l("by"), "action": _l("action"), "task_id": _l("task id"),
     "element_id": _l("element id"), "message": _l("message"), "before": _l("before"), "after": _l("after"),
