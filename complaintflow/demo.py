@@ -32,10 +32,14 @@ from engine.services.instances import timers
 from engine.services.intake.complaints import NewComplaint, open_complaint
 from engine.store import queries, schema
 from engine.store.complaints import Complaint, Customer
-from engine.store.models import TIMER_PENDING, PendingTimerRow
+from engine.store.models import TIMER_PENDING, PendingTimerRow, ProcessInstance
 from processes import MAIN_PROCESS, process_files
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "examples" / "demo_complaints.json"
+# A small process whose demo instance stops with an incident the cockpit can fix (order_count 0, then 3).
+INCIDENT_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "goodwill_voucher.bpmn"
+INCIDENT_PROCESS = "goodwill_voucher"
+INCIDENT_KEY = "GV-DEMO-1"
 OPERATOR = Actor("demo", roles=frozenset({ROLE_ADMIN}))
 COMPLAINT_FIELDS = {
     "customer_name",
@@ -182,6 +186,22 @@ def load_complaint(session: Session, entry: dict[str, Any], actors: dict[str, Ac
     return Loaded(key, entry["stage"], complaint.reference, created=True)
 
 
+def load_incident_example(session: Session, now: datetime) -> int | None:
+    """Deploy the goodwill voucher example and start its demo instance, which stops with an incident.
+
+    The instance divides the voucher by an order count of 0: the cockpit shows the incident, and a manager
+    sets ``order_count`` and retries. Returns the new instance's id, None when it exists already.
+    """
+    if queries.latest_definition(session, INCIDENT_PROCESS) is None:
+        upload = deployment.decode_upload(INCIDENT_EXAMPLE.name, INCIDENT_EXAMPLE.read_bytes())
+        deployment.deploy(session, OPERATOR, [upload], now)
+    existing = select(ProcessInstance.id).where(ProcessInstance.business_key == INCIDENT_KEY)
+    if session.scalars(existing).first() is not None:
+        return None
+    data = {"customer_name": "Sabine Sommer", "voucher_total": 60, "order_count": 0}
+    return instances.start_instance(session, OPERATOR, INCIDENT_PROCESS, data, now, business_key=INCIDENT_KEY).id
+
+
 def load_demo(session: Session, path: Path, now: datetime) -> list[Loaded]:
     """Deploy the library if needed and load every complaint of the data set."""
     data = read_data_set(path)
@@ -222,10 +242,14 @@ def demo_data_command(ctx: click.Context, path: Path, now_text: str | None) -> N
                 click.echo(f"{state} {item.reference}  {item.stage:<22} status={complaint.status}  {complaint.subject}")
         with context.session() as session:
             templates, articles = load_library(session, now)
+        with context.session() as session:
+            incident = load_incident_example(session, now)
     except (ComplaintflowError, ValueError) as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
     created = sum(item.created for item in loaded)
     click.echo(f"{created} complaint(s) loaded, {len(loaded) - created} already there")
     click.echo(f"{templates} reply template(s) and {articles} knowledge-base article(s) added")
+    if incident is not None:
+        click.echo(f"instance {incident} ({INCIDENT_PROCESS}) stopped with an incident to fix in the cockpit")
     click.echo("sign in with the demo users (complaintflow demo-users): agent, lead, dept, ... password demo")

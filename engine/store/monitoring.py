@@ -169,11 +169,12 @@ def instance_detail(session: Session, instance_id: int) -> InstanceDetail | None
     )
 
 
-def open_activities(session: Session) -> list[str]:
-    """Element ids at which some instance waits for a person (for the activity filter's choices)."""
-    return [
-        str(element)
-        for element in session.scalars(
-            select(HumanTask.element_id).where(HumanTask.status == TASK_OPEN).distinct().order_by(HumanTask.element_id)
-        )
-    ]
+def open_activities(session: Session) -> list[tuple[str, str]]:
+    """(element id, task name) where some instance waits for a person (the activity filter's choices)."""
+    rows = session.execute(
+        select(HumanTask.element_id, HumanTask.title).where(HumanTask.status == TASK_OPEN).distinct()
+    ).all()
+    names: dict[str, str] = {}
+    for element, title in rows:
+        names.setdefault(str(element), str(title or element))
+    return sorted(names.items(), key=lambda pair: (pair[1].lower(), pair[0]))

@@ -162,6 +162,31 @@ def test_retry_an_incident_goes_through_the_service(
     assert f'href="/cockpit/instances/{instance_id}"' in incidents
 
 
+def test_a_retry_with_corrected_variables_fixes_the_incident(
+    app: Flask, client_for: Callable[[str], Client], database: DatabaseUnderTest, now: datetime
+) -> None:
+    with database.session() as session:
+        deploy_paths(session, now, DIAGRAMS / "script_flow.bpmn")
+        instance_id = instances.start_instance(session, ADMIN, "script_flow", {"amount": 100, "divisor": 0}, now).id
+    manager = client_for("manager")
+    url = f"/cockpit/instances/{instance_id}/retry"
+    for wrong in ("divisor: 4", "[4]"):
+        response = manager.post(url, {"variables": wrong})
+        assert "Changed variables must be a JSON object" in manager.text(response.location)
+    with database.session() as session:
+        row = session.get(ProcessInstance, instance_id)
+        assert row is not None and row.status == "incident"
+    response = manager.post(url, {"variables": '{"divisor": 4}'})
+    assert "The failed step ran again" in manager.text(response.location)
+    with database.session() as session:
+        row = session.get(ProcessInstance, instance_id)
+        assert row is not None and row.status != "incident" and row.variables["refund"] == 25
+        retried = session.scalars(
+            select(AuditEntry).where(AuditEntry.instance_id == instance_id, AuditEntry.action == "instance_retried")
+        ).one()
+        assert retried.after is not None and retried.after.get("divisor") == 4
+
+
 def test_csv_cells_that_a_spreadsheet_would_run_are_defused(
     client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest
 ) -> None:

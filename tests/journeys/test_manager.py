@@ -1,4 +1,5 @@
-"""Journey 7: the manager starts on the dashboard and suspends, resumes and cancels a process instance."""
+"""Journey 7: the manager starts on the dashboard, retries the demo incident, zooms and pans its diagram, and
+suspends, resumes and cancels a process instance."""
 
 from __future__ import annotations
 
@@ -21,6 +22,56 @@ def test_manager(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
     manager.sign_in("manager")
     expect(page.locator("h1")).to_contain_text("KPI dashboard")
     manager.step("lands on the dashboard")
+    # Filters and charts name things as people do, never by their internal codes.
+    channels = page.locator("#channel option").all_inner_texts()
+    assert "In person" in channels and not [text for text in channels if "_" in text]
+    teams = page.locator("#team option").all_inner_texts()
+    assert teams and not [text for text in teams if "_" in text], teams
+    expect(page.locator("main")).not_to_contain_text("partly_upheld")
+
+    # The demo data ships an instance that stopped with an incident; the manager corrects a value and retries.
+    page.locator(".cockpit-tabs").get_by_role("link", name="Instances").click()
+    page.select_option("#status", "incident")
+    page.get_by_role("button", name="Filter").click()
+    processes = page.locator("#process option").all_inner_texts()
+    assert "Goodwill voucher" in processes and "goodwill_voucher" not in processes
+    waiting = page.locator("#activity option").all_inner_texts()
+    assert "Handle complaint" in waiting and "handle_complaint" not in waiting
+    row = page.locator("tbody tr", has_text="GV-DEMO-1")
+    expect(row).to_contain_text("Goodwill voucher")
+    manager.step("instances with an incident")
+    row.get_by_role("link").first.click()
+    expect(page.locator(".card.incident")).to_contain_text("ZeroDivisionError")
+    manager.step("incident")
+    page.fill("#retry-variables", "order_count: 3")
+    page.locator("#retry").click()
+    expect(page.locator("main")).to_contain_text("Changed variables must be a JSON object")
+    expect(page.locator(".card.incident")).to_be_visible()
+    page.fill("#retry-variables", '{"order_count": 3}')
+    page.locator("#retry").click()
+    expect(page.locator("main")).to_contain_text("The failed step ran again")
+    expect(page.locator(".card.incident")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Send vouchers")
+    manager.step("retried: the incident is gone, the next task waits")
+
+    # The diagram zooms and pans.
+    diagram = page.locator("#instance-diagram svg")
+    before = diagram.get_attribute("viewBox")
+    page.get_by_role("button", name="Zoom in").click()
+    zoomed = diagram.get_attribute("viewBox")
+    assert before and zoomed and float(zoomed.split()[2]) < float(before.split()[2])
+    box = page.locator("#instance-diagram").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 - 120, box["y"] + box["height"] / 2 - 40, steps=5)
+    page.mouse.up()
+    panned = diagram.get_attribute("viewBox")
+    assert panned and float(panned.split()[0]) > float(zoomed.split()[0])
+    manager.step("diagram zoomed in and moved")
+    page.get_by_role("button", name="Fit").click()
+    fitted = diagram.get_attribute("viewBox")
+    assert fitted and [float(n) for n in fitted.split()] == [float(n) for n in before.split()]
 
     manager.goto(f"/cockpit/instances/{instance_id}")
     expect(page.locator("h1")).to_contain_text(f"Instance {instance_id}")

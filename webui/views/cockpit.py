@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
@@ -28,6 +30,7 @@ from engine.store import complaint_export, kpi, kpi_dashboard, kpi_series, monit
 from engine.store.complaints import CHANNELS, Complaint
 from engine.store.external_task_queries import topic_summary
 from engine.store.models import INSTANCE_INCIDENT, INSTANCE_STATUSES
+from engine.store.users import Group
 from webui import charts
 from webui.auth import actor, require_roles
 from webui.db import db, now
@@ -177,6 +180,7 @@ def dashboard() -> str:
         # Loose index scans: one probe per distinct value instead of DISTINCT over every complaint.
         categories=tasklist.distinct_values(session, Complaint.category),
         team_names=tasklist.distinct_values(session, Complaint.responsible_group),
+        group_labels={name: text for name, text in session.execute(select(Group.name, Group.label))},
     )
 
 
@@ -233,7 +237,11 @@ def instances() -> str:
         older_than_days=_int_arg("age"),
         now=now(),
     )
-    keys = sorted({v.definition.process_key for v in monitoring.version_counts(db())})
+    # Shown by name (the newest version's), chosen by key.
+    names = {
+        v.definition.process_key: v.definition.name or v.definition.process_key for v in monitoring.version_counts(db())
+    }
+    keys = sorted(names.items(), key=lambda pair: pair[1].lower())
     return render_template(
         "cockpit/instances.html", rows=monitoring.list_instances(db(), criteria), criteria=criteria, keys=keys,
         statuses=INSTANCE_STATUSES, activities=monitoring.open_activities(db()),
@@ -260,12 +268,27 @@ def instance(instance_id: int) -> str:
     )
 
 
+def _changed_variables(text: str) -> dict[str, Any] | None:
+    """The variables to set before the retry (a JSON object; empty: none), or None when it is not one."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 @bp.post("/instances/<int:instance_id>/retry")
 @require_roles(*COCKPIT_ROLES)
 def retry(instance_id: int) -> WerkzeugResponse:
     """Run the failed step again; the service checks the role, writes the audit entry and commits."""
+    changes = _changed_variables(request.form.get("variables", ""))
+    if changes is None:
+        flash(_('Changed variables must be a JSON object, e.g. {"order_count": 3}. Nothing was retried.'), "error")
+        return redirect(url_for("cockpit.instance", instance_id=instance_id))
     try:
-        result = retry_instance(db(), actor(), instance_id, now())
+        result = retry_instance(db(), actor(), instance_id, now(), changes or None)
     except PermissionDenied:
         abort(403)
     except NotFound:
