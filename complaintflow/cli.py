@@ -271,5 +271,9 @@ from complaintflow.dmn_cli import dmn_group  # noqa: E402
 
 main.add_command(dmn_group)
 
+from complaintflow.regulation_cli import regulation_group  # noqa: E402
+
+main.add_command(regulation_group)
+
 if __name__ == "__main__":
     main()

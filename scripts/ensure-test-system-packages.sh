@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the test suite needs besides Python ones: PostgreSQL server binaries (for the
-# PostgreSQL run), Debian's Chromium (for the browser tests) and nginx (the TLS proxy of the production topology
+# PostgreSQL run), Debian's Chromium (for the browser tests), Pango for WeasyPrint (letters as PDF) and nginx (the TLS proxy of the production topology
 # test, docs/production.md). Installed only when missing.
 set -euo pipefail
 
@@ -13,6 +13,10 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   missing+=(nginx-light)
+fi
+# WeasyPrint (letters as PDF, docs/regulation.md) loads Pango through ctypes; fonts for the text.
+if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
+  missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -1,0 +1,1 @@
+"""Regulation packs: legal deadlines, mandated letters and record retention (docs/regulation.md)."""

@@ -1,0 +1,103 @@
+"""The shipped regulation packs (processes/regulation/*.toml), their calendars and their letter templates.
+
+Packs are data: a designer reads and changes the TOML files and the letter templates beside them. Loading checks
+every pack (sources present, calendars known, letters that exist) and every letter template in both languages
+(:func:`check_letters`): a template that drops one of its letter's required content blocks is refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+from engine.domain.calendars import known_calendars, register_calendar
+from engine.domain.regulation import Pack, pack_from_mapping
+from engine.services.sla.calendar_config import load_calendar_file
+
+LIBRARY = Path(__file__).resolve().parents[3] / "processes" / "regulation"
+LANGUAGES = ("en", "de")
+CALENDARS_FILE = "calendars.toml"
+
+
+@dataclass(frozen=True)
+class LetterProblem:
+    """A letter template that cannot be used: which pack, letter and language, and why."""
+
+    pack: str
+    letter: str
+    language: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pack}/{self.letter} ({self.language}): {self.message}"
+
+
+def register_pack_calendars(folder: Path = LIBRARY) -> list[str]:
+    """Register the packs' calendars that no settings file or built-in defines yet; returns the names added."""
+    added = []
+    known = set(known_calendars())
+    for name, calendar in load_calendar_file(folder / CALENDARS_FILE).items():
+        if name not in known:
+            register_calendar(name, calendar)
+            added.append(name)
+    return added
+
+
+def read_packs(folder: Path = LIBRARY) -> dict[str, Pack]:
+    """Every pack of ``folder`` by id; ValueError names the file and the rule at fault."""
+    register_pack_calendars(folder)
+    packs: dict[str, Pack] = {}
+    for path in sorted(folder.glob("*.toml")):
+        if path.name == CALENDARS_FILE:
+            continue
+        try:
+            pack = pack_from_mapping(tomllib.loads(path.read_text(encoding="utf-8")), f"{path.name}: pack")
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"{path.name} is not valid TOML: {error}") from None
+        if pack.id in packs:
+            raise ValueError(f"{path.name}: pack id {pack.id!r} is used twice")
+        packs[pack.id] = pack
+    return packs
+
+
+@functools.cache
+def shipped_packs() -> dict[str, Pack]:
+    """The packs shipped in processes/regulation, read once per process."""
+    return read_packs(LIBRARY)
+
+
+def blocks_in(html: str) -> set[str]:
+    """The ids of the content blocks (``<section data-block="...">``) that have text in a rendered letter."""
+    if not html.strip():
+        return set()
+    document = lxml_html.document_fromstring(html)
+    return {
+        str(node.get("data-block"))
+        for node in document.iter()
+        if isinstance(node.tag, str) and node.get("data-block") and node.text_content().strip()
+    }
+
+
+def check_letters(packs: dict[str, Pack], folder: Path = LIBRARY) -> list[LetterProblem]:
+    """Render every letter of every pack in every language with sample values; list what is missing or broken."""
+    from engine.services.regulation.letters import SAMPLE_VALUES, render_letter  # noqa: PLC0415 - a cycle otherwise
+
+    problems = []
+    for pack in packs.values():
+        for letter in pack.letters:
+            for language in LANGUAGES:
+                try:
+                    rendered = render_letter(letter, language, dict(SAMPLE_VALUES), folder)
+                except ValueError as error:
+                    problems.append(LetterProblem(pack.id, letter.id, language, str(error)))
+                    continue
+                missing = [block for block in letter.required_blocks if block not in blocks_in(rendered)]
+                if missing:
+                    problems.append(
+                        LetterProblem(pack.id, letter.id, language, f"drops required block(s) {', '.join(missing)}")
+                    )
+    return problems
