@@ -51,6 +51,7 @@ COMPLAINT_FIELDS = {
     "customer_segment",
     "category",
     "product",
+    "product_group",
     "order_ref",
     "amount_disputed",
     "explicit",

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.domain.errors import Conflict, DatabaseBusy
 from engine.services.instances.timers import fire_timer
+from engine.services.regulation.clock import sweep as sweep_regulatory_deadlines
 from engine.store.models import TIMER_PENDING, PendingTimerRow
 
 log = logging.getLogger("complaintflow.scheduler")
@@ -80,6 +81,8 @@ class SchedulerOptions:
     workers: int | None = None
     max_backoff: float = 60.0
     backlog_workers: int = 1
+    # How often the legal deadlines of the regulation packs are swept (reminders, breaches): minutes matter, not ms.
+    regulation_interval: float = 30.0
 
     def __post_init__(self) -> None:
         if self.poll_interval <= 0:
@@ -197,12 +200,24 @@ class TimerScheduler:
             return {timer_id: job.due_at for timer_id, job in self._jobs.items()}
 
     def _poll_loop(self) -> None:
+        next_regulation = 0.0
         while not self._stop.wait(self.options.poll_interval):
             try:
                 self.sync()
+                if time.monotonic() >= next_regulation:
+                    next_regulation = time.monotonic() + self.options.regulation_interval
+                    self.sweep_regulation()
             except Exception:  # noqa: BLE001 - keep polling through database outages
                 self.stats.poll_errors += 1
                 log.exception("polling the timers failed; retrying in %.1f s", self.options.poll_interval)
+
+    def sweep_regulation(self) -> tuple[int, int]:
+        """Remind before and escalate after the regulation packs' legal deadlines (engine.services.regulation)."""
+        with self._writer, self.sessions() as session:
+            reminded, breached = sweep_regulatory_deadlines(session, self.clock())
+        if reminded or breached:
+            log.info("legal deadlines: %d reminded, %d breached", reminded, breached)
+        return reminded, breached
 
     # -- mirroring the rows ----------------------------------------------------------------------------
     def _pending(self, now: datetime) -> dict[str, datetime]:

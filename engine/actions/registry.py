@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine.actions import complaint, escalation, notify, sla
+from engine.actions import complaint, escalation, notify, regulation, sla
 from engine.actions.context import Handler
 from engine.runtime.model import ServiceCall
 
@@ -29,6 +29,8 @@ def builtin_handlers() -> dict[str, Handler]:
         "sla_pause": sla.sla_pause,
         "sla_resume": sla.sla_resume,
         "sla_stop": sla.sla_stop,
+        "regulation_start": regulation.regulation_start,
+        "regulation_letter": regulation.regulation_letter,
     }
 
 

@@ -10,6 +10,7 @@ from engine.store import (
     knowledge,
     models,
     outbox,
+    regulation,
     users,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "knowledge",
     "models",
     "outbox",
+    "regulation",
     "users",
 ]

@@ -36,6 +36,8 @@ class NewComplaint:
     customer_segment: str = "standard"
     category: str | None = None
     product: str | None = None
+    # Selects the regulation packs (processes/regulation_packs.dmn); one of engine.domain.classification's groups.
+    product_group: str | None = None
     order_ref: str | None = None
     amount_disputed: Decimal | None = None
     explicit: bool = True
@@ -130,6 +132,7 @@ def record_complaint(session: Session, actor: Actor, new: NewComplaint, process_
     # The reference is derived from the id so that it is unique without a separate counter table.
     complaint.reference = f"C-{now.year}-{complaint.id:06d}"
     data = process_variables(complaint)
+    data["product_group"] = new.product_group
     run = WorkflowRun.start(parsed_definition(definition), data, now)
     instance = new_instance(session, actor, definition, complaint.reference, now)
     complaint.instance_id = instance.id
