@@ -77,6 +77,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for module in (audit, privacy, admin_calendars, admin_sla, admin_tokens, admin_webhooks, admin_mail):
         app.register_blueprint(module.bp)
+    from webui.views import regulation
+
+    app.register_blueprint(regulation.bp)
 
     from webui import api, camunda8_rest, engine_rest, notices, portal
 

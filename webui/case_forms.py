@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from engine.services.casework import attachments as case_attachments
 from engine.services.casework import customer_contact, knowledge
 from engine.services.casework.access import may_view_task
+from engine.services.regulation import views as regulation_views
 from engine.store import case_queries
 from engine.store.complaints import Complaint
 from engine.store.models import HumanTask
@@ -130,6 +131,8 @@ def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: F
         "info_unavailable_text": info_unavailable_text,
         "upload_hint": limits_hint(upload_limits()),
         "now": now(),
+        "regulation_deadlines": regulation_views.deadline_views(session, complaint, now()),
+        "regulation_letters": regulation_views.letter_views(session, complaint),
     }
 
 

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from engine.domain.errors import FormValidationError, NotFound
 from engine.domain.roles import ALL_TASKS_ROLES, WORKLOAD_ROLES
 from engine.services.casework import saved_filters
+from engine.services.regulation import views as regulation_views
 from engine.store import tasklist
 from engine.store.casework import SUBTASK_OPEN, Subtask
 from engine.store.complaints import CHANNELS, PRIORITIES, Complaint
@@ -160,6 +161,7 @@ def _render(scope: str, title: str) -> Any:
         form=form,
         rows=rows,
         titles=titles_for(session, [row.task for row in rows]),
+        legal=regulation_views.next_deadlines(session, [row.task.instance_id for row in rows], moment),
         total=total,
         page=page,
         pages=pages,
