@@ -109,6 +109,8 @@ def erase_command(ctx: click.Context, customer: str, yes: bool) -> None:
             raise ComplaintflowError("nothing erased: add --yes to confirm")
         result = erasure.erase_customer(session, acting_user(ctx), customer_id, utcnow())
     click.echo(f"customer {customer_id} erased: {result.complaints} complaint(s) kept as {result.pseudonym}")
+    for hold in result.kept:
+        click.echo(f"kept as the law requires: {hold.reference} until {hold.until.date().isoformat()} ({hold.source})")
 
 
 def run_retention_once(context: AppContext) -> RetentionReport | None:

@@ -19,6 +19,7 @@ from engine.domain.errors import InvalidState, NotFound, PermissionDenied
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.privacy.pseudonymise import pseudonym_for, pseudonymise_complaints, pseudonymise_customer
+from engine.services.regulation.retention import LegalHold, legal_hold
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import Complaint, Customer
 from engine.store.text_index import purge_deleted_entries
@@ -83,6 +84,8 @@ class ErasureResult:
     pseudonym: str
     complaints: int
     rows: dict[str, int]
+    # Complaints whose record the law keeps (DISP 1.9): left as they are, with the reason and the date.
+    kept: tuple[LegalHold, ...] = ()
 
 
 @unit_of_work
@@ -98,11 +101,32 @@ def erase_customer(session: Session, actor: Actor, customer_id: int, now: dateti
             + ", ".join(preview.blocking)
             + "); erase after they are closed and their processes have ended"
         )
-    counts = pseudonymise_complaints(session, customer, preview.complaints, now, whole_customer=True)
-    pseudonymise_customer(customer, now)
-    counts.add("customer")
-    references = [c.reference for c in preview.complaints]
-    for complaint in preview.complaints:
+    holds = {c.id: hold for c in preview.complaints if (hold := legal_hold(session, c, now)) is not None}
+    free = [c for c in preview.complaints if c.id not in holds]
+    counts = pseudonymise_complaints(session, customer, free, now, whole_customer=True)
+    if holds:
+        # The record of a complaint under a regulation pack's retention (the complaint, the measures taken, the
+        # letters sent) must stay until the period ends; the contact data it does not need goes now.
+        customer.email, customer.phone = None, None
+        kept = tuple(sorted(holds.values(), key=lambda hold: hold.until))
+        held = [
+            {"reference": hold.reference, "until": hold.until.isoformat(), "pack": hold.pack, "source": hold.source}
+            for hold in kept
+        ]
+        record(
+            session,
+            actor,
+            "erasure_restricted",
+            now,
+            after={"customer_id": customer.id, "kept": held, "erased": ["email", "phone"]},
+            message="the law keeps the record of these complaints until the date given; erase again after it",
+        )
+    else:
+        kept = ()
+        pseudonymise_customer(customer, now)
+        counts.add("customer")
+    references = [c.reference for c in free]
+    for complaint in free:
         record(session, actor, "complaint_pseudonymised", now, instance_id=complaint.instance_id,
                after={"reference": complaint.reference, "customer_id": customer.id, "reason": "erasure"})  # fmt: skip
     if counts.rows.get("audit_entry"):
@@ -117,4 +141,4 @@ def erase_customer(session: Session, actor: Actor, customer_id: int, now: dateti
     )
     purge_deleted_entries(session)
     commit(session)
-    return ErasureResult(pseudonym_for(customer), len(references), dict(counts.rows))
+    return ErasureResult(pseudonym_for(customer), len(references), dict(counts.rows), kept)

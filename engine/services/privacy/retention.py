@@ -20,6 +20,7 @@ from engine.domain.errors import ComplaintflowError
 from engine.services.audit import record
 from engine.services.privacy.erasure import is_settled, require_admin
 from engine.services.privacy.pseudonymise import pseudonymise_complaints, pseudonymise_customer
+from engine.services.regulation.retention import legal_hold
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import Complaint
 from engine.store.text_index import purge_deleted_entries
@@ -60,6 +61,10 @@ def candidates(session: Session, days: int, now: datetime) -> list[Candidate]:
     for complaint in session.scalars(query):
         assert complaint.closed_at is not None  # the query says so
         skipped = None if is_settled(complaint) else "its process is still running"
+        hold = legal_hold(session, complaint, now) if skipped is None else None
+        if hold is not None:
+            # A regulation pack's record retention (DISP 1.9) overrides the clean-up until it runs out.
+            skipped = f"kept until {hold.until.date().isoformat()} ({hold.pack}: {hold.source})"
         found.append(Candidate(complaint.id, complaint.reference, complaint.closed_at, skipped))
     return found
 
@@ -68,7 +73,7 @@ def candidates(session: Session, days: int, now: datetime) -> list[Candidate]:
 def pseudonymise_closed_complaint(session: Session, actor: Actor, complaint_id: int, days: int, now: datetime) -> None:
     """One complaint (and its customer, if nothing else of theirs keeps personal data), audited, one commit."""
     complaint = session.get(Complaint, complaint_id)
-    if complaint is None or complaint.pseudonymised_at is not None:
+    if complaint is None or complaint.pseudonymised_at is not None or legal_hold(session, complaint, now):
         return
     customer = complaint.customer
     counts = pseudonymise_complaints(session, customer, [complaint], now, whole_customer=False)
