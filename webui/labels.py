@@ -87,6 +87,12 @@ ACTION_LABELS = {
     "incident_raised": _l("Incident raised"), "message_dropped": _l("Message dropped"),
     "process_version_deleted": _l("Process version deleted"), "signal_received": _l("Signal received"),
     "task_reassigned": _l("Task reassigned"), "task_unclaimed": _l("Given back to the group"),
+    "regulatory_deadline_set": _l("Legal deadline set"), "regulatory_deadline_extended": _l("Legal deadline extended"),
+    "regulatory_deadline_met": _l("Legal deadline met"), "regulatory_deadline_reminded": _l("Legal deadline reminder"),
+    "regulatory_deadline_breached": _l("Legal deadline missed"),
+    "regulatory_breach_explained": _l("Reason for a missed legal deadline"),
+    "regulatory_letter_sent": _l("Mandated letter sent"), "regulatory_letter_to_print": _l("Mandated letter to print"),
+    "erasure_restricted": _l("Erasure restricted by legal retention"),
 }  # fmt: skip
 
 # Column names of the cockpit's CSV exports in languages other than English (English keeps the ids).

@@ -102,10 +102,10 @@ def test_the_command_runs_twice_from_the_shell(tmp_path: Path) -> None:
         return result.stdout
 
     first = run("demo-data", "--now", "2026-11-23T09:00:00+00:00")
-    assert "25 complaint(s) loaded, 0 already there" in first
+    assert "26 complaint(s) loaded, 0 already there" in first
     assert "reopened" in first and "status=waiting_customer" in first
     second = run("demo-data", "--now", "2026-11-23T10:00:00+00:00")
-    assert "0 complaint(s) loaded, 25 already there" in second
+    assert "0 complaint(s) loaded, 26 already there" in second
     # No complaint stops with an incident; the one incident is the goodwill voucher example's, started once.
     incidents = [line for line in run("instances").splitlines() if " incident " in line]
     assert len(incidents) == 1 and "goodwill_voucher v1  incident  key=GV-DEMO-1" in incidents[0], incidents
