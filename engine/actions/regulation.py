@@ -15,13 +15,22 @@ from typing import Any
 
 from engine.actions.complaint import notify_customer
 from engine.actions.context import ServiceContext
+from engine.domain.classification import RESPONSE_ACKNOWLEDGEMENT, RESPONSE_FINAL, RESPONSE_HOLDING
 from engine.domain.regulation import LetterRule, Pack, close_of_nth_business_day
+from engine.services.casework.responses import record_response
 from engine.services.regulation.clock import apply_letter, packs_named, start_clock
 from engine.services.regulation.sending import send_letter
 from engine.services.sla.clock import complaint_for_instance
 from engine.store.complaints import Complaint
 
 PACKS_VARIABLE = "regulation_packs"
+# Which of the register's response dates a pack letter sets (engine.domain.classification).
+RESPONSES = {
+    "acknowledgement": RESPONSE_ACKNOWLEDGEMENT,
+    "holding_response": RESPONSE_HOLDING,
+    "final_response": RESPONSE_FINAL,
+    "summary_resolution": RESPONSE_FINAL,
+}
 
 
 def _packs(context: ServiceContext) -> list[Pack]:
@@ -62,6 +71,8 @@ def regulation_letter(context: ServiceContext) -> dict[str, Any]:
             apply_letter(context.session, context.actor, complaint, pack, letter.id, context.now)
             send_letter(context.session, context.actor, complaint, pack, letter, dict(context.call.data), context.now)
             sent.append(f"{pack.id}:{letter.id}")
+            if letter.id in RESPONSES:
+                record_response(complaint, RESPONSES[letter.id], context.now)
     if sent:
         return {f"{element}_queued": True, f"{element}_letters": sent}
     if context.value("template"):

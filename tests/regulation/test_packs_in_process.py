@@ -7,7 +7,7 @@ Monday 28 December as the substitute for Boxing Day, Friday 1 January), never by
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,6 +87,11 @@ def test_a_payment_complaint_is_acknowledged_held_and_answered_with_each_letter_
     assert "You have the right to refer your complaint to the Financial Ombudsman Service, free of charge" in final.html
     [deadline] = _deadlines(case)
     assert (deadline.status, deadline.met_by) == ("met", "final_response")
+    # The register's columns follow the letters and the legal deadline.
+    complaint = case.complaint
+    assert complaint.acknowledged_at == now and complaint.holding_response_at == now + timedelta(days=8)
+    assert complaint.final_response_at == case.now
+    assert (complaint.legal_deadline_at, complaint.within_legal_deadline) == (PSD_EXTENDED, True)
     # Each letter is in the audit trail with its hash, recipient and the outbox row that carries it.
     sent = _actions(case, "regulatory_letter_sent")
     assert [entry.after["letter"] for entry in sent] == ["acknowledgement", "holding_response", "final_response"]

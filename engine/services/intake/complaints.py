@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
+from engine.domain.classification import PRODUCT_GROUPS
 from engine.domain.errors import FormValidationError, NotFound
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import record
@@ -54,6 +55,8 @@ def _check(new: NewComplaint) -> None:
         errors["description"] = "is required"
     if new.channel not in CHANNELS:
         errors["channel"] = f"must be one of: {', '.join(CHANNELS)}"
+    if new.product_group is not None and new.product_group not in PRODUCT_GROUPS:
+        errors["product_group"] = f"must be one of: {', '.join(PRODUCT_GROUPS)}"
     if new.amount_disputed is not None and new.amount_disputed < 0:
         errors["amount_disputed"] = "must not be negative"
     if errors:
@@ -116,6 +119,7 @@ def record_complaint(session: Session, actor: Actor, new: NewComplaint, process_
         subject=new.subject.strip(),
         description=new.description.strip(),
         product=new.product,
+        product_group=new.product_group,
         order_ref=new.order_ref,
         amount_disputed=new.amount_disputed,
         category=new.category,

@@ -22,6 +22,7 @@ from engine.domain.errors import FormValidationError, NotFound
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.domain.regulation import Pack, due_at, remind_at
 from engine.services.audit import record
+from engine.services.casework.responses import set_legal_deadline
 from engine.services.delivery.outbox import enqueue
 from engine.services.regulation.library import shipped_packs
 from engine.services.unit_of_work import commit, unit_of_work
@@ -29,6 +30,7 @@ from engine.store.complaints import Complaint
 from engine.store.models import TASK_OPEN, HumanTask
 from engine.store.regulation import DEADLINE_BREACHED, DEADLINE_MET, DEADLINE_OPEN, RegulatoryDeadline
 
+FINAL_RESPONSE = "final_response"  # the deadline rule the register reports as the legal deadline
 ESCALATION_GROUP = "team_lead"  # not a role: the candidate group of the team leads
 REASON_MAX = 2000
 
@@ -88,6 +90,13 @@ def start_clock(session: Session, actor: Actor, complaint: Complaint, packs: Seq
                 },
             )
     session.flush()
+    _store_legal_deadline(session, complaint)
+
+
+def _store_legal_deadline(session: Session, complaint: Complaint) -> None:
+    """The register's ``legal_deadline_at``: the earliest final-response deadline of the active packs."""
+    dues = [row.due_at for row in deadlines_of(session, complaint.id) if row.rule == FINAL_RESPONSE]
+    set_legal_deadline(complaint, min(dues) if dues else None)
 
 
 def apply_letter(session: Session, actor: Actor, complaint: Complaint, pack: Pack, letter: str, now: datetime) -> None:
@@ -122,6 +131,8 @@ def apply_letter(session: Session, actor: Actor, complaint: Complaint, pack: Pac
             row.due_at = due_at(row.received_at, row.target, row.calendar)
             row.remind_at = remind_at(row.due_at, rule.remind_before, row.received_at, row.calendar)
             row.reminded_at, row.extended_by = None, letter
+            session.flush()
+            _store_legal_deadline(session, complaint)
             record(
                 session,
                 actor,
