@@ -69,9 +69,8 @@ def test_payment_complaint_letters_and_legal_deadline(journey: Callable[..., Jou
     expect(legal.locator("[data-status=met]")).to_contain_text("met on")
     agent.step("final response: deadline met")
 
-    pdf = page.request.get(
-        legal.locator("[data-letter=final_response]").get_by_role("link", name="PDF").get_attribute("href") or ""
-    )
+    href = legal.locator("[data-letter=final_response]").get_by_role("link", name="PDF").get_attribute("href")
+    pdf = page.request.get(f"{shipped.base_url}{href}")
     assert pdf.ok and pdf.body().startswith(b"%PDF-")
     legal.locator("[data-letter=final_response]").get_by_role("link", name="View and print").click()
     expect(page.locator("body")).to_contain_text(
