@@ -44,3 +44,56 @@ def test_designer_tries_a_decision_table(journey: Callable[..., Journey], shippe
     expect(page.get_by_label("amount")).to_have_value("much")
     expect(page.locator("tr.matched")).to_have_count(0)
     designer.step("a wrong value is refused, what was typed stays")
+
+
+HANDOVER = CLASSIFICATION.parent / "department_handover.bpmn"
+
+
+def test_designer_fixes_a_broken_diagram_deploys_it_and_downloads_it(
+    journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: Path
+) -> None:
+    """Journey 8: a broken diagram is refused with the element and the problem; the fixed one deploys as a new
+    version, whose file downloads and checks cleanly again."""
+    designer = journey("designer-deploys")
+    page = designer.page
+    designer.sign_in("designer")
+    page.get_by_role("link", name="Process design").click()
+    page.get_by_role("link", name="Upload diagrams").first.click()
+    text = HANDOVER.read_text(encoding="utf-8")
+    broken = tmp_path / "department_handover.bpmn"
+    broken.write_text(text.replace('reply_kind == "question"', 'reply_kind == = "question"'), encoding="utf-8")
+    page.set_input_files("input[type=file]", str(broken))
+    with designer.bad_input(422, "Nothing was deployed"):
+        page.locator("#check-and-deploy").click()
+    row = page.locator("table.diagnostics tr.sev-error").first
+    expect(row).to_be_visible()
+    element = row.get_attribute("data-element-id")
+    assert element, "the error names no element"
+    expect(page.locator(f"[data-element-id='{element}']").first).to_be_visible()
+    designer.step("broken diagram: the error names the element and the problem")
+
+    fixed = tmp_path / "fixed" / "department_handover.bpmn"
+    fixed.parent.mkdir()
+    fixed.write_text(text.replace('name="Department hand-over"', 'name="Department hand-over (v2)"'), encoding="utf-8")
+    page.set_input_files("input[type=file]", str(fixed))
+    page.locator("#check-and-deploy").click()
+    expect(page.locator("section.deployed")).to_contain_text("(department_handover) · version 2")
+    designer.step("fixed diagram deployed as a new version")
+
+    page.locator("section.deployed a").first.click()
+    expect(page.locator("main")).to_contain_text("department_handover")
+    designer.step("the new version")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="department_handover.bpmn").first.click()
+    saved = tmp_path / "downloaded" / download.value.suggested_filename
+    saved.parent.mkdir()
+    download.value.save_as(saved)
+    assert "Department hand-over (v2)" in saved.read_text(encoding="utf-8")
+    # The downloaded file opens again: checked on the upload page, it has no error.
+    page.get_by_role("link", name="Process design").click()
+    page.get_by_role("link", name="Upload diagrams").first.click()
+    page.set_input_files("input[type=file]", str(saved))
+    page.locator("#check-only").click()
+    expect(page.locator("main")).to_contain_text("department_handover.bpmn")
+    expect(page.locator("table.diagnostics tr.sev-error")).to_have_count(0)
+    designer.step("the downloaded file checks cleanly")
