@@ -20,6 +20,9 @@ BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+# An external task's camunda:inputParameter is kept as a camunda:property with this prefix: the runtime
+# turns it into a variable local to the step (what fetchAndLock's localVariables returns).
+LOCAL_INPUT_PREFIX = "camunda-input:"
 ACTIVITI_NS = "http://activiti.org/bpmn"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"

@@ -60,6 +60,8 @@ class ServiceCall:
     topic: str | None
     properties: dict[str, Any]
     data: dict[str, Any]
+    # camunda:inputParameter values, evaluated when the step was reached: variables local to the step.
+    local_data: dict[str, Any] = field(default_factory=dict)
     # camunda:type="external": a worker may do it when no built-in handler implements the topic.
     external: bool = False
     priority: int = 0  # camunda:taskPriority, evaluated against the token's data

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.bpmn_xml import LOCAL_INPUT_PREFIX
 from engine.domain.errors import InvalidState, NotFound
 from engine.runtime.clock import engine_time
 from engine.runtime.forms import form_fields
@@ -232,6 +233,8 @@ class WorkflowRun:
             spec = task.task_spec
             properties = dict(getattr(spec, "extensions", None) or {})
             priority = self._resolve(task, properties.pop("taskPriority", None))
+            inputs = [name for name in properties if name.startswith(LOCAL_INPUT_PREFIX)]
+            local_data = {name[len(LOCAL_INPUT_PREFIX) :]: self._resolve(task, properties.pop(name)) for name in inputs}
             calls.append(
                 ServiceCall(
                     task_id=str(task.id),
@@ -240,6 +243,7 @@ class WorkflowRun:
                     topic=properties.pop("topic", None),
                     properties=properties,
                     data=dict(task.data),
+                    local_data=local_data,
                     external=properties.pop("type", None) == "external",
                     priority=_integer(priority),
                 )

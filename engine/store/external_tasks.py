@@ -46,6 +46,8 @@ class ExternalTask(Base):
     # The token's variables when the step was reached (what a worker fetches), and the step's properties.
     variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # camunda:inputParameter values: the step's local variables (fetchAndLock's localVariables).
+    local_variables: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     worker_id: Mapped[str | None] = mapped_column(String(255))
     # Until when the worker holds it; after a failure with a retry timeout, until when nobody may fetch it.
     lock_expires_at: Mapped[datetime | None]

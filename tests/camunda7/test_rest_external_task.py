@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from tests.camunda7.conftest import Rest, basic
+from tests.conftest import DatabaseUnderTest
+from tests.engine.helpers import ADMIN
 
 SHAPES = json.loads((Path(__file__).resolve().parent / "camunda_dto_shapes.json").read_text())
 FETCH = {"workerId": "w1", "maxTasks": 5, "topics": [{"topicName": "charge", "lockDuration": 60000}]}
@@ -161,3 +164,49 @@ def test_tenant_filters_behave_as_for_tenants_nothing_belongs_to(rest: Rest, sta
     without = {"topicName": "charge", "lockDuration": 1000, "withoutTenantId": True}
     [task] = rest.post("/external-task/fetchAndLock", {"workerId": "w", "topics": [without]}).json
     assert task["tenantId"] is None
+
+
+LOCAL_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs_local" targetNamespace="urn:t">
+  <bpmn:process id="local_flow" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:serviceTask id="notify" camunda:type="external" camunda:topic="notify_local">
+      <bpmn:extensionElements>
+        <camunda:inputOutput>
+          <camunda:inputParameter name="channel">sms</camunda:inputParameter>
+          <camunda:inputParameter name="amount">${amount * 2}</camunda:inputParameter>
+        </camunda:inputOutput>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    <bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_local_variables_are_the_steps_input_parameters(rest: Rest, database: DatabaseUnderTest, now: datetime) -> None:
+    from engine.bpmn.resources import Resource
+    from engine.services.designer import deployment
+    from engine.services.instances import lifecycle as instances
+
+    with database.session() as session:
+        deployment.deploy(session, ADMIN, [Resource("local_flow.bpmn", LOCAL_FLOW)], now)
+        instances.start_instance(session, ADMIN, "local_flow", {"amount": 21, "note": "x"}, now)
+    topic = {"topicName": "notify_local", "lockDuration": 1000, "localVariables": True}
+    [task] = rest.post("/external-task/fetchAndLock", {"workerId": "w", "topics": [topic]}).json
+    # Only the step's own variables; an input parameter is text or a ${...} expression evaluated on arrival.
+    assert task["variables"] == {
+        "channel": {"type": "String", "value": "sms", "valueInfo": {}},
+        "amount": {"type": "Integer", "value": 42, "valueInfo": {}},
+    }
+    assert rest.post(f"/external-task/{task['id']}/unlock", {}).status_code == 204
+    everything = {"topicName": "notify_local", "lockDuration": 1000, "includeExtensionProperties": True}
+    [again] = rest.post("/external-task/fetchAndLock", {"workerId": "w", "topics": [everything]}).json
+    # Without localVariables: process and local variables, the local one shadowing; not extension properties.
+    assert {name: value["value"] for name, value in again["variables"].items()} == {
+        "amount": 42, "note": "x", "channel": "sms"
+    }  # fmt: skip
+    assert again["extensionProperties"] == {}

@@ -29,9 +29,23 @@ def parse_definition_ref(text: str) -> int | None:
     return int(last) if last.isdigit() else None
 
 
-def _definition_ref(session: Session, definition_id: int) -> str | None:
-    definition = session.get(ProcessDefinition, definition_id)  # once per request (identity map)
-    return definition_ref(definition) if definition is not None else None
+# Definition ids by (row id, process key): a stored version never changes, and every fetched task needs its
+# id, so it is read once per process version instead of once per task.
+_REFS: dict[tuple[int, str], str] = {}
+
+
+def _definition_ref(session: Session, definition_id: int, process_key: str = "") -> str | None:
+    cached = _REFS.get((definition_id, process_key))
+    if cached is not None:
+        return cached
+    definition = session.get(ProcessDefinition, definition_id)
+    if definition is None:
+        return None
+    ref = definition_ref(definition)
+    if len(_REFS) > 10_000:
+        _REFS.clear()
+    _REFS[(definition_id, definition.process_key)] = ref
+    return ref
 
 
 def task_json(session: Session, row: ExternalTask, *, suspended: bool | None = None) -> dict[str, Any]:
@@ -44,7 +58,7 @@ def task_json(session: Session, row: ExternalTask, *, suspended: bool | None = N
         "id": row.id,
         "lockExpirationTime": camunda_date(row.lock_expires_at) if row.worker_id else None,
         "createTime": camunda_date(row.created_at),
-        "processDefinitionId": _definition_ref(session, row.definition_id),
+        "processDefinitionId": _definition_ref(session, row.definition_id, row.process_key),
         "processDefinitionKey": row.process_key,
         "processDefinitionVersionTag": None,
         "processInstanceId": instance_uuid(row.instance_id),
@@ -62,7 +76,10 @@ def locked_json(session: Session, row: ExternalTask, topic: TopicRequest, extens
     """``LockedExternalTaskDto``: the task with the variables the worker asked for."""
     body = task_json(session, row, suspended=False)  # a suspended instance's tasks are never fetched
     body["errorDetails"] = row.error_details
-    body["variables"] = {} if topic.local_only else to_camunda(row.variables or {}, topic.variables)
+    # Local variables (the step's input parameters) shadow process variables of the same name, as in Camunda.
+    local = row.local_variables or {}
+    visible = local if topic.local_only else {**(row.variables or {}), **local}
+    body["variables"] = to_camunda(visible, topic.variables)
     properties = row.properties or {}
     body["extensionProperties"] = {key: str(value) for key, value in properties.items()} if extensions else {}
     return body

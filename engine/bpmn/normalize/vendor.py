@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from engine.bpmn.bpmn_xml import CAMUNDA_NS, ZEEBE_NS, bpmn, camunda
+from engine.bpmn.bpmn_xml import CAMUNDA_NS, LOCAL_INPUT_PREFIX, ZEEBE_NS, bpmn, camunda
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.expressions import translate_expression
 from engine.bpmn.normalize import zeebe_vars
@@ -199,7 +199,7 @@ def _camunda_extension(ctx: Context, owner: etree._Element, child: etree._Elemen
         for parameter in child.iterchildren(camunda("inputParameter")):
             nested = [c for c in parameter if isinstance(c.tag, str)]
             if external and not nested:
-                set_property(owner, parameter.get("name", ""), (parameter.text or "").strip())
+                set_property(owner, LOCAL_INPUT_PREFIX + parameter.get("name", ""), (parameter.text or "").strip())
             else:
                 ctx.warn(
                     owner,

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, null, or_, select, update
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
@@ -48,7 +47,7 @@ class TopicRequest:
     definition_keys: tuple[str, ...] = ()
     variables: tuple[str, ...] | None = None  # None: all of them
     process_variables: dict[str, Any] = field(default_factory=dict)  # equality filters
-    local_only: bool = False  # localVariables: only the step's own variables (it has none of its own here)
+    local_only: bool = False  # localVariables: only the step's own variables (its camunda:inputParameters)
 
 
 def check_reader(actor: Actor) -> None:
@@ -81,24 +80,19 @@ def fetchable(now: datetime) -> Any:
     )
 
 
-def _matches_variables(row: ExternalTask, request: TopicRequest) -> bool:
-    values = row.variables or {}
+def _matches_variables(values: dict[str, Any] | None, request: TopicRequest) -> bool:
+    values = values or {}
     return all(values.get(name) == value for name, value in request.process_variables.items())
 
 
-def _lock(session: Session, row: ExternalTask, worker_id: str, until: datetime, now: datetime) -> bool:
+def _lock(session: Session, task_id: str, worker_id: str, until: datetime, now: datetime) -> bool:
     result = session.execute(
         update(ExternalTask)
-        .where(ExternalTask.id == row.id, fetchable(now))
+        .where(ExternalTask.id == task_id, fetchable(now))
         .values(worker_id=worker_id, lock_expires_at=until)
         .execution_options(synchronize_session=False)
     )
-    if getattr(result, "rowcount", 0) != 1:
-        return False
-    # What the UPDATE wrote, without marking the row dirty (a second UPDATE at commit would repeat it).
-    set_committed_value(row, "worker_id", worker_id)
-    set_committed_value(row, "lock_expires_at", until)
-    return True
+    return getattr(result, "rowcount", 0) == 1
 
 
 @unit_of_work
@@ -121,8 +115,12 @@ def fetch_and_lock(
     max_tasks = min(max_tasks, MAX_TASKS)
     requests = {request.topic: request for request in topics}
     order = [ExternalTask.priority.desc()] if use_priority else []
+    # Candidates by id only: most are passed over (another worker's, beyond max_tasks); only the rows
+    # locked are loaded whole (their variables are what the worker receives).
+    filtering = any(request.process_variables for request in topics)
+    columns = (ExternalTask.id, ExternalTask.topic, ExternalTask.variables if filtering else null())
     query = (
-        select(ExternalTask)
+        select(*columns)
         .join(ProcessInstance, ProcessInstance.id == ExternalTask.instance_id)
         .where(fetchable(now), ProcessInstance.status != INSTANCE_SUSPENDED)
         .where(or_(*(_topic_condition(request) for request in topics)))
@@ -130,16 +128,23 @@ def fetch_and_lock(
         # Room for candidates another worker takes first and for variable filters applied below.
         .limit(max_tasks * 4 + 10)
     )
-    locked: list[tuple[ExternalTask, TopicRequest]] = []
-    for row in session.scalars(query):
-        request = requests[row.topic]
-        if not _matches_variables(row, request):
+    chosen: list[tuple[str, TopicRequest]] = []
+    for task_id, topic, values in session.execute(query).all():
+        request = requests[topic]
+        if filtering and not _matches_variables(values, request):
             continue
         until = now + timedelta(milliseconds=max(0, request.lock_duration_ms))
-        if _lock(session, row, worker_id, until, now):
-            locked.append((row, request))
-        if len(locked) >= max_tasks:
+        if _lock(session, task_id, worker_id, until, now):
+            chosen.append((task_id, request))
+        if len(chosen) >= max_tasks:
             break
+    rows: dict[str, ExternalTask] = {}
+    if chosen:
+        wanted = select(ExternalTask).where(ExternalTask.id.in_([task_id for task_id, _ in chosen]))
+        # Rows the session already holds get what the UPDATE wrote.
+        wanted = wanted.execution_options(populate_existing=True)
+        rows = {row.id: row for row in session.scalars(wanted)}
+    locked = [(rows[task_id], request) for task_id, request in chosen]
     if locked:
         record(
             session,

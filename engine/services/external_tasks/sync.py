@@ -109,6 +109,7 @@ def sync_external_tasks(
                 status=EXTERNAL_OPEN,
                 variables=encode_value(call.data),
                 properties=encode_value(call.properties),
+                local_variables=encode_value(call.local_data),
                 created_at=now,
             )
         )
