@@ -45,7 +45,9 @@ EXTERNAL_TASK_OPERATOR_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAG
 PROCESS_START_ROLES = frozenset({ROLE_ADMIN, ROLE_DESIGNER, ROLE_TEAM_LEAD, ROLE_MANAGER})
 # Record a complaint staff received by phone, letter, in person or on social media, or found themselves.
 RECORD_COMPLAINT_ROLES = CASE_WORKER_ROLES
-# Write knowledge base articles.
+# Publish knowledge base articles in the customer FAQ, and delete articles.
 KB_EDITOR_ROLES = frozenset({ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_ADMIN})
+# Write and edit knowledge base articles (internal until an editor publishes them).
+KB_WRITER_ROLES = KB_EDITOR_ROLES | {ROLE_AGENT}
 # Maintain reply templates.
 TEMPLATE_EDITOR_ROLES = frozenset({ROLE_TEAM_LEAD, ROLE_ADMIN})

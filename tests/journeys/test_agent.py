@@ -230,3 +230,38 @@ def test_agent_records_complaints_from_other_channels(
     row = page.locator("tbody tr", has_text="third kettle, third leak")
     expect(row).to_contain_text("Social media")
     expect(row).to_contain_text(implicit)
+
+
+def test_agent_writes_an_article_and_the_lead_publishes_it(journey: Callable[..., Journey]) -> None:
+    """Journey 9: an agent writes a German article (Markdown, sanitised); a team lead publishes it; customers
+    reading German find it in the FAQ, readers of English do not."""
+    agent = journey("agent-writing")
+    page = agent.page
+    agent.sign_in("agent")
+    page.get_by_role("link", name="Knowledge base").click()
+    page.get_by_role("link", name="New article").click()
+    expect(page.locator("input[name=public]")).to_have_count(0)
+    page.fill("#title", "Wasserkocher tropft: Dichtung prüfen")
+    page.fill("#body", "## Schritte\n\n1. Dichtung am Boden **prüfen**\n2. <script>alert(1)</script>Ersatz schicken")
+    page.fill("#category", "product")
+    page.select_option("#language", "de")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("main")).to_contain_text("internal until a team lead publishes it")
+    expect(page.locator(".prose strong")).to_have_text("prüfen")
+    expect(page.locator(".prose script")).to_have_count(0)
+    agent.step("article written, internal")
+    article_url = page.url
+
+    lead = journey("lead-publishing")
+    lead.sign_in("lead")
+    lead.goto(article_url)
+    lead.page.locator("#publish").click()
+    expect(lead.page.locator("main")).to_contain_text("Published in the customer FAQ.")
+    lead.step("published by the lead")
+
+    reader = journey("faq-reader-de", locale="de-DE")
+    reader.goto("/portal/faq?lang=de")
+    expect(reader.page.locator("main")).to_contain_text("Wasserkocher tropft: Dichtung prüfen")
+    reader.step("German FAQ shows the article")
+    reader.goto("/portal/faq?lang=en")
+    expect(reader.page.locator("main")).not_to_contain_text("Wasserkocher tropft")

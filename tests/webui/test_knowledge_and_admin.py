@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from engine.store.models import AuditEntry
 from engine.store.users import User
 from tests.conftest import DatabaseUnderTest
 from tests.webui.support import Client, Seeded
@@ -76,14 +77,34 @@ def test_suggestions_on_the_task_page_by_category_and_keywords(
     assert "Lost parcels" in delivery[delivery.index("Suggested articles") :]
 
 
-def test_only_editors_write_articles_and_invalid_input_is_kept(client_for: Callable[[str], Client]) -> None:
-    agent, manager = client_for("agent"), client_for("manager")
-    assert agent.get("/kb/new").status_code == 403
-    assert agent.post("/kb/new", ARTICLE).status_code == 403
+def test_agents_write_articles_only_editors_publish_and_delete_and_invalid_input_is_kept(
+    client_for: Callable[[str], Client], database: DatabaseUnderTest
+) -> None:
+    agent, manager, lead = client_for("agent"), client_for("manager"), client_for("lead")
+    assert client_for("dept").get("/kb/new").status_code == 403
+    form = agent.text("/kb/new")
+    assert 'name="title"' in form and 'name="public"' not in form
+    # An agent's "public" is ignored: the article stays internal until an editor publishes it.
+    written = agent.post("/kb/new", ARTICLE)
+    assert written.status_code == 302
+    article = written.location.rsplit("/", 1)[-1]
+    page = agent.text(f"/kb/{article}")
+    assert "It is internal until a team lead publishes it" in page and "/publish" not in page
+    assert agent.post(f"/kb/{article}/publish", {"public": "1"}).status_code == 403
+    assert "Double invoice" not in client_for("agent").text("/portal/faq?lang=en")
+    published = lead.post(f"/kb/{article}/publish", {"public": "1"})
+    assert published.status_code == 302 and "Published in the customer FAQ." in lead.text(published.location)
+    assert "Double invoice" in client_for("agent").text("/portal/faq?lang=en")
+    # An agent's later change takes it out of the FAQ again, for an editor to look at.
+    assert agent.post(f"/kb/{article}/edit", {**ARTICLE, "body": "Changed."}).status_code == 302
+    assert "Double invoice" not in client_for("agent").text("/portal/faq?lang=en")
+    with database.session() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.like("kb_article_%")).order_by(AuditEntry.id)
+        ).all()
+        assert actions == ["kb_article_saved", "kb_article_published", "kb_article_saved"]
     response = manager.post("/kb/new", {**ARTICLE, "title": ""})
     assert response.status_code == 422 and "Steps" in response.get_data(as_text=True)
-    created = manager.post("/kb/new", ARTICLE)
-    article = created.location.rsplit("/", 1)[-1]
     assert agent.post(f"/kb/{article}/delete").status_code == 403
     assert manager.post(f"/kb/{article}/delete").status_code == 302
     assert agent.get(f"/kb/{article}").status_code == 404

@@ -1,4 +1,5 @@
-"""Knowledge base: search and read articles; team leads, managers and admins write them."""
+"""Knowledge base: search and read articles; agents and team leads write them, team leads (managers, admins)
+publish them in the customer FAQ."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.domain.errors import FormValidationError, NotFound
-from engine.domain.roles import KB_EDITOR_ROLES
+from engine.domain.roles import KB_EDITOR_ROLES, KB_WRITER_ROLES
 from engine.services.casework import knowledge
 from webui.auth import actor, require_roles
 from webui.case_forms import apply_errors
@@ -38,6 +39,10 @@ class DeleteForm(FlaskForm):
     pass
 
 
+class PublishForm(FlaskForm):
+    """Only the CSRF token; the button says whether to publish or unpublish."""
+
+
 @bp.route("/")
 @login_required
 def index() -> Any:
@@ -52,7 +57,7 @@ def index() -> Any:
         category=category,
         tag=tag,
         categories=knowledge.categories(db()),
-        may_edit=current_user.has_role(*KB_EDITOR_ROLES),
+        may_edit=current_user.has_role(*KB_WRITER_ROLES),
     )
 
 
@@ -67,8 +72,10 @@ def show(article_id: int) -> Any:
         "kb/article.html",
         article=article,
         html=render_markdown(article.body),
-        may_edit=current_user.has_role(*KB_EDITOR_ROLES),
+        may_edit=current_user.has_role(*KB_WRITER_ROLES),
+        may_publish=current_user.has_role(*KB_EDITOR_ROLES),
         delete_form=DeleteForm(),
+        publish_form=PublishForm(),
     )
 
 
@@ -78,7 +85,7 @@ def _data(form: ArticleForm) -> knowledge.ArticleData:
         body=form.body.data or "",
         category=form.category.data or None,
         tags=form.tags.data or "",
-        public=bool(form.public.data),
+        public=bool(form.public.data) if "public" in form else False,
         language=form.language.data or "en",
     )
 
@@ -91,6 +98,9 @@ def _edit(article_id: int | None) -> Any:
         except NotFound:
             abort(404)
     form = ArticleForm(obj=article if request.method == "GET" else None)
+    if not current_user.has_role(*KB_EDITOR_ROLES):
+        # Whether an article is shown to customers is a team lead's decision (the publish button).
+        del form.public
     if request.method == "GET" and article is not None:
         form.tags.data = ", ".join(article.tag_list)
     status = 200
@@ -101,7 +111,10 @@ def _edit(article_id: int | None) -> Any:
             except FormValidationError as error:
                 apply_errors(form, error.errors)
             else:
-                flash(_("Article saved."), "success")
+                if saved.public or current_user.has_role(*KB_EDITOR_ROLES):
+                    flash(_("Article saved."), "success")
+                else:
+                    flash(_("Article saved. It is internal until a team lead publishes it in the FAQ."), "success")
                 return redirect(url_for("kb.show", article_id=saved.id))
         status = 422
     preview = render_markdown(form.body.data) if form.body.data else None
@@ -109,15 +122,30 @@ def _edit(article_id: int | None) -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_roles(*KB_EDITOR_ROLES)
+@require_roles(*KB_WRITER_ROLES)
 def new() -> Any:
     return _edit(None)
 
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
-@require_roles(*KB_EDITOR_ROLES)
+@require_roles(*KB_WRITER_ROLES)
 def edit(article_id: int) -> Any:
     return _edit(article_id)
+
+
+@bp.route("/<int:article_id>/publish", methods=["POST"])
+@require_roles(*KB_EDITOR_ROLES)
+def publish(article_id: int) -> Response:
+    """Show the article in the customer FAQ (``public=1``) or take it out."""
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    public = request.form.get("public") == "1"
+    try:
+        knowledge.publish_article(db(), actor(), article_id, public, now())
+    except NotFound:
+        abort(404)
+    flash(_("Published in the customer FAQ.") if public else _("Taken out of the customer FAQ."), "success")
+    return redirect(url_for("kb.show", article_id=article_id))
 
 
 @bp.route("/<int:article_id>/delete", methods=["POST"])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, NotFound, PermissionDenied
-from engine.domain.roles import KB_EDITOR_ROLES
+from engine.domain.roles import KB_EDITOR_ROLES, KB_WRITER_ROLES
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.knowledge import KbArticle
@@ -26,8 +26,13 @@ _STOP = frozenset(
 
 
 def may_edit(actor: Actor) -> bool:
-    """Team leads, managers and admins write articles."""
+    """Team leads, managers and admins publish articles in the customer FAQ and delete them."""
     return bool(actor.roles & KB_EDITOR_ROLES)
+
+
+def may_write(actor: Actor) -> bool:
+    """Agents, team leads, managers and admins write and edit articles."""
+    return bool(actor.roles & KB_WRITER_ROLES)
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,13 @@ def _check(data: ArticleData) -> None:
 
 @unit_of_work
 def save_article(session: Session, actor: Actor, article_id: int | None, data: ArticleData, now: datetime) -> KbArticle:
-    """Create or change an article."""
-    if not may_edit(actor):
-        raise PermissionDenied("only team leads, managers and admins may edit articles")
+    """Create or change an article.
+
+    Only an editor (team lead, manager, admin) decides whether it is public; a change by anyone else takes a
+    public article back out of the customer FAQ until an editor publishes it again.
+    """
+    if not may_write(actor):
+        raise PermissionDenied("only agents, team leads, managers and admins may write articles")
     _check(data)
     if article_id is None:
         article = KbArticle(created_by=actor.username, created_at=now)
@@ -82,12 +91,30 @@ def save_article(session: Session, actor: Actor, article_id: int | None, data: A
     article.body = data.body
     article.category = (data.category or "").strip() or None
     article.tags = normalise_tags(data.tags)
-    article.public = data.public
+    article.public = data.public if may_edit(actor) else False
     article.language = data.language
     article.updated_by = actor.username
     article.updated_at = now
     session.flush()
     record(session, actor, "kb_article_saved", now, after={"article": article.id, "title": article.title})
+    commit(session)
+    return article
+
+
+@unit_of_work
+def publish_article(session: Session, actor: Actor, article_id: int, public: bool, now: datetime) -> KbArticle:
+    """An editor shows the article in the customer FAQ (``public``) or takes it out."""
+    if not may_edit(actor):
+        raise PermissionDenied("only team leads, managers and admins may publish articles")
+    article = session.get(KbArticle, article_id)
+    if article is None:
+        raise NotFound(f"article {article_id} does not exist")
+    before = article.public
+    article.public = public
+    article.updated_by = actor.username
+    article.updated_at = now
+    action = "kb_article_published" if public else "kb_article_unpublished"
+    record(session, actor, action, now, before={"public": before}, after={"article": article.id, "public": public})
     commit(session)
     return article
 
