@@ -12,6 +12,7 @@ loopback addresses (customers use different 127.x.y.z source addresses, as diffe
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -33,6 +34,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from production_topology import Topology, free_port  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
+from bench import load_cpu  # noqa: E402
 from bench.faults import Fault, FaultRunner, kill_and_restart, restart_database  # noqa: E402
 from bench.load_checks import check_nothing_lost, percentile  # noqa: E402
 from complaintflow.web import DEFAULT_GROUPS, OPERATOR  # noqa: E402
@@ -221,7 +223,18 @@ def _create_users(topology: Topology, agents: int, leads: int, managers: int) ->
     engine.dispose()
 
 
-def drive(topology: Topology, users: int, seconds: float, plan: list[tuple[float, Fault]]) -> Recorder:
+def _cpu(topology: Topology, postmaster: int | None) -> dict[str, float]:
+    """CPU seconds so far of each part of the topology (bench/load_cpu.py)."""
+    sessions: dict[str, list[int]] = defaultdict(list)
+    for key, process in topology.processes.items():
+        part = key.split("#")[0].removeprefix("complaintflow-").split("@")[0]
+        sessions[{"web": "web (app servers)"}.get(part, part)].append(process.pid)
+    return load_cpu.snapshot(sessions, {"postgresql": postmaster} if postmaster else {})
+
+
+def drive(
+    topology: Topology, users: int, seconds: float, plan: list[tuple[float, Fault]], postmaster: int | None = None
+) -> Recorder:
     """Create the simulated users' accounts, run them and the fault plan for ``seconds``; print the figures."""
     customers, agents, leads = users // 2, max(1, users * 3 // 10), max(1, users // 10)
     managers = max(1, users - customers - agents - leads)
@@ -232,14 +245,17 @@ def drive(topology: Topology, users: int, seconds: float, plan: list[tuple[float
     threads += [threading.Thread(target=worker, args=(desk, f"agent{i}", "/tasks/groups")) for i in range(agents)]
     threads += [threading.Thread(target=worker, args=(desk, f"lead{i}", "/tasks/groups")) for i in range(leads)]
     threads += [threading.Thread(target=manager, args=(desk, f"manager{i}")) for i in range(managers)]
+    load_before = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    cpu_before, started = _cpu(topology, postmaster), time.monotonic()
     runner = FaultRunner(plan).start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 120)
     runner.stop()
+    cpu_used, elapsed = load_cpu.difference(cpu_before, _cpu(topology, postmaster)), time.monotonic() - started
     print(f"{users} users ({customers} customers, {agents} agents, {leads} leads, {managers} managers), "
-          f"{seconds:.0f} s, {len(plan)} faults")  # fmt: skip
+          f"{seconds:.0f} s, {len(plan)} faults; load average before the run {load_before}")  # fmt: skip
     for at, name, error in runner.log:
         print(f"  fault at {at:6.1f} s: {name}{' FAILED ' + error if error else ''}")
     print(f"{'request':<16}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
@@ -249,6 +265,7 @@ def drive(topology: Topology, users: int, seconds: float, plan: list[tuple[float
               f"{percentile(samples, 95):>9.0f}{percentile(samples, 99):>9.0f}")  # fmt: skip
     print(f"conflicts (409, someone else was first): {recorder.conflicts}")
     print("errors by request:", dict(recorder.errors) or "none")
+    load_cpu.report(cpu_used, sum(len(samples) for samples in recorder.samples.values()), elapsed)
     return recorder
 
 
@@ -276,7 +293,7 @@ def run(users: int, seconds: float, faults: bool, folder: Path) -> int:
     try:
         topology.up()
         plan = standard_faults(topology, seconds, postgres.restart) if faults else []
-        recorder = drive(topology, users, seconds, plan)
+        recorder = drive(topology, users, seconds, plan, postgres.postmaster_pid())
         engine = create_engine(topology.database_url)
         problems = check_nothing_lost(engine, recorder.accepted_subjects, recorder.completed_tasks, mails.by_message_id)
         engine.dispose()

@@ -402,6 +402,10 @@ class TemporaryPostgres:
             timeout=self.start_timeout + 30,
         )  # fmt: skip
 
+    def postmaster_pid(self) -> int | None:
+        """The server's main process (bench/load.py counts the CPU of it and its backends)."""
+        return self._postmaster_pid()
+
     def _postmaster_pid(self) -> int | None:
         """PID from postmaster.pid, or None if the server is not running."""
         try:
