@@ -88,9 +88,13 @@ def fill_choices(forms: dict[str, FlaskForm]) -> None:
     session = db()
     groups = session.scalars(select(Group).where(Group.is_department.is_(True)).order_by(Group.label))
     forms["handover"].group.choices = options([("", _("Choose…"))] + [(g.name, g.label) for g in groups])  # type: ignore[attr-defined]
-    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
+    # Two columns, not User rows: a row would also load every colleague's groups and roles (two more
+    # statements and an object per person) on each case and task page.
+    users = session.execute(
+        select(User.username, User.display_name).where(User.active.is_(True)).order_by(User.display_name)
+    )
     forms["subtask"].assignee.choices = options(  # type: ignore[attr-defined]
-        [("", _("Choose…"))] + [(u.username, f"{u.display_name} ({u.username})") for u in users]
+        [("", _("Choose…"))] + [(username, f"{name} ({username})") for username, name in users]
     )
 
 
