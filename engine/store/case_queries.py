@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.store.casework import CaseNote, Handover, Subtask
-from engine.store.complaints import Complaint
+from engine.store.complaints import Complaint, complaint_of_instance
 from engine.store.models import TASK_OPEN, AuditEntry, HumanTask, TaskCandidate
 from engine.store.outbox import OutboxMessage
 
@@ -137,7 +137,7 @@ def subtasks_of(session: Session, complaint: Complaint) -> Sequence[Subtask]:
 
 def complaint_for_instance(session: Session, instance_id: int) -> Complaint | None:
     """The complaint a process instance handles, if any."""
-    return session.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
+    return complaint_of_instance(session, instance_id)
 
 
 def process_handover_tasks(session: Session, groups: Sequence[str]) -> Sequence[HumanTask]:

@@ -10,8 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.domain.kpi_hours import first_response_hours, resolution_net_hours
 from engine.store.models import Base, ProcessInstance
@@ -146,3 +146,20 @@ def _store_kpi_hours(_mapper: Any, _connection: Any, complaint: Complaint) -> No
     complaint.resolution_net_hours = resolution_net_hours(
         complaint.created_at, complaint.resolved_at, complaint.sla_pauses
     )
+
+
+def complaint_of_instance(session: Session, instance_id: int) -> Complaint | None:
+    """The complaint a process instance handles, if it was opened as one.
+
+    One unit of work asks this several times (SLA actions, the complaint's columns, the task rows' copies):
+    a complaint this session already holds is taken from it instead of being selected again. Only a loaded
+    ``instance_id`` is compared, so no expired row is refreshed by looking.
+    """
+    for candidate in session.identity_map.values():
+        if (
+            isinstance(candidate, Complaint)
+            and candidate.__dict__.get("instance_id") == instance_id
+            and candidate not in session.deleted
+        ):
+            return candidate
+    return session.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.classification import PRODUCT_GROUPS, valid_currency
-from engine.store.complaints import COMPLAINT_STATUSES, PRIORITIES, Complaint, Customer
+from engine.store.complaints import COMPLAINT_STATUSES, PRIORITIES, Complaint, Customer, complaint_of_instance
 from engine.store.models import TASK_OPEN, HumanTask, ProcessInstance
 
 
@@ -67,7 +67,7 @@ def complaint_fields_changed(before: dict[str, Any], after: dict[str, Any]) -> b
 
 def sync_complaint(session: Session, instance: ProcessInstance, variables: dict[str, Any], now: datetime) -> None:
     """Update the complaint that belongs to ``instance`` from the process variables."""
-    complaint = session.scalars(select(Complaint).where(Complaint.instance_id == instance.id)).first()
+    complaint = complaint_of_instance(session, instance.id)
     if complaint is None:
         return
     changed = False
@@ -109,7 +109,7 @@ def sync_task_copies(session: Session, instance: ProcessInstance, rows: Iterable
     rows = [row for row in rows if row.status == TASK_OPEN]
     if not rows:
         return
-    complaint = session.scalars(select(Complaint).where(Complaint.instance_id == instance.id)).first()
+    complaint = complaint_of_instance(session, instance.id)
     _apply(rows, task_copies(complaint))
 
 

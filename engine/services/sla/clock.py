@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.domain.calendar import parse_sla_duration
@@ -24,7 +23,7 @@ from engine.domain.calendars import calendar_named
 from engine.domain.sla import Pause, SlaClock, due_at, sla_outcome
 from engine.domain.sla_points import point_at
 from engine.domain.tasks import DEFAULT_AMBER_SHARE
-from engine.store.complaints import Complaint
+from engine.store.complaints import Complaint, complaint_of_instance
 
 
 class SlaError(ValueError):
@@ -42,7 +41,7 @@ class SlaTimes:
 
 def complaint_for_instance(session: Session, instance_id: int) -> Complaint | None:
     """The complaint a process instance handles, if it was opened as one."""
-    return session.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
+    return complaint_of_instance(session, instance_id)
 
 
 def _iso(moment: datetime | None) -> str | None:
