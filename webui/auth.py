@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -89,7 +90,8 @@ def load_user(session_id: str) -> WebUser | None:
     user_id, _, _fingerprint = session_id.partition(".")
     if not user_id.isdigit():
         return None
-    user = db().get(User, int(user_id))
+    # Every signed-in request starts here: one statement with the groups and roles joined, not three.
+    user = db().get(User, int(user_id), options=[joinedload(User.groups), joinedload(User.role_rows)])
     if user is None or not user.active or _session_id(user) != session_id:
         return None
     return web_user(user)
