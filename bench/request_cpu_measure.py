@@ -70,9 +70,11 @@ class Meter:
         self.last_statements: list[str] = []
         self.statements_of: dict[str, list[str]] = {}
 
-    def _count(self, _connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _count(self, _connection: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, *_: Any) -> None:
         self.statements += 1
-        self.last_statements.append(" ".join(statement.split())[:160])
+        # SQLAlchemy's compiled cache: a statement compiled afresh on every request costs CPU each time.
+        hit = str(getattr(context, "cache_hit", "?")).rpartition(".")[2]
+        self.last_statements.append(f"[{hit}] " + " ".join(statement.split())[:150])
 
     def __call__(self, kind: str, call: Callable[..., Any], *args: Any) -> Any:
         self.last_statements = []
