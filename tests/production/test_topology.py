@@ -44,6 +44,19 @@ def test_every_command_the_script_runs_is_written_in_the_document() -> None:
         assert unit in document
 
 
+def test_the_scheduler_unit_in_docs_scheduler_md_is_the_shipped_one() -> None:
+    """docs/scheduler.md once showed a unit without the settings file and working directory, whose scheduler
+    signed mailed status links with a key of its own; its example now has to be the file in deploy/."""
+    document = (ROOT / "docs" / "scheduler.md").read_text()
+    example = re.search(r"```ini\n(.*?)```", document, flags=re.DOTALL)
+    assert example is not None
+    shipped = (ROOT / "deploy" / "systemd" / "complaintflow-scheduler.service").read_text().splitlines()
+    for line in example.group(1).splitlines():
+        assert line in shipped, f"docs/scheduler.md shows {line!r}, deploy/systemd/complaintflow-scheduler.service not"
+    assert "EnvironmentFile=/etc/complaintflow/complaintflow.env" in example.group(1)
+    assert "WorkingDirectory=/var/lib/complaintflow" in example.group(1)
+
+
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     admin_url = os.environ.get("COMPLAINTFLOW_TEST_POSTGRES_URL")
