@@ -26,6 +26,7 @@ from engine.store.users import Group, User
 from webui.auth import actor
 from webui.choices import options
 from webui.db import db, now
+from webui.diagram_text import translated_timeline
 from webui.info_requests import info_unavailable_text
 from webui.uploads import limits_hint, upload_limits
 
@@ -122,7 +123,7 @@ def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: F
     text = f"{complaint.subject} {complaint.description}"
     return {
         "complaint": complaint,
-        "timeline": case_queries.timeline(session, complaint),
+        "timeline": translated_timeline(session, complaint.instance_id, case_queries.timeline(session, complaint)),
         "earlier": case_queries.earlier_complaints(session, complaint),
         "open_tasks": open_tasks,
         "handovers": case_queries.handovers_of(session, complaint),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.diagram_texts import read_translations
 from engine.domain.forms import FormField
+from engine.store.case_queries import TimelineEntry
 from engine.store.models import DefinitionResource, HumanTask, ProcessInstance
 from webui.db import db
 
@@ -106,6 +107,12 @@ def element_names(session: Session, definition_id: int) -> dict[str, str]:
     return {key: text for key, text in texts.items() if ":" not in key}
 
 
+def file_names(xml: str) -> dict[str, str]:
+    """Element id -> name in the user's language, from one BPMN file's own translations."""
+    texts = read_translations(xml).get(_language(), {})
+    return {key: text for key, text in texts.items() if ":" not in key}
+
+
 def state_labels() -> dict[str, str]:
     """The states an instance's diagram shows, for its tooltips."""
     return {"completed": _("completed"), "active": _("active"), "waiting": _("waiting"), "incident": _("incident")}
@@ -116,3 +123,22 @@ def diagram_texts_of_instance(session: Session, instance_id: int) -> dict[str, d
     instance = session.get(ProcessInstance, instance_id)
     names = element_names(session, instance.definition_id) if instance is not None else {}
     return {"names": names, "state_labels": state_labels()}
+
+
+def translated_timeline(session: Session, instance_id: int | None, entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The case timeline with task names in the user's language (entries name the diagram element they are about)."""
+    instance = session.get(ProcessInstance, instance_id) if instance_id is not None else None
+    names = element_names(session, instance.definition_id) if instance is not None else {}
+    if not names:
+        return entries
+    result = []
+    for entry in entries:
+        element = entry.detail.get("element") if entry.detail else None
+        if element in names:
+            original = entry.detail.get("task")
+            text = names[element] if entry.kind == "task_created" and entry.text else entry.text
+            entry = dataclasses.replace(
+                entry, text=text, detail={**entry.detail, "task": names[element] if original else original}
+            )
+        result.append(entry)
+    return result

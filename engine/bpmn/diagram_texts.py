@@ -1,4 +1,4 @@
-"""Translations of diagram texts (task names, documentation, form labels, choices) kept in the BPMN file itself.
+"""Translations of diagram texts (element names, task documentation, form labels, choices) kept in the BPMN file.
 
 A process declares its languages and carries one ``camunda:property`` per translated text in its own
 ``extensionElements``, so the translations are versioned with the diagram and any modeller can edit them::
@@ -11,7 +11,8 @@ A process declares its languages and carries one ``camunda:property`` per transl
         <camunda:property name="i18n:de:handle_complaint:next_step" value="Nächster Schritt" />
         <camunda:property name="i18n:de:handle_complaint:next_step:resolve" value="Lösen" />
 
-Keys: ``<element id>`` (its name), ``<element id>:documentation``, ``<element id>:<field id>`` (form label),
+Keys: ``<element id>`` (the name of a task, event, gateway, lane or flow), ``<element id>:documentation``,
+``<element id>:<field id>`` (form label),
 ``<element id>:<field id>:<value id>`` (a choice). A text without a translation shows in the diagram's language.
 """
 
@@ -67,9 +68,23 @@ class MissingTranslation:
     language: str
 
 
+# Named elements of a process people read in the cockpit's diagrams and lists (besides user tasks): events,
+# gateways, other activities, lanes and flows. Form fields, choices and technical definitions are not among them.
+_NAMED = {
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
+    "serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask", "manualTask", "task",
+    "callActivity", "subProcess", "transaction", "lane", "sequenceFlow",
+}  # fmt: skip
+
+
 def _needed_keys(process: etree._Element) -> list[tuple[str, str]]:
-    """(element id, key) of every text a person reads: user task names, documentation, labels, choices."""
-    needed = []
+    """(element id, key) of every text a person reads: element names; user task documentation, labels, choices."""
+    needed = [
+        (node.get("id") or "", node.get("id") or "")
+        for node in process.iter()
+        if _local(node) in _NAMED and (node.get("name") or "").strip() and node.get("id")
+    ]
     for task in (node for node in process.iter() if _local(node) == "userTask"):
         element = task.get("id") or ""
         if task.get("name"):

@@ -73,7 +73,11 @@ def timeline(session: Session, complaint: Complaint, task_titles: dict[str, str]
         ):
             if entry.action in _SHOWN_AS_NOTES:
                 continue
-            detail = {"task": titles.get(entry.task_id or "", ""), "after": entry.after or {}}
+            detail = {
+                "task": titles.get(entry.task_id or "", ""),
+                "after": entry.after or {},
+                "element": entry.element_id,
+            }
             entries.append(TimelineEntry(entry.at, entry.action, entry.actor, _audit_text(entry), detail))
     for note in session.scalars(
         select(CaseNote).where(CaseNote.complaint_id == complaint.id).order_by(CaseNote.created_at, CaseNote.id)

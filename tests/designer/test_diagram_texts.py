@@ -54,3 +54,15 @@ def test_translations_are_read_by_language_and_key() -> None:
         ("fr", "s1"),
         ("fr", "s1:kind"),
     }
+
+
+def test_events_gateways_and_flows_need_a_translation_too() -> None:
+    gateway = '<exclusiveGateway id="s1" name="Approved?" default="f2"/>'
+    named = properties(("i18n:languages", "de")) + '<serviceTask id="s0" name="Send receipt"/>'
+    text = diagram(
+        linear(gateway, prefix=named).replace('<startEvent id="start"/>', '<startEvent id="start" name="Received"/>')
+    )
+    assert {m.key for m in missing_translations(text)} == {"s0", "s1", "start"}
+    done = properties(("i18n:languages", "de"), ("i18n:de:s0", "Bestätigung senden"), ("i18n:de:s1", "Freigegeben?"),
+                      ("i18n:de:start", "Eingegangen")) + '<serviceTask id="s0" name="Send receipt"/>'  # fmt: skip
+    assert missing_translations(text.replace(named, done)) == []

@@ -108,14 +108,17 @@ def data_texts(session: Session, skip_columns: Iterable[str] = ()) -> set[str]:
 
 
 def _translated_originals(root: etree._Element, translated: set[str]) -> set[str]:
-    """English texts of user tasks whose translation the diagram carries: these must show translated."""
+    """English texts whose translation the diagram carries (element names, form labels, choices): these must
+    show translated."""
     originals = set()
+    for node in (n for n in root.iter() if isinstance(n.tag, str)):
+        element = node.get("id") or ""
+        if element in translated and node.get("name") and etree.QName(node).localname != "formField":
+            originals.add(_SPACE.sub(" ", node.get("name") or "").strip())
     for task in (
         node for node in root.iter() if isinstance(node.tag, str) and etree.QName(node).localname == "userTask"
     ):
         element = task.get("id") or ""
-        if element in translated and task.get("name"):
-            originals.add(task.get("name") or "")
         for field in (n for n in task.iter() if isinstance(n.tag, str) and etree.QName(n).localname == "formField"):
             key = f"{element}:{field.get('id')}"
             if key in translated and field.get("label"):
@@ -135,9 +138,8 @@ def word_runs(text: str) -> set[str]:
 def diagram_texts(session: Session, language: str = "de") -> set[str]:
     """Names, documentation, labels and ids of the deployed diagrams that have no translation into ``language``.
 
-    Events, gateways and lanes have no translation mechanism yet (only user tasks, their documentation, form
-    labels and choices do, see processes/README.md), so the walk leaves their diagram texts out; the user task
-    texts a diagram translates are checked like any other text.
+    Texts a diagram translates (element names, form labels, choices; processes/README.md) are not left out:
+    they must show in ``language`` and are checked like any other text.
     """
     found: set[str] = set()
     originals: set[str] = set()
@@ -152,6 +154,15 @@ def diagram_texts(session: Session, language: str = "de") -> set[str]:
             if etree.QName(element).localname == "documentation" and element.text:
                 found.add(_SPACE.sub(" ", element.text).strip())
     return found - originals
+
+
+def translated_originals(session: Session, language: str = "de") -> set[str]:
+    """The English names, labels and choices of the deployed diagrams that carry a translation into ``language``."""
+    originals: set[str] = set()
+    for (content,) in session.execute(select(DefinitionResource.content).where(DefinitionResource.kind == "bpmn")):
+        root = etree.fromstring(content.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+        originals |= _translated_originals(root, set(read_translations(content).get(language, {})))
+    return originals
 
 
 def untranslated(pages: dict[str, str], english: Iterable[str], ignore: set[str]) -> dict[str, set[str]]:

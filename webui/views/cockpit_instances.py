@@ -167,7 +167,9 @@ def heatmap_view() -> str:
         definition=definition,
         figures=figures,
         diagram=diagram,
-        names=designer_api.version_element_names(definition) if definition else {},
+        names={**designer_api.version_element_names(definition), **element_names(session, definition.id)}
+        if definition
+        else {},
         start=first,
         end=last,
         duration=duration_text,

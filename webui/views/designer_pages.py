@@ -14,6 +14,7 @@ from engine.domain.roles import DEPLOY_ROLES
 from engine.services.designer import api as designer_api
 from webui.auth import require_roles
 from webui.db import db
+from webui.diagram_text import file_names
 
 bp = Blueprint("designer_pages", __name__, url_prefix="/designer")
 
@@ -38,7 +39,8 @@ def version(process_key: str, version: int) -> Any:
     if info is None:
         abort(404)
     # render_svg builds an element tree: names from the file are escaped, so the markup is safe to embed.
-    diagrams = [(name, Markup(render_svg(text))) for name, text in files if "BPMNPlane" in text]
+    # Names in the reader's language where the file translates them (each file carries its own translations).
+    diagrams = [(name, Markup(render_svg(text, names=file_names(text)))) for name, text in files if "BPMNPlane" in text]
     older = [row.version for row in versions if row.version < version]
     change = designer_api.diff(db(), process_key, max(older), version) if older else None
     return render_template(

@@ -112,6 +112,7 @@ class InfoRequestState:
     task: HumanTask | None = None  # the task that offers the step (INFO_VIA_PROCESS, INFO_TAKEN)
     open_steps: tuple[str, ...] = ()  # titles of the open tasks (INFO_ELSEWHERE)
     waiting_since: datetime | None = None
+    open_tasks: tuple[HumanTask, ...] = ()  # those tasks, for pages that show their names translated
 
     @property
     def possible(self) -> bool:
@@ -173,7 +174,9 @@ def info_request_state(
         taken = offering[0].assignee and offering[0].assignee != actor.username
         return InfoRequestState(INFO_TAKEN if taken else INFO_NOT_CANDIDATE, task=offering[0])
     if open_tasks:
-        return InfoRequestState(INFO_ELSEWHERE, open_steps=tuple(task.title for task in open_tasks))
+        return InfoRequestState(
+            INFO_ELSEWHERE, open_steps=tuple(task.title for task in open_tasks), open_tasks=tuple(open_tasks)
+        )
     return InfoRequestState(INFO_NOT_MODELLED)
 
 
