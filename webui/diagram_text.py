@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.bpmn.diagram_texts import read_translations
 from engine.domain.forms import FormField
 from engine.store.case_queries import TimelineEntry
-from engine.store.models import DefinitionResource, HumanTask, ProcessInstance
+from engine.store.models import TASK_OPEN, DefinitionResource, HumanTask, ProcessInstance
 from webui.db import db
 
 _CACHE: dict[int, dict[str, dict[str, str]]] = {}
@@ -142,3 +142,21 @@ def translated_timeline(session: Session, instance_id: int | None, entries: list
             )
         result.append(entry)
     return result
+
+
+def translated_activities(session: Session, activities: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(element id, task name) choices with the names in the user's language, sorted by name."""
+    versions = session.execute(
+        select(HumanTask.element_id, ProcessInstance.definition_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.status == TASK_OPEN)
+        .distinct()
+    ).all()
+    language = _language()
+    names: dict[str, str] = {}
+    for element, definition_id in versions:
+        text = translations_for(session, definition_id).get(language, {}).get(element)
+        if text:
+            names.setdefault(element, text)
+    translated = [(element, names.get(element, title)) for element, title in activities]
+    return sorted(translated, key=lambda pair: (pair[1].lower(), pair[0]))

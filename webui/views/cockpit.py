@@ -34,7 +34,7 @@ from engine.store.users import Group
 from webui import charts
 from webui.auth import actor, require_roles
 from webui.db import db, now
-from webui.diagram_text import diagram_texts_of_instance
+from webui.diagram_text import diagram_texts_of_instance, translated_activities
 from webui.engine_messages import engine_message
 from webui.formatting import LIGHT_LABELS
 from webui.labels import CSV_HEADERS, label
@@ -244,7 +244,7 @@ def instances() -> str:
     keys = sorted(names.items(), key=lambda pair: pair[1].lower())
     return render_template(
         "cockpit/instances.html", rows=monitoring.list_instances(db(), criteria), criteria=criteria, keys=keys,
-        statuses=INSTANCE_STATUSES, activities=monitoring.open_activities(db()),
+        statuses=INSTANCE_STATUSES, activities=translated_activities(db(), monitoring.open_activities(db())),
     )  # fmt: skip
 
 
