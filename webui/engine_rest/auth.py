@@ -12,6 +12,7 @@ import base64
 import binascii
 import functools
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from engine.services.users import api_tokens
 from engine.services.users.accounts import SignInRefused, actor_for, authenticate
 from webui.db import db, now
 from webui.engine_rest.common import RestError, error_response, from_engine_error
+from webui.engine_rest.contract import check_request
 
 REMEMBER_SECONDS = 60.0
 _REMEMBERED: dict[str, tuple[Actor, float]] = {}
@@ -48,9 +50,9 @@ def _basic(credentials: str) -> Actor:
     try:
         user = authenticate(db(), username, password, request.remote_addr or "", now())
     except SignInRefused as refused:
-        if refused.throttled:
-            raise RestError(429, str(refused), "AuthenticationException") from None
-        raise RestError(401, str(refused), "AuthenticationException") from None
+        # Like Camunda 7 during its login delay: 401 (its clients know no 429), with the wait in Retry-After.
+        wait = max(1, math.ceil(refused.retry_after.total_seconds())) if refused.throttled else 0
+        raise RestError(401, str(refused), "AuthenticationException", retry_after=wait) from None
     actor = actor_for(user)
     with _LOCK:
         if len(_REMEMBERED) > 10_000:
@@ -92,6 +94,7 @@ def rest_call(view: F) -> F:
 
         try:
             current_actor()
+            check_request()
             return view(*args, **kwargs)
         except RestError as error:
             return error_response(error)

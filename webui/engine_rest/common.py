@@ -9,6 +9,7 @@ authorization, 500 for a lost optimistic lock), and ``204`` answers carry no bod
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -30,11 +31,12 @@ JSON = "application/json"
 class RestError(Exception):
     """An answer in Camunda's error format."""
 
-    def __init__(self, status: int, message: str, kind: str = "InvalidRequestException") -> None:
+    def __init__(self, status: int, message: str, kind: str = "InvalidRequestException", retry_after: int = 0) -> None:
         super().__init__(message)
         self.status = status
         self.kind = kind
         self.message = message
+        self.retry_after = retry_after
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -57,6 +59,8 @@ def error_response(error: RestError) -> Response:
     headers = {"WWW-Authenticate": 'Basic realm="complaintflow"'} if error.status == 401 else {}
     if error.status == 503:
         headers["Retry-After"] = "5"
+    if error.retry_after:
+        headers["Retry-After"] = str(error.retry_after)
     return json_response(body, error.status, headers)
 
 
@@ -85,31 +89,56 @@ def json_body() -> dict[str, Any]:
         body = json.loads(request.get_data())
     except ValueError as error:
         raise RestError(400, f"Cannot parse the request body as JSON: {error}") from None
+    except RecursionError:
+        raise RestError(400, "Cannot parse the request body as JSON: nested too deeply") from None
     if not isinstance(body, dict):
         raise RestError(400, "The request body must be a JSON object")
     return body
 
 
-def integer(value: Any, name: str, default: int | None = None, *, minimum: int | None = None) -> int | None:
-    """A numeric parameter, from JSON or a query string; a wrong one is a 400 naming it."""
+INT32 = 2**31 - 1
+_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
+
+
+def integer(
+    value: Any, name: str, default: int | None = None, *, minimum: int | None = None, maximum: int = INT32
+) -> int | None:
+    """A numeric parameter, from JSON or a query string; a wrong one is a 400 naming it.
+
+    Only ASCII digits count (``'²'.isdigit()`` is true), and the value must fit Camunda's Integer unless
+    told otherwise: the database's columns and Python's dates have limits too.
+    """
     if value is None or value == "":
         return default
-    if isinstance(value, bool):
-        raise RestError(400, f"{name} must be a number")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise RestError(400, f"Cannot set query parameter '{name}' to value '{value}'") from None
+    if isinstance(value, bool) or not isinstance(value, int | str) or not _INTEGER.fullmatch(str(value).strip()):
+        raise RestError(400, f"Cannot set parameter '{name}' to value '{value}': a whole number expected")
+    number = int(value)
     if minimum is not None and number < minimum:
         raise RestError(400, f"{name} must be at least {minimum}")
+    if number > maximum:
+        raise RestError(400, f"{name} must be at most {maximum}")
     return number
 
 
-def flag(value: Any) -> bool:
-    """A boolean parameter: JSON true or the query string ``true``."""
+def row_id(text: str | None) -> int | None:
+    """The integer key in an id from a request (ASCII digits within the key column's range), else None."""
+    text = (text or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= INT32 else None
+
+
+def flag(value: Any, name: str = "parameter") -> bool:
+    """A boolean parameter: JSON true/false or the query string ``true``/``false``; anything else is a 400."""
     if isinstance(value, bool):
         return value
-    return str(value).strip().lower() == "true"
+    if value is None or value == "":
+        return False
+    text = str(value).strip().lower() if isinstance(value, str) else ""
+    if text not in ("true", "false"):
+        raise RestError(400, f"Cannot set {name} to value '{value}': true or false expected")
+    return text == "true"
 
 
 def tenants_requested(params: Any) -> bool:

@@ -11,7 +11,7 @@ from engine.services.external_tasks.locking import TopicRequest
 from engine.store.external_task_queries import SORT_COLUMNS, ExternalTaskFilter
 from engine.store.external_tasks import ExternalTask
 from engine.store.models import INSTANCE_SUSPENDED, ProcessDefinition
-from webui.engine_rest.common import RestError, flag, integer, tenants_requested
+from webui.engine_rest.common import RestError, flag, integer, row_id, tenants_requested
 from webui.engine_rest.ids import activity_instance_id, instance_uuid, maybe_instance_id
 from webui.engine_rest.variables import camunda_date, parse_date, to_camunda
 
@@ -25,8 +25,7 @@ def definition_ref(definition: ProcessDefinition) -> str:
 
 def parse_definition_ref(text: str) -> int | None:
     """The row id in a process definition id (``key:version:id``); None when it is not one of ours."""
-    last = (text or "").rsplit(":", 1)[-1]
-    return int(last) if last.isdigit() else None
+    return row_id((text or "").rsplit(":", 1)[-1])
 
 
 # Definition ids by (row id, process key): a stored version never changes, and every fetched task needs its

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from webui.engine_rest.common import RestError
+from webui.engine_rest.common import RestError, row_id
 
 
 def instance_uuid(instance_id: int) -> str:
@@ -19,12 +19,15 @@ def instance_uuid(instance_id: int) -> str:
 def parse_instance_id(text: str) -> int:
     """The integer key of an instance id from a request; a malformed one is an unknown id (404)."""
     text = (text or "").strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        return uuid.UUID(text).int
-    except ValueError:
-        raise RestError(404, f"Process instance with id {text} does not exist") from None
+    number = row_id(text)
+    if number is None and not text.isdigit():
+        try:
+            number = row_id(str(uuid.UUID(text).int))
+        except ValueError:
+            number = None
+    if number is None:
+        raise RestError(404, f"Process instance with id {text} does not exist")
+    return number
 
 
 def maybe_instance_id(text: str | None) -> int | None:

@@ -97,7 +97,85 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "versionTag": S, "historyTimeToLive": N,
     },
     "SignalDto": {"name": S, "variables": J},
+    "SuspensionStateDto": {"suspended": B},
+    # The query bodies: only the filters complaintflow implements (Camunda's DTOs have many more).
+    "ProcessInstanceQueryDto": {
+        "processDefinitionKey": S, "processDefinitionId": S, "businessKey": S, "processInstanceIds": A,
+        "suspended": B, "active": B, "withIncident": B, "variables": A,
+    },
+    "TaskQueryDto": {
+        "assignee": S, "unassigned": B, "processInstanceId": S, "candidateGroup": S, "taskDefinitionKey": S,
+        "processDefinitionKey": S, "dueBefore": S, "dueAfter": S, "processVariables": A, "firstResult": N,
+        "maxResults": N,
+    },
+    "ExternalTaskQueryDto": {
+        "externalTaskId": S, "externalTaskIdIn": A, "topicName": S, "workerId": S, "locked": B, "notLocked": B,
+        "withRetriesLeft": B, "noRetriesLeft": B, "activityId": S, "activityIdIn": A, "processInstanceId": S,
+        "processInstanceIdIn": A, "processDefinitionId": S, "suspended": B, "active": B,
+        "priorityHigherThanOrEquals": N, "priorityLowerThanOrEquals": N, "lockExpirationAfter": S,
+        "lockExpirationBefore": S, "sorting": A,
+    },
 }  # fmt: skip
+PARTIAL = {"ProcessInstanceQueryDto", "TaskQueryDto", "ExternalTaskQueryDto"}
+
+INT32 = 2**31 - 1  # Camunda's Integer parameters (firstResult, maxResults, maxTasks, retries, priority)
+MAX_MILLIS = 10 * 365 * 24 * 3600 * 1000  # durations in ms (Camunda: long); beyond ten years a date overflows
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}  # PostgreSQL cannot store NUL, so no request may carry it
+
+# What the server enforces on a request body, stated here so that the document and the checks are one thing.
+REQUIRED: dict[str, list[str]] = {
+    "FetchExternalTasksDto": ["workerId"],
+    "FetchExternalTaskTopicDto": ["topicName", "lockDuration"],
+    "CompleteExternalTaskDto": ["workerId"],
+    "ExternalTaskFailureDto": ["workerId"],
+    "ExternalTaskBpmnError": ["workerId", "errorCode"],
+    "ExtendLockOnExternalTaskDto": ["workerId", "newDuration"],
+    "RetriesDto": ["retries"],
+    "CorrelationMessageDto": ["messageName"],
+    "SignalDto": ["name"],
+    "SuspensionStateDto": ["suspended"],
+}
+COMPARATORS = ("eq", "neq", "gt", "gteq", "lt", "lteq", "like")  # Camunda's variable filter operators
+DATES = {"dueBefore", "dueAfter", "lockExpirationAfter", "lockExpirationBefore"}  # ISO 8601 or Camunda's format
+NON_EMPTY = {"workerId", "topicName", "errorCode", "messageName", "name"}
+# (DTO, property) -> bounds of an integer; every other request integer is a Camunda Integer (0 .. 2^31-1).
+BOUNDS: dict[tuple[str, str], tuple[int, int]] = {
+    ("FetchExternalTaskTopicDto", "lockDuration"): (1, MAX_MILLIS),
+    ("ExtendLockOnExternalTaskDto", "newDuration"): (1, MAX_MILLIS),
+    ("ExternalTaskFailureDto", "retryTimeout"): (0, MAX_MILLIS),
+    ("FetchExternalTasksDto", "asyncResponseTimeout"): (0, 1_800_000),
+    ("ExternalTaskQueryDto", "priorityHigherThanOrEquals"): (-INT32 - 1, INT32),
+    ("ExternalTaskQueryDto", "priorityLowerThanOrEquals"): (-INT32 - 1, INT32),
+}
+ITEMS: dict[tuple[str, str], dict[str, Any]] = {
+    ("FetchExternalTasksDto", "topics"): {"$ref": "#/components/schemas/FetchExternalTaskTopicDto"},
+    ("ProcessInstanceQueryDto", "variables"): {
+        "type": "object",
+        "required": ["name", "operator"],
+        "properties": {"name": TEXT, "operator": {"type": "string", "enum": list(COMPARATORS)}, "value": {}},
+    },
+    ("TaskQueryDto", "processVariables"): {"type": "object"},
+    ("ExternalTaskQueryDto", "sorting"): {"type": "object"},
+}
+# Query parameters: name -> (type, minimum, maximum); the list operations page with firstResult/maxResults.
+PAGING = {"firstResult": (N, 0, INT32), "maxResults": (N, 0, INT32)}
+QUERY: dict[tuple[str, str], dict[str, tuple[str, int, int]]] = {
+    ("/process-definition", "get"): {**PAGING, "version": (N, 1, INT32), "latestVersion": (B, 0, 0)},
+    ("/process-instance", "get"): {**PAGING, "suspended": (B, 0, 0), "active": (B, 0, 0)},
+    ("/process-instance", "post"): PAGING,
+    ("/process-instance/count", "get"): {"suspended": (B, 0, 0), "active": (B, 0, 0)},
+    ("/external-task", "get"): {**PAGING, "priorityHigherThanOrEquals": (N, -INT32 - 1, INT32),
+                                "priorityLowerThanOrEquals": (N, -INT32 - 1, INT32)},
+    ("/external-task", "post"): PAGING,
+    ("/task", "get"): PAGING,
+    ("/task", "post"): PAGING,
+    ("/deployment", "get"): PAGING,
+    ("/decision-definition", "get"): PAGING,
+    ("/incident", "get"): PAGING,
+    ("/history/process-instance", "get"): {**PAGING, "finished": (B, 0, 0), "unfinished": (B, 0, 0)},
+    ("/history/activity-instance", "get"): {**PAGING, "finished": (B, 0, 0), "unfinished": (B, 0, 0)},
+}  # fmt: skip
+REQUESTS = set(REQUIRED) | PARTIAL | {"StartProcessInstanceDto"}
 
 # (path, method) -> (summary, request schema, response schema, "[]" for a list)
 OPERATIONS: dict[tuple[str, str], tuple[str, str | None, str | None]] = {
@@ -110,9 +188,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None, str | None]] = {
     ("/external-task/{id}/retries", "put"): ("Set retries", "RetriesDto", None),
     ("/external-task/{id}", "get"): ("Get", None, "ExternalTaskDto"),
     ("/external-task", "get"): ("Get list", None, "ExternalTaskDto[]"),
-    ("/external-task", "post"): ("Get list (POST)", None, "ExternalTaskDto[]"),
+    ("/external-task", "post"): ("Get list (POST)", "ExternalTaskQueryDto", "ExternalTaskDto[]"),
     ("/external-task/count", "get"): ("Get list count", None, "CountResultDto"),
-    ("/external-task/count", "post"): ("Get list count (POST)", None, "CountResultDto"),
+    ("/external-task/count", "post"): ("Get list count (POST)", "ExternalTaskQueryDto", "CountResultDto"),
     ("/process-definition/key/{key}/start", "post"): ("Start", "StartProcessInstanceDto",
                                                       "ProcessInstanceWithVariablesDto"),
     ("/process-definition/{id}/start", "post"): ("Start", "StartProcessInstanceDto", "ProcessInstanceWithVariablesDto"),
@@ -120,7 +198,8 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None, str | None]] = {
     ("/process-definition/key/{key}", "get"): ("Get by key", None, "ProcessDefinitionDto"),
     ("/process-definition/{id}", "get"): ("Get", None, "ProcessDefinitionDto"),
     ("/process-instance", "get"): ("Get list", None, "ProcessInstanceDto[]"),
-    ("/process-instance", "post"): ("Get list (POST)", None, "ProcessInstanceDto[]"),
+    ("/process-instance", "post"): ("Get list (POST)", "ProcessInstanceQueryDto", "ProcessInstanceDto[]"),
+    ("/process-instance/count", "post"): ("Get list count (POST)", "ProcessInstanceQueryDto", "CountResultDto"),
     ("/process-instance/{id}", "get"): ("Get", None, "ProcessInstanceDto"),
     ("/process-instance/{id}", "delete"): ("Delete (cancel)", None, None),
     ("/deployment", "get"): ("Get list", None, "DeploymentDto[]"),
@@ -131,19 +210,51 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None, str | None]] = {
     ("/history/process-instance/{id}", "get"): ("Get", None, "HistoricProcessInstanceDto"),
     ("/history/activity-instance", "get"): ("Get list", None, "HistoricActivityInstanceDto[]"),
     ("/task", "get"): ("Get list", None, "TaskDto[]"),
-    ("/task", "post"): ("Get list (POST)", None, "TaskDto[]"),
+    ("/task", "post"): ("Get list (POST)", "TaskQueryDto", "TaskDto[]"),
     ("/task/{id}", "get"): ("Get", None, "TaskDto"),
     ("/decision-definition", "get"): ("Get list", None, "DecisionDefinitionDto[]"),
     ("/signal", "post"): ("Throw signal", "SignalDto", None),
+    ("/process-instance/{id}/suspended", "put"): ("Activate/suspend", "SuspensionStateDto", None),
 }  # fmt: skip
 
 
-def _schema(name: str) -> dict[str, Any]:
-    properties = {
-        prop: ({"type": "string", "format": "date-time"} if kind == D else {"type": kind})
-        for prop, kind in SCHEMAS[name].items()
+def _property(name: str, prop: str, kind: str) -> dict[str, Any]:
+    """One property; answers may carry null wherever Camunda's do, requests treat null as absent."""
+    if name == "VariableValueDto" and prop == "value":
+        return {"nullable": True}  # any JSON value
+    spec: dict[str, Any] = {"type": "string"} if kind == D else {"type": kind}
+    if name in REQUESTS:
+        if kind == S:
+            spec = {**TEXT, **({"minLength": 1} if prop in NON_EMPTY else {})}
+            if prop in DATES:
+                spec = {"type": "string", "format": "date-time"}
+        elif kind == N:
+            low, high = BOUNDS.get((name, prop), (0, INT32))
+            spec = {"type": "integer", "minimum": low, "maximum": high}
+        elif kind == A:
+            spec["items"] = ITEMS.get((name, prop), TEXT)
+    if prop not in REQUIRED.get(name, ()):
+        spec["nullable"] = True
+    return spec
+
+
+def component_schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {prop: _property(name, prop, kind) for prop, kind in SCHEMAS[name].items()},
     }
-    return {"type": "object", "properties": properties}
+    if REQUIRED.get(name):
+        schema["required"] = REQUIRED[name]
+    return schema
+
+
+def _parameter(place: str, name: str, kind: str = S, low: int = 0, high: int = 0) -> dict[str, Any]:
+    schema: dict[str, Any] = dict(TEXT)
+    if kind == N:
+        schema = {"type": "integer", "minimum": low, "maximum": high}
+    elif kind == B:
+        schema = {"type": "boolean"}
+    return {"name": name, "in": place, "required": place == "path", "schema": schema}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -171,13 +282,21 @@ def document() -> dict[str, Any]:
         for method in sorted(methods):
             summary, body, answer = OPERATIONS.get((path, method), ("", None, None))
             operation: dict[str, Any] = {"summary": summary or f"{method.upper()} {path}", "responses": {}}
+            parameters = [_parameter("path", part[1:-1]) for part in path.split("/") if part.startswith("{")]
+            parameters += [_parameter("query", name, *spec) for name, spec in QUERY.get((path, method), {}).items()]
+            if parameters:
+                operation["parameters"] = parameters
             if body:
-                operation["requestBody"] = {"content": {"application/json": {"schema": _ref(body)}}}
+                operation["requestBody"] = {
+                    "required": bool(REQUIRED.get(body)),
+                    "content": {"application/json": {"schema": _ref(body)}},
+                }
             if answer:
                 operation["responses"]["200"] = {"description": "Request successful.",
                                                  "content": {"application/json": {"schema": _ref(answer)}}}  # fmt: skip
             else:
                 operation["responses"]["200"] = {"description": "Request successful."}
+                operation["responses"]["204"] = {"description": "Request successful, no content."}
             error = {"application/json": {"schema": _ref("ExceptionDto")}}
             operation["responses"]["4XX"] = {"description": "Camunda's error format.", "content": error}
             paths.setdefault(path, {})[method] = operation
@@ -186,7 +305,7 @@ def document() -> dict[str, Any]:
         "info": {"title": "complaintflow: Camunda 7 REST API subset", "version": "7.21.0"},
         "servers": [{"url": "/engine-rest"}],
         "components": {
-            "schemas": {name: _schema(name) for name in SCHEMAS},
+            "schemas": {name: component_schema(name) for name in SCHEMAS},
             "securitySchemes": {
                 "basic": {"type": "http", "scheme": "basic"},
                 "bearer": {"type": "http", "scheme": "bearer"},

@@ -22,7 +22,7 @@ from engine.store.models import INSTANCE_COMPLETED, INSTANCE_INCIDENT, Incident,
 from engine.store.queries import latest_definition
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor, rest_call
-from webui.engine_rest.common import RestError, bp, flag, json_body, json_response, page, tenants_requested
+from webui.engine_rest.common import RestError, bp, flag, integer, json_body, json_response, page, tenants_requested
 from webui.engine_rest.external_task_json import definition_ref, parse_definition_ref
 from webui.engine_rest.ids import instance_uuid
 from webui.engine_rest.variables import from_camunda, to_camunda
@@ -86,7 +86,7 @@ def list_definitions() -> Response:
     if args.get("keyLike"):
         query = query.where(ProcessDefinition.process_key.like(args["keyLike"]))
     if args.get("version"):
-        query = query.where(ProcessDefinition.version == int(args["version"]))
+        query = query.where(ProcessDefinition.version == integer(args["version"], "version", minimum=1))
     rows = list(db().scalars(query))
     if flag(args.get("latestVersion", False)):
         newest: dict[str, ProcessDefinition] = {}

@@ -78,6 +78,14 @@ def instance_json(instance: ProcessInstance) -> dict[str, Any]:
     }
 
 
+def _compare(operator: str, stored: Any, wanted: Any) -> bool:
+    """A variable filter; values that cannot be ordered against each other (text and a number) do not match."""
+    try:
+        return bool(_OPERATORS[operator](stored, wanted))
+    except TypeError:
+        return False
+
+
 def _variable_filters(raw: Any) -> list[tuple[str, str, Any]]:
     if not raw:
         return []
@@ -122,7 +130,7 @@ def _find(session: Session, params: dict[str, Any]) -> list[ProcessInstance]:
     for name, operator, value in _variable_filters(params.get("variables")):
         if operator not in _OPERATORS:
             raise RestError(400, f"Invalid variable comparator specified: {operator}")
-        rows = [row for row in rows if _OPERATORS[operator]((row.variables or {}).get(name), value)]
+        rows = [row for row in rows if _compare(operator, (row.variables or {}).get(name), value)]
     return rows
 
 
