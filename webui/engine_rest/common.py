@@ -97,6 +97,7 @@ def json_body() -> dict[str, Any]:
 
 
 INT32 = 2**31 - 1
+MAX_MILLIS = 10 * 365 * 24 * 3600 * 1000  # durations in ms (Camunda: long); beyond ten years a date overflows
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
 
 

@@ -15,7 +15,7 @@ from engine.store.external_task_queries import count_external_tasks, find_extern
 from engine.store.external_tasks import EXTERNAL_INCIDENT, EXTERNAL_OPEN, ExternalTask
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor, rest_call
-from webui.engine_rest.common import RestError, bp, flag, integer, json_body, json_response, no_content
+from webui.engine_rest.common import MAX_MILLIS, RestError, bp, flag, integer, json_body, json_response, no_content
 from webui.engine_rest.external_task_json import (
     MAX_ASYNC_TIMEOUT_MS,
     locked_json,
@@ -107,7 +107,7 @@ def failure(task_id: str) -> Response:
         error_message=body.get("errorMessage"),
         error_details=body.get("errorDetails"),
         retries=retries,
-        retry_timeout_ms=integer(body.get("retryTimeout"), "retryTimeout", 0, minimum=0) or 0,
+        retry_timeout_ms=integer(body.get("retryTimeout"), "retryTimeout", 0, minimum=0, maximum=MAX_MILLIS) or 0,
     )
     return no_content()
 
@@ -136,7 +136,7 @@ def bpmn_error(task_id: str) -> Response:
 @rest_call
 def extend_lock(task_id: str) -> Response:
     body = json_body()
-    duration = integer(body.get("newDuration"), "newDuration", None)
+    duration = integer(body.get("newDuration"), "newDuration", None, maximum=MAX_MILLIS)
     if duration is None or duration <= 0:
         raise RestError(400, "newDuration must be a positive number of milliseconds")
     locking.extend_lock(db(), current_actor(), task_id, _worker(body), duration, now())

@@ -11,7 +11,7 @@ from engine.services.external_tasks.locking import TopicRequest
 from engine.store.external_task_queries import SORT_COLUMNS, ExternalTaskFilter
 from engine.store.external_tasks import ExternalTask
 from engine.store.models import INSTANCE_SUSPENDED, ProcessDefinition
-from webui.engine_rest.common import RestError, flag, integer, row_id, tenants_requested
+from webui.engine_rest.common import MAX_MILLIS, RestError, flag, integer, row_id, tenants_requested
 from webui.engine_rest.ids import activity_instance_id, instance_uuid, maybe_instance_id
 from webui.engine_rest.variables import camunda_date, parse_date, to_camunda
 
@@ -105,7 +105,7 @@ def topic_requests(body: dict[str, Any]) -> tuple[list[TopicRequest], set[str]]:
     for entry in raw:
         if not isinstance(entry, dict) or not isinstance(entry.get("topicName"), str) or not entry["topicName"]:
             raise RestError(400, "every topic needs a topicName")
-        duration = integer(entry.get("lockDuration"), "lockDuration", None, minimum=1)
+        duration = integer(entry.get("lockDuration"), "lockDuration", None, minimum=1, maximum=MAX_MILLIS)
         if duration is None:
             raise RestError(400, f"lockDuration is required for topic {entry['topicName']!r}")
         ids = list(_names(entry.get("processDefinitionIdIn"), "processDefinitionIdIn") or ())

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, current_app
 
-from webui.engine_rest.common import bp, json_response
+from webui.engine_rest.common import MAX_MILLIS, bp, json_response
 
 S, N, B, J, A, D = "string", "integer", "boolean", "object", "array", "date-time"  # N: number, J: JSON object
 
@@ -119,7 +119,6 @@ SCHEMAS: dict[str, dict[str, str]] = {
 PARTIAL = {"ProcessInstanceQueryDto", "TaskQueryDto", "ExternalTaskQueryDto"}
 
 INT32 = 2**31 - 1  # Camunda's Integer parameters (firstResult, maxResults, maxTasks, retries, priority)
-MAX_MILLIS = 10 * 365 * 24 * 3600 * 1000  # durations in ms (Camunda: long); beyond ten years a date overflows
 TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}  # PostgreSQL cannot store NUL, so no request may carry it
 
 # What the server enforces on a request body, stated here so that the document and the checks are one thing.
