@@ -19,6 +19,7 @@ from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, BusinessRul
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
 from engine.bpmn.dmn.results import DecisionResultError, apply_result, cached_definitions, evaluate_decision
+from engine.runtime.script_limits import ScriptLimitExceeded
 
 # Decision ids of FEEL files, gathered by the parser: id -> (DMN text, file name).
 FeelDecisions = dict[str, tuple[str, str]]
@@ -50,7 +51,7 @@ class DecisionTask(BpmnSpecMixin):
         try:
             result = evaluate_decision(definitions, self.decision_ref, dict(my_task.data))
             apply_result(result, my_task.data, self.result_variable, self.map_decision_result)
-        except (DecisionResultError, KeyError) as error:
+        except (DecisionResultError, KeyError, ScriptLimitExceeded) as error:
             problem = WorkflowTaskException(f"decision {self.decision_ref!r}: {error}", task=my_task)
             problem.add_note(f"Business Rule Task '{self.bpmn_name}'.")
             raise problem from None

@@ -31,6 +31,7 @@ from RestrictedPython.Eval import default_guarded_getiter
 from RestrictedPython.Guards import safer_getattr
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
+from engine.bpmn.feel import budget as feel_budget
 from engine.runtime import limits
 
 _CHECK_EVERY = 1024
@@ -350,3 +351,7 @@ class LimitingTransformer(RestrictingNodeTransformer):
             if any(len(number) > 6 for number in _NUMBER.findall(text)):
                 self.error(node, "f-string format widths above 999,999 are not allowed")
         return self.node_contents_visit(node)
+
+
+# FEEL (engine/bpmn, which may not import the runtime) counts its work with the same counters.
+feel_budget.install(tick, _create, limited)

@@ -18,7 +18,7 @@ from engine.bpmn.dmn.drg import Definitions
 from engine.bpmn.dmn.loader import definitions_from_text
 from engine.bpmn.dmn.model import child, local
 from engine.bpmn.dmn.tables import MATCHED
-from engine.bpmn.feel import Function, Range, YearsMonths
+from engine.bpmn.feel import Function, Range, YearsMonths, budget
 from engine.bpmn.feel.builtins_core import to_string
 
 # DECISION_VALUE is Camunda 8's ``zeebe:calledDecision resultVariable``: the decision's own value (one output
@@ -92,7 +92,8 @@ def evaluate_decision(definitions: Definitions, decision_id: str, variables: dic
     trace: list[tuple[str, list[str]]] = []
     token = MATCHED.set(trace)
     try:
-        value = definitions.evaluate(decision_id, variables, variables=True)
+        with budget.limited():  # the decision runs under the limits of scripts
+            value = definitions.evaluate(decision_id, variables, variables=True)
     finally:
         MATCHED.reset(token)
     names = _output_names(definitions, decision_id)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engine.bpmn.feel import (
+    budget,
     builtins_core,
     builtins_list,
     builtins_math,
@@ -48,7 +49,8 @@ class Expression:
 
     def evaluate(self, variables: Mapping[str, Any] | Scope | None = None) -> Any:
         """The value with the given variables (Python values are converted to FEEL values)."""
-        return self._run(_scope(variables))
+        with budget.limited():
+            return self._run(_scope(variables))
 
 
 class UnaryTests:
@@ -62,7 +64,8 @@ class UnaryTests:
 
     def matches(self, value: Any, variables: Mapping[str, Any] | Scope | None = None) -> bool:
         """Whether the input value satisfies the tests."""
-        return self._run(_scope(variables), value)
+        with budget.limited():
+            return self._run(_scope(variables), value)
 
 
 def compile_expression(text: str, names: NameTable | Iterable[str] = ()) -> Expression:

@@ -6,7 +6,7 @@ import functools
 from decimal import Decimal
 from typing import Any
 
-from engine.bpmn.feel import ops
+from engine.bpmn.feel import budget, ops
 from engine.bpmn.feel.builtins_core import builtin, integer
 from engine.bpmn.feel.calls import invoke
 from engine.bpmn.feel.values import CONTEXT, Function
@@ -188,6 +188,7 @@ def _sublist(items: Any, start: Any, length: Any = None) -> Any:
 
 @builtin("append", "list, item", variadic=True)
 def _append(items: Any, *more: Any) -> Any:
+    budget.create(8 * (len(items) + len(more) if type(items) is list else len(more) + 1))
     return _list(items) + list(more)
 
 
@@ -195,6 +196,7 @@ def _append(items: Any, *more: Any) -> Any:
 def _concatenate(*lists: Any) -> Any:
     result: list[Any] = []
     for items in lists:
+        budget.create(8 * len(items) if type(items) is list else 8)
         result.extend(_list(items))
     return result
 

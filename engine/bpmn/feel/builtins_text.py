@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from engine.bpmn.feel import budget
 from engine.bpmn.feel.builtins_core import builtin, integer
 from engine.bpmn.feel.xpath_regex import translate
 
@@ -137,4 +138,5 @@ def _join(items: Any, delimiter: Any = None) -> Any:
         return None
     if delimiter is not None and type(delimiter) is not str:
         return None
+    budget.create(sum(len(item) for item in items if item is not None) + len(delimiter or "") * len(items))
     return (delimiter or "").join(item for item in items if item is not None)

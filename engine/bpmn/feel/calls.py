@@ -7,6 +7,7 @@ import decimal
 from decimal import Decimal
 from typing import Any
 
+from engine.bpmn.feel import budget
 from engine.bpmn.feel.types import NO_FIT, coerce_argument
 from engine.bpmn.feel.values import Function, Range, YearsMonths
 
@@ -19,8 +20,7 @@ _CALL_ERRORS = (
     ArithmeticError,
     decimal.InvalidOperation,
     OverflowError,
-    RecursionError,
-)
+)  # not RecursionError: endless recursion is a limit the caller reports, never a silent null
 
 
 def invoke(function: Any, positional: list[Any], named: dict[str, Any] | None = None) -> Any:
@@ -54,6 +54,7 @@ def invoke(function: Any, positional: list[Any], named: dict[str, Any] | None = 
         args = list(args) + [None] * (len(params) - len(args))
     if function.param_types and not _arguments_fit(function, args):
         return None
+    budget.tick()
     try:
         return function.call(*args)
     except _CALL_ERRORS:

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from engine.bpmn.feel import budget
 from engine.bpmn.feel.compiler import HANDLERS, Compiled, Node, compile_node
 from engine.bpmn.feel.scope import Scope
 from engine.bpmn.feel.values import Range
@@ -21,10 +22,12 @@ def _domain(node: Node) -> Compiled:
             if type(first) is dt.date and type(last) is dt.date:
                 step = 1 if last >= first else -1
                 count = abs((last - first).days)
+                budget.create(8 * (count + 1))
                 return [first + dt.timedelta(days=step * offset) for offset in range(count + 1)]
             if type(first) is not Decimal or type(last) is not Decimal:
                 return None
             step = 1 if last >= first else -1
+            budget.create(8 * (abs(int(last) - int(first)) + 1))
             return [Decimal(index) for index in range(int(first), int(last) + step, step)]
 
         return span
@@ -45,6 +48,7 @@ def _iterate(iterators: list[tuple[str, Compiled]], scope: Scope) -> Any:
     if type(values) is not list:
         values = [values]
     for item in values:
+        budget.tick()
         yield from _iterate(iterators[1:], scope.child({name: item}))
 
 
@@ -57,6 +61,7 @@ def _range_items(bounds: Range) -> list[Any] | None:
         return None
     first = int(bounds.start) + (0 if bounds.start_included else 1)
     last = int(bounds.end) - (0 if bounds.end_included else 1)
+    budget.create(8 * max(0, last - first + 1))
     return [Decimal(index) for index in range(first, last + 1)]
 
 
@@ -69,6 +74,7 @@ def _for(node: Node) -> Compiled:
         outer = scope.child({"partial": results})
         try:
             for inner in _iterate(iterators, outer):
+                budget.create(8)
                 results.append(body(inner))
         except _NoDomain:
             return None

@@ -11,7 +11,7 @@ import decimal
 from decimal import Decimal
 from typing import Any
 
-from engine.bpmn.feel import temporal
+from engine.bpmn.feel import budget, temporal
 from engine.bpmn.feel.values import CONTEXT, Function, Range, YearsMonths
 
 _ARITH_ERRORS = (
@@ -153,6 +153,7 @@ def add(left: Any, right: Any) -> Any:
         if left_type is Decimal and right_type is Decimal:
             return CONTEXT.add(left, right)
         if left_type is str and right_type is str:
+            budget.create(len(left) + len(right))
             return left + right
         if left_type is dt.timedelta and right_type is dt.timedelta:
             return left + right
