@@ -32,9 +32,9 @@ from engine.domain.errors import (
 from engine.services.casework import tasks as task_service
 from engine.services.casework.access import may_view_complaint
 from engine.services.intake import channels as intake
-from engine.services.intake import portal
 from engine.services.intake.complaints import NewComplaint, get_complaint
 from engine.services.intake.intake_keys import MAX_KEY_LENGTH, KeyReused, OnceKey, fingerprint
+from engine.services.intake.rate_limits import RateLimited
 from engine.services.users import api_tokens
 from engine.store import case_queries, queries
 from engine.store.complaints import Complaint
@@ -55,7 +55,7 @@ _STATUS = {
     PermissionDenied: 403,
     Conflict: 409,
     InvalidState: 409,
-    portal.RateLimited: 429,
+    RateLimited: 429,
     DatabaseBusy: 503,
     KeyReused: 409,
 }

@@ -24,6 +24,7 @@ from engine.services.intake import channels as intake
 from engine.services.intake import portal
 from engine.services.intake.complaints import NewComplaint
 from engine.services.intake.intake_keys import KeyReused, OnceKey, fingerprint
+from engine.services.intake.rate_limits import Hit, RateLimited
 from notifications import links
 from notifications.settings import ChannelSettings, load_channel_settings
 from notifications.wording import language, status_label
@@ -111,7 +112,6 @@ def complaint_form() -> Any:
     if errors:
         return _page("form.html", lang, 400, values=values, errors=errors, categories=CATEGORIES[lang])
     try:
-        portal.count_hit(db(), "submit", [_client(), email], *SUBMIT_LIMIT, now())
         new = NewComplaint(
             customer_name=values.get("customer_name") or "",
             customer_email=email,
@@ -135,6 +135,8 @@ def complaint_form() -> Any:
             now(),
             source="web",
             once=once,
+            # Counted in the same commit as the complaint: a busy database loses neither alone.
+            hit=Hit("submit", (_client(), email), *SUBMIT_LIMIT),
         )
     except KeyReused:
         # Sent again from the same page with another e-mail address: not the same complaint. A new token
@@ -142,7 +144,7 @@ def complaint_form() -> Any:
         values["form_token"] = secrets.token_urlsafe(24)
         errors = {"customer_email": TEXT[lang]["sent_before"]}
         return _page("form.html", lang, 409, values=values, errors=errors, categories=CATEGORIES[lang])
-    except portal.RateLimited:
+    except RateLimited:
         return _page("message.html", lang, 429, message=TEXT[lang]["too_many"])
     except FormValidationError as error:
         return _page("form.html", lang, 400, values=values, errors=error.errors, categories=CATEGORIES[lang])
@@ -206,7 +208,7 @@ def add_information(reference: str, token: str) -> Any:
         intake.add_customer_information(
             db(), PORTAL_ACTOR, reference, request.form.get("text") or "", _uploads(), limits(), now(), source="web"
         )
-    except portal.RateLimited:
+    except RateLimited:
         return _status_page(reference, token, 429, errors={"text": "too_many"})
     except FormValidationError as error:
         return _status_page(reference, token, 400, errors=error.errors)
@@ -242,7 +244,7 @@ def reopen(reference: str, token: str) -> Any:
     try:
         portal.count_hit(db(), "info", [_client()], *INFO_LIMIT, now())
         portal.reopen(db(), PORTAL_ACTOR, reference, request.form.get("reason") or "", now())
-    except portal.RateLimited:
+    except RateLimited:
         return _status_page(reference, token, 429, errors={"reason": "too_many"})
     except FormValidationError as error:
         return _status_page(reference, token, 400, errors=error.errors)
@@ -262,7 +264,7 @@ def find() -> Any:
     values = request.form.to_dict()
     try:
         portal.count_hit(db(), "lookup", [_client()], *LOOKUP_LIMIT, now())
-    except portal.RateLimited:
+    except RateLimited:
         return _page("find.html", lang, 429, values=values, message=TEXT[lang]["too_many"])
     found = portal.reference_for(db(), values.get("reference") or "", values.get("email") or "")
     if found is None:

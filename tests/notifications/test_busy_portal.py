@@ -178,3 +178,29 @@ def test_a_task_completion_on_the_task_page_behind_a_long_lock(
     with database.session() as session:
         task = session.get(HumanTask, task_id)
         assert task is not None and (task.status, task.completed_by) == ("completed", "agent")
+
+
+def test_a_submission_that_did_not_happen_is_not_counted_against_the_customer(
+    app: Flask, database: DatabaseUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rate-limit hit is committed with the complaint: the database failing after the hit was counted
+    (before, ``count_hit`` committed first) stores neither, and six failed tries leave the limit untouched."""
+    from engine.domain.errors import DatabaseBusy
+    from engine.services.intake import channels
+
+    real = channels.record_complaint
+
+    def busy_after_counting(*args: object, **kwargs: object) -> object:
+        raise DatabaseBusy("the database stayed busy")
+
+    client = PortalClient(app)
+    before = _rows(database)
+    monkeypatch.setattr(channels, "record_complaint", busy_after_counting)
+    for _attempt in range(6):  # one more than the limit of five submissions an hour
+        status, page, _headers = _send(client)
+        assert status == 503 and 'value="Kettle broken again"' in page
+    assert _rows(database) == before  # no complaint, no audit entry, no hit
+    monkeypatch.setattr(channels, "record_complaint", real)
+    status, page, _headers = _send(client)
+    assert status == 200 and "C-" in page, page
+    assert _rows(database)[0] == before[0] + 1 and _rows(database)[3] == before[3] + 2  # address and e-mail

@@ -26,6 +26,7 @@ from engine.services.instances import lifecycle as instances
 from engine.services.intake import intake_keys
 from engine.services.intake.complaints import NewComplaint, get_complaint, record_complaint
 from engine.services.intake.intake_keys import KeyReused, OnceKey
+from engine.services.intake.rate_limits import Hit, add_hit
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import NOTE_CUSTOMER_MESSAGE, CaseNote
 from engine.store.channels import CustomerAttachment, InboundMail
@@ -102,15 +103,17 @@ def submit_complaint(
     inbound_message_id: str | None = None,
     send_receipt: bool = True,
     once: OnceKey | None = None,
+    hit: Hit | None = None,
 ) -> Complaint:
     """Open a complaint from a customer channel, keep its attachments and queue the receipt mail.
 
     With ``once`` (a form token or an Idempotency-Key) a repeated request returns the complaint the first
-    one opened, also when both arrive at the same moment.
+    one opened, also when both arrive at the same moment. ``hit`` is the rate-limit count of a public form:
+    it is committed with the complaint or not at all (RateLimited when over the limit, nothing stored).
     """
     try:
         return _submit_complaint(
-            session, actor, new, process_key, uploads, limits, now, source, inbound_message_id, send_receipt, once
+            session, actor, new, process_key, uploads, limits, now, source, inbound_message_id, send_receipt, once, hit
         )
     except Conflict as error:
         if once is None or isinstance(error, KeyReused):
@@ -135,12 +138,16 @@ def _submit_complaint(
     inbound_message_id: str | None,
     send_receipt: bool,
     once: OnceKey | None,
+    hit: Hit | None,
 ) -> Complaint:
     key_row = None
     if once is not None:
         earlier = intake_keys.opened_before(session, once)
         if earlier is not None:
-            return earlier
+            return earlier  # the same form sent again: the same complaint, and no second hit counted
+    if hit is not None:
+        add_hit(session, hit, now)
+    if once is not None:
         key_row = intake_keys.claim(session, once, now)
     new = replace(new, customer_name=new.customer_name.strip(), subject=new.subject.strip())
     _one_line_fields(new)

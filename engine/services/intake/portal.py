@@ -6,22 +6,22 @@ asks for a complaint, so a wrong link never reaches the database.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
-from engine.domain.errors import ComplaintflowError, Conflict, FormValidationError, InvalidState, NotFound
+from engine.domain.errors import Conflict, FormValidationError, InvalidState, NotFound
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
 from engine.services.instances import lifecycle as instances
+from engine.services.intake.rate_limits import Hit, add_hit
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import NOTE_CUSTOMER_MESSAGE, NOTE_INFO_REQUEST, NOTE_REPLY, CaseNote
-from engine.store.channels import CustomerAttachment, PortalHit
+from engine.store.channels import CustomerAttachment
 from engine.store.complaints import Complaint, Customer
 from engine.store.knowledge import KbArticle
 from engine.store.models import MessageSubscription
@@ -38,10 +38,6 @@ PROCESS_MESSAGES = {
     "complaint_update": ("us", "customer_message"),
     "complaint_resolved": ("resolved", "resolution_summary"),
 }
-
-
-class RateLimited(ComplaintflowError):
-    """Too many submissions from one address in a short time."""
 
 
 @dataclass(frozen=True)
@@ -249,28 +245,13 @@ def reopen(session: Session, actor: Actor, reference: str, reason: str, now: dat
     return complaint
 
 
-def client_key(value: str) -> str:
-    """What the rate-limit ledger stores instead of an address: a hash."""
-    return hashlib.sha256(value.strip().lower().encode("utf-8")).hexdigest()
-
-
 @unit_of_work
 def count_hit(session: Session, bucket: str, keys: list[str], limit: int, window: timedelta, now: datetime) -> None:
-    """Count one request for each key (e.g. IP address and e-mail); RateLimited when any is over ``limit``."""
-    hashed = [client_key(key) for key in keys if key]
-    # Old entries are pruned as we go, so the ledger stays small without a cleanup job.
-    session.execute(delete(PortalHit).where(PortalHit.at < now - timedelta(days=1)))
-    for key in hashed:
-        recent = session.scalar(
-            select(func.count()).where(
-                PortalHit.bucket == bucket, PortalHit.client_key == key, PortalHit.at > now - window
-            )
-        )
-        if int(recent or 0) >= limit:
-            commit(session)
-            raise RateLimited("too many requests; please try again later")
-    for key in hashed:
-        session.add(PortalHit(bucket=bucket, client_key=key, at=now))
+    """Count a read-only request (status lookups) for each key; RateLimited when any is over ``limit``.
+
+    A request that writes passes its ``Hit`` to the use case instead, which counts it in the same commit.
+    """
+    add_hit(session, Hit(bucket, tuple(keys), limit, window), now)
     commit(session)
 
 
