@@ -25,7 +25,7 @@ from engine.domain.errors import (
     PermissionDenied,
 )
 from webui.engine_rest.auth import current_actor
-from webui.engine_rest.common import RestError
+from webui.engine_rest.common import INT32, INTEGER_TEXT, RestError
 
 bp = Blueprint("camunda8_rest", __name__, url_prefix="/v2")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,6 +91,7 @@ def v2_call(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             current_actor()
+            refuse_nul()
             return view(*args, **kwargs)
         except RestError as error:
             return problem(error.status, error.message)
@@ -108,6 +109,8 @@ def json_body() -> dict[str, Any]:
         body = json.loads(request.get_data())
     except ValueError as error:
         raise RestError(400, f"the request body is not JSON: {error}") from None
+    except RecursionError:
+        raise RestError(400, "the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise RestError(400, "the request body must be a JSON object")
     return body
@@ -134,23 +137,53 @@ def variables_out(values: Any) -> Any:
     return values
 
 
-def number(body: dict[str, Any], name: str, default: int | None = None, *, required: bool = False) -> int | None:
-    """An integer field; missing and required, or not an integer, is a 400 naming it."""
+def number(
+    body: dict[str, Any],
+    name: str,
+    default: int | None = None,
+    *,
+    required: bool = False,
+    minimum: int = -INT32 - 1,
+    maximum: int = INT32,
+) -> int | None:
+    """An integer field (Camunda 8's int32 unless told otherwise); missing and required, not an integer or
+    out of range is a 400 naming it. Only ASCII digits count (``'²'.isdigit()`` is true)."""
     value = body.get(name)
     if value is None:
         if required:
             raise RestError(400, f"No {name} provided.")
         return default
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if isinstance(value, bool) or not isinstance(value, int | str) or not INTEGER_TEXT.fullmatch(str(value).strip()):
         raise RestError(400, f"{name} must be an integer")
-    try:
-        return int(value)
-    except ValueError:
-        raise RestError(400, f"{name} must be an integer") from None
+    result = int(value)
+    if not minimum <= result <= maximum:
+        raise RestError(400, f"{name} must be between {minimum} and {maximum}")
+    return result
 
 
 def key(text: str, what: str) -> int:
     """A key from the path (digits, as Camunda 8 writes them); anything else names no such thing (404)."""
-    if not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
         raise RestError(404, f"{what} with key '{text}' not found")
     return int(text)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(name) or _has_nul(item) for name, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def refuse_nul() -> None:
+    """PostgreSQL can neither store nor compare a NUL character: a key with one names nothing (404), a
+    query or body with one is a bad request (400), on every database alike."""
+    if any(_has_nul(value) for value in (request.view_args or {}).values()):
+        raise RestError(404, "no resource has a key with a NUL character")
+    if any(_has_nul(name) or _has_nul(value) for name, value in request.args.items(multi=True)):
+        raise RestError(400, "query parameters must not contain a NUL character")
+    if request.is_json and request.get_data() and _has_nul(json_body()):
+        raise RestError(400, "the request body must not contain a NUL character")

@@ -33,7 +33,7 @@ from webui.camunda8_rest.common import (
 )
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor
-from webui.engine_rest.common import RestError
+from webui.engine_rest.common import MAX_MILLIS, RestError
 
 DEFAULT_REQUEST_TIMEOUT_MS = 10_000  # the gateway's long-polling default when requestTimeout is 0 or absent
 MAX_REQUEST_TIMEOUT_MS = 1_800_000
@@ -101,7 +101,7 @@ def activate_jobs() -> Response:
     job_type = body.get("type")
     if not isinstance(job_type, str) or not job_type.strip():
         raise RestError(400, "No type provided.")
-    timeout = number(body, "timeout", required=True) or 0
+    timeout = number(body, "timeout", required=True, maximum=MAX_MILLIS) or 0
     if timeout < 1:
         raise RestError(400, f"Expected to handle request Activate Jobs with timeout > 0, but timeout was {timeout}")
     wanted = number(body, "maxJobsToActivate", required=True) or 0
@@ -111,7 +111,7 @@ def activate_jobs() -> Response:
     if not isinstance(worker, str):
         raise RestError(400, "worker must be a string")
     fetch = _fetch_variables(body)
-    wait = number(body, "requestTimeout", 0) or 0
+    wait = number(body, "requestTimeout", 0, maximum=MAX_MILLIS) or 0
     if wait == 0:
         wait = DEFAULT_REQUEST_TIMEOUT_MS
     wait = min(wait, MAX_REQUEST_TIMEOUT_MS)
@@ -155,7 +155,7 @@ def fail_job(job: str) -> Response:
     retries = number(body, "retries", 0) or 0
     if retries < 0:
         raise RestError(400, "retries must not be negative")
-    back_off = number(body, "retryBackOff", 0) or 0
+    back_off = number(body, "retryBackOff", 0, maximum=MAX_MILLIS) or 0
     if back_off < 0:
         raise RestError(400, "retryBackOff must not be negative")
     message = body.get("errorMessage")

@@ -11,7 +11,7 @@ from engine.store.models import ProcessDefinition
 from webui.camunda8_rest.common import DEFAULT_TENANT, bp, json_body, json_response, number, v2_call, variables_in
 from webui.db import db, now
 from webui.engine_rest.auth import current_actor
-from webui.engine_rest.common import RestError
+from webui.engine_rest.common import RestError, row_id
 from webui.engine_rest.process_definition import may_start
 
 
@@ -20,7 +20,8 @@ def _definition(body: dict[str, Any]) -> tuple[str, int | None]:
     definition_key = body.get("processDefinitionKey")
     if definition_key is not None:
         text = str(definition_key)
-        row = db().get(ProcessDefinition, int(text)) if text.isdigit() else None
+        row_key = row_id(text)
+        row = db().get(ProcessDefinition, row_key) if row_key is not None else None
         if row is None:
             raise RestError(404, f"Expected to find process definition with key '{text}', but none found")
         return row.process_key, row.version

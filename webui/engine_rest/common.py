@@ -98,7 +98,7 @@ def json_body() -> dict[str, Any]:
 
 INT32 = 2**31 - 1
 MAX_MILLIS = 10 * 365 * 24 * 3600 * 1000  # durations in ms (Camunda: long); beyond ten years a date overflows
-_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
+INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,19}")
 
 
 def integer(
@@ -111,7 +111,7 @@ def integer(
     """
     if value is None or value == "":
         return default
-    if isinstance(value, bool) or not isinstance(value, int | str) or not _INTEGER.fullmatch(str(value).strip()):
+    if isinstance(value, bool) or not isinstance(value, int | str) or not INTEGER_TEXT.fullmatch(str(value).strip()):
         raise RestError(400, f"Cannot set parameter '{name}' to value '{value}': a whole number expected")
     number = int(value)
     if minimum is not None and number < minimum:
