@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine.services.regulation.library import LIBRARY, check_letters, read_packs
+from engine.services.regulation.library import LIBRARY, check_forms, check_letters, read_packs
 
 
 @click.group("regulation")
@@ -23,10 +23,13 @@ def check_command(folder: Path | None) -> None:
         packs = read_packs(where)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    problems = check_letters(packs, where)
+    problems = [str(problem) for problem in check_letters(packs, where)] + check_forms(packs)
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     if problems:
         raise SystemExit(1)
     letters = sum(len(pack.letters) for pack in packs.values())
-    click.echo(f"{len(packs)} packs, {letters} letters in English and German: every required block is there")
+    click.echo(
+        f"{len(packs)} packs, {letters} letters in English and German: every required block is there; "
+        "every classification field a pack needs is required in the process's forms"
+    )

@@ -62,6 +62,14 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class Classification:
+    """Process variables the register and the returns need for a complaint under the pack (required in forms)."""
+
+    required: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
 class Pack:
     """One regulation pack."""
 
@@ -73,6 +81,7 @@ class Pack:
     deadlines: tuple[DeadlineRule, ...] = ()
     letters: tuple[LetterRule, ...] = ()
     retention: Retention | None = None
+    classification: Classification | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def letter(self, letter_id: str) -> LetterRule | None:
@@ -147,7 +156,8 @@ def pack_from_mapping(entry: dict[str, Any], where: str = "pack") -> Pack:
     calendar = _text(entry, "calendar", where)
     calendar_named(calendar)  # ValueError names the known calendars
     retention = entry.get("retention")
-    known = {"id", "title", "title_de", "authority", "calendar", "deadlines", "letters", "retention"}
+    classification = entry.get("classification")
+    known = {"id", "title", "title_de", "authority", "calendar", "deadlines", "letters", "retention", "classification"}
     pack = Pack(
         id=_text(entry, "id", where),
         title=_text(entry, "title", where),
@@ -157,6 +167,12 @@ def pack_from_mapping(entry: dict[str, Any], where: str = "pack") -> Pack:
         deadlines=tuple(_deadline(d, where) for d in entry.get("deadlines", [])),
         letters=tuple(_letter(item, where) for item in entry.get("letters", [])),
         retention=Retention(int(retention["years"]), _source(retention, f"{where}, retention")) if retention else None,
+        classification=Classification(
+            _strings(classification, "required", f"{where}, classification"),
+            _source(classification, f"{where}, classification"),
+        )
+        if classification
+        else None,
         extra={key: value for key, value in entry.items() if key not in known},
     )
     letters = {letter.id for letter in pack.letters}

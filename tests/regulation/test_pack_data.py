@@ -107,3 +107,27 @@ def test_the_check_command_refuses_a_changed_copy_that_drops_a_block(tmp_path: P
     result = CliRunner().invoke(regulation_group, ["check", str(folder)])
     assert result.exit_code == 1
     assert "fca_psd/acknowledgement (en): drops required block(s) timescale_15_35" in result.output
+
+
+def test_the_fields_a_pack_classifies_by_are_required_in_the_shipped_forms(tmp_path: Path) -> None:
+    from engine.services.regulation.library import PROCESS_DIR, check_forms
+
+    packs = shipped_packs()
+    assert packs["fca_psd"].classification is not None
+    assert packs["fca_psd"].classification.required == ("product_group", "outcome", "resolution_amount", "root_cause")
+    assert check_forms(packs) == []
+    # A designer who makes the outcome optional is told which pack needs it.
+    for path in PROCESS_DIR.glob("*.bpmn"):
+        text = path.read_text(encoding="utf-8")
+        marker = '<camunda:formField id="outcome"'
+        if marker in text:
+            start = text.index(marker)
+            end = text.index("</camunda:formField>", start)
+            text = text[:start] + text[start:end].replace('<camunda:constraint name="required" />', "") + text[end:]
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    problems = check_forms(packs, sorted(tmp_path.glob("*.bpmn")))
+    assert problems == [
+        "eu_mifid_bafin: the field 'outcome' is not required in any form of the process",
+        "fca_disp: the field 'outcome' is not required in any form of the process",
+        "fca_psd: the field 'outcome' is not required in any form of the process",
+    ]

@@ -12,13 +12,19 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from engine.domain.calendars import known_calendars, register_calendar
 from engine.domain.regulation import Pack, pack_from_mapping
 from engine.services.sla.calendar_config import load_calendar_file
 
-LIBRARY = Path(__file__).resolve().parents[3] / "processes" / "regulation"
+PROCESS_DIR = Path(__file__).resolve().parents[3] / "processes"
+LIBRARY = PROCESS_DIR / "regulation"
+# Variables intake sets for every complaint (engine.services.intake.complaints.process_variables); product_group is
+# also what selects the packs, so a complaint under a pack always has one.
+INTAKE_VARIABLES = frozenset({"product_group", "channel", "customer_segment", "category", "language"})
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 LANGUAGES = ("en", "de")
 CALENDARS_FILE = "calendars.toml"
 
@@ -100,4 +106,29 @@ def check_letters(packs: dict[str, Pack], folder: Path = LIBRARY) -> list[Letter
                     problems.append(
                         LetterProblem(pack.id, letter.id, language, f"drops required block(s) {', '.join(missing)}")
                     )
+    return problems
+
+
+def required_form_fields(bpmn_files: list[Path]) -> set[str]:
+    """Ids of the form fields that some user task of the diagrams marks ``required``."""
+    found: set[str] = set()
+    for path in bpmn_files:
+        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False)).getroot()
+        for field in root.iter(f"{{{CAMUNDA}}}formField"):
+            if any(c.get("name") == "required" for c in field.iter(f"{{{CAMUNDA}}}constraint")):
+                found.add(str(field.get("id")))
+    return found
+
+
+def check_forms(packs: dict[str, Pack], bpmn_files: list[Path] | None = None) -> list[str]:
+    """Each pack's classification fields: set at intake, or required in a form of the diagrams; lists the gaps."""
+    files = bpmn_files if bpmn_files is not None else sorted(PROCESS_DIR.glob("*.bpmn"))
+    required = required_form_fields(files) | INTAKE_VARIABLES
+    problems = []
+    for pack in packs.values():
+        if pack.classification is None:
+            continue
+        for name in pack.classification.required:
+            if name not in required:
+                problems.append(f"{pack.id}: the field {name!r} is not required in any form of the process")
     return problems
