@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.journeys.journey import Journey
 from tests.journeys.shipped import ShippedApp
-from tests.journeys.steps import group_task
+from tests.journeys.steps import group_task, wait_for_mail
 
 SUBJECT = "Card payment taken twice"  # examples/demo_complaints.json, key card-payment-charged-twice
 REFERENCE = re.compile(r"C-\d{4}-\d{6}")
@@ -77,6 +77,14 @@ def test_payment_complaint_letters_and_legal_deadline(journey: Callable[..., Jou
         "You have the right to refer your complaint to the Financial Ombudsman"
     )
     agent.step("final response as sent")
+
+    # The letters went out by e-mail through the outbox; the case page then shows them delivered.
+    wait_for_mail(agent, "oliver.hughes@example.org", "our final response")
+    expect(page.locator("main")).to_contain_text("This is our final response")
+    agent.goto(f"/cases/{reference.group(0)}")
+    delivered = page.locator("#legal-deadlines").locator("..").locator("[data-letter=final_response]")
+    expect(delivered).to_contain_text("delivered")
+    agent.step("final response delivered by e-mail")
 
     manager = journey("manager")
     manager.sign_in("manager")
