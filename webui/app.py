@@ -73,13 +73,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (designer_pages, designer_upload, designer_trial, designer_migration):
         app.register_blueprint(module.bp)
 
-    from webui.views import admin_calendars, admin_mail, admin_sla, admin_tokens, admin_webhooks, audit, privacy
+    from webui.views import (
+        admin_calendars,
+        admin_mail,
+        admin_sla,
+        admin_tokens,
+        admin_webhooks,
+        audit,
+        privacy,
+        register,
+        returns,
+    )
 
     for module in (audit, privacy, admin_calendars, admin_sla, admin_tokens, admin_webhooks, admin_mail):
         app.register_blueprint(module.bp)
     from webui.views import regulation
 
     app.register_blueprint(regulation.bp)
+    # The complaint register and the regulators' returns (engine.services.reporting audits every access).
+    for module in (register, returns):
+        app.register_blueprint(module.bp)
 
     from webui import api, camunda8_rest, engine_rest, notices, portal
 

@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "calendar_recomputed": _l("Running deadlines recomputed"), "sla_targets_deployed": _l("SLA targets deployed"),
     "mail_test_sent": _l("Test mail sent"), "mail_test_failed": _l("Test mail failed"),
     "customer_data_exported": _l("Customer data exported"), "customer_erased": _l("Customer erased"),
+    "register_viewed": _l("Complaint register viewed"), "register_exported": _l("Complaint register exported"),
+    "return_viewed": _l("Return viewed"), "return_exported": _l("Return exported"),
     "complaint_pseudonymised": _l("Complaint pseudonymised"), "retention_run": _l("Retention clean-up run"),
     "audit_redacted": _l("Audit values removed"),
     "complaint_rated": _l("Rating received"), "customer_not_notified": _l("Customer not notified"),
@@ -125,9 +127,21 @@ CSV_HEADERS = {
     "resolution_currency": _l("resolution currency"), "acknowledged_at": _l("acknowledged at"),
     "holding_response_at": _l("holding response at"), "final_response_at": _l("final response at"),
     "legal_deadline_at": _l("legal deadline"), "within_legal_deadline": _l("within the legal deadline"),
+    "settled_at": _l("settled at"), "settled_band": _l("time-to-close band"),
     # The audit export.
     "at": _l("at"), "actor": _l("by"), "action": _l("action"), "task_id": _l("task id"),
     "element_id": _l("element id"), "message": _l("message"), "before": _l("before"), "after": _l("after"),
+}  # fmt: skip
+
+# Column names of the complaint register (engine.store.register.COLUMNS): page headings and non-English exports.
+REGISTER_HEADERS = {
+    "reference": _l("Reference"), "received_at": _l("Received"), "channel": _l("Channel"),
+    "customer": _l("Customer"), "product": _l("Product"), "product_group": _l("Product group"),
+    "category": _l("Category"), "root_cause": _l("Root cause"), "outcome": _l("Outcome"),
+    "redress_amount": _l("Redress"), "redress_currency": _l("Currency"),
+    "acknowledged_at": _l("Acknowledged"), "holding_response_at": _l("Holding response"),
+    "final_response_at": _l("Final response"), "legal_deadline_at": _l("Legal deadline"),
+    "within_legal_deadline": _l("Within the legal deadline"), "status": _l("Status"), "closed_at": _l("Closed"),
 }  # fmt: skip
 
 ASSIGNMENT_LABELS = {"assigned": _l("assigned"), "unassigned": _l("unassigned")}

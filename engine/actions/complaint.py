@@ -15,6 +15,7 @@ from engine.actions.context import ServiceContext
 from engine.actions.notify import queue_notification
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
+from engine.services.casework import responses
 from engine.services.casework.responses import record_response
 from engine.services.sla.clock import complaint_for_instance
 
@@ -78,8 +79,7 @@ def record_closure(context: ServiceContext) -> dict[str, Any]:
     complaint = complaint_for_instance(context.session, context.instance.id)
     data = context.call.data
     if complaint is not None:
-        complaint.closed_at = context.now
-        complaint.updated_at = context.now
+        responses.record_closure(complaint, context.now)
     record(
         context.session,
         context.actor,
@@ -96,8 +96,7 @@ def record_reopening(context: ServiceContext) -> dict[str, Any]:
     """Mark the complaint reopened: it is no longer closed; the reason stays in the audit trail."""
     complaint = complaint_for_instance(context.session, context.instance.id)
     if complaint is not None:
-        complaint.closed_at = None
-        complaint.updated_at = context.now
+        responses.record_reopening(complaint, context.now)
     record(
         context.session,
         context.actor,

@@ -13,7 +13,10 @@ processes/README.md and docs/regulation.md; labels in the user's language live i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from engine.domain.calendar import BusinessCalendar, is_working_day
 
 PRODUCT_GROUPS: tuple[str, ...] = (
     "banking_credit_cards",
@@ -67,3 +70,28 @@ def within_deadline(final_response_at: datetime | None, legal_deadline_at: datet
     if final_response_at is None or legal_deadline_at is None:
         return None
     return final_response_at <= legal_deadline_at
+
+
+# Time to close, as the FCA return counts it (DISP 1.10.2R, DISP 1 Annex 1R; docs/regulation.md): by the close of
+# the third business day after receipt (DISP 1.5), after that but within eight weeks, or later.
+BAND_THREE_DAYS = "3_days"
+BAND_EIGHT_WEEKS = "8_weeks"
+BAND_LATER = "later"
+BANDS: tuple[str, ...] = (BAND_THREE_DAYS, BAND_EIGHT_WEEKS, BAND_LATER)
+# Business days for the bands: England and Wales (UK bank holidays by nation come from ``holidays``), in London time.
+RETURN_CALENDAR = BusinessCalendar(
+    "Europe/London", hours=(((time(9), time(17)),),) * 5 + ((), ()), country="GB", subdivision="ENG"
+)
+
+
+def time_to_close_band(received_at: datetime, settled_at: datetime) -> str:
+    """The band of a complaint received at ``received_at`` and settled (final response or closure) at ``settled_at``."""
+    zone = ZoneInfo(RETURN_CALENDAR.timezone)
+    received_day, settled_day = received_at.astimezone(zone).date(), settled_at.astimezone(zone).date()
+    business_days, day = 0, received_day
+    while day < settled_day and business_days <= 3:
+        day += timedelta(days=1)
+        business_days += is_working_day(RETURN_CALENDAR, day)
+    if business_days <= 3:
+        return BAND_THREE_DAYS
+    return BAND_EIGHT_WEEKS if settled_at - received_at <= timedelta(weeks=8) else BAND_LATER

@@ -39,6 +39,8 @@ COCKPIT_ROLES = frozenset({ROLE_MANAGER, ROLE_TEAM_LEAD, ROLE_ADMIN})
 INSTANCE_DIAGRAM_ROLES = DEPLOY_ROLES | COCKPIT_ROLES
 # The audit log and its export.
 AUDIT_ROLES = frozenset({ROLE_MANAGER, ROLE_ADMIN})
+# The complaint register and the regulators' returns (personal data; every access audited).
+REGISTER_ROLES = frozenset({ROLE_MANAGER, ROLE_ADMIN})
 # Read external tasks and set their retries (Camunda's cockpit does both): the operators who watch instances.
 EXTERNAL_TASK_OPERATOR_ROLES = frozenset({ROLE_ADMIN, ROLE_TEAM_LEAD, ROLE_MANAGER, ROLE_DESIGNER})
 # Start process instances through /engine-rest (besides the external worker group).

@@ -32,6 +32,13 @@ KPI_HOURS_INDEXES = {
                                           "responsible_group"),
 }  # fmt: skip
 
+# The returns (engine.store.returns) count from these indexes alone: settled in the period, received in the period,
+# still open at a date.
+RETURN_INDEXES = {
+    "ix_complaint_return_settled": ("settled_at", "product_group", "outcome", "settled_band", "resolution_amount"),
+    "ix_complaint_return_received": ("created_at", "product_group", "settled_at", "outcome"),
+}
+
 
 class Customer(Base):
     """A person or company who complains; found again by e-mail address."""
@@ -65,6 +72,7 @@ class Complaint(Base):
         # response times: a year of complaints is read from this index alone, not from the wide rows.
         Index("ix_complaint_kpi", *KPI_INDEX_COLUMNS),
         *(Index(name, *columns) for name, columns in KPI_HOURS_INDEXES.items()),
+        *(Index(name, *columns) for name, columns in RETURN_INDEXES.items()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +130,10 @@ class Complaint(Base):
     # Set by a regulation pack's clock; within_legal_deadline follows from it when the final response is recorded.
     legal_deadline_at: Mapped[datetime | None]
     within_legal_deadline: Mapped[bool | None] = mapped_column(Boolean)
+    # When the complaint counts as closed in the regulators' returns (its final response, or its closure when none
+    # was sent), and the time-to-close band; cleared by a reopening (engine.services.casework.responses).
+    settled_at: Mapped[datetime | None]
+    settled_band: Mapped[str | None] = mapped_column(String(12))
     csat: Mapped[int | None] = mapped_column(Integer)
     nps: Mapped[int | None] = mapped_column(Integer)
     feedback_comment: Mapped[str | None] = mapped_column(Text)

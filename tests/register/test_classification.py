@@ -33,7 +33,7 @@ def test_currency_is_three_letters(raw: object, expected: str | None) -> None:
 
 
 def test_first_acknowledgement_counts_last_final_response_counts() -> None:
-    complaint = Complaint()
+    complaint = Complaint(created_at=T0 - timedelta(days=1))
     assert record_response(complaint, "acknowledgement", T0) is True
     assert record_response(complaint, "acknowledgement", T0 + timedelta(days=1)) is False
     assert complaint.acknowledged_at == T0

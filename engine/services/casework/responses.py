@@ -4,6 +4,8 @@ Called by the ``notify_customer`` action when its service task names the ``respo
 anything else that sends such a letter (a regulation pack's mandated letters). The first acknowledgement and
 the first holding response count; the final response is the latest one, because a reopened complaint gets a
 new final response. Whether it came within the legal deadline follows from ``legal_deadline_at``.
+A final response settles the complaint for the returns (``settled_at``, ``settled_band``); a closure settles it
+when no final response was sent; a reopening unsettles it.
 Nothing here commits: it runs inside the caller's unit of work.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.domain.classification import RESPONSE_COLUMNS, RESPONSE_FINAL, within_deadline
+from engine.domain.classification import RESPONSE_COLUMNS, RESPONSE_FINAL, time_to_close_band, within_deadline
 from engine.store.complaints import Complaint
 
 
@@ -23,9 +25,33 @@ def record_response(complaint: Complaint, kind: str, now: datetime) -> bool:
     if kind != RESPONSE_FINAL and getattr(complaint, column) is not None:
         return False
     setattr(complaint, column, now)
+    if kind == RESPONSE_FINAL:
+        settle(complaint, now)
     refresh_legal_deadline(complaint)
     complaint.updated_at = now
     return True
+
+
+def settle(complaint: Complaint, now: datetime) -> None:
+    """The complaint counts as closed in the returns from ``now`` (its final response, or its closure)."""
+    complaint.settled_at = now
+    complaint.settled_band = time_to_close_band(complaint.created_at, now)
+
+
+def record_closure(complaint: Complaint, now: datetime) -> None:
+    """Closed: settled now unless a final response already settled it."""
+    complaint.closed_at = now
+    if complaint.settled_at is None:
+        settle(complaint, now)
+    complaint.updated_at = now
+
+
+def record_reopening(complaint: Complaint, now: datetime) -> None:
+    """Reopened: open again in the register and the returns until the next final response or closure."""
+    complaint.closed_at = None
+    complaint.settled_at = None
+    complaint.settled_band = None
+    complaint.updated_at = now
 
 
 def set_legal_deadline(complaint: Complaint, deadline: datetime | None) -> None:

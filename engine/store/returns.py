@@ -1,0 +1,151 @@
+"""The regulators' returns for a period ``[start, end)``: the FCA complaints return (DISP 1 Annex 1R) and the BaFin
+complaints report (MaComp BT 12), per product group and in total. Sources and definitions: docs/regulation.md.
+
+Every figure is a count (or sum) over ONE condition on the complaint row (:data:`MEASURES`); the page's link
+from a figure lists the complaints matching exactly that condition and group (:func:`condition`), so the list
+always adds up to the figure.
+
+- received / opened: received in the period (``created_at``);
+- settled (closed): the final response, or the closure when none was sent, in the period (``settled_at``); a
+  reopened complaint is open again until it is settled again, so a return recomputed after a reopening moves it;
+- outstanding at a date: received before it and not settled before it;
+- upheld (FCA) / at least partly successful (BaFin): settled in the period with outcome upheld or partly upheld
+  (the FCA counts a partly upheld complaint as upheld);
+- redress: the sum of ``resolution_amount`` of the complaints settled in the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.domain.classification import (
+    BAND_EIGHT_WEEKS,
+    BAND_LATER,
+    BAND_THREE_DAYS,
+    OUTCOMES_IN_FAVOUR,
+    PRODUCT_GROUPS,
+)
+from engine.store.complaints import Complaint
+
+Condition = Callable[[datetime, datetime], ColumnElement[bool]]
+NO_GROUP = "none"  # complaints without a (known) product group
+TOTAL = "total"
+
+
+def _received(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(Complaint.created_at >= start, Complaint.created_at < end)
+
+
+def _settled(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(Complaint.settled_at >= start, Complaint.settled_at < end)
+
+
+def _open_at(moment: datetime) -> ColumnElement[bool]:
+    return and_(Complaint.created_at < moment, or_(Complaint.settled_at.is_(None), Complaint.settled_at >= moment))
+
+
+def _band(band: str) -> Condition:
+    return lambda start, end: and_(_settled(start, end), Complaint.settled_band == band)
+
+
+def _in_favour(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(_settled(start, end), Complaint.outcome.in_(OUTCOMES_IN_FAVOUR))
+
+
+MEASURES: dict[str, Condition] = {
+    "outstanding_start": lambda start, _end: _open_at(start),
+    "received": _received,
+    "closed": _settled,
+    "closed_3_days": _band(BAND_THREE_DAYS),
+    "closed_8_weeks": _band(BAND_EIGHT_WEEKS),
+    "closed_later": _band(BAND_LATER),
+    "upheld": _in_favour,
+    "redress": _settled,  # summed, not counted
+    "outstanding_end": lambda _start, end: _open_at(end),
+}
+SUMMED = frozenset({"redress"})
+
+
+@dataclass(frozen=True)
+class ReturnKind:
+    """A return: its id, the measures it reports (its columns) in order."""
+
+    name: str
+    measures: tuple[str, ...]
+
+
+FCA = ReturnKind(
+    "fca",
+    ("outstanding_start", "received", "closed", "closed_3_days", "closed_8_weeks", "closed_later", "upheld",
+     "redress", "outstanding_end"),
+)  # fmt: skip
+# MaComp BT 12.2 annex, section A: received, settled, open at the reference date, open since the previous year's
+# end, at least partly successful.
+BAFIN = ReturnKind("bafin", ("received", "closed", "outstanding_end", "outstanding_start", "upheld"))
+KINDS = {kind.name: kind for kind in (FCA, BAFIN)}
+GROUPS = (*PRODUCT_GROUPS, NO_GROUP)
+
+
+@dataclass(frozen=True)
+class ReturnTable:
+    """Figures per group (PRODUCT_GROUPS, then NO_GROUP, then TOTAL) and measure."""
+
+    kind: ReturnKind
+    start: datetime
+    end: datetime
+    figures: dict[str, dict[str, Any]]
+
+    def rows(self) -> list[tuple[str, list[Any]]]:
+        """(group, figures in measure order), groups without any figure left out, the total last."""
+        shown = [group for group in GROUPS if any(self.figures[group][measure] for measure in self.kind.measures)]
+        return [(group, [self.figures[group][m] for m in self.kind.measures]) for group in (*shown, TOTAL)]
+
+
+def _group_condition(group: str) -> ColumnElement[bool] | None:
+    if group == TOTAL:
+        return None
+    if group == NO_GROUP:  # none, or one no return knows
+        return or_(Complaint.product_group.is_(None), Complaint.product_group.not_in(PRODUCT_GROUPS))
+    if group not in PRODUCT_GROUPS:
+        raise ValueError(f"unknown product group {group!r}")
+    return Complaint.product_group == group
+
+
+def condition(measure: str, group: str, start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The complaints behind one figure: ``measure`` (a key of MEASURES) for ``group`` (or TOTAL)."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    found = MEASURES[measure](start, end)
+    group_condition = _group_condition(group)
+    return found if group_condition is None else and_(found, group_condition)
+
+
+def compute(session: Session, kind: ReturnKind, start: datetime, end: datetime) -> ReturnTable:
+    """Every figure of ``kind`` for the period: one grouped query per measure, each answered from an index."""
+    figures: dict[str, dict[str, Any]] = {
+        group: {measure: (Decimal("0.00") if measure in SUMMED else 0) for measure in kind.measures}
+        for group in (*GROUPS, TOTAL)
+    }
+    for measure in kind.measures:
+        value = (
+            func.coalesce(func.sum(Complaint.resolution_amount), 0) if measure in SUMMED else func.count(Complaint.id)
+        )
+        query = (
+            select(Complaint.product_group, value)
+            .where(MEASURES[measure](start, end))
+            .group_by(Complaint.product_group)
+        )
+        for group, figure in session.execute(query):
+            key = group if group in PRODUCT_GROUPS else NO_GROUP
+            amount = Decimal(str(figure)).quantize(Decimal("0.01")) if measure in SUMMED else int(figure or 0)
+            figures[key][measure] += amount
+            figures[TOTAL][measure] += amount
+    return ReturnTable(kind, start, end, figures)

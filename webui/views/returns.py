@@ -1,0 +1,142 @@
+"""The regulators' returns for a period: the FCA complaints return and the BaFin complaints report, as a printable
+page (every figure links to the complaints it counts) and as CSV or XLSX. Managers and admins only; every access
+is audited first (``engine.services.reporting.access``). Figures: ``engine.store.returns``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from engine.domain.roles import REGISTER_ROLES
+from engine.store import register, returns
+from webui.auth import require_roles
+from webui.db import db, now
+from webui.exports import download
+from webui.labels import PRODUCT_GROUP_LABELS, REGISTER_HEADERS
+from webui.query_args import day_arg
+from webui.views.register import PER_PAGE, audited, page_number
+
+bp = Blueprint("returns", __name__, url_prefix="/returns")
+TITLES = {
+    "fca": _l("FCA complaints return (DISP 1 Annex 1R)"),
+    "bafin": _l("BaFin complaints report (MaComp BT 12)"),
+}
+MEASURE_LABELS = {
+    "outstanding_start": _l("Outstanding at the start of the period"),
+    "received": _l("Opened (received) in the period"),
+    "closed": _l("Closed in the period"),
+    "closed_3_days": _l("Closed within 3 business days"),
+    "closed_8_weeks": _l("Closed after 3 business days, within 8 weeks"),
+    "closed_later": _l("Closed after more than 8 weeks"),
+    "upheld": _l("Upheld (fully or partly)"),
+    "redress": _l("Redress paid"),
+    "outstanding_end": _l("Still open at the end of the period"),
+}
+BAFIN_LABELS = {**MEASURE_LABELS, "upheld": _l("At least partly successful")}
+GROUP_LABELS = {**PRODUCT_GROUP_LABELS, returns.NO_GROUP: _l("No product group"), returns.TOTAL: _l("Total")}
+
+
+def _kind(name: str) -> returns.ReturnKind:
+    kind = returns.KINDS.get(name)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+def _period(annual: bool = False) -> tuple[date, date]:
+    """``start``/``end`` (inclusive days); by default the last full half-year (the FCA reports twice a year) or,
+    ``annual``, the last calendar year (the BaFin report covers one)."""
+    today = now().astimezone(UTC).date()
+    half = date(today.year, 1, 1) if today.month <= 6 else date(today.year, 7, 1)
+    default_start = date(half.year - 1, 7, 1) if half.month == 1 else date(half.year, 1, 1)
+    default_end = half - timedelta(days=1)
+    if annual:
+        default_start, default_end = date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    first, last = day_arg("start") or default_start, day_arg("end") or default_end
+    if last < first or (last - first).days > 3 * 366:
+        abort(400)
+    return first, last
+
+
+def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    return datetime.combine(first, time(), UTC), datetime.combine(last + timedelta(days=1), time(), UTC)
+
+
+def _labels(kind: returns.ReturnKind) -> dict[str, Any]:
+    return BAFIN_LABELS if kind is returns.BAFIN else MEASURE_LABELS
+
+
+@bp.get("/")
+@require_roles(*REGISTER_ROLES)
+def index() -> str:
+    periods = {name: _period(kind is returns.BAFIN) for name, kind in returns.KINDS.items()}
+    return render_template("returns/index.html", titles=TITLES, periods=periods)
+
+
+@bp.get("/<name>")
+@require_roles(*REGISTER_ROLES)
+def show(name: str) -> str:
+    kind = _kind(name)
+    first, last = _period(kind is returns.BAFIN)
+    audited("return", {"return": kind.name, "start": first.isoformat(), "end": last.isoformat()})
+    table = returns.compute(db(), kind, *_bounds(first, last))
+    return render_template(
+        "returns/show.html",
+        kind=kind,
+        title=TITLES[kind.name],
+        table=table,
+        labels=_labels(kind),
+        groups=GROUP_LABELS,
+        start=first,
+        end=last,
+    )
+
+
+@bp.get("/<name>/export.csv", defaults={"fmt": "csv"})
+@bp.get("/<name>/export.xlsx", defaults={"fmt": "xlsx"})
+@require_roles(*REGISTER_ROLES)
+def export(name: str, fmt: str) -> Response:
+    kind = _kind(name)
+    first, last = _period(kind is returns.BAFIN)
+    audited("return_export", {"return": kind.name, "start": first.isoformat(), "end": last.isoformat(), "format": fmt})
+    table = returns.compute(db(), kind, *_bounds(first, last))
+    header = ["product_group", *kind.measures]
+    names = {"product_group": REGISTER_HEADERS["product_group"], **_labels(kind)}
+    rows = ([group, *figures] for group, figures in table.rows())
+    return download(fmt, f"{kind.name}-return-{first.isoformat()}-{last.isoformat()}", header, rows, names)
+
+
+@bp.get("/<name>/complaints")
+@require_roles(*REGISTER_ROLES)
+def complaints(name: str) -> str:
+    """The complaints one figure counts (``measure``, ``group``), as register rows."""
+    kind = _kind(name)
+    measure, group = request.args.get("measure", ""), request.args.get("group", "")
+    if measure not in kind.measures or group not in (*returns.GROUPS, returns.TOTAL):
+        abort(400)
+    first, last = _period(kind is returns.BAFIN)
+    number = page_number()
+    period: dict[str, Any] = {"start": first.isoformat(), "end": last.isoformat()}
+    audited("return", {"return": kind.name, **period, "measure": measure, "group": group, "page": number})
+    found = returns.condition(measure, group, *_bounds(first, last))
+    result = register.page(db(), register.RegisterFilter(), number, PER_PAGE, condition=found)
+    return render_template(
+        "returns/complaints.html",
+        kind=kind,
+        title=TITLES[kind.name],
+        measure=_labels(kind)[measure],
+        group=GROUP_LABELS[group],
+        result=result,
+        columns=register.COLUMNS,
+        headers=REGISTER_HEADERS,
+        start=first,
+        end=last,
+        back=url_for("returns.show", name=kind.name, **period),
+        page_url=lambda page: url_for(
+            "returns.complaints", name=kind.name, measure=measure, group=group, **period, page=page
+        ),
+    )
