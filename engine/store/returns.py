@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -128,24 +128,29 @@ def condition(measure: str, group: str, start: datetime, end: datetime) -> Colum
     return found if group_condition is None else and_(found, group_condition)
 
 
+def _relevant(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """What any measure can count: received before the end and not settled before the start."""
+    return and_(Complaint.created_at < end, or_(Complaint.settled_at.is_(None), Complaint.settled_at >= start))
+
+
 def compute(session: Session, kind: ReturnKind, start: datetime, end: datetime) -> ReturnTable:
-    """Every figure of ``kind`` for the period: one grouped query per measure, each answered from an index."""
+    """Every figure of ``kind`` for the period in ONE pass over the covering index ``ix_complaint_return``: per
+    product group, a ``CASE`` sum per measure over exactly the conditions the click-through lists use."""
     figures: dict[str, dict[str, Any]] = {
         group: {measure: (Decimal("0.00") if measure in SUMMED else 0) for measure in kind.measures}
         for group in (*GROUPS, TOTAL)
     }
-    for measure in kind.measures:
-        value = (
-            func.coalesce(func.sum(Complaint.resolution_amount), 0) if measure in SUMMED else func.count(Complaint.id)
-        )
-        query = (
-            select(Complaint.product_group, value)
-            .where(MEASURES[measure](start, end))
-            .group_by(Complaint.product_group)
-        )
-        for group, figure in session.execute(query):
-            key = group if group in PRODUCT_GROUPS else NO_GROUP
-            amount = Decimal(str(figure)).quantize(Decimal("0.01")) if measure in SUMMED else int(figure or 0)
+    columns = [
+        func.sum(case((MEASURES[measure](start, end), Complaint.resolution_amount), else_=0))
+        if measure in SUMMED
+        else func.sum(case((MEASURES[measure](start, end), 1), else_=0))
+        for measure in kind.measures
+    ]
+    query = select(Complaint.product_group, *columns).where(_relevant(start, end)).group_by(Complaint.product_group)
+    for group, *values in session.execute(query):
+        key = group if group in PRODUCT_GROUPS else NO_GROUP
+        for measure, figure in zip(kind.measures, values, strict=True):
+            amount = Decimal(str(figure or 0)).quantize(Decimal("0.01")) if measure in SUMMED else int(figure or 0)
             figures[key][measure] += amount
             figures[TOTAL][measure] += amount
     return ReturnTable(kind, start, end, figures)

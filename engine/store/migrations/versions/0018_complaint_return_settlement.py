@@ -21,8 +21,9 @@ branch_labels = None
 depends_on = None
 
 INDEXES = {
-    "ix_complaint_return_settled": ["settled_at", "product_group", "outcome", "settled_band", "resolution_amount"],
-    "ix_complaint_return_received": ["created_at", "product_group", "settled_at", "outcome"],
+    "ix_complaint_return": [
+        "created_at", "settled_at", "product_group", "outcome", "settled_band", "resolution_amount",
+    ],  # fmt: skip
 }
 BATCH = 5000
 
