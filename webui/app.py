@@ -83,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         privacy,
         register,
         returns,
+        trends,
     )
 
     for module in (audit, privacy, admin_calendars, admin_sla, admin_tokens, admin_webhooks, admin_mail):
@@ -90,8 +91,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webui.views import regulation
 
     app.register_blueprint(regulation.bp)
-    # The complaint register and the regulators' returns (engine.services.reporting audits every access).
-    for module in (register, returns):
+    # The complaint register and the regulators' returns (engine.services.reporting audits every access), and the
+    # cockpit's root-cause trends.
+    for module in (register, returns, trends):
         app.register_blueprint(module.bp)
 
     from webui import api, camunda8_rest, engine_rest, notices, portal

@@ -36,7 +36,7 @@ KPI_HOURS_INDEXES = {
 # not settled before its start.
 RETURN_INDEXES = {
     "ix_complaint_return": (
-        "created_at", "settled_at", "product_group", "outcome", "settled_band", "resolution_amount",
+        "created_at", "settled_at", "product_group", "outcome", "settled_band", "resolution_amount", "root_cause",
     ),  # fmt: skip
 }
 

@@ -102,3 +102,24 @@ def test_only_managers_and_admins(database: DatabaseUnderTest, client_for: Calla
                      "/returns/bafin/export.xlsx"):  # fmt: skip
             assert client.get(path).status_code == 403, (user, path)
     assert not [action for _actor, action in _audit(database) if action.startswith(("register_", "return_"))]
+
+
+def test_root_cause_trends(database: DatabaseUnderTest, client_for: Callable[[str], Client]) -> None:
+    with database.session() as session:
+        add_cases(session)
+    lead = client_for("lead")
+    html = lead.text("/cockpit/trends/?start=2025-07-01&end=2025-09-30&bucket=month")
+    # Received July: D (banking), K (no group); August: B (payment); September: E (banking), L (other). Every hand-made
+    # case has the root cause billing_error. The team lead sees counts, without links (no register for the role).
+    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>(.*?)</tr>", html, flags=re.S)
+    table = {(group, cause): re.findall(r'class="number">(?:<strong>)?(\d+)', cells) for group, cause, cells in rows}
+    assert table == {
+        ("Banking and credit cards", "Billing error"): ["1", "0", "1", "2"],
+        ("–", "Billing error"): ["1", "0", "0", "1"],
+        ("Payment services and e-money", "Billing error"): ["0", "1", "0", "1"],
+        ("Other goods and services", "Billing error"): ["0", "0", "1", "1"],
+    }
+    assert "/register/" not in html
+    manager = client_for("manager")
+    assert "/register/?" in manager.text("/cockpit/trends/?start=2025-07-01&end=2025-09-30")
+    assert lead.get("/cockpit/trends/?bucket=year").status_code == 400

@@ -33,7 +33,7 @@ POST_DATA = {"name": "matrix", "kind": "note", "body": "from the matrix test"}
 STAFF_BLUEPRINTS = {
     "auth", "tasks", "workload", "task", "cases", "case_intake", "attachments", "inbox", "kb", "admin", "profile",
     "cockpit", "notices", "audit", "privacy", "admin_calendars", "admin_tokens", "admin_webhooks", "admin_sla",
-    "admin_mail", "register", "returns",
+    "admin_mail", "register", "returns", "trends",
 }  # fmt: skip
 
 

@@ -22,7 +22,7 @@ depends_on = None
 
 INDEXES = {
     "ix_complaint_return": [
-        "created_at", "settled_at", "product_group", "outcome", "settled_band", "resolution_amount",
+        "created_at", "settled_at", "product_group", "outcome", "settled_band", "resolution_amount", "root_cause",
     ],  # fmt: skip
 }
 BATCH = 5000
