@@ -1,4 +1,4 @@
-"""Journey 9: the manager, as the compliance function, reads the complaint register and the regulators' returns.
+"""Journey 10: the manager, as the compliance function, reads the complaint register and the regulators' returns.
 
 A payment-services complaint goes through the shipped process (receipt, refund partly upheld, final response,
 feedback, closure with its product group); the manager finds it in the register with its letter dates, downloads
