@@ -1,4 +1,4 @@
-"""Migration 0017 settles the complaints that were closed before it: at their final response, else their closure."""
+"""Migration 0019 settles the complaints that were closed before it: at their final response, else their closure."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engine.store.complaints import Complaint
 from tests.register.cases import add_cases, at
 
-MIGRATION = Path(__file__).resolve().parents[2] / "engine/store/migrations/versions/0017_complaint_return_settlement.py"
+MIGRATION = Path(__file__).resolve().parents[2] / "engine/store/migrations/versions/0019_complaint_return_settlement.py"
 
 
 def test_the_migration_settles_closed_complaints(session: Session) -> None:
@@ -22,7 +22,7 @@ def test_the_migration_settles_closed_complaints(session: Session) -> None:
     session.execute(update(Complaint).values(settled_at=None, settled_band=None))
     session.execute(update(Complaint).where(Complaint.reference == "R-F").values(closed_at=at("2025-08-22")))
     session.commit()
-    spec = importlib.util.spec_from_file_location("migration_0017", MIGRATION)
+    spec = importlib.util.spec_from_file_location("migration_0019", MIGRATION)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,7 +1,7 @@
 """returns: when a complaint counts as closed for the regulators' returns, its time-to-close band, and indexes
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 
 ``settled_at`` is the final response (or the closure when no final response was sent), ``settled_band`` the
 FCA return's time-to-close band (engine.domain.classification.time_to_close_band). Existing closed complaints
@@ -15,8 +15,8 @@ import engine.store.types
 from engine.domain.classification import time_to_close_band
 from engine.store.types import UTCDateTime
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
