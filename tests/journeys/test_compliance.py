@@ -61,7 +61,8 @@ def test_compliance(journey: Callable[..., Journey], shipped: ShippedApp, tmp_pa
     saved = tmp_path / "register.csv"
     download_info.value.save_as(saved)
     rows = list(csv.reader(saved.open(encoding="utf-8")))
-    assert rows[0][0] == "reference" and [r[0] for r in rows[1:]] == [reference], rows
+    assert rows[0][0] == "reference" and reference in [r[0] for r in rows[1:]], rows
+    assert {r[rows[0].index("product_group")] for r in rows[1:]} == {"payment_services"}
 
     page.locator(".cockpit-tabs").get_by_role("link", name="Returns").click()
     form = page.get_by_role("form", name="FCA complaints return (DISP 1 Annex 1R)")
@@ -69,14 +70,20 @@ def test_compliance(journey: Callable[..., Journey], shipped: ShippedApp, tmp_pa
     form.locator("input[name=end]").fill(today)
     form.get_by_role("button", name="Show return").click()
     expect(page.locator("h1")).to_contain_text("FCA complaints return")
-    # Only this complaint was classified as payment services today: one received, closed within 3 days, upheld.
-    for measure in ("received", "closed", "closed_3_days", "upheld"):
-        expect(page.locator(f'a[data-figure="payment_services:{measure}"]')).to_have_text("1")
-    expect(page.locator('a[data-figure="payment_services:redress"]')).to_have_text("35")
+    # The complaint was received today, answered within 3 business days and partly upheld; other payment-services
+    # complaints of the demo data may count beside it. Each figure lists exactly the complaints it counts.
+    closed = page.locator('a[data-figure="payment_services:closed"]')
+    expect(closed).not_to_have_text("0")
     manager.step("FCA return for today")
-    page.locator('a[data-figure="payment_services:closed"]').click()
-    expect(page.locator("tbody tr")).to_have_count(1)
-    expect(page.locator("tbody tr")).to_contain_text(reference)
+    for measure in ("received", "closed_3_days", "upheld"):
+        figure = page.locator(f'a[data-figure="payment_services:{measure}"]')
+        count = int(figure.inner_text())
+        figure.click()
+        expect(page.locator("tbody tr")).to_have_count(count)
+        expect(page.locator("tbody")).to_contain_text(reference)
+        page.go_back()
+    closed.click()
+    expect(page.locator("tbody")).to_contain_text(reference)
     manager.step("the complaints behind a figure")
 
     manager.goto("/audit/?action=return_viewed")
