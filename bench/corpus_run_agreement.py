@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
 from designer_export.check import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, NEEDS_ATTENTION, check_paths  # noqa: E402
 from designer_export.conformance import corpus_files  # noqa: E402
 from engine.bpmn.resources import Resource  # noqa: E402
@@ -33,7 +35,6 @@ from engine.services.designer import deployment  # noqa: E402
 from engine.services.instances import lifecycle as instances  # noqa: E402
 from engine.store import queries, schema  # noqa: E402
 from engine.store.database import make_engine  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 ADMIN = Actor("admin", roles=frozenset({ROLE_ADMIN}))
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -57,6 +58,7 @@ def main() -> int:
     outcome: Counter[str] = Counter()
     causes: Counter[str] = Counter()
     examples: dict[str, str] = {}
+    broken_promises: list[str] = []
     for path in corpus_files(corpus):
         [report] = check_paths([str(path)], as_executable=as_executable)
         promised = report.status in (DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS)
@@ -94,12 +96,15 @@ def main() -> int:
                     examples.setdefault(f"run: {cause}", str(path))
             failed = [s for s in states if s in ("incident", "start refused")]
             outcome[f"{label}: {'an instance fails' if failed else 'runs'}"] += 1
+            if failed and promised:
+                broken_promises.append(str(path))
     print(f"corpus {corpus}{' --as-executable' if as_executable else ''}")
     for key, count in sorted(outcome.items()):
         print(f"  {key}: {count}")
     print("causes (count, example file):")
     for cause, count in causes.most_common(25):
         print(f"  {count:3d}  {cause}   [{examples[cause]}]")
+    print("called deployable, but an instance fails:", *broken_promises or ["none"], sep="\n  ")
     print(f"({time.monotonic() - started:.0f} s)")
     return 0
 
