@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask_babel import force_locale
 
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
@@ -61,9 +62,11 @@ def _lang(default: str | None = None) -> str:
 
 
 def _page(template: str, lang: str, status: int = 200, **values: Any) -> tuple[str, int]:
-    if values.get("errors"):
-        values["errors"] = {name: field_error(str(message), lang) for name, message in values["errors"].items()}
-    return render_template(f"portal/{template}", t=TEXT[lang], lang=lang, **values), status
+    # The page speaks the customer's language, whatever a signed-in staff member's language is.
+    with force_locale(lang):
+        if values.get("errors"):
+            values["errors"] = {name: field_error(str(message), lang) for name, message in values["errors"].items()}
+        return render_template(f"portal/{template}", t=TEXT, lang=lang, **values), status
 
 
 def _uploads() -> list[Upload]:
@@ -98,7 +101,7 @@ def complaint_form() -> Any:
         # Each rendering of the form carries a new single-use token; a form sent twice opens one complaint.
         values["form_token"] = secrets.token_urlsafe(24)
     if request.method == "GET":
-        return _page("form.html", lang, values=values, errors={}, categories=CATEGORIES[lang])
+        return _page("form.html", lang, values=values, errors={}, categories=CATEGORIES)
     if values.get("website"):
         # Only bots fill the hidden field: they get a plain thank-you and nothing is stored.
         return _page("submitted.html", lang, reference=None, link=None)
@@ -107,10 +110,10 @@ def complaint_form() -> Any:
     if not email:
         errors["customer_email"] = "is required"
     category = values.get("category") or "other"
-    if category not in CATEGORIES[lang]:
+    if category not in CATEGORIES:
         errors["category"] = "choose one of the options"
     if errors:
-        return _page("form.html", lang, 400, values=values, errors=errors, categories=CATEGORIES[lang])
+        return _page("form.html", lang, 400, values=values, errors=errors, categories=CATEGORIES)
     try:
         new = NewComplaint(
             customer_name=values.get("customer_name") or "",
@@ -142,12 +145,12 @@ def complaint_form() -> Any:
         # Sent again from the same page with another e-mail address: not the same complaint. A new token
         # lets the customer send it as a new one; the first complaint's link is not shown to them.
         values["form_token"] = secrets.token_urlsafe(24)
-        errors = {"customer_email": TEXT[lang]["sent_before"]}
-        return _page("form.html", lang, 409, values=values, errors=errors, categories=CATEGORIES[lang])
+        errors = {"customer_email": TEXT["sent_before"]}
+        return _page("form.html", lang, 409, values=values, errors=errors, categories=CATEGORIES)
     except RateLimited:
-        return _page("message.html", lang, 429, message=TEXT[lang]["too_many"])
+        return _page("message.html", lang, 429, message=TEXT["too_many"])
     except FormValidationError as error:
-        return _page("form.html", lang, 400, values=values, errors=error.errors, categories=CATEGORIES[lang])
+        return _page("form.html", lang, 400, values=values, errors=error.errors, categories=CATEGORIES)
     except DatabaseBusy:
         # Nothing was stored: the same form comes back with everything typed, and the files by name.
         return busy_form(lang, values)
@@ -160,7 +163,7 @@ def busy_form(lang: str, values: dict[str, str]) -> Any:
     """The complaint form again, as typed, when the database stayed busy: HTTP 503 with Retry-After."""
     lost_files = [item.filename for item in request.files.getlist("attachments") if item and item.filename]
     page, status = _page(
-        "form.html", lang, 503, values=values, errors={}, categories=CATEGORIES[lang], busy=True, lost_files=lost_files
+        "form.html", lang, 503, values=values, errors={}, categories=CATEGORIES, busy=True, lost_files=lost_files
     )
     return page, status, {"Retry-After": "5"}
 
@@ -265,10 +268,10 @@ def find() -> Any:
     try:
         portal.count_hit(db(), "lookup", [_client()], *LOOKUP_LIMIT, now())
     except RateLimited:
-        return _page("find.html", lang, 429, values=values, message=TEXT[lang]["too_many"])
+        return _page("find.html", lang, 429, values=values, message=TEXT["too_many"])
     found = portal.reference_for(db(), values.get("reference") or "", values.get("email") or "")
     if found is None:
-        return _page("find.html", lang, 404, values=values, message=TEXT[lang]["not_found"])
+        return _page("find.html", lang, 404, values=values, message=TEXT["not_found"])
     return redirect(links.status_path(channel_settings().secret_key, found), code=303)
 
 

@@ -99,3 +99,17 @@ def test_flash_messages_and_form_errors_went_through_the_catalogue(
     assert len(answers) >= 2, sorted(answers)
     found = unmarked_by_page(answers, stored_texts(database))
     assert found == {}, report(found, len(answers))
+
+
+def test_the_customer_portal_went_through_the_catalogue(pseudo_app: Flask, database: DatabaseUnderTest) -> None:
+    """The portal's pages in German, and the forms sent empty or with an unknown number (field errors)."""
+    customer = Client(pseudo_app)
+    pages = {url: customer.text(url) for url in ("/portal/welcome?lang=de", "/portal/?lang=de", "/portal/find?lang=de",
+                                                 "/portal/faq?lang=de")}  # fmt: skip
+    pages["POST /portal/ (empty)"] = customer.post("/portal/", {"lang": "de"}).get_data(as_text=True)
+    pages["POST /portal/find (unknown)"] = customer.post(
+        "/portal/find", {"lang": "de", "reference": "C-1999-000001", "email": "x@example.org"}
+    ).get_data(as_text=True)
+    assert "⟦" in pages["/portal/?lang=de"], "the portal speaks through the catalogue"
+    found = unmarked_by_page(pages, stored_texts(database))
+    assert found == {}, report(found, len(pages))
