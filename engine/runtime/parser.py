@@ -35,6 +35,7 @@ from engine.bpmn.dmn.dialect import FEEL, dialect
 from engine.bpmn.resources import Resource, parse_xml
 from engine.bpmn.zeebe_elements import zeebe_elements
 from engine.domain.errors import DeploymentError
+from engine.runtime import conditional  # noqa: F401 - conditional events wait for unset variables
 from engine.runtime.decisions import BusinessRuleTask, DecisionTaskParser, FeelDecisions, feel_decision_ids
 from engine.runtime.messages import MergingMessageEventDefinition
 from engine.runtime.zeebe_loops import apply_zeebe_rules
