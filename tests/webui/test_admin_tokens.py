@@ -14,8 +14,15 @@ from engine.store.channels import ApiToken
 from engine.store.models import AuditEntry
 from tests.conftest import DatabaseUnderTest
 from tests.webui.support import Client
+from webui.formatting import when
 
 TOKEN = re.compile(r'<code id="token-value">(cft_[^<]+)</code>')
+
+
+def when_text(client: Client, moment: datetime) -> str:
+    """How the pages write a moment for this client's language (the app's time zone, to the minute)."""
+    with client.app.test_request_context():
+        return when(moment)
 
 
 def test_admin_creates_uses_and_revokes_a_token(
@@ -40,8 +47,12 @@ def test_admin_creates_uses_and_revokes_a_token(
         assert api_tokens.authenticate(session, plain, now, "intake") is not None
         created = session.scalars(select(AuditEntry).where(AuditEntry.action == "api_token_created")).one()
         assert created.actor == "admin" and created.after is not None and created.after["scope"] == "intake"
+    with database.session() as session:
+        assert session.scalars(select(ApiToken)).one().last_used_at == now, "the use is recorded"
     listing = admin.get("/admin/api-tokens/").get_data(as_text=True)
     assert "CRM" in listing and "intake" in listing and "active" in listing
+    # The creation cell also names its author, and the expiry is 2027: a bare cell with now is the last use.
+    assert f"<td>{when_text(admin, now)}</td>" in listing, "the list shows the last use"
     row_id = row.id
     assert admin.post(f"/admin/api-tokens/{row_id}/revoke").status_code == 302
     with database.session() as session:
