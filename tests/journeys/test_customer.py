@@ -108,6 +108,11 @@ def test_customer_by_mail_and_api(journey: Callable[..., Journey], shipped: Ship
     mail["Subject"] = "Invoice 2026-118 charged twice"
     mail.set_content("Hello,\n\nmy credit card was charged twice for invoice 2026-118. Please refund one.\n\nMax")
     # `complaintflow run` (make run) listens for mail itself, from before it serves pages: nothing else is started.
+    # The first command says where everything is: the portal beside the staff sign-in, and the mail intake.
+    said = shipped.server_output()
+    assert f"customer portal:  {shipped.base_url}/portal/" in said
+    assert f"staff sign-in:    {shipped.base_url}/sign-in" in said
+    assert f"complaints by e-mail:  smtp://127.0.0.1:{shipped.intake_port}" in said
     with smtplib.SMTP("127.0.0.1", shipped.intake_port, timeout=30) as smtp:
         smtp.send_message(mail)
 
