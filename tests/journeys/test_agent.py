@@ -57,7 +57,7 @@ def test_agent(journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: P
     agent.step("bad value: field message, values kept")
 
     page.locator("summary", has_text="Reply to the customer").click()
-    page.select_option("select[name=template]", label="Apology and next steps (en)")
+    page.select_option("select[name=template]", label="Apology and next steps (English)")
     page.get_by_role("button", name="Use template").click()
     body = page.locator("textarea[name=body]").last
     expect(body).to_contain_text("Anna Agent")
