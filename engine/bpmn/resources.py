@@ -108,3 +108,14 @@ def describe_dmn(resource: Resource) -> list[str]:
         for node in root.iter()
         if isinstance(node.tag, str) and etree.QName(node).localname == "decision"
     ]
+
+
+def dmn_namespaces(resource: Resource) -> tuple[str, list[str]]:
+    """A DMN file's namespace and the namespaces it imports (its ``<import>`` elements)."""
+    root = parse_xml(resource)
+    imports = [
+        node.get("namespace") or ""
+        for node in root
+        if isinstance(node.tag, str) and etree.QName(node).localname == "import"
+    ]
+    return root.get("namespace") or "", imports

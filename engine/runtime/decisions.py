@@ -23,6 +23,26 @@ from engine.runtime.script_limits import ScriptLimitExceeded
 
 # Decision ids of FEEL files, gathered by the parser: id -> (DMN text, file name).
 FeelDecisions = dict[str, tuple[str, str]]
+# The FEEL files by their namespace (what a DMN <import> names): namespace -> (DMN text, file name).
+FeelModels = dict[str, tuple[str, str]]
+_IMPORT = "{*}import"
+
+
+def imported_models(xml: str, models: FeelModels) -> list[tuple[str, str]]:
+    """The files a DMN document imports, transitively, from those of the deployment."""
+    found: list[tuple[str, str]] = []
+    pending = [xml]
+    seen: set[str] = set()
+    while pending:
+        root = etree.fromstring(pending.pop().encode("utf-8"), parser=etree.XMLParser(resolve_entities=False))
+        for node in root.iterfind(_IMPORT):
+            namespace = node.get("namespace") or ""
+            if namespace in seen or namespace not in models:
+                continue
+            seen.add(namespace)
+            found.append(models[namespace])
+            pending.append(models[namespace][0])
+    return found
 
 
 class DecisionTask(BpmnSpecMixin):
@@ -37,6 +57,7 @@ class DecisionTask(BpmnSpecMixin):
         dmn_file: str = "",
         result_variable: str | None = None,
         map_decision_result: str = "resultList",
+        dmn_imports: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(wf_spec, name, **kwargs)
@@ -45,9 +66,11 @@ class DecisionTask(BpmnSpecMixin):
         self.dmn_file = dmn_file
         self.result_variable = result_variable
         self.map_decision_result = map_decision_result
+        # (text, file) of the imported DMN models; JSON round trips give lists.
+        self.dmn_imports: list[tuple[str, str]] = [(str(item[0]), str(item[1])) for item in dmn_imports or []]
 
     def _run_hook(self, my_task: Any) -> bool:
-        definitions = cached_definitions(self.dmn_xml, self.dmn_file)
+        definitions = cached_definitions(self.dmn_xml, self.dmn_file, self.dmn_imports)
         try:
             result = evaluate_decision(definitions, self.decision_ref, dict(my_task.data))
             apply_result(result, my_task.data, self.result_variable, self.map_decision_result)
@@ -64,7 +87,7 @@ class DecisionTaskConverter(TaskSpecConverter):
 
     def to_dict(self, spec: DecisionTask) -> dict[str, Any]:
         dct: dict[str, Any] = self.get_default_attributes(spec)
-        for key in ("decision_ref", "dmn_xml", "dmn_file", "result_variable", "map_decision_result"):
+        for key in ("decision_ref", "dmn_xml", "dmn_file", "result_variable", "map_decision_result", "dmn_imports"):
             dct[key] = getattr(spec, key)
         return dct
 
@@ -82,6 +105,7 @@ class DecisionTaskParser(BusinessRuleTaskParser):
         if decision_ref not in feel:
             return super().create_task()
         xml, filename = feel[decision_ref]
+        models: FeelModels = getattr(self.process_parser.parser, "feel_models", {})
         result_variable = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable") or None
         mapping = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}mapDecisionResult") or "resultList"
         return DecisionTask(
@@ -92,6 +116,7 @@ class DecisionTaskParser(BusinessRuleTaskParser):
             dmn_file=filename,
             result_variable=result_variable,
             map_decision_result=mapping,
+            dmn_imports=imported_models(xml, models),
             **self.bpmn_attributes,
         )
 
@@ -107,4 +132,12 @@ def feel_decision_ids(root: etree._Element) -> list[str]:
     return found
 
 
-__all__ = ["BusinessRuleTask", "DecisionTask", "DecisionTaskConverter", "DecisionTaskParser", "feel_decision_ids"]
+__all__ = [
+    "BusinessRuleTask",
+    "DecisionTask",
+    "DecisionTaskConverter",
+    "DecisionTaskParser",
+    "FeelModels",
+    "feel_decision_ids",
+    "imported_models",
+]

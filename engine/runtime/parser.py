@@ -36,7 +36,13 @@ from engine.bpmn.resources import Resource, parse_xml
 from engine.bpmn.zeebe_elements import zeebe_elements
 from engine.domain.errors import DeploymentError
 from engine.runtime import conditional  # noqa: F401 - conditional events wait for unset variables
-from engine.runtime.decisions import BusinessRuleTask, DecisionTaskParser, FeelDecisions, feel_decision_ids
+from engine.runtime.decisions import (
+    BusinessRuleTask,
+    DecisionTaskParser,
+    FeelDecisions,
+    FeelModels,
+    feel_decision_ids,
+)
 from engine.runtime.messages import MergingMessageEventDefinition
 from engine.runtime.zeebe_loops import apply_zeebe_rules
 
@@ -138,6 +144,7 @@ class ComplaintflowParser(CamundaParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.feel_decisions: FeelDecisions = {}
+        self.feel_models: FeelModels = {}
 
     def add_dmn_xml(self, node, filename=None):  # type: ignore[no-untyped-def]
         """FEEL files go to the FEEL decision engine whole (any number of decisions); Python-dialect
@@ -145,6 +152,7 @@ class ComplaintflowParser(CamundaParser):
         if dialect(node) != FEEL:
             return super().add_dmn_xml(node, filename=filename)
         text = etree.tostring(node, encoding="unicode")
+        self.feel_models[node.get("namespace") or ""] = (text, filename or "")
         for decision_id in feel_decision_ids(node):
             self.feel_decisions[decision_id] = (text, filename or "")
         return None

@@ -114,3 +114,35 @@ def test_decision_ref_binding_version_tag_deployment_and_latest(session: Session
     ):
         with pytest.raises(DeploymentError, match=message):
             deployment.deploy(session, ADMIN, [Resource("wrong.bpmn", _bound("wrong", wrong))], now)
+
+
+BASE = """<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="a" name="Base" namespace="urn:base">
+  <inputData id="amount_in" name="amount"><variable name="amount" typeRef="number"/></inputData>
+  <decision id="base_fee" name="base fee"><variable name="base fee" typeRef="number"/>
+    <informationRequirement><requiredInput href="#amount_in"/></informationRequirement>
+    <literalExpression><text>amount * 0.1</text></literalExpression></decision>
+</definitions>"""
+TOP = """<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="b" name="Top" namespace="urn:top">
+  <import namespace="urn:base" name="base" importType="https://www.omg.org/spec/DMN/20191111/MODEL/"/>
+  <decision id="total_fee" name="total fee"><variable name="total fee" typeRef="number"/>
+    <informationRequirement><requiredDecision href="urn:base#base_fee"/></informationRequirement>
+    <literalExpression><text>base.base fee + 5</text></literalExpression></decision>
+</definitions>"""
+FEES = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+             xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="urn:t">
+  <process id="fees" isExecutable="true"><startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
+    <businessRuleTask id="t" camunda:decisionRef="total_fee" camunda:resultVariable="fee"
+                      camunda:mapDecisionResult="singleEntry"/>
+    <sequenceFlow id="f2" sourceRef="t" targetRef="e"/><endEvent id="e"/></process>
+</definitions>"""
+
+
+def test_a_decision_imports_a_dmn_model_deployed_in_another_deployment(session: Session, now: datetime) -> None:
+    with pytest.raises(DeploymentError, match="imports the DMN namespace 'urn:base'"):
+        deployment.deploy(session, ADMIN, [Resource("top.dmn", TOP), Resource("fees.bpmn", FEES)], now)
+    session.rollback()
+    deployment.deploy(session, ADMIN, [Resource("base.dmn", BASE)], now)
+    deployment.deploy(session, ADMIN, [Resource("top.dmn", TOP)], now)
+    deployment.deploy(session, ADMIN, [Resource("fees.bpmn", FEES)], now)
+    instance = instances.start_instance(session, ADMIN, "fees", {"amount": 100}, now)
+    assert instance.status == "completed" and instance.variables["fee"] == 15

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from threading import Lock
 from typing import Any
 
 from engine.bpmn.dmn.drg import Definitions
-from engine.bpmn.dmn.loader import definitions_from_text
+from engine.bpmn.dmn.loader import definitions_from_text, parse_model
 from engine.bpmn.dmn.model import child, local
 from engine.bpmn.dmn.tables import MATCHED
 from engine.bpmn.feel import Function, Range, YearsMonths, budget
@@ -60,15 +61,23 @@ _CACHE: OrderedDict[str, Definitions] = OrderedDict()
 _CACHE_LOCK = Lock()
 
 
-def cached_definitions(xml: str, filename: str = "") -> Definitions:
-    """Compiled definitions for a DMN document, kept for its content (a small LRU)."""
-    key = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+def cached_definitions(xml: str, filename: str = "", imports: Sequence[tuple[str, str]] = ()) -> Definitions:
+    """Compiled definitions for a DMN document and the documents it imports ((text, file name) pairs),
+    kept for their content (a small LRU)."""
+    digest = hashlib.sha256(xml.encode("utf-8"))
+    for text, _ in imports:
+        digest.update(hashlib.sha256(text.encode("utf-8")).digest())
+    key = digest.hexdigest()
     with _CACHE_LOCK:
         found = _CACHE.get(key)
         if found is not None:
             _CACHE.move_to_end(key)
             return found
-    definitions = definitions_from_text(xml, filename)
+    if imports:
+        main = parse_model(xml, filename)
+        definitions = Definitions(main, [parse_model(text, name) for text, name in imports])
+    else:
+        definitions = definitions_from_text(xml, filename)
     with _CACHE_LOCK:
         _CACHE[key] = definitions
         while len(_CACHE) > 64:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.diagnostics import Diagnostic
 from engine.bpmn.normalize.pipeline import DiagramRejected, NormalizedFile, blocking, normalize_resources
-from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn
+from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn, dmn_namespaces
 from engine.domain.actors import Actor
 from engine.domain.errors import DeploymentError, NotFound
 from engine.runtime.lint import lint_specs
@@ -77,6 +77,7 @@ class _Catalogue:
         self.processes: dict[str, ProcessInfo] = {}
         self.process_files: dict[str, Resource] = {}
         self.decision_files: dict[str, Resource] = {}
+        self.dmn_namespaces: dict[str, Resource] = {}  # what a DMN <import namespace="..."> finds
         for resource in uploaded:
             self._add(resource)
         self.uploaded_decisions = dict(self.decision_files)
@@ -84,6 +85,9 @@ class _Catalogue:
 
     def _add(self, resource: Resource, override: bool = True) -> None:
         if resource.kind == "dmn":
+            namespace, _ = dmn_namespaces(resource)
+            if override or namespace not in self.dmn_namespaces:
+                self.dmn_namespaces[namespace] = resource
             for decision_id in describe_dmn(resource):
                 if override or decision_id not in self.decision_files:
                     self.decision_files[decision_id] = resource
@@ -126,7 +130,32 @@ class _Catalogue:
             for decision_id in info.decisions:
                 dmn = self._decision_file(info, decision_id)
                 needed[dmn.content] = dmn
+                for imported in self._imports(dmn, info):
+                    needed[imported.content] = imported
         return list(needed.values())
+
+    def _imports(self, dmn: Resource, info: ProcessInfo) -> list[Resource]:
+        """The DMN files ``dmn`` imports, transitively: from the upload, else the latest deployed."""
+        found: list[Resource] = []
+        pending, seen = [dmn], set()
+        while pending:
+            _, wanted = dmn_namespaces(pending.pop())
+            for namespace in wanted:
+                if namespace in seen:
+                    continue
+                seen.add(namespace)
+                if namespace not in self.dmn_namespaces:
+                    self.load_deployed()
+                imported = self.dmn_namespaces.get(namespace)
+                if imported is None:
+                    raise DeploymentError(
+                        f"{dmn.filename} imports the DMN namespace {namespace!r}, which is neither in the upload"
+                        " nor deployed",
+                        filename=info.filename,
+                    )
+                found.append(imported)
+                pending.append(imported)
+        return found
 
     def _latest_decision_file(self, info: ProcessInfo, decision_id: str) -> Resource:
         if decision_id not in self.decision_files:
