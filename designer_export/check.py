@@ -15,6 +15,7 @@ from typing import Any
 
 from designer_export.attention import ATTENTION_CODES, condition_variable_diagnostics, topic_diagnostics
 from designer_export.cycles import loop_diagnostics
+from designer_export.letters import is_letter_template, letter_template_diagnostics
 from designer_export.rules import Known, _variables_set, check_rules
 from designer_export.schema import schema_diagnostics
 from designer_export.trial import Catalogue, trial_parse
@@ -219,9 +220,15 @@ def _renamed(diagnostic: Diagnostic, upload: Upload) -> Diagnostic:
 
 
 def check_paths(paths: Sequence[str], **options: Any) -> list[FileReport]:
-    """Read files from disk (refusing unreadable and oversized ones) and check them together."""
-    uploads, failures = [], {}
+    """Read files from disk (refusing unreadable and oversized ones) and check them together.
+
+    A regulation pack's letter template (``letters/<language>/<name>.html``) gets the letter check instead.
+    """
+    uploads, failures, letters = [], {}, {}
     for path in paths:
+        if is_letter_template(path):
+            letters[path] = FileReport(path, _sorted(letter_template_diagnostics(path)))
+            continue
         try:
             with open(path, "rb") as handle:
                 data = handle.read(MAX_XML_BYTES + 1)
@@ -232,7 +239,9 @@ def check_paths(paths: Sequence[str], **options: Any) -> list[FileReport]:
     reports = {report.file: report for report in check_uploads(uploads, **options)}
     result = []
     for path in paths:
-        if path in failures:
+        if path in letters:
+            result.append(letters[path])
+        elif path in failures:
             result.append(FileReport(path, [Diagnostic(ERROR, "unreadable", failures[path], file=path)]))
         else:
             result.append(reports[path])

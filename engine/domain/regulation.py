@@ -150,6 +150,12 @@ def _letter(entry: dict[str, Any], where: str) -> LetterRule:
     )
 
 
+def letters_from_mapping(entry: dict[str, Any], where: str = "pack") -> tuple[str, tuple[LetterRule, ...]]:
+    """A pack's id and letters alone (no calendar needed): what the designer check reads; ValueError names the fault."""
+    where = f"{where} {entry.get('id', '?')!r}"
+    return _text(entry, "id", where), tuple(_letter(item, where) for item in entry.get("letters", []))
+
+
 def pack_from_mapping(entry: dict[str, Any], where: str = "pack") -> Pack:
     """A pack from its TOML table; ValueError names the pack and the rule at fault."""
     where = f"{where} {entry.get('id', '?')!r}"

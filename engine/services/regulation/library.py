@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from engine.domain.calendars import known_calendars, register_calendar
+from engine.domain.letter_templates import LANGUAGES, missing_blocks
+from engine.domain.letter_templates import blocks_in as blocks_in
 from engine.domain.regulation import Pack, pack_from_mapping
 from engine.services.sla.calendar_config import load_calendar_file
 
@@ -25,7 +26,6 @@ LIBRARY = PROCESS_DIR / "regulation"
 # also what selects the packs, so a complaint under a pack always has one.
 INTAKE_VARIABLES = frozenset({"product_group", "channel", "customer_segment", "category", "language"})
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-LANGUAGES = ("en", "de")
 CALENDARS_FILE = "calendars.toml"
 
 
@@ -76,32 +76,17 @@ def shipped_packs() -> dict[str, Pack]:
     return read_packs(LIBRARY)
 
 
-def blocks_in(html: str) -> set[str]:
-    """The ids of the content blocks (``<section data-block="...">``) that have text in a rendered letter."""
-    if not html.strip():
-        return set()
-    document = lxml_html.document_fromstring(html)
-    return {
-        str(node.get("data-block"))
-        for node in document.iter()
-        if isinstance(node.tag, str) and node.get("data-block") and node.text_content().strip()
-    }
-
-
 def check_letters(packs: dict[str, Pack], folder: Path = LIBRARY) -> list[LetterProblem]:
     """Render every letter of every pack in every language with sample values; list what is missing or broken."""
-    from engine.services.regulation.letters import SAMPLE_VALUES, render_letter  # noqa: PLC0415 - a cycle otherwise
-
     problems = []
     for pack in packs.values():
         for letter in pack.letters:
             for language in LANGUAGES:
                 try:
-                    rendered = render_letter(letter, language, dict(SAMPLE_VALUES), folder)
+                    missing = missing_blocks(letter, language, folder)
                 except ValueError as error:
                     problems.append(LetterProblem(pack.id, letter.id, language, str(error)))
                     continue
-                missing = [block for block in letter.required_blocks if block not in blocks_in(rendered)]
                 if missing:
                     problems.append(
                         LetterProblem(pack.id, letter.id, language, f"drops required block(s) {', '.join(missing)}")

@@ -1,0 +1,100 @@
+"""The designer check of a regulation pack's letter templates (``letters/<language>/<name>.html``).
+
+A process designer who changes a mandated letter runs the same ``complaintflow designer check`` as for diagrams:
+each letter of the packs beside the template (``*.toml`` two folders up) that uses the file, directly or as a
+partial it includes or extends, is rendered with sample values, and every required content block it drops or
+leaves empty is an error at that block (its line when the file still holds it).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from engine.bpmn.diagnostics import ERROR, INFO, Diagnostic
+from engine.domain.letter_templates import LANGUAGES, missing_blocks
+from engine.domain.regulation import LetterRule, letters_from_mapping
+
+CALENDARS_FILE = "calendars.toml"  # the packs' calendars, not a pack
+
+
+def is_letter_template(path: str) -> bool:
+    """Whether ``path`` is an HTML file in ``letters/<language>/`` of a folder that holds pack files."""
+    file = Path(path)
+    if file.suffix != ".html" or file.parent.name not in LANGUAGES or file.parent.parent.name != "letters":
+        return False
+    return any(p.name != CALENDARS_FILE for p in file.parents[2].glob("*.toml"))
+
+
+def _pack_letters(folder: Path) -> tuple[list[tuple[str, LetterRule]], list[str]]:
+    """(pack id, letter) of every pack file of ``folder``, and the pack files that cannot be read."""
+    letters, broken = [], []
+    for path in sorted(folder.glob("*.toml")):
+        if path.name == CALENDARS_FILE:
+            continue
+        try:
+            pack_id, rules = letters_from_mapping(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
+            broken.append(f"{path.name}: {error}")
+            continue
+        letters += [(pack_id, rule) for rule in rules]
+    return letters, broken
+
+
+def _uses(letter: LetterRule, file: Path) -> bool:
+    """The letter's template is the file, or names it (``{% include "_fos.html" %}``, ``{% extends ... %}``)."""
+    if letter.template == file.stem:
+        return True
+    try:
+        own = (file.parent / f"{letter.template}.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(rf"""["'](?:[^"']*/)?{re.escape(file.name)}["']""", own) is not None
+
+
+def _line_of(block: str, text: str) -> int | None:
+    match = re.search(rf"""data-block\s*=\s*["']{re.escape(block)}["']""", text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def letter_template_diagnostics(path: str) -> list[Diagnostic]:
+    """The errors of one letter template for every pack letter that uses it (see the module docstring)."""
+    file = Path(path)
+    folder, language = file.parents[2], file.parent.name
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return [Diagnostic(ERROR, "unreadable", f"cannot read the letter template: {error}", line=1, file=path)]
+    letters, broken = _pack_letters(folder)
+    found = [
+        Diagnostic(ERROR, "letter-pack", f"the pack file cannot be read: {message}", line=1, file=path)
+        for message in broken
+    ]
+    users = [(pack_id, letter) for pack_id, letter in letters if _uses(letter, file)]
+    if not users and not broken:
+        note = "no letter of the packs beside this template uses it"
+        return [Diagnostic(INFO, "letter-unused", note, line=1, file=path)]
+    for pack_id, letter in users:
+        name = f"{pack_id}/{letter.id} ({language})"
+        try:
+            missing = missing_blocks(letter, language, folder)
+        except ValueError as error:
+            found.append(Diagnostic(ERROR, "letter-template", f"{name}: {error}", line=1, file=path))
+            continue
+        for block in missing:
+            line = _line_of(block, text)
+            what = "leaves the required block empty" if line else "renders without the required block (dropped, empty)"
+            found.append(
+                Diagnostic(
+                    ERROR,
+                    "letter-block",
+                    f"the letter {name} {what} (the pack {pack_id}.toml requires it)",
+                    hint=f'keep <section data-block="{block}"> with its text',
+                    element_id=block,
+                    element_type="block",
+                    line=line or 1,
+                    file=path,
+                )
+            )
+    return found
