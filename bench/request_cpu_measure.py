@@ -33,7 +33,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 TASK_LINK = re.compile(r'href="/task/([^"/]+)" class="task-link"')
 CLAIM = re.compile(r'action="/task/([^"/]+)/claim"')
 STATUS_LINK = re.compile(r'href="(/portal/status/[^"]+)"')
-REFERENCE = re.compile(r"C-[A-Z0-9-]+")
+CASE_LINK = re.compile(r'href="(/cases/[^"/?#]+)"')
 BASE = "https://desk.example.org"
 PASSWORD = "bench-password"
 DEPARTMENTS = ("agent", "second_level", "technical", "billing", "legal", "quality")
@@ -42,7 +42,10 @@ DEPARTMENTS = ("agent", "second_level", "technical", "billing", "legal", "qualit
 def cli(tree: Path, env: dict[str, str], *arguments: str) -> None:
     """`complaintflow ARGUMENTS` with the tree's code, as an operator runs it."""
     program = "import sys; from complaintflow.cli import main; sys.argv[0] = 'complaintflow'; main()"
-    subprocess.run([sys.executable, "-c", program, *arguments], cwd=tree, env=env, check=True, capture_output=True)
+    command = [sys.executable, "-c", program, *arguments]
+    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"complaintflow {arguments[0]} failed:\n{done.stdout}\n{done.stderr}")
 
 
 def prepare(tree: Path, env: dict[str, str]) -> None:
@@ -159,9 +162,9 @@ def staff_requests(app: Any, meter: Meter, runs: int) -> None:
         meter("my tasks", agent.get, "/tasks/mine")
         page = meter("task page", agent.get, task)
         text = page.get_data(as_text=True)
-        reference = REFERENCE.search(text)
-        if reference is not None:
-            meter("case page", agent.get, f"/cases/{reference.group(0)}")
+        case = CASE_LINK.search(text)
+        if case is not None:
+            meter("case page", agent.get, case.group(1))
         done = meter("complete", agent.post, f"{task}/complete", page, first_task_answers(text))
         if done.status_code not in (302, 303):
             raise RuntimeError(f"completing the task answered {done.status_code}")
