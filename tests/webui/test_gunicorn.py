@@ -120,3 +120,52 @@ def test_two_serve_instances_on_one_host_run_side_by_side(database: DatabaseUnde
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
+
+
+def test_long_polls_of_external_workers_leave_threads_for_everyone_else(
+    database: DatabaseUnderTest, seeded: Seeded, tmp_path: Path
+) -> None:
+    """gthread: three Camunda workers' fetchAndLock long polls wait in three threads of the only worker while
+    a person's page is still served by the fourth (a sync worker would have made them queue behind the polls)."""
+    import base64
+    import json
+    import threading
+
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
+    env.update(COMPLAINTFLOW_DATABASE_URL=database.url, COMPLAINTFLOW_INSTANCE_PATH=str(tmp_path / "instance"),
+               COMPLAINTFLOW_PORT=str(port), COMPLAINTFLOW_SECURE_COOKIES="0")  # fmt: skip
+    log = (tmp_path / "gunicorn.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "complaintflow.cli", "serve", "--workers", "1", "--threads", "4"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    answers: list[int] = []
+
+    def long_poll() -> None:
+        body = json.dumps({"workerId": "w", "maxTasks": 1, "asyncResponseTimeout": 20_000,
+                           "topics": [{"topicName": "nothing-to-do", "lockDuration": 1000}]}).encode()  # fmt: skip
+        request = urllib.request.Request(f"{base}/engine-rest/external-task/fetchAndLock", data=body, headers={
+            "Content-Type": "application/json",
+            "Authorization": "Basic " + base64.b64encode(b"admin:demo").decode()})  # fmt: skip
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answers.append(response.status)
+
+    try:
+        _wait_for(port, process)
+        polls = [threading.Thread(target=long_poll) for _ in range(3)]
+        for poll in polls:
+            poll.start()
+        time.sleep(2)  # the polls are inside the worker now, waiting for a task of their topic
+        page = urllib.request.urlopen(f"{base}/sign-in", timeout=10)
+        assert page.status == 200
+        assert all(poll.is_alive() for poll in polls), "the polls ended before the page was asked for"
+        assert answers == []
+        for poll in polls:
+            poll.join(timeout=60)
+        assert answers == [200, 200, 200]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
