@@ -33,7 +33,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 TASK_LINK = re.compile(r'href="/task/([^"/]+)" class="task-link"')
 CLAIM = re.compile(r'action="/task/([^"/]+)/claim"')
 STATUS_LINK = re.compile(r'href="(/portal/status/[^"]+)"')
-CASE_LINK = re.compile(r'href="(/cases/[^"/?#]+)"')
+CASE_LINK = re.compile(r'<p class="crumbs"><a href="(/cases/[^"/?#]+)"')
 BASE = "https://desk.example.org"
 PASSWORD = "bench-password"
 DEPARTMENTS = ("agent", "second_level", "technical", "billing", "legal", "quality")
