@@ -59,7 +59,9 @@ def test_a_task_completion_waits_for_a_short_lock(
         started = time.monotonic()
         tasks.complete_task(session, ANNA, task_id, ANSWER, now)
         waited = time.monotonic() - started
-    assert SHORTER * 0.7 < waited < WINDOW + 1, waited  # it waited for the lock, then went through
+    # It waited for the lock, then went through. The upper bound only says it did not hang: how soon after the
+    # lock's release it gets through is scheduling, and on a loaded 2-core CI machine that alone took over 1 s.
+    assert SHORTER * 0.7 < waited < LONGER, waited
     with database.session() as check:
         task = check.get(HumanTask, task_id)
         assert task is not None and (task.status, task.completed_by) == ("completed", "anna")
