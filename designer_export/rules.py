@@ -21,6 +21,7 @@ from engine.bpmn.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, FLOW_NODES, b
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
 from engine.bpmn.diagram_texts import missing_in_process
 from engine.bpmn.expressions import assigned_names, free_names, juel_to_python
+from engine.bpmn.feel_runtime import check_feel, is_feel
 
 # ISO 8601 as the engine's timers read it: durations, date-times, and repeating intervals.
 _DURATION = r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
@@ -237,6 +238,9 @@ _UNAVAILABLE = {"open", "exec", "eval", "compile", "__import__", "globals", "loc
 
 
 def _compile_problem(source: str, mode: str) -> str:
+    if mode == "eval" and is_feel(source):
+        problem = check_feel(source)  # Camunda 8 FEEL runs on the FEEL engine, as the engine evaluates it
+        return f"FEEL: {problem}" if problem else ""
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
     code = source if mode == "exec" else juel_to_python(source.strip())
     try:

@@ -12,6 +12,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime.model import VisitChange
+from engine.runtime.task_index import all_tasks
 
 # A token is *at* the element: a person or system action works on it, or it waits (timer, message, join), or failed.
 _OPEN = TaskState.WAITING | TaskState.READY | TaskState.STARTED | TaskState.ERROR
@@ -19,7 +20,7 @@ _OPEN = TaskState.WAITING | TaskState.READY | TaskState.STARTED | TaskState.ERRO
 
 def _elements(workflow: Any) -> list[Any]:
     # Internal tasks (the process root, start/end helpers, boundary-event splits) have no BPMN id.
-    return [task for task in workflow.get_tasks() if getattr(task.task_spec, "bpmn_id", None)]
+    return [task for task in all_tasks(workflow) if getattr(task.task_spec, "bpmn_id", None)]
 
 
 def task_states(workflow: Any) -> dict[str, int]:

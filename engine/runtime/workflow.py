@@ -43,6 +43,7 @@ from engine.runtime.stepping import (
     run_steps,
     timer_due,
 )
+from engine.runtime.task_index import tasks_in
 from engine.runtime.visits import changes_since, task_states
 
 _ENGINE: RestrictedScriptEngine | None = None
@@ -229,7 +230,8 @@ class WorkflowRun:
     def service_calls(self) -> list[ServiceCall]:
         """Service tasks the engine started and left for the application to complete."""
         calls = []
-        for task in self.workflow.get_tasks(state=TaskState.STARTED, spec_class=ServiceTask):
+        started = tasks_in(self.workflow, TaskState.STARTED, ServiceTask)
+        for task in sorted(started, key=lambda task: task.last_state_change):
             spec = task.task_spec
             properties = dict(getattr(spec, "extensions", None) or {})
             priority = self._resolve(task, properties.pop("taskPriority", None))
@@ -365,7 +367,7 @@ class WorkflowRun:
         """The instance's current data: the final data once completed, else the newest active task's."""
         if is_completed(self.workflow):
             return dict(self.workflow.data)
-        active = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+        active = tasks_in(self.workflow, TaskState.READY | TaskState.WAITING | TaskState.ERROR)
         # Internal joins (a finished boundary-event branch waiting at the end) carry no data of their own.
         active = [task for task in active if task.task_spec.bpmn_id is not None] or active
         if not active:

@@ -21,6 +21,10 @@ from engine.bpmn.normalize import zeebe_vars
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.forms import form_data_from_camunda_form
 
+# Camunda 8 extensions that change nothing about how the process runs here: the user task marker (every
+# user task is a complaintflow task), the version tag, and the modeller's own bookkeeping.
+_NO_EFFECT = frozenset({"userTask", "versionTag", "linkedResources", "linkedResource"})
+
 HOW_TO_RUN = 'make it an external task: camunda:type="external" camunda:topic="<system action>" (e.g. notify)'
 
 
@@ -164,14 +168,18 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
                 "describe the fields with camunda:formData (Form tab in Camunda Modeler 7)",
             )
     elif name in ("executionListeners", "taskListeners"):
-        ctx.warn(
+        # Camunda 8 listeners are jobs the process waits for: skipping them would not run the model faithfully.
+        ctx.error(
             owner,
-            "listeners-ignored",
-            "execution and task listeners do not run in complaintflow",
-            "model the work as a service task with a topic",
+            "listeners-unsupported",
+            "Camunda 8 execution and task listeners do not run in complaintflow",
+            "model the work as a service task with a job type",
         )
-    elif name != "userTaskForm":
+    elif name in _NO_EFFECT:
         ctx.note(owner, "info", "zeebe-dropped", f"the Camunda 8 extension {name!r} has no effect here")
+    elif name != "userTaskForm":
+        ctx.error(owner, "zeebe-unsupported", f"the Camunda 8 extension {name!r} is not supported",
+                  "remove it, or model what it does with supported elements")  # fmt: skip
 
 
 def _inputs_as_properties(owner: etree._Element, mapping: etree._Element) -> None:

@@ -81,7 +81,9 @@ def sync_external_tasks(
     for task_id, call in current.items():
         row = by_task.get(task_id)
         if row is not None and row.status == EXTERNAL_OPEN:
-            current_values = encode_value(call.data)
+            if call.data == row.variables:
+                continue  # the common case, compared in C: encoding the variables of every waiting job per save
+            current_values = encode_value(call.data)  # costs more than the rest of a save in large instances
             if current_values != row.variables:
                 row.variables = current_values  # changed while it waits (an operator, a message on a branch)
             continue
