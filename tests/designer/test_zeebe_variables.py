@@ -1,0 +1,96 @@
+"""Camunda 8 variable rules on small diagrams: mappings and their scopes, loops, FEEL checks, unsupported extensions."""
+
+from __future__ import annotations
+
+from tests.designer.helpers import check, codes, diagram, find, linear, run
+
+JOB = '<zeebe:taskDefinition type="work"/>'
+
+
+def _job(task_id: str, extra: str = "") -> str:
+    return f'<serviceTask id="{task_id}"><extensionElements>{JOB}{extra}</extensionElements></serviceTask>'
+
+
+def _finish_jobs(workflow, results: dict[str, dict[str, object]] | None = None) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    seen = []
+    while calls := workflow.service_calls():
+        for call in calls:
+            seen.append(dict(call.data))
+            workflow.complete_service_call(call.task_id, (results or {}).get(call.element_id, {}))
+            assert workflow.incident is None, workflow.incident
+    return seen
+
+
+def test_inputs_are_local_outputs_propagate_and_a_result_stays_local_with_outputs() -> None:
+    mapping = ('<zeebe:ioMapping><zeebe:input source="=amount * 2" target="doubled"/>'
+               '<zeebe:input source="=doubled + 1" target="note.size"/>'
+               '<zeebe:output source="=receipt + &quot;!&quot;" target="confirmation"/></zeebe:ioMapping>')  # fmt: skip
+    workflow = run(diagram(linear(_job("s1", mapping), _job("s2"))), {"amount": 5, "note": {"text": "keep"}})
+    [first] = workflow.service_calls()
+    assert (first.data["doubled"], first.data["note"]) == (10, {"text": "keep", "size": 11})
+    workflow.complete_service_call(first.task_id, {"receipt": "R1"})
+    [second] = workflow.service_calls()
+    # The locals are gone (the shadowed context is back), the job's own result stayed local, the output is set.
+    assert second.data == {"amount": 5, "note": {"text": "keep"}, "confirmation": "R1!"}
+
+
+def test_parallel_loop_collects_output_elements_in_item_order() -> None:
+    loop = ('<multiInstanceLoopCharacteristics><extensionElements><zeebe:loopCharacteristics '
+            'inputCollection="=items" inputElement="item" outputCollection="results" '
+            'outputElement="=item.n * 10"/></extensionElements></multiInstanceLoopCharacteristics>')  # fmt: skip
+    task = f'<serviceTask id="s1"><extensionElements>{JOB}</extensionElements>{loop}</serviceTask>'
+    workflow = run(diagram(linear(task, '<userTask id="s2"/>')), {"items": [{"n": 1}, {"n": 2}, {"n": 3}]})
+    seen = _finish_jobs(workflow)
+    assert sorted((data["item"]["n"], data["loopCounter"]) for data in seen) == [(1, 1), (2, 2), (3, 3)]
+    data = workflow.variables()
+    assert data["results"] == [10, 20, 30]
+    assert "item" not in data and "loopCounter" not in data
+
+
+def test_sequential_loop_runs_one_item_after_the_other() -> None:
+    loop = ('<multiInstanceLoopCharacteristics isSequential="true"><extensionElements><zeebe:loopCharacteristics '
+            'inputCollection="=[&quot;a&quot;, &quot;b&quot;]" inputElement="letter"/></extensionElements>'
+            '</multiInstanceLoopCharacteristics>')  # fmt: skip
+    task = f'<serviceTask id="s1"><extensionElements>{JOB}</extensionElements>{loop}</serviceTask>'
+    workflow = run(diagram(linear(task, '<userTask id="s2"/>')))
+    order = []
+    while calls := workflow.service_calls():
+        assert len(calls) == 1
+        order.append(calls[0].data["letter"])
+        workflow.complete_service_call(calls[0].task_id, {})
+    assert order == ["a", "b"]
+
+
+def test_a_loop_over_something_that_is_not_a_list_is_an_incident() -> None:
+    loop = ('<multiInstanceLoopCharacteristics><extensionElements><zeebe:loopCharacteristics '
+            'inputCollection="=count" inputElement="x"/></extensionElements>'
+            "</multiInstanceLoopCharacteristics>")  # fmt: skip
+    task = f'<serviceTask id="s1"><extensionElements>{JOB}</extensionElements>{loop}</serviceTask>'
+    workflow = run(diagram(linear(task)), {"count": 3})
+    assert workflow.incident is not None and "not a list" in workflow.incident.message
+
+
+def test_feel_conditions_run_as_feel() -> None:
+    flows = (
+        '<startEvent id="start"/><exclusiveGateway id="g" default="f3"/>'
+        '<userTask id="yes"/><userTask id="no"/><endEvent id="end1"/><endEvent id="end2"/>'
+        '<sequenceFlow id="f1" sourceRef="start" targetRef="g"/>'
+        '<sequenceFlow id="f2" sourceRef="g" targetRef="yes"><conditionExpression>'
+        "=mean(scores.v) &gt; 0 and missing = null</conditionExpression></sequenceFlow>"
+        '<sequenceFlow id="f3" sourceRef="g" targetRef="no"/>'
+        '<sequenceFlow id="f4" sourceRef="yes" targetRef="end1"/>'
+        '<sequenceFlow id="f5" sourceRef="no" targetRef="end2"/>'
+    )
+    assert [t.element_id for t in run(diagram(flows), {"scores": [{"v": 3}, {"v": -1}]}).human_tasks()] == ["yes"]
+    assert [t.element_id for t in run(diagram(flows), {"scores": [{"v": -3}]}).human_tasks()] == ["no"]
+
+
+def test_feel_syntax_errors_and_unsupported_extensions_are_errors_naming_the_element() -> None:
+    broken = _job("s1", '<zeebe:ioMapping><zeebe:output source="=a +* b" target="c"/></zeebe:ioMapping>')
+    report = check(diagram(linear(broken)))
+    assert find(report, "feel-syntax").element_id == "s1"
+    listener = _job("s1", '<zeebe:executionListeners><zeebe:executionListener eventType="start" type="x"/>'
+                          "</zeebe:executionListeners>")  # fmt: skip
+    assert "listeners-unsupported" in codes(check(diagram(linear(listener))), "error")
+    unknown = _job("s1", '<zeebe:adHoc activeElementsCollection="=x"/>')
+    assert find(check(diagram(linear(unknown))), "zeebe-unsupported").element_id == "s1"
