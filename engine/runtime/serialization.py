@@ -56,6 +56,11 @@ class StableTaskConverter(TaskConverter):
         dct: dict[str, Any] = super().to_dict(task)
         if dct.get("delta", {}).get("deletions"):
             dct["delta"]["deletions"] = sorted(dct["delta"]["deletions"], key=str)
+        # Camunda 8 scopes drop and restore locals, which moves keys to the end of a task's data; restored,
+        # the same data comes back in the parent's order. Sorted updates serialize the same either way.
+        updates = dct.get("delta", {}).get("updates")
+        if isinstance(updates, dict) and len(updates) > 1:
+            dct["delta"]["updates"] = {key: updates[key] for key in sorted(updates, key=str)}
         return dct
 
 

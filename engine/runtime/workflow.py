@@ -124,6 +124,7 @@ class WorkflowRun:
 
     def dump(self) -> bytes:
         """The instance state for the database, without the spec."""
+        _drop_orphans(self.workflow)
         return dump_workflow(self.workflow)
 
     def unchanged_since_save(self) -> bool:
@@ -384,6 +385,14 @@ class WorkflowRun:
             incident=self.incident,
             data=self.variables(),
         )
+
+
+def _drop_orphans(workflow: BpmnWorkflow) -> None:
+    """Forget sub-workflows whose task is gone (an escalation that interrupted a multi-instance sub-process
+    leaves its inner instances' sub-workflows behind); a restore drops them anyway, so the state is the same."""
+    while orphans := [key for key in workflow.subprocesses if not _exists(workflow, key)]:
+        for key in orphans:
+            del workflow.subprocesses[key]
 
 
 def _exists(workflow: BpmnWorkflow, task_id: UUID) -> bool:
