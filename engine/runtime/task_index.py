@@ -27,3 +27,18 @@ def tasks_in(workflow: Any, states: int, spec_class: type | None = None) -> list
         for task in all_tasks(workflow)
         if task.state & states and (spec_class is None or isinstance(task.task_spec, spec_class))
     ]
+
+
+def drop_orphan_subworkflows(workflow: Any) -> None:
+    """Forget sub-workflows whose task is gone (an escalation that interrupted a multi-instance sub-process
+    leaves its inner instances' sub-workflows behind); a restore drops them anyway, so the state is the same."""
+    top = workflow.top_workflow
+    while True:
+        known = set(top.tasks)
+        for subworkflow in top.subprocesses.values():
+            known.update(subworkflow.tasks)
+        orphans = [key for key in top.subprocesses if key not in known]
+        if not orphans:
+            return
+        for key in orphans:
+            del top.subprocesses[key]

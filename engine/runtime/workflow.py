@@ -43,7 +43,7 @@ from engine.runtime.stepping import (
     run_steps,
     timer_due,
 )
-from engine.runtime.task_index import tasks_in
+from engine.runtime.task_index import drop_orphan_subworkflows, tasks_in
 from engine.runtime.visits import changes_since, task_states
 
 _ENGINE: RestrictedScriptEngine | None = None
@@ -124,7 +124,7 @@ class WorkflowRun:
 
     def dump(self) -> bytes:
         """The instance state for the database, without the spec."""
-        _drop_orphans(self.workflow)
+        drop_orphan_subworkflows(self.workflow)
         return dump_workflow(self.workflow)
 
     def unchanged_since_save(self) -> bool:
@@ -385,14 +385,6 @@ class WorkflowRun:
             incident=self.incident,
             data=self.variables(),
         )
-
-
-def _drop_orphans(workflow: BpmnWorkflow) -> None:
-    """Forget sub-workflows whose task is gone (an escalation that interrupted a multi-instance sub-process
-    leaves its inner instances' sub-workflows behind); a restore drops them anyway, so the state is the same."""
-    while orphans := [key for key in workflow.subprocesses if not _exists(workflow, key)]:
-        for key in orphans:
-            del workflow.subprocesses[key]
 
 
 def _exists(workflow: BpmnWorkflow, task_id: UUID) -> bool:
