@@ -70,8 +70,18 @@ async def _run_worker(address: str, database: DatabaseUnderTest, ids: list[int],
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(seen) < len(ids):
             await asyncio.sleep(0.2)
-        await asyncio.sleep(0.5)  # the last completion is sent after the handler returns
+        # The last completion is sent after the handler returns: wait until the server has both answers
+        # (the large instance ended by the thrown error, the small one holding its receipt) before stopping.
+        while time.monotonic() < deadline and not _both_answered(database, ids):
+            await asyncio.sleep(0.1)
         worker.stop()
+
+
+def _both_answered(database: DatabaseUnderTest, ids: list[int]) -> bool:
+    small, large = ids
+    with database.session() as session:
+        answered_small = "receipt" in (session.get(ProcessInstance, small).variables or {})
+        return answered_small and session.get(ProcessInstance, large).status == "completed"
 
 
 def test_sdk_worker_completes_and_throws(served: str, database: DatabaseUnderTest) -> None:

@@ -117,6 +117,8 @@ def test_a_large_diagram_is_checked_quickly_with_capped_output() -> None:
     text = diagram('<startEvent id="start"/>' + "".join(steps) + "".join(flows))
     started = time.monotonic()
     report = check(text)
-    assert time.monotonic() - started < 20
+    # A generous bound: it guards against checks that grow quadratically with the diagram (which would take
+    # many minutes here), not against a slow CI machine; the check's speed itself is measured in bench/.
+    assert time.monotonic() - started < 90
     assert report.status == REJECTED and len(report.diagnostics) == 501
     assert report.diagnostics[-1].code == "truncated"
