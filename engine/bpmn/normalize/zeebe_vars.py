@@ -86,8 +86,8 @@ def called_element(ctx: Context, owner: etree._Element, child: etree._Element) -
                   "write the process id literally")  # fmt: skip
     elif process_id:
         owner.set("calledElement", process_id)
-    else:
-        ctx.error(owner, "called-element", "the call activity names no process to call")
+    # Without a process id the call activity is like any other that names no process: the activities pass
+    # refuses it, or turns it into a human task for --as-executable, the same for Camunda 7 and 8 diagrams.
 
 
 def called_decision(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
