@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from engine.domain.calendar import is_working_day, parse_sla_duration
 from engine.domain.calendars import calendar_named, end_of_business_day, sla_due
 
+BREACH_PRIORITIES = ("normal", "high", "critical")  # a breach never lowers a priority; "low" would mean nothing
+
 
 @dataclass(frozen=True)
 class Source:
@@ -37,6 +39,10 @@ class DeadlineRule:
     met_by: tuple[str, ...]
     extended_by: dict[str, str]
     source: Source
+    # Escalation on breach (issue 19: "escalation on breach"): the open tasks go to this candidate group and the
+    # complaint's priority rises to ``escalate_priority`` (None: one level up), as the SLA ``escalate`` action does.
+    escalate_to: str = "team_lead"
+    escalate_priority: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,9 @@ def _deadline(entry: dict[str, Any], where: str) -> DeadlineRule:
     if not isinstance(extended, dict):
         raise ValueError(f"{where}: extended_by maps a letter id to a target")
     remind = entry.get("remind_before")
+    priority = entry.get("escalate_priority")
+    if priority is not None and priority not in BREACH_PRIORITIES:
+        raise ValueError(f"{where}: escalate_priority must be one of {', '.join(BREACH_PRIORITIES)}")
     return DeadlineRule(
         id=_text(entry, "id", where),
         label=_text(entry, "label", where),
@@ -130,6 +139,8 @@ def _deadline(entry: dict[str, Any], where: str) -> DeadlineRule:
         met_by=_strings(entry, "met_by", where),
         extended_by={str(k): _duration(str(v), where) for k, v in extended.items()},
         source=_source(entry, where),
+        escalate_to=_text(entry, "escalate_to", where, default="team_lead"),
+        escalate_priority=priority,
     )
 
 

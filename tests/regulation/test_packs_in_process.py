@@ -127,6 +127,36 @@ def test_the_sweep_reminds_before_and_escalates_after_the_legal_deadline(session
     assert (deadline.status, deadline.met_by) == ("breached", "final_response")
 
 
+def test_a_breach_raises_the_priority_and_hands_the_open_tasks_to_the_team_leads(
+    session: Session, now: datetime
+) -> None:
+    """Issue 19: "escalation on breach": as the SLA escalate action, driven by the pack's deadline rule."""
+    case = _payment_complaint(session, now)
+    task = case.task("handle_complaint")
+    task.assignee = "anna"  # claimed by an agent: she loses it to the team leads and hears about it
+    session.commit()
+    before = case.complaint.priority
+    assert before != "critical"
+    assert sweep(session, datetime(2026, 12, 14, 9, 1, tzinfo=UTC)) == (1, 1)
+    session.refresh(task)
+    # fca_psd's final_response rule: escalate_to = "team_lead", escalate_priority = "critical" (100).
+    assert case.complaint.priority == "critical"
+    assert (task.assignee, task.candidate_groups, task.priority) == (None, ["team_lead"], 100)
+    escalations = session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "sla_escalation")).all()
+    assert sorted(row.recipient for row in escalations) == ["anna", "group:team_lead"]
+    [escalated] = _actions(case, "complaint_escalated")
+    assert (escalated.before, escalated.after["priority"], escalated.after["tasks"]) == (
+        {"priority": before}, "critical", [task.id]
+    )  # fmt: skip
+    [moved] = _actions(case, "task_escalated")
+    assert (moved.before["assignee"], moved.after["groups"]) == ("anna", ["team_lead"])
+    [breach] = _actions(case, "regulatory_deadline_breached")
+    assert (breach.after["priority"], breach.after["group"]) == ("critical", "team_lead")
+    # A second sweep changes nothing: the breach is escalated once.
+    assert sweep(session, datetime(2026, 12, 15, 9, 0, tzinfo=UTC)) == (0, 0)
+    assert len(_actions(case, "complaint_escalated")) == 1
+
+
 def test_a_complaint_resolved_within_three_business_days_gets_the_summary_resolution_communication(
     session: Session, now: datetime
 ) -> None:

@@ -4,7 +4,8 @@
 complaint's receipt on the pack's business calendar. Letters meet deadlines or move them (``apply_letter``: a
 holding response moves the PSD2 deadline from 15 to 35 business days). The scheduler's poll runs ``sweep``: it
 reminds the holders of the complaint's open tasks before a deadline and, once one has passed unmet, records the
-breach and escalates to the team leads. Each row is claimed with a conditional update, so two schedulers never
+breach and escalates (``breach.escalate_breach``: priority up, open tasks to the team leads).
+Each row is claimed with a conditional update, so two schedulers never
 remind or escalate twice. The reason for a breach is recorded by a person (``record_breach_reason``).
 """
 
@@ -20,10 +21,11 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import SYSTEM, Actor
 from engine.domain.errors import FormValidationError, NotFound
 from engine.domain.notification_channels import CHANNEL_EMAIL
-from engine.domain.regulation import Pack, due_at, remind_at
+from engine.domain.regulation import DeadlineRule, Pack, Source, due_at, remind_at
 from engine.services.audit import record
 from engine.services.casework.responses import set_legal_deadline
 from engine.services.delivery.outbox import enqueue
+from engine.services.regulation.breach import escalate_breach
 from engine.services.regulation.library import shipped_packs
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.complaints import Complaint
@@ -31,7 +33,7 @@ from engine.store.models import TASK_OPEN, HumanTask
 from engine.store.regulation import DEADLINE_BREACHED, DEADLINE_MET, DEADLINE_OPEN, RegulatoryDeadline
 
 FINAL_RESPONSE = "final_response"  # the deadline rule the register reports as the legal deadline
-ESCALATION_GROUP = "team_lead"  # not a role: the candidate group of the team leads
+ESCALATION_GROUP = "team_lead"  # not a role: the candidate group of the team leads (reminders without holders)
 REASON_MAX = 2000
 
 
@@ -179,10 +181,18 @@ def _notify(session: Session, complaint: Complaint, row: RegulatoryDeadline, top
         )
 
 
-def _label(row: RegulatoryDeadline) -> str:
+def _rule(row: RegulatoryDeadline) -> DeadlineRule:
+    """The pack's rule of a deadline row; a pack changed since keeps the row escalating with the defaults."""
     pack = shipped_packs().get(row.pack)
     rule = next((rule for rule in pack.deadlines if rule.id == row.rule), None) if pack else None
-    return rule.label if rule else f"{row.pack} {row.rule}"
+    if rule is not None:
+        return rule
+    unknown = Source(f"{row.pack} {row.rule}", "", "")
+    return DeadlineRule(row.rule, f"{row.pack} {row.rule}", f"{row.pack} {row.rule}", row.target, None, (), {}, unknown)
+
+
+def _label(row: RegulatoryDeadline) -> str:
+    return _rule(row).label
 
 
 def _claim(session: Session, row_id: int, values: dict[str, Any], *conditions: Any) -> bool:
@@ -234,7 +244,8 @@ def sweep(session: Session, now: datetime, actor: Actor = SYSTEM) -> tuple[int, 
         complaint = session.get(Complaint, row.complaint_id)
         if complaint is None:
             continue
-        to = list(dict.fromkeys([f"group:{ESCALATION_GROUP}", *_holders(session, complaint.instance_id)]))
+        escalated = escalate_breach(session, actor, complaint, _rule(row), now)
+        to = escalated.pop("notify")
         _notify(session, complaint, row, "sla_escalation", to, now)
         record(
             session,
@@ -242,7 +253,13 @@ def sweep(session: Session, now: datetime, actor: Actor = SYSTEM) -> tuple[int, 
             "regulatory_deadline_breached",
             now,
             instance_id=complaint.instance_id,
-            after={"pack": row.pack, "rule": row.rule, "due_at": row.due_at.isoformat(), "escalated_to": to},
+            after={
+                "pack": row.pack,
+                "rule": row.rule,
+                "due_at": row.due_at.isoformat(),
+                "escalated_to": to,
+                **escalated,
+            },
         )
         breached += 1
     commit(session)
