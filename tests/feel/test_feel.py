@@ -68,6 +68,11 @@ from engine.bpmn.feel import FeelError, YearsMonths, compile_expression, compile
         ("overlaps([1..5], [3..8])", True),
         ('get value({a: 1}, "a")', Decimal(1)),
         ('context put({a: 1}, "b", 2)', {"a": Decimal(1), "b": Decimal(2)}),
+        ('context put({a: {b: 0}}, ["a", "b"], 2)', {"a": {"b": Decimal(2)}}),
+        ('context put(context: {a: {b: 0}}, keys: ["a", "b"], value: 2)', {"a": {"b": Decimal(2)}}),
+        # Named arguments choose the signature: ``key`` is one string, ``keys`` a list of strings.
+        ('context put(context: {a: {b: 0}}, key: ["a", "b"], value: 2)', None),
+        ('context put(context: {a: 1}, keys: "b", value: 2)', None),
     ],
 )
 def test_expressions(text: str, expected: object) -> None:

@@ -223,6 +223,19 @@ def _context_put(context: Any, key: Any, value: Any) -> Any:
     return result
 
 
+def _context_put_key(context: Any, key: Any, value: Any) -> Any:
+    """``context put(context: c, key: k, value: v)``: named ``key`` is one string (DMN 1.5 context functions)."""
+    return _context_put(context, key, value) if type(key) is str else None
+
+
+def _context_put_keys(context: Any, keys: Any, value: Any) -> Any:
+    """``context put(context: c, keys: [k1, k2], value: v)``: named ``keys`` is a list of strings."""
+    return _context_put(context, keys, value) if type(keys) is list else None
+
+
+BUILTINS["context put"].named_calls = [_context_put_key, _context_put_keys]
+
+
 @builtin("context merge", "contexts")
 def _context_merge(contexts: Any) -> Any:
     if type(contexts) is dict:

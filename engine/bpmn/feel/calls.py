@@ -28,12 +28,17 @@ def invoke(function: Any, positional: list[Any], named: dict[str, Any] | None = 
     if not isinstance(function, Function):
         return None
     params = function.params
+    call = function.call
     if named is not None:
+        signature = 0
         if any(name not in params for name in named):
-            fitting = [alt for alt in function.alt_params if all(name in alt for name in named)]
+            fitting = [index for index, alt in enumerate(function.alt_params, 1) if all(name in alt for name in named)]
             if not fitting:
                 return None
-            params = fitting[0]
+            signature = fitting[0]
+            params = function.alt_params[signature - 1]
+        if function.named_calls:
+            call = function.named_calls[signature]
         args = [named.get(name, _MISSING) for name in params]
         while args and args[-1] is _MISSING:
             args.pop()
@@ -56,7 +61,7 @@ def invoke(function: Any, positional: list[Any], named: dict[str, Any] | None = 
         return None
     budget.tick()
     try:
-        return function.call(*args)
+        return call(*args)
     except _CALL_ERRORS:
         return None
 

@@ -67,7 +67,10 @@ class Function:
     """A FEEL function value: a user-defined lambda or a built-in.
 
     ``call`` takes the positional arguments already matched to ``params``; ``variadic`` built-ins
-    take the rest of the positional arguments as one list.
+    take the rest of the positional arguments as one list. A built-in with several signatures lists
+    the others in ``alt_params``; ``named_calls`` (main signature first, then each alternative) are
+    what a call with named arguments runs once its names chose the signature, when the signatures'
+    parameter types differ (``context put``'s ``key`` is a string, its ``keys`` a list).
     """
 
     params: list[str]
@@ -78,6 +81,7 @@ class Function:
     result_type: Any = None
     optional: int = 0
     alt_params: list[list[str]] = field(default_factory=list)
+    named_calls: list[Callable[..., Any]] = field(default_factory=list)
 
 
 def is_number(value: object) -> bool:
