@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from engine.domain import roles
-from engine.domain.calendar import parse_sla_duration
 from engine.domain.roles import (
     ROLE_ADMIN,
     ROLE_AGENT,
@@ -30,6 +29,7 @@ from engine.store.tasklist import COUNT_CAP, SAVED_FILTER_COUNT_CAP
 from webui.auth import actor, is_case_worker
 from webui.choices import LANGUAGE_PAIRS
 from webui.db import db, now
+from webui.durations import format_target
 
 LIGHT_LABELS = {"green": _l("On track"), "amber": _l("Due soon"), "red": _l("Overdue")}
 PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "critical": _l("Critical")}
@@ -103,25 +103,7 @@ def as_json(value: Any) -> str:
 
 def sla_target(spec: str | None) -> str:
     """An SLA target such as ``4 business hours`` or ``PT2H`` in the user's language (as the engine reads it)."""
-    if not spec:
-        return "–"
-    try:
-        duration = parse_sla_duration(spec, business=True)
-    except ValueError:
-        return spec
-    if isinstance(duration.amount, int):
-        days = duration.amount
-        if duration.business:
-            return ngettext("%(num)d business day", "%(num)d business days", days)
-        return ngettext("%(num)d calendar day", "%(num)d calendar days", days)
-    minutes = int(duration.amount.total_seconds() // 60)
-    if minutes % 60:
-        if duration.business:
-            return ngettext("%(num)d business minute", "%(num)d business minutes", minutes)
-        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
-    if duration.business:
-        return ngettext("%(num)d business hour", "%(num)d business hours", minutes // 60)
-    return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    return format_target(spec) if spec else "–"
 
 
 def count_label(number: int, cap: int = COUNT_CAP, lower_bound: bool = False) -> str:
@@ -163,6 +145,7 @@ def init_app(app: Flask) -> None:
         number=number,
         as_json=as_json,
         sla_target=sla_target,
+        sla_input=format_target,
     )
     app.jinja_env.globals.update(
         get_locale=get_locale,

@@ -87,11 +87,55 @@ def test_invalid_rules_come_back_with_messages_and_deploy_nothing(
     refused = admin.post("/admin/sla/", data)
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
-    assert "kein Ziel wie 4 business hours" in text and 'value="bald"' in text
+    assert "kein Ziel wie 4 Arbeitsstunden, 2,5 Stunden" in text and 'value="bald"' in text
     assert "Die letzte Regel muss für jede Priorität und jeden Kanal gelten." in text
     with database.session() as session:
         definition = latest_definition(session, "complaint_handling")
         assert definition is not None and definition.version == 1
+
+
+def test_a_german_admin_types_and_reads_targets_in_german(
+    client_for: Callable[[str], Client], database: DatabaseUnderTest, library: None
+) -> None:
+    admin = client_for("admin")
+    assert admin.post("/profile/", {"language": "de"}).status_code == 302
+    page = admin.get("/admin/sla/").get_data(as_text=True)
+    # The inputs show the stored targets in German words, so saving the page unchanged keeps them.
+    assert 'name="rule_2_first_response" value="1 Arbeitsstunde"' in page
+    data = form_of(shipped())
+    for number, rule in enumerate(shipped(), start=1):
+        for field in ("first_response", "resolution"):
+            data[f"rule_{number}_{field}"] = _german(getattr(rule, field))
+    data["rule_1_first_response"] = "2,5 Arbeitsstunden"
+    data["rule_1_resolution"] = "5 Arbeitstage"
+    data.update({"rule_9_position": "1,5", "rule_9_description": "Telefon", "rule_9_channels": ["phone"],
+                 "rule_9_first_response": "1,25 Stunden", "rule_9_resolution": "3 Kalendertage",
+                 "rule_9_calendar": "default"})  # fmt: skip
+    saved = admin.post("/admin/sla/", data)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[-2000:]
+    rules = parse_sla_table(admin.get("/admin/sla/sla_targets.dmn").get_data(as_text=True))
+    assert (rules[0].first_response, rules[0].resolution) == ("150 business minutes", "5 business days")
+    assert (rules[1].description, rules[1].first_response, rules[1].resolution) == (
+        "Telefon", "75 minutes", "3 calendar days"
+    )  # fmt: skip
+    assert [rule.first_response for rule in rules[2:]] == [rule.first_response for rule in shipped()[1:]]
+    page = admin.get("/admin/sla/").get_data(as_text=True)
+    assert 'value="2,5 Arbeitsstunden"' in page and 'value="1,25 Arbeitsstunden"' in page
+    assert "2,5 Arbeitsstunden / 5 Arbeitstage" in page
+    data = form_of(rules)
+    data["rule_1_resolution"] = "2,5 Arbeitstage"  # a business day has no fixed length: whole days only
+    refused = admin.post("/admin/sla/", data)
+    assert refused.status_code == 422 and 'value="2,5 Arbeitstage"' in refused.get_data(as_text=True)
+    assert admin.post("/profile/", {"language": "en"}).status_code == 302
+    assert 'value="2.5 business hours"' in admin.get("/admin/sla/").get_data(as_text=True)
+
+
+def _german(spec: str) -> str:
+    """A shipped target as the German page shows it (the shipped file uses whole hours and days)."""
+    count, *words = spec.split()
+    german = {"business hour": "Arbeitsstunde", "business hours": "Arbeitsstunden", "business day": "Arbeitstag",
+              "business days": "Arbeitstage", "calendar days": "Kalendertage", "hours": "Stunden"}  # fmt: skip
+    return f"{count} {german.get(' '.join(words), ' '.join(words))}"
 
 
 def test_a_dmn_from_the_modeller_is_uploaded_and_deployed(

@@ -18,6 +18,7 @@ from engine.services.sla.business_calendars import sync_registry
 from engine.store.complaints import CHANNELS, PRIORITIES
 from webui.auth import actor, require_roles
 from webui.db import db, now
+from webui.durations import parse_position, parse_target
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin/sla")
 MAX_RULES = 40
@@ -28,7 +29,7 @@ def _messages() -> dict[str, str]:
         "unknown priority": _("unknown priority"),
         "unknown channel": _("unknown channel"),
         "not a target such as 4 business hours, 3 calendar days or PT2H": _(
-            "not a target such as 4 business hours, 3 calendar days or PT2H"
+            "not a target such as 4 business hours, 2.5 hours, 3 calendar days or PT2H"
         ),
         "unknown business calendar": _("unknown business calendar"),
         "at least one rule": _("at least one rule"),
@@ -52,17 +53,23 @@ def _rules_from_form() -> list[SlaRule]:
         rule = SlaRule(
             priority=request.form.get(prefix + "priority") or None,
             channels=channels or None,
-            first_response=first,
-            resolution=resolution,
+            first_response=_target(first),
+            resolution=_target(resolution),
             calendar=request.form.get(prefix + "calendar") or "default",
             description=request.form.get(prefix + "description", "").strip()[:200],
         )
-        try:
-            position = float(request.form.get(prefix + "position") or index)
-        except ValueError:
-            position = index
+        position = parse_position(request.form.get(prefix + "position", ""), index)
         rows.append((position, index, rule))
     return [rule for _position, _index, rule in sorted(rows, key=lambda row: (row[0], row[1]))]
+
+
+def _target(text: str) -> str:
+    """A target typed in the user's language (``2,5 Arbeitsstunden``) in the engine's spelling; text that is no
+    target stays as typed, so the engine's check names it and the form shows it again."""
+    try:
+        return parse_target(text)
+    except ValueError:
+        return text
 
 
 def _page(rules: list[SlaRule] | None, errors: dict[str, str], status: int = 200) -> Any:
