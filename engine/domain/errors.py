@@ -19,6 +19,18 @@ class Conflict(ComplaintflowError):
     """Someone else changed the same task or instance first; nothing of this attempt was written."""
 
 
+class AlreadyCompleted(Conflict):
+    """The task was completed before this attempt; ``completed_by`` says by whom.
+
+    When that is the same user, the attempt is a repeat of their own completion (a double click, or a request
+    the reverse proxy sent again after an app server died with it): the web UI answers it as the success it was.
+    """
+
+    def __init__(self, message: str, completed_by: str | None) -> None:
+        super().__init__(message)
+        self.completed_by = completed_by
+
+
 class DatabaseBusy(ComplaintflowError):
     """The database stayed locked or busy for the whole retry window; nothing of this attempt was written.
 

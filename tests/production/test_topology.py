@@ -7,11 +7,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import secrets
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import create_engine, text
@@ -142,3 +147,108 @@ def test_customer_and_agent_through_the_proxy_with_an_app_server_killed(desk: ob
     logs = Path(topology.folder) / "logs"  # type: ignore[attr-defined]
     for server in ("complaintflow-web@8001", "complaintflow-web@8002"):
         assert "GET /" in (logs / f"{server}.log").read_text(), f"{server} served no request through nginx"
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+FORM_TOKEN = re.compile(r'name="form_token"[^>]*value="([^"]+)"')
+CUSTOMER = {"customer_name": "Tom Muster", "description": "The toaster burns every slice, also on level one."}
+ANSWERS = {"f_next_step": "resolve", "f_customer_message": "Thank you, we are looking into it.", "f_internal_note": ""}
+
+
+def _client(base: str, source: str = "127.0.0.1") -> httpx.Client:
+    """An HTTPS client through nginx; customers each from an address of their own (5 complaints/hour each)."""
+    transport = httpx.HTTPTransport(local_address=source, verify=False, retries=0)
+    return httpx.Client(base_url=base, transport=transport, timeout=90.0, follow_redirects=False)
+
+
+def _post(client: httpx.Client, path: str, form: dict[str, str], page: str) -> httpx.Response:
+    match = CSRF.search(page)
+    assert match is not None, page
+    referer = {"Referer": f"{client.base_url}{path}"}
+    return client.post(path, data={"csrf_token": match.group(1), **form}, headers=referer)
+
+
+def _complaint(form: str, subject: str) -> dict[str, str]:
+    """The portal form's fields, with the single-use token the page carries."""
+    token = FORM_TOKEN.search(form)
+    assert token is not None, form
+    return {"form_token": token.group(1), "customer_email": "t@example.org", "subject": subject, **CUSTOMER}
+
+
+def _until_served_by(topology: object, server: str) -> None:
+    """Send GETs until ``server`` answers one: nginx tries a failed server again only after fail_timeout (5 s)."""
+    log = Path(topology.folder) / "logs" / f"{server}.log"  # type: ignore[attr-defined]
+    before = log.read_text().count("GET /sign-in")
+    deadline = time.monotonic() + 60
+    with _client(topology.url) as client:  # type: ignore[attr-defined]
+        while log.read_text().count("GET /sign-in") == before:
+            assert time.monotonic() < deadline, f"{server} got no request through nginx within 60 s"
+            assert client.get("/sign-in").status_code == 200
+            time.sleep(0.3)
+
+
+def test_posts_in_flight_on_a_killed_app_server_are_answered_by_the_other(desk: object) -> None:
+    """Portal submissions and task completions that an app server had received when it died (stopped, then
+    kill -9) are passed to the other app server by nginx, and each is done once (docs/production.md, 6)."""
+    topology = desk
+    victim, survivor = "complaintflow-web@8002", "complaintflow-web@8001"
+    if topology.processes[survivor].poll() is not None:  # type: ignore[attr-defined]
+        topology.restart_unit(survivor)  # type: ignore[attr-defined]
+    _until_served_by(topology, survivor)
+    base = topology.url  # type: ignore[attr-defined]
+    subjects = [f"Toaster {n} ({secrets.token_hex(3)})" for n in range(4)]
+    engine = create_engine(topology.database_url)  # type: ignore[attr-defined]
+    customers = [_client(base, f"127.0.7.{n + 1}") for n in range(len(subjects))]
+    forms = [customer.get("/portal/").text for customer in customers]
+    for customer, form, subject in zip(customers[2:], forms[2:], subjects[2:], strict=True):
+        assert _post(customer, "/portal/", _complaint(form, subject), form).status_code == 200
+    with engine.connect() as connection:
+        task_ids = [connection.execute(text(
+            "SELECT t.id FROM human_task t JOIN complaint c ON c.instance_id = t.instance_id WHERE c.subject = :s"
+        ), {"s": subject}).scalar_one() for subject in subjects[2:]]  # fmt: skip
+    agent = _client(base)
+    sign_in = agent.get("/sign-in").text
+    assert _post(agent, "/sign-in", {"username": "agent", "password": "agent-password"}, sign_in).status_code == 302
+    task_pages = [agent.get(f"/task/{task_id}").text for task_id in task_ids]
+
+    posts: list[tuple[httpx.Client, str, dict[str, str], str]] = [
+        (customer, "/portal/", _complaint(form, subject), form)
+        for customer, form, subject in zip(customers[:2], forms[:2], subjects[:2], strict=True)
+    ]
+    posts += [(agent, f"/task/{task}/complete", ANSWERS, page) for task, page in zip(task_ids, task_pages, strict=True)]
+    answers: dict[int, httpx.Response] = {}
+    # Stopped, the victim's kernel still accepts nginx's connections and requests; killed, it resets them.
+    os.killpg(topology.processes[victim].pid, signal.SIGSTOP)  # type: ignore[attr-defined]
+    threads = []
+    for number, post in enumerate(posts):
+        threads.append(threading.Thread(target=lambda n=number, p=post: answers.__setitem__(n, _post(*p))))
+        threads[-1].start()
+        time.sleep(0.3)  # one after the other: nginx's round robin gives one of each pair to the victim
+    time.sleep(1)
+    topology.kill(victim)  # type: ignore[attr-defined]
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [answers[n].status_code for n in range(4)] == [200, 200, 302, 302], [answers[n].text[:300] for n in answers]
+    assert all(answers[n].headers["location"].endswith("/tasks/mine") for n in (2, 3))
+    errors = (Path(topology.folder) / "logs" / "nginx-error.log").read_text()  # type: ignore[attr-defined]
+    port = topology.app_ports[1]  # type: ignore[attr-defined]
+    assert f"127.0.0.1:{port}/portal/" in errors, "no portal submission was in flight on the killed app server"
+    assert re.search(rf"127\.0\.0\.1:{port}/task/[^/]+/complete", errors), "no completion was in flight on it"
+
+    # Once each: one complaint per form, one completion per task, also when the answer is lost and sent again.
+    again = _post(*posts[0])
+    assert again.status_code == 200 and re.search(r"C-[0-9A-Za-z-]+", answers[0].text).group(0) in again.text  # type: ignore[union-attr]
+    assert _post(*posts[2]).headers["location"].endswith("/tasks/mine")
+    with engine.connect() as connection:
+        for subject in subjects:
+            count = connection.execute(text("SELECT count(*) FROM complaint WHERE subject = :s"), {"s": subject})
+            assert count.scalar_one() == 1, subject
+        for task_id in task_ids:
+            done = connection.execute(text(
+                "SELECT count(*) FROM audit_entry WHERE task_id = :t AND action = 'task_completed'"
+            ), {"t": task_id}).scalar_one()  # fmt: skip
+            assert done == 1, task_id
+    engine.dispose()
+    for client in (*customers, agent):
+        client.close()
+    topology.restart_unit(victim)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from engine.store.casework import CaseNote
-from engine.store.models import TASK_COMPLETED
+from engine.store.models import TASK_COMPLETED, AuditEntry
 from tests.conftest import DatabaseUnderTest
 from tests.webui.support import Client, Seeded, task_row
 
@@ -86,6 +86,26 @@ def test_the_second_agent_completing_sees_who_was_first(client_for: Callable[[st
     late = second.post(f"/task/{task_id}/complete", GOOD)
     assert late.status_code == 302 and late.location.endswith(f"/task/{task_id}")
     assert "This task was already completed by agent." in second.text(f"/task/{task_id}")
+
+
+def test_the_same_completion_sent_twice_answers_as_done_once(
+    client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest
+) -> None:
+    """A completion sent again by the same user (double click, or nginx passing it to the other app server after
+    the first died with it, docs/production.md) is a success once more, with one completion recorded."""
+    agent = client_for("agent")
+    task_id = seeded.tasks["again"]
+    assert agent.post(f"/task/{task_id}/complete", GOOD).status_code == 302
+    again = agent.post(f"/task/{task_id}/complete", GOOD)
+    assert again.status_code == 302 and again.location.endswith("/tasks/mine")
+    page = agent.text("/tasks/mine")
+    assert "Task “Handle complaint” completed." in page and "already completed" not in page
+    with database.session() as session:
+        assert task_row(session, task_id).completed_by == "agent"
+        completions = session.scalars(
+            select(AuditEntry).where(AuditEntry.task_id == task_id, AuditEntry.action == "task_completed")
+        ).all()
+        assert len(completions) == 1
 
 
 def test_claim_and_unclaim(client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest) -> None:

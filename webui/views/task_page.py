@@ -9,7 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, NotFound, PermissionDenied
+from engine.domain.errors import (
+    AlreadyCompleted,
+    Conflict,
+    DatabaseBusy,
+    FormValidationError,
+    NotFound,
+    PermissionDenied,
+)
 from engine.domain.forms import CHECKBOX, FormField
 from engine.domain.tasks import TaskAccess, is_excluded, may_claim, may_complete, may_unclaim
 from engine.services.casework import tasks as task_service
@@ -164,6 +171,12 @@ def complete(task_id: str) -> Any:
     except FormValidationError as error:
         flash(_("Please correct the marked fields."), "error")
         return render_task(task, values, error.errors, status=422)
+    except AlreadyCompleted as error:
+        if error.completed_by != actor().username:
+            flash(_conflict_text(task, error), "error")
+            return redirect(url_for("task.show", task_id=task.id))
+        # This user's own completion sent again (a double click, or nginx passing the request to the other app
+        # server after the first died with it): the task is completed by them, which is what they asked for.
     except (Conflict, PermissionDenied) as error:
         flash(_conflict_text(task, error), "error")
         return redirect(url_for("task.show", task_id=task.id))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
-from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.domain.errors import AlreadyCompleted, Conflict, FormValidationError, NotFound, PermissionDenied
 from engine.domain.forms import FormField, validate_form
 from engine.domain.tasks import TaskAccess, is_excluded, may_assign, may_claim, may_complete, may_unclaim
 from engine.services.audit import changed_values, record
@@ -158,7 +158,7 @@ def complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str,
         if fresh is not None:
             session.refresh(fresh)
             if fresh.status == TASK_COMPLETED:
-                raise Conflict(_closed_message(fresh)) from None
+                raise AlreadyCompleted(_closed_message(fresh), fresh.completed_by) from None
         raise
 
 
