@@ -127,6 +127,31 @@ def test_claim_and_unclaim(client_for: Callable[[str], Client], seeded: Seeded, 
         assert task_row(session, task_id).assignee == "lead"
 
 
+def test_a_claim_from_the_list_does_not_take_a_task_a_colleague_just_claimed(
+    client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest
+) -> None:
+    """Two people claim the same task from their lists (both showed it unassigned). A team lead may take over
+    tasks, but not by a list click that raced a colleague: then the colleague's task page had no form for them
+    (bench/load.py at 100 users saw that as "Approve resolution" without a form). Taking over is done on the
+    task page, where the current assignee is shown."""
+    agent, lead = client_for("agent"), client_for("lead")
+    task_id = seeded.tasks["delivery"]
+    assert 'name="seen_unassigned"' in lead.text("/tasks/groups")
+    assert (
+        agent.post(f"/task/{task_id}/claim", {"next": "tasks.group_tasks", "seen_unassigned": "1"}).status_code == 302
+    )
+    late = lead.post(f"/task/{task_id}/claim", {"next": "tasks.group_tasks", "seen_unassigned": "1"})
+    assert late.status_code == 302 and late.location.endswith("/tasks/groups")
+    assert "This task is already claimed by agent." in lead.text("/tasks/groups")
+    with database.session() as session:
+        assert task_row(session, task_id).assignee == "agent"
+    assert 'name="f_resolution"' in agent.text(f"/task/{task_id}")
+    # On the task page the lead sees who holds it and may take it over deliberately.
+    assert lead.post(f"/task/{task_id}/claim").status_code == 302
+    with database.session() as session:
+        assert task_row(session, task_id).assignee == "lead"
+
+
 def test_internal_note_lands_in_the_timeline(
     client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest
 ) -> None:

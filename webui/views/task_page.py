@@ -115,7 +115,8 @@ def _back(task: HumanTask) -> str:
 def claim(task_id: str) -> Response:
     task = visible_task(task_id)
     try:
-        task_service.claim_task(db(), actor(), task.id, now())
+        seen_unassigned = request.form.get("seen_unassigned") == "1"
+        task_service.claim_task(db(), actor(), task.id, now(), seen_unassigned=seen_unassigned)
     except (Conflict, PermissionDenied) as error:
         flash(_conflict_text(task, error), "error")
         return redirect(_back(task))

@@ -84,13 +84,22 @@ def _set_assignee(
 
 
 @unit_of_work
-def claim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -> HumanTask:
-    """Take a group task; fails with Conflict if someone else was faster."""
+def claim_task(
+    session: Session, actor: Actor, task_ref: str, now: datetime, *, seen_unassigned: bool = False
+) -> HumanTask:
+    """Take a group task; fails with Conflict if someone else was faster.
+
+    ``seen_unassigned``: the user claims from a list that showed the task without an assignee. Then a
+    supervisor does not silently take it from a colleague who claimed it a moment earlier (taking a task
+    over is meant for the task page, where the current assignee is shown).
+    """
     task = get_task(session, task_ref)
     _require_open(task)
     _require_not_suspended(task)
     if task.assignee == actor.username:
         return task
+    if seen_unassigned and task.assignee is not None:
+        raise Conflict(f"task {task.title!r} is already claimed by {task.assignee}")
     if not may_claim(actor, _access(task)):
         if task.assignee:
             raise Conflict(f"task {task.title!r} is already claimed by {task.assignee}")
