@@ -70,6 +70,26 @@ def test_chart_numbers_as_csv(client_for: Callable[[str], Client], now: datetime
     assert manager.get("/cockpit/?bucket=year").status_code == 400
 
 
+def test_chart_numbers_in_german(client_for: Callable[[str], Client], now: datetime) -> None:
+    manager = client_for("manager")
+    assert manager.post("/profile/", {"language": "de"}).status_code == 302
+
+    def rows(path: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(manager.get(path).get_data(as_text=True)), delimiter=";"))
+
+    over_time = rows("/cockpit/charts/over_time.csv?start=2026-11-19&end=2026-11-20")
+    assert over_time[0] == ["Periodenbeginn", "neu", "geschlossen", "offen"]
+    assert [row[0] for row in over_time[1:]] == ["19.11.2026", "20.11.2026"]
+    assert rows("/cockpit/charts/category.csv") == [
+        ["Kategorie", "Reklamationen"],
+        ["Abrechnung", "3"],
+        ["Lieferung", "1"],
+    ]
+    assert rows("/cockpit/charts/assignment.csv")[1:] == [["zugewiesen", "0"], ["nicht zugewiesen", "4"]]
+    # ?raw=1 keeps the machine-readable form in every language.
+    assert _rows(manager.get("/cockpit/charts/category.csv?raw=1").get_data(as_text=True))[1] == ["billing", "3"]
+
+
 def test_complaint_list_export_has_every_column(client_for: Callable[[str], Client], seeded: Seeded) -> None:
     rows = _rows(client_for("lead").get("/cockpit/complaints.csv?category=billing").get_data(as_text=True))
     header = rows[0]

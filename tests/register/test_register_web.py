@@ -84,15 +84,40 @@ def test_bafin_report_in_german_and_as_files(database: DatabaseUnderTest, client
     assert admin.post("/profile/", {"language": "de"}).status_code == 302
     html = admin.text(f"/returns/bafin?{PERIOD}")
     assert "Mindestens teilweise erfolgreich" in html and "Zahlungsdienste und E-Geld" in html
-    rows = list(csv.reader(io.StringIO(admin.get(f"/returns/bafin/export.csv?{PERIOD}").get_data(as_text=True))))
+    text = admin.get(f"/returns/bafin/export.csv?{PERIOD}").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0] == ["Produktgruppe", "Im Zeitraum eingegangen", "Im Zeitraum abgeschlossen",
                        "Am Ende des Zeitraums noch offen", "Zu Beginn des Zeitraums offen",
                        "Mindestens teilweise erfolgreich"]  # fmt: skip
-    assert rows[-1] == ["total", "9", "7", "4", "2", "3"]
+    assert rows[-1] == ["Summe", "9", "7", "4", "2", "3"]
+    assert "Zahlungsdienste und E-Geld" in [row[0] for row in rows]
     sheet = load_workbook(io.BytesIO(admin.get(f"/returns/fca/export.xlsx?{PERIOD}").data)).active
     total = [cell.value for cell in list(sheet.iter_rows())[-1]]
-    assert total[:3] == ["total", 2, 9] and float(total[8]) == 180.5
+    assert total[:3] == ["Summe", 2, 9] and float(total[8]) == 180.5
     assert ("admin", "return_exported") in _audit(database)
+
+
+def test_german_exports_speak_german_and_raw_ones_stay_machine_readable(
+    database: DatabaseUnderTest, client_for: Callable[[str], Client]
+) -> None:
+    with database.session() as session:
+        add_cases(session)
+    manager = client_for("manager")
+    assert manager.post("/profile/", {"language": "de"}).status_code == 302
+    path = f"/register/export.csv?{PERIOD}&product_group=banking_credit_cards"
+    rows = list(csv.reader(io.StringIO(manager.get(path).get_data(as_text=True)), delimiter=";"))
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["Nummer"] == "R-D" and first["Produktgruppe"] == "Bankgeschäft und Kreditkarten"
+    assert first["Ergebnis"] == "Teilweise berechtigt" and first["Entschädigung"] == "120,50"
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", first["Eingegangen"]), first
+    assert first["Kanal"] in {"Webformular", "E-Mail", "Telefon", "Brief", "API", "Chat"}, first
+    raw = list(csv.reader(io.StringIO(manager.get(path + "&raw=1").get_data(as_text=True))))
+    machine = dict(zip(raw[0], raw[1], strict=True))
+    assert machine["outcome"] == "partly_upheld" and machine["redress_amount"] == "120.50"
+    assert machine["product_group"] == "banking_credit_cards" and "T" in machine["received_at"]
+    xlsx = manager.get(f"/register/export.xlsx?{PERIOD}&product_group=banking_credit_cards")
+    sheet = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows()]
+    assert sheet[1][sheet[0].index("Ergebnis")] == "Teilweise berechtigt"
 
 
 def test_only_managers_and_admins(database: DatabaseUnderTest, client_for: Callable[[str], Client]) -> None:

@@ -17,8 +17,9 @@ from engine.store import audit_queries
 from engine.store.audit_queries import AuditFilter, AuditRow
 from webui.auth import require_roles
 from webui.db import db
+from webui.exports import csv_download
+from webui.labels import CSV_HEADERS
 from webui.query_args import day_arg
-from webui.views.cockpit import _csv as cockpit_csv
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 FILTER_KEYS = ("user", "action", "start", "end", "reference", "instance")
@@ -105,7 +106,7 @@ def export_csv() -> Response:
         ]
         for row in audit_queries.export_rows(db(), _criteria())
     )
-    return cockpit_csv("audit.csv", CSV_HEADER, rows)
+    return csv_download("audit.csv", CSV_HEADER, rows, CSV_HEADERS)
 
 
 @bp.get("/export.json")

@@ -8,16 +8,12 @@ other instance actions (suspend, resume, cancel, reassign) and the heatmap are i
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -36,6 +32,7 @@ from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.diagram_text import diagram_texts_of_instance, translated_activities
 from webui.engine_messages import engine_message
+from webui.exports import csv_download
 from webui.formatting import LIGHT_LABELS
 from webui.labels import CSV_HEADERS, label
 from webui.query_args import day_arg
@@ -73,9 +70,7 @@ def _tables(name: str, criteria: kpi.KpiFilter) -> Table:
     session = db()
     if name == "over_time":
         series = kpi_series.over_time(session, criteria, _bucket())
-        return ["period_start", "new", "closed", "open"], [
-            [b.start.isoformat(), b.new, b.closed, b.open] for b in series
-        ]
+        return ["period_start", "new", "closed", "open"], [[b.start, b.new, b.closed, b.open] for b in series]
     if name == "backlog":
         return ["traffic_light", "complaints"], [
             list(i) for i in kpi.backlog_by_light(session, criteria, now()).items()
@@ -100,27 +95,9 @@ def _tables(name: str, criteria: kpi.KpiFilter) -> Table:
 CHARTS = ("over_time", "backlog", "assignment", "csat", "category", "root_cause", "complainants", "teams", "agents")
 
 
-def _cell(value: Any) -> Any:
-    """Dates as ISO text, and text that a spreadsheet would run as a formula defused with a leading quote."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    # English keeps the column ids scripts rely on; other languages get translated column names.
-    english = str(get_locale() or "en").startswith("en")
-    writer.writerow(header if english else [str(CSV_HEADERS.get(name, name)) for name in header])
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """Column ids and ISO dates for English users and ``?raw=1``, the user's language otherwise (webui.exports)."""
+    return csv_download(filename, header, rows, CSV_HEADERS)
 
 
 @bp.get("/")

@@ -107,7 +107,8 @@ def export(name: str, fmt: str) -> Response:
     header = ["product_group", *kind.measures]
     names = {"product_group": REGISTER_HEADERS["product_group"], **_labels(kind)}
     rows = ([group, *figures] for group, figures in table.rows())
-    return download(fmt, f"{kind.name}-return-{first.isoformat()}-{last.isoformat()}", header, rows, names)
+    filename = f"{kind.name}-return-{first.isoformat()}-{last.isoformat()}"
+    return download(fmt, filename, header, rows, names, {"product_group": GROUP_LABELS})
 
 
 @bp.get("/<name>/complaints")
