@@ -107,4 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from webui.views import mails
 
         app.register_blueprint(mails.bp)
+    from webui import db_outage
+
+    db_outage.init_app(app)  # last: it wraps the views registered above
     return app

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
@@ -109,6 +111,13 @@ def busy_response(error: DatabaseBusy) -> Any:
         return response
     if request.path.startswith("/engine-rest"):
         return jsonify({"type": "RestException", "message": str(error)}), 503, headers
+    if request.path.startswith("/v2/"):
+        from webui.camunda8_rest.common import problem  # imported here: that package imports this module
+
+        response = problem(503, str(error))
+        response.headers.update(headers)
+        return response
+    _signed_in_user_or_anonymous()
     fields: list[tuple[str, str]] = []
     files: list[tuple[str, str]] = []
     if request.method == "POST":
@@ -120,6 +129,21 @@ def busy_response(error: DatabaseBusy) -> Any:
         files = [(name, item.filename) for name, item in request.files.items(multi=True) if item and item.filename]
     page = render_template("error.html", code=503, resend=fields, files=files, action=request.full_path.rstrip("?"))
     return page, 503, headers
+
+
+def _signed_in_user_or_anonymous() -> None:
+    """Load the signed-in user for the page's navigation; while the database is unreachable, nobody.
+
+    The page must render without the database: the user loader queries it, and a failure there would turn
+    the "please try again" page into a 500.
+    """
+    try:
+        _ = current_user.is_authenticated
+    except DBAPIError:
+        session = g.get("db_session")
+        if session is not None:
+            session.close()
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
 
 
 def api_error(error: Any) -> Response | None:

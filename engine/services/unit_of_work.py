@@ -10,6 +10,10 @@ session), is not a conflict: nobody changed the data, so the outermost unit of w
 runs the whole service again, with backoff, for up to the session's retry window
 (``engine.store.database.WRITE_RETRY_SECONDS``). After that it raises :class:`DatabaseBusy`, with nothing
 written, and the caller asks the user to send the same request again.
+
+A connection that breaks during the commit itself leaves open whether the commit happened. On PostgreSQL the
+commit asks the server, once it answers again, what became of the transaction (engine.store.commit_outcome):
+committed, the service goes on as if nothing happened; aborted, it runs again like any retry. Never twice.
 """
 
 from __future__ import annotations
@@ -27,10 +31,15 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.domain.errors import Conflict, DatabaseBusy
+from engine.store import commit_outcome
 from engine.store.database import DEFAULT_WRITE_RETRY_SECONDS, WRITE_RETRY_SECONDS
 
 CONFLICT_MESSAGE = "someone else changed this at the same time; reload and try again"
 BUSY_MESSAGE = "the database is busy; nothing was saved, please try again in a moment"
+UNKNOWN_MESSAGE = (
+    "the connection to the database broke while saving and the database did not answer again in time; "
+    "please check in a moment whether it was saved before sending it again"
+)
 
 # SQLSTATEs of PostgreSQL that mean "try the same transaction again": serialization failure, deadlock,
 # lock timeout (lock_not_available).
@@ -48,6 +57,7 @@ _DEPTH = "complaintflow.uow_depth"
 _COMMITTED = "complaintflow.uow_committed"
 _COMMITTING = "complaintflow.uow_committing"
 _FLUSHED = "complaintflow.uow_flushed"
+_DEADLINE = "complaintflow.uow_deadline"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -121,6 +131,7 @@ def unit_of_work(function: Callable[Concatenate[Session, P], R]) -> Callable[Con
         attempt = 0
         while True:
             session.info[_DEPTH] = 1
+            session.info[_DEADLINE] = deadline
             session.info[_COMMITTED] = False
             session.info[_COMMITTING] = False
             try:
@@ -132,6 +143,7 @@ def unit_of_work(function: Callable[Concatenate[Session, P], R]) -> Callable[Con
                     raise
             finally:
                 session.info[_DEPTH] = 0
+                session.info.pop(_DEADLINE, None)
             _pause(attempt, remaining)
             attempt += 1
 
@@ -140,13 +152,41 @@ def unit_of_work(function: Callable[Concatenate[Session, P], R]) -> Callable[Con
 
 def commit(session: Session, conflict_message: str = CONFLICT_MESSAGE) -> None:
     """Commit the unit of work; a lost race raises Conflict with ``conflict_message``."""
-    # Stays set when the commit fails: the enclosing unit of work must see that the failure came from the
-    # commit itself (reset when it starts its next attempt).
-    session.info[_COMMITTING] = True
     with conflicts_as_errors(session, conflict_message):
-        session.commit()
+        session.flush()  # before asking for the transaction id: the flush is what gives the transaction one
+        transaction_id = commit_outcome.written_transaction_id(session)
+    # Stays set when the commit fails: the enclosing unit of work must see that the failure came from the
+    # commit itself (reset when it starts its next attempt, or when the commit is known not to have happened).
+    session.info[_COMMITTING] = True
+    try:
+        with conflicts_as_errors(session, conflict_message):
+            session.commit()
+    except DBAPIError as error:
+        if transaction_id is None or not is_disconnect(error):
+            raise
+        _settle(session, transaction_id, error)
     session.info[_COMMITTING] = False
     session.info[_COMMITTED] = True
+
+
+def _settle(session: Session, transaction_id: int, error: DBAPIError) -> None:
+    """The connection broke during the commit: return if it committed, else DatabaseBusy (retried if aborted)."""
+    engine = session.get_bind().engine
+    window = float(session.info.get(WRITE_RETRY_SECONDS, DEFAULT_WRITE_RETRY_SECONDS))
+    deadline = float(session.info.get(_DEADLINE) or time.monotonic() + window)
+    attempt = 0
+    while True:
+        status = commit_outcome.outcome(engine, transaction_id)
+        if status == commit_outcome.COMMITTED:
+            return
+        if status == commit_outcome.ABORTED:
+            session.info[_COMMITTING] = False  # nothing was written: the unit of work may run again
+            raise DatabaseBusy(BUSY_MESSAGE) from error
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise DatabaseBusy(UNKNOWN_MESSAGE) from error
+        _pause(attempt, remaining)
+        attempt += 1
 
 
 @event.listens_for(Session, "after_flush")

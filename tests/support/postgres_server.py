@@ -402,6 +402,21 @@ class TemporaryPostgres:
             timeout=self.start_timeout + 30,
         )  # fmt: skip
 
+    def halt(self) -> None:
+        """Stop the server but keep its cluster and port (fault injection: down until :meth:`resume`)."""
+        assert self.pg_ctl is not None
+        self._run([self.pg_ctl, "stop", "-D", str(self.data_dir), "-m", "fast", "-w"], "pg_ctl_halt", timeout=90)
+
+    def resume(self) -> None:
+        """Start the server stopped by :meth:`halt` again, on the same port."""
+        assert self.pg_ctl is not None
+        self._run(
+            [self.pg_ctl, "start", "-D", str(self.data_dir), "-l", str(self.log_file), "-w",
+             "-t", str(self.start_timeout)],
+            "pg_ctl_resume",
+            timeout=self.start_timeout + 30,
+        )  # fmt: skip
+
     def postmaster_pid(self) -> int | None:
         """The server's main process (bench/load.py counts the CPU of it and its backends)."""
         return self._postmaster_pid()
