@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.dmn_tck_cases import Summary, run_tck
-from engine.bpmn.dmn import load_definitions, problems
+from engine.bpmn.dmn import advice, load_definitions, problems
 
 _HERE = Path(__file__).resolve()
 _CANDIDATES = [Path(os.environ["COMPLAINTFLOW_DMN_TCK"])] if "COMPLAINTFLOW_DMN_TCK" in os.environ else []
@@ -63,7 +63,8 @@ def test_models_that_break_the_scoping_rules_are_refused_with_their_line() -> No
         pytest.skip(f"DMN TCK not found at {TCK}")
     # The two recursive models call a BKM from inside itself without a knowledge requirement; 0015
     # names its decisions and1/or1 (a keyword followed by more text). 0079 is in non-compliant/ for
-    # its expected string() renderings (no consensus in the TCK group); its model breaks no rule.
+    # its expected string() renderings (no consensus in the TCK group, dmn-tck pull request 235); see
+    # the next test.
     cases = (
         ("0019-flight-rebooking", 306, "without a requirement"),
         ("0088-recursion", 20, "without a requirement"),
@@ -102,3 +103,40 @@ def test_no_compliant_model_is_refused() -> None:
         if problems(load_definitions(path))
     ]
     assert refused == []
+
+
+def test_built_in_calls_that_fit_no_parameter_list_are_warned_about_not_refused() -> None:
+    if not (TCK / "TestCases").is_dir():
+        pytest.skip(f"DMN TCK not found at {TCK}")
+    # 0079 calls string() and string("foo", "bar"): against DMN 1.5, 10.3.2.13.5 (a positional call
+    # supplies every parameter), but compliant models (1140, 1141, 1145...) make the same calls and
+    # expect null, so the model loads, evaluates, and gets one located warning per call.
+    path = TCK / "TestCases" / "non-compliant" / "0079-feel-string-function" / "0079-feel-string-function.dmn"
+    defs = load_definitions(path)
+    assert problems(defs) == []
+    warned = advice(defs)
+    assert [(item.line, item.element) for item in warned] == [
+        (11, "decision_001"),
+        (21, "decision_002"),
+        (41, "decision_004"),
+    ]
+    assert "'string' with 0 arguments, which fit none of string(from)" in warned[0].message
+    assert "10.3.2.13.5" in warned[0].message
+    assert defs.evaluate("decision_001", {}) is None and defs.evaluate("decision_003", {}) == "foo"
+
+
+def test_a_shadowed_or_fitting_call_is_not_warned_about(tmp_path: Path) -> None:
+    model = tmp_path / "calls.dmn"
+    model.write_text(
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" namespace="urn:t" name="t">\n'
+        '  <decision id="a" name="a"><literalExpression><text>{string: function() 1, r: string()}.r</text>'
+        "</literalExpression></decision>\n"
+        '  <decision id="b" name="b"><literalExpression><text>substring("abc", 2) + string(from: 1)</text>'
+        "</literalExpression></decision>\n"
+        '  <decision id="c" name="c"><literalExpression><text>round up(n: 1.5, scal: 0)</text>'
+        "</literalExpression></decision>\n"
+        "</definitions>\n"
+    )
+    warned = advice(load_definitions(model))
+    assert [(item.line, item.element) for item in warned] == [(4, "c")]
+    assert "named arguments n, scal, which fit none of round up(n, scale?)" in warned[0].message

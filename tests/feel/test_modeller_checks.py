@@ -40,4 +40,17 @@ def test_duplicate_ids_and_rows_that_do_not_match_the_columns_are_reported() -> 
 def test_shipped_dmn_files_have_no_modeller_warnings(path: Path) -> None:
     report = check(path.read_text(encoding="utf-8"), path.name)
     assert report.status != "rejected"
-    assert not codes(report) & {"duplicate-id", "dmn-columns", "dmn-feel"}, [d.text() for d in report.diagnostics]
+    assert not codes(report) & {"duplicate-id", "dmn-columns", "dmn-feel", "dmn-call"}, [
+        d.text() for d in report.diagnostics
+    ]
+
+
+def test_a_built_in_call_that_is_always_null_is_a_located_warning() -> None:
+    text = TABLE.replace('<text>"large"</text>', "<text>string()</text>").replace(
+        '<inputEntry id="r2_extra"><text>-</text></inputEntry>', ""
+    )
+    report = check(text, "size.dmn")
+    call = find(report, "dmn-call")
+    assert call.severity == "warning" and call.line == 11 and call.element_id == "Size"
+    assert "'string' with 0 arguments" in call.message
+    assert report.status != "rejected"

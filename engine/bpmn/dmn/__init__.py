@@ -2,12 +2,12 @@
 business knowledge models, decision services and imports.
 
 ``load_definitions(path)`` or ``definitions_from_text(xml)`` read a model; ``Definitions.evaluate``
-evaluates a decision by name; ``problems`` lists located reasons to refuse a model.
+evaluates a decision by name; ``problems`` lists located reasons to refuse a model, ``advice`` located warnings.
 """
 
 from engine.bpmn.dmn.boxed import DmnError
 from engine.bpmn.dmn.drg import Definitions
-from engine.bpmn.dmn.loader import Problem, definitions_from_text, load_definitions, parse_model, problems
+from engine.bpmn.dmn.loader import Problem, advice, definitions_from_text, load_definitions, parse_model, problems
 from engine.bpmn.dmn.tables import MATCHED
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Definitions",
     "DmnError",
     "Problem",
+    "advice",
     "definitions_from_text",
     "load_definitions",
     "parse_model",

@@ -10,6 +10,11 @@ A name FEEL code refers to (a decision, input, BKM, variable, parameter, item de
 not begin with a FEEL keyword (DMN 1.5, 10.3.1.2: names may not start with a keyword such as
 ``and``, ``true`` or ``every``): ``and1`` or ``in total`` cannot be told apart from the keyword
 followed by more text, so such a model is refused too.
+
+A call of a built-in whose arguments fit none of its parameter lists (``string()``,
+``substring("a", 1, 2, 3)``, ``round up(m: 1)``) is always null: DMN 1.5, 10.3.2.13.5 asks that a
+positional call supply every parameter. The TCK's compliant models make such calls on purpose and
+expect null, so they are warnings (``call_problems``), not reasons to refuse a model.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from engine.bpmn.dmn.drg import Definitions
 from engine.bpmn.dmn.errors import DmnError
 from engine.bpmn.dmn.model import Element, Model, local
 from engine.bpmn.feel import FeelError
-from engine.bpmn.feel.analysis import free_names
+from engine.bpmn.feel.analysis import free_names, off_signature_calls
 from engine.bpmn.feel.lexer import KEYWORDS
 from engine.bpmn.feel.parser import parse_expression, parse_unary_tests
+from engine.bpmn.feel.scope import BUILTINS
 
 _EXPRESSION_TEXTS = {"literalExpression", "inputExpression", "outputEntry", "defaultOutputEntry"}
 _TEST_TEXTS = {"inputEntry"}
@@ -123,4 +129,37 @@ def name_problems(defs: Definitions) -> list[DmnError]:
             " keyword (DMN 1.5, 10.3.1.2): rename it"
         )
         problems.append(DmnError(message, node.sourceline, name))
+    return problems
+
+
+def _signatures(name: str) -> str:
+    function = BUILTINS[name]
+    required = len(function.params) - function.optional
+    main = [param + ("?" if index >= required else "") for index, param in enumerate(function.params)]
+    if function.variadic and main:
+        main[-1] += "..."
+    return " or ".join(f"{name}({', '.join(params)})" for params in [main, *function.alt_params])
+
+
+def call_problems(defs: Definitions) -> list[DmnError]:
+    """Built-in calls in the main model's decisions and BKMs whose arguments fit no parameter list."""
+    problems: list[DmnError] = []
+    model = defs.main
+    for element in model.elements.values():
+        if element.kind not in ("decision", "businessKnowledgeModel"):
+            continue
+        shadowing = frozenset(set(model.by_name) | _declared(element.node))
+        for node, text, is_test in _texts(element.node):
+            try:
+                tree = parse_unary_tests(text, model.names) if is_test else parse_expression(text, model.names)
+            except FeelError:
+                continue  # reported by compilation with its position
+            for name, count, names in off_signature_calls(tree, shadowing):
+                given = f"the named arguments {', '.join(names)}" if names is not None else f"{count} arguments"
+                message = (
+                    f"calls the built-in {name!r} with {given}, which fit none of {_signatures(name)}: the call is"
+                    " always null (DMN 1.5, 10.3.2.13.5: a positional call supplies every parameter, a named one"
+                    " only parameter names)"
+                )
+                problems.append(DmnError(message, node.sourceline, element.name))
     return problems

@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from engine.bpmn.dmn.boxed import DmnError
-from engine.bpmn.dmn.checks import name_problems, scope_problems
+from engine.bpmn.dmn.checks import call_problems, name_problems, scope_problems
 from engine.bpmn.dmn.drg import Definitions
 from engine.bpmn.dmn.model import Model, read_model
 
@@ -75,3 +75,12 @@ def problems(definitions: Definitions) -> list[Problem]:
     for error in definitions.check() + name_problems(definitions) + scope_problems(definitions):
         found.append(Problem(definitions.main.filename, error.line, error.element, str(error)))
     return found
+
+
+def advice(definitions: Definitions) -> list[Problem]:
+    """What the model may evaluate but probably does not mean (a built-in call that is always null),
+    each with file, line and element: warnings, not reasons to refuse it."""
+    return [
+        Problem(definitions.main.filename, error.line, error.element, str(error))
+        for error in call_problems(definitions)
+    ]

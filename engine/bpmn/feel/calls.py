@@ -80,3 +80,14 @@ def _arguments_fit(function: Function, args: list[Any]) -> bool:
 def is_simple(value: Any) -> bool:
     """Values that built-ins accept as list items for ordering (numbers, strings, temporals)."""
     return isinstance(value, (Decimal, str, dt.date, dt.time, dt.timedelta, YearsMonths, Range))
+
+
+def fits(function: Function, count: int, names: list[str] | None) -> bool:
+    """Whether a call with ``count`` positional arguments, or with the named arguments ``names``,
+    fits a parameter list of ``function`` as ``invoke`` reads them; a call that fits none is null."""
+    if names is not None:
+        return any(all(name in params for name in names) for params in [function.params, *function.alt_params])
+    required = len(function.params) - function.optional
+    if function.variadic:
+        return count >= required - 1
+    return required <= count <= len(function.params)

@@ -8,26 +8,41 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
-from engine.bpmn.dmn import DmnError, definitions_from_text, problems
+from engine.bpmn.dmn import DmnError, advice, definitions_from_text, problems
 
 
 def feel_dmn_diagnostics(content: str, filename: str) -> list[Diagnostic]:
-    """ERRORs for a FEEL DMN file the decision engine cannot evaluate."""
+    """ERRORs for a FEEL DMN file the decision engine cannot evaluate; WARNINGs for built-in calls
+    that are always null."""
     try:
         definitions = definitions_from_text(content, filename)
     except DmnError as error:
         return [Diagnostic(ERROR, "dmn", str(error), line=error.line, file=filename)]
-    return [
+    found = [
         Diagnostic(
             ERROR,
             "dmn-feel",
-            found.message,
+            problem.message,
             "see the FEEL syntax of DMN 1.5, chapter 10",
-            element_id=found.element,
-            line=found.line,
+            element_id=problem.element,
+            line=problem.line,
             file=filename,
         )
-        for found in problems(definitions)
+        for problem in problems(definitions)
+    ]
+    if found:
+        return found
+    return [
+        Diagnostic(
+            WARNING,
+            "dmn-call",
+            problem.message,
+            "give the arguments the built-in function's parameter list asks for",
+            element_id=problem.element,
+            line=problem.line,
+            file=filename,
+        )
+        for problem in advice(definitions)
     ]
 
 
