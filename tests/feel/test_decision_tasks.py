@@ -117,3 +117,35 @@ def test_dmn_evaluate_names_a_missing_decision(tmp_path: Path) -> None:
         main, ["dmn", "evaluate", str(path), "--decision", "dish", "--data", '{"season": "Winter", "guest count": 2}']
     )
     assert json.loads(result.output)["result"] == "Roastbeef"
+
+
+MENU = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="menu_defs" name="Menu" namespace="urn:menu">
+  <decision id="menu" name="Menu">
+    <decisionTable id="menu_table" hitPolicy="FIRST">
+      <input id="m_in"><inputExpression typeRef="string"><text>season</text></inputExpression></input>
+      <output id="m_dish" name="dish" typeRef="string"/>
+      <output id="m_drink" name="drink" typeRef="string"/>
+      <rule id="winter"><inputEntry id="mw1"><text>"Winter"</text></inputEntry>
+        <outputEntry id="mw2"><text>"Stew"</text></outputEntry>
+        <outputEntry id="mw3"><text>"Tea"</text></outputEntry></rule>
+      <rule id="other"><inputEntry id="mo1"><text>-</text></inputEntry>
+        <outputEntry id="mo2"><text>"Salad"</text></outputEntry>
+        <outputEntry id="mo3"><text>"Water"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+
+def test_single_result_stores_the_outputs_of_the_one_matched_rule(session: Session, now: datetime) -> None:
+    bpmn = BPMN.replace(
+        'camunda:decisionRef="dish" camunda:resultVariable="dish"',
+        'camunda:decisionRef="menu" camunda:resultVariable="menu"',
+    ).replace('mapDecisionResult="singleEntry"', 'mapDecisionResult="singleResult"')
+    resources = [Resource("dinner.bpmn", bpmn), Resource("dish.dmn", DMN), Resource("menu.dmn", MENU)]
+    deployment.deploy(session, ADMIN, resources, now)
+    instance = instances.start_instance(session, ADMIN, "dinner", {"season": "Winter", "guest count": 2}, now)
+    assert instance.status == "completed"
+    assert instance.variables["menu"] == {"dish": "Stew", "drink": "Tea"}
+    assert instance.variables["drinks"] == ["Water"]

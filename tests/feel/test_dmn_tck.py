@@ -140,3 +140,57 @@ def test_a_shadowed_or_fitting_call_is_not_warned_about(tmp_path: Path) -> None:
     warned = advice(load_definitions(model))
     assert [(item.line, item.element) for item in warned] == [(4, "c")]
     assert "named arguments n, scal, which fit none of round up(n, scale?)" in warned[0].message
+
+
+# The DMN features and the TCK folders whose every test case exercises them.
+FEATURES = {
+    "UNIQUE, ANY, PRIORITY hit policies": [
+        "0004-simpletable-U",
+        "0005-simpletable-A",
+        "0006-simpletable-P1",
+        "0007-simpletable-P2",
+        "0117-multi-any-hitpolicy",
+        "0118-multi-priority-hitpolicy",
+    ],
+    "FIRST, RULE ORDER, OUTPUT ORDER": [
+        "0108-first-hitpolicy",
+        "0109-ruleOrder-hitpolicy",
+        "0110-outputOrder-hitpolicy",
+    ],
+    "COLLECT and its aggregations": [
+        "0114-min-collect-hitpolicy",
+        "0115-sum-collect-hitpolicy",
+        "0116-count-collect-hitpolicy",
+        "0119-multi-collect-hitpolicy",
+        "0020-vacation-days",
+    ],
+    "input values and output values": ["0003-input-data-string-allowed-values", "0010-multi-output-U"],
+    "literal expressions": ["0008-LX-arithmetic", "0005-literal-invocation"],
+    "contexts": ["0057-feel-context", "0040-singlenestedcontext", "0041-multiple-nestedcontext"],
+    "relations": ["0014-loan-comparison", "0016-some-every"],
+    "lists": ["1161-boxed-list-expression"],
+    "invocations": ["0009-invocation-arithmetic"],
+    "conditionals": ["1150-boxed-conditional"],
+    "iterators": ["1152-boxed-for", "1153-boxed-some", "1154-boxed-every"],
+    "filters": ["1151-boxed-filter"],
+    "business knowledge models": [
+        "0030-user-defined-functions",
+        "0037-dt-on-bkm-implicit-params",
+        "0038-dt-on-bkm-explicit-params",
+    ],
+    "decision services": ["0085-decision-services"],
+    "DRGs with required decisions and imports": [
+        "0034-drg-scopes",
+        "0087-chapter-11-example",
+        "0086-import",
+        "0089-nested-inputdata-imports",
+    ],
+}
+
+
+@pytest.mark.parametrize("feature", sorted(FEATURES))
+def test_every_dmn_feature_passes_its_tck_folders(summary: Summary, feature: str) -> None:
+    folders = set(FEATURES[feature])
+    rows = [row for row in summary.outcomes if row.folder.split("/")[-1] in folders]
+    assert {row.folder.split("/")[-1] for row in rows} == folders
+    assert [(row.folder, row.case_id, row.message) for row in rows if row.result != "SUCCESS"] == []
