@@ -53,6 +53,14 @@ CERTIFICATE = (
     " -keyout /etc/ssl/complaintflow/privkey.pem -out /etc/ssl/complaintflow/fullchain.pem"
 )
 NGINX_CHECK = "nginx -t"
+# The upgrade, in this order (docs/production.md, "Upgrades"); the test host has the new code checked out already.
+STOP_ALL = "systemctl stop 'complaintflow-*'"
+INSTALL_CODE = "cd /opt/complaintflow/src && git pull && /opt/complaintflow/.venv/bin/pip install ."
+START_ALL = (
+    "systemctl start complaintflow-web@8001 complaintflow-web@8002 complaintflow-scheduler complaintflow-dispatch"
+    " complaintflow-mail-intake"
+)
+UPGRADE = (STOP_ALL, INSTALL_CODE, LOAD_SETTINGS, SCHEMA, PROCESSES, START_ALL)
 COMMANDS = (DATABASE_SETUP, INSTALL_SETTINGS, LOAD_SETTINGS, SCHEMA, PROCESSES, FIRST_ADMIN, CERTIFICATE, NGINX_CHECK)
 UNITS = (
     "complaintflow-web@8001",
@@ -163,6 +171,13 @@ class Topology:
 
     def up(self) -> Topology:
         """Build and start everything; returns when nginx answers on the HTTPS port."""
+        loaded = self.prepare()
+        for command in (SCHEMA, PROCESSES, FIRST_ADMIN, CERTIFICATE):
+            self.run(command, loaded)
+        return self.start()
+
+    def prepare(self) -> dict[str, str]:
+        """Steps 2 and 3: the database and its role, the settings file; returns the environment with it loaded."""
         for sub in ("etc", "ssl", "var", "nginx", "logs"):
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
         env = {key: value for key, value in os.environ.items() if not key.startswith("COMPLAINTFLOW_")}
@@ -173,11 +188,12 @@ class Topology:
         self.run(INSTALL_SETTINGS, env)
         settings_file = Path(self.host_path("/etc/complaintflow/complaintflow.env"))
         settings_file.write_text(_edited(settings_file.read_text(), self.settings()))
-        loaded = {**env, **_read_env_file(settings_file)}
-        for command in (SCHEMA, PROCESSES, FIRST_ADMIN, CERTIFICATE):
-            self.run(command, loaded)
+        return {**env, **_read_env_file(settings_file)}
+
+    def start(self) -> Topology:
+        """Step 7 (and nginx of step 6): every unit, as systemctl enable --now would; returns when nginx answers."""
         for name in UNITS:
-            self.start_unit(name, env)
+            self.start_unit(name, self.base_env)
         for port in self.app_ports:
             wait_for_port(port)
         self.start_nginx()

@@ -85,8 +85,9 @@ def _as_stored(value: Any, column: Any, dialect: str) -> Any:
     return value
 
 
-def load_fixture(engine: Engine, fixture: dict[str, Any]) -> None:
-    """Build the fixture's database in the empty database behind ``engine``, then upgrade it to today's head."""
+def load_fixture(engine: Engine, fixture: dict[str, Any], *, to_head: bool = True) -> None:
+    """Build the fixture's database in the empty database behind ``engine``, then upgrade it to today's head
+    (``to_head=False``: leave it at the fixture's revision, as the old release left it)."""
     schema.upgrade(engine, fixture["schema_revision"])
     reflected = MetaData()
     reflected.reflect(engine)
@@ -111,4 +112,5 @@ def load_fixture(engine: Engine, fixture: dict[str, Any]) -> None:
                     connection.execute(text(f"SELECT setval('{sequence}', (SELECT max(id) FROM {table.name}))"))
     missing = set(fixture["rows"]) - set(reflected.tables)
     assert not missing, f"the fixture has rows for tables the schema at its revision lacks: {sorted(missing)}"
-    schema.upgrade(engine)
+    if to_head:
+        schema.upgrade(engine)
