@@ -1,5 +1,6 @@
 """Every shipped DMN file in the real dmn-js (the library inside Camunda Modeler), in Chromium: the
-import gives no warnings and every decision table opens in the table editor with one cell per column.
+import gives no warnings and every decision table opens in the table editor with one cell per column,
+each input and output cell editable; a cell typed into is in the XML dmn-js saves.
 
 dmn-js comes from npm: ``scripts/ensure-dmn-js.sh`` (run by ``make test``) installs it under
 tests/.dmn-js/. Without it the test is skipped with that hint.
@@ -48,8 +49,12 @@ async (xml) => {
       return result;
     }
     const header = document.querySelectorAll('.tjs-table thead tr:last-child th').length;
-    const rows = [...document.querySelectorAll('.tjs-table tbody tr')].map(row => row.querySelectorAll('td').length);
-    result.tables.push({ id: view.element.id, header, rows });
+    const body = [...document.querySelectorAll('.tjs-table tbody tr')];
+    const rows = body.map(row => row.querySelectorAll('td').length);
+    const editable = body.map(row => row.querySelectorAll('[contenteditable="true"]').length);
+    const logic = view.element.decisionLogic;
+    const columns = logic.input.length + logic.output.length;
+    result.tables.push({ id: view.element.id, header, rows, editable, columns });
   }
   return result;
 }
@@ -85,3 +90,15 @@ def test_the_file_opens_cleanly_in_dmn_js(page, path: Path) -> None:  # type: ig
     for table in result["tables"]:
         assert table["rows"], f"{table['id']}: no rules shown"
         assert all(cells == table["rows"][0] for cells in table["rows"]), table
+        assert all(count >= table["columns"] for count in table["editable"]), table
+
+
+def test_a_cell_typed_into_is_saved(page) -> None:  # type: ignore[no-untyped-def]
+    result = page.evaluate(SCRIPT, FILES[0].read_text(encoding="utf-8"))
+    assert result["error"] is None
+    page.locator(".tjs-table tbody tr").first.locator('[contenteditable="true"]').first.click()
+    page.keyboard.press("End")
+    page.keyboard.type(', "typed in dmn-js"')
+    page.locator(".tjs-table thead").first.click()
+    xml = page.evaluate("async () => (await window.modeler.saveXML({ format: true })).xml")
+    assert '"typed in dmn-js"' in xml
