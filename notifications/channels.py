@@ -97,11 +97,15 @@ def post_webhook(sending: Sending, session: Session, message: OutboxMessage, tar
 
 
 def store_in_app(sending: Sending, session: Session, message: OutboxMessage, targets: Sequence[Target]) -> None:
-    """The row in each user's in-app list (one text for all: staff wording, default language)."""
-    rendered = sending.render(session, message, "", language(None), staff=True)
-    body = message.body or rendered.text
-    usernames = [target.key for target in targets]
-    delivery.store_in_app(session, message, usernames, message.subject or rendered.subject, body, sending.clock())
+    """The row in each user's in-app list, in the user's language (one text per language: staff wording)."""
+    by_language: dict[str, list[str]] = {}
+    for target in targets:
+        by_language.setdefault(language(target.lang), []).append(target.key)
+    for lang, usernames in by_language.items():
+        rendered = sending.render(session, message, "", lang, staff=True)
+        body = message.body or rendered.text
+        subject = message.subject or rendered.subject
+        delivery.store_in_app(session, message, usernames, subject, body, sending.clock())
 
 
 CHANNELS: dict[str, Channel] = {

@@ -25,13 +25,14 @@ from engine.domain.notification_channels import CHANNEL_EMAIL, CHANNEL_IN_APP, C
 from engine.services.delivery import bookkeeping as delivery
 from engine.services.delivery import notices
 from engine.store.complaints import Complaint
+from engine.store.diagram_text_queries import task_title_in
 from engine.store.outbox import OUTBOX_FAILED, OutboxMessage
 from notifications import links, smtp
 from notifications.channels import CHANNELS, Target
 from notifications.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from notifications.rendering import RenderedMail, render_mail
 from notifications.settings import ChannelSettings
-from notifications.wording import language, outcome_label, status_label
+from notifications.wording import language, outcome_label, priority_label, status_label
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +207,7 @@ class Dispatcher:
         payload = message.payload if isinstance(message.payload, dict) else {}
         reference = complaint.reference if complaint else payload.get("reference") or variables.get("complaint_id")
         reference = str(reference) if reference else None
+        due_at = _parse(payload.get("due_at"))
         values: dict[str, Any] = {
             "reference": reference,
             "recipient_name": name or None,
@@ -215,11 +217,13 @@ class Dispatcher:
             or (variables.get("resolution_summary") if message.topic == "complaint_resolved" else None)
             or variables.get("customer_message")
             or None,
-            "task_title": payload.get("task_title") or variables.get("task_title"),
-            "due_at": self._when(_parse(payload.get("due_at")), lang),
+            "task_title": self._task_title(session, payload, lang) or variables.get("task_title"),
+            "due_at": self._when(due_at, lang),
             "priority": payload.get("priority") or (complaint.priority if complaint else None),
             "sender_name": settings.mail_from_name,
+            **self._due_in(due_at),
         }
+        values["priority_label"] = priority_label(values["priority"], lang) or None
         if complaint is not None:
             values.update(
                 complaint_subject=complaint.subject,
@@ -241,6 +245,26 @@ class Dispatcher:
                 values["task_link"] = links.task_link(settings.public_url, str(payload["task_id"]))
             values["inbox_link"] = links.inbox_link(settings.public_url, payload.get("handover"))
         return values
+
+    @staticmethod
+    def _task_title(session: Session, payload: dict[str, Any], lang: str) -> str | None:
+        """The task's name in the recipient's language, as the diagram translates it (the row's name otherwise)."""
+        task_id = payload.get("task_id")
+        translated = task_title_in(session, str(task_id), lang) if task_id else None
+        return translated or payload.get("task_title")
+
+    def _due_in(self, due_at: datetime | None) -> dict[str, int]:
+        """How long until a deadline, in the largest whole unit (``due_in_hours=3``); nothing once it is past."""
+        if due_at is None:
+            return {}
+        minutes = int((due_at - self.clock()).total_seconds() // 60)
+        if minutes <= 0:
+            return {}
+        if minutes >= 48 * 60:
+            return {"due_in_days": minutes // (24 * 60)}
+        if minutes >= 60:
+            return {"due_in_hours": minutes // 60}
+        return {"due_in_minutes": minutes}
 
     def _when(self, moment: datetime | None, lang: str) -> str | None:
         if moment is None:

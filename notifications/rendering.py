@@ -1,5 +1,10 @@
-"""Jinja2 mail templates per event and language: ``<lang>/<event>.txt`` (first line ``Subject: ...``) and
-``<lang>/<event>.html``. Values are escaped in HTML and never interpreted as template code."""
+"""Jinja2 mail templates per event: ``<event>.txt`` (first line ``Subject: ...``) and ``<event>.html``.
+
+One set of templates for every language: each text in them goes through the message catalogue
+(``notifications.i18n``, the UI's catalogue) with Jinja's i18n extension, rendered in the recipient's language;
+``pybabel extract`` reads them like the UI's templates (webui/babel.cfg). Values are escaped in HTML and never
+interpreted as template code.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.domain.notification_events import STAFF_EVENTS
 from notifications.errors import PermanentDeliveryError
-from notifications.wording import language
+from notifications.i18n import language, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
 CUSTOMER_EVENTS = (
@@ -70,6 +75,10 @@ CONTEXT_KEYS = (
     "priority",
     "sender_name",
     "mail_subject",
+    "priority_label",
+    "due_in_days",
+    "due_in_hours",
+    "due_in_minutes",
 )
 
 
@@ -89,26 +98,31 @@ def template_name(topic: str) -> str:
 
 
 @functools.cache
-def _environment(html: bool) -> SandboxedEnvironment:
-    # The sandbox is belt and braces: the templates are ours, but their values come from customers.
-    return SandboxedEnvironment(
+def _environment(html: bool, lang: str) -> SandboxedEnvironment:
+    # The sandbox is belt and braces: the templates are ours, but their values come from customers. The HTML
+    # part escapes everything, the text partials it includes too.
+    environment = SandboxedEnvironment(
         loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False) if html else False,
+        autoescape=html,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # New-style gettext: ``_("Dear %(name)s,", name=...)`` fills (and in HTML escapes) the values itself.
+    environment.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return environment
 
 
 @functools.cache
 def _text_templates(lang: str, name: str) -> tuple[Template, Template]:
-    environment = _environment(False)
+    environment = _environment(False, lang)
     try:
-        source, _filename, _uptodate = environment.loader.get_source(environment, f"{lang}/{name}.txt")  # type: ignore[union-attr]
+        source, _filename, _uptodate = environment.loader.get_source(environment, f"{name}.txt")  # type: ignore[union-attr]
     except TemplateNotFound as error:
         raise PermanentDeliveryError(f"no mail template {error.name}") from None
     first, _, rest = source.partition("\n")
     if not first.startswith("Subject:"):
-        raise PermanentDeliveryError(f"template {lang}/{name}.txt must start with a 'Subject:' line")
+        raise PermanentDeliveryError(f"template {name}.txt must start with a 'Subject:' line")
     return environment.from_string(first[len("Subject:") :].strip()), environment.from_string(rest)
 
 
@@ -119,11 +133,12 @@ def render_mail(topic: str, lang: str, values: dict[str, Any]) -> RenderedMail:
     context: dict[str, Any] = dict.fromkeys(CONTEXT_KEYS)
     context.update(values)
     context["topic"] = topic
+    context["lang"] = lang
     subject_template, body_template = _text_templates(lang, name)
     # The subject is rendered on its own, so a value with a line break stays in it and the sender's header
     # check refuses it, instead of the break silently ending the subject line.
     subject = subject_template.render(context).strip(" \t")
     text = body_template.render(context)
     context["mail_subject"] = subject
-    html = _environment(True).get_template(f"{lang}/{name}.html").render(context)
+    html = _environment(True, lang).get_template(f"{name}.html").render(context)
     return RenderedMail(subject=subject, text=text.lstrip("\n"), html=html)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from functools import cache
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
+from functools import cache
 
 from notifications.errors import HeaderInjection, PermanentDeliveryError, TransientDeliveryError
 from notifications.settings import ChannelSettings

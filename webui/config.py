@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from engine.settings import Settings, secret_key
+from notifications.i18n import CATALOGUE
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -41,7 +41,7 @@ def flask_config(settings: Settings, environ: dict[str, str] | os._Environ[str] 
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("COMPLAINTFLOW_TIMEZONE") or "Europe/Berlin",
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(CATALOGUE),  # one catalogue for pages and mails
         "LANGUAGES": ("en", "de"),
         "PROXY_HOPS": _whole_number(env.get("COMPLAINTFLOW_PROXY_HOPS"), "COMPLAINTFLOW_PROXY_HOPS"),
         # Set by `complaintflow run` when it keeps mails in a local catcher (no SMTP server): the mail page.

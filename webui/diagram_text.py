@@ -7,7 +7,6 @@ texts it was deployed with. A version's files never change, so its translations 
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Iterable
 
 from flask_babel import get_locale
@@ -18,29 +17,9 @@ from sqlalchemy.orm import Session
 from engine.bpmn.diagram_texts import read_translations
 from engine.domain.forms import FormField
 from engine.store.case_queries import TimelineEntry
-from engine.store.models import TASK_OPEN, DefinitionResource, HumanTask, ProcessInstance
+from engine.store.diagram_text_queries import translations_for
+from engine.store.models import TASK_OPEN, HumanTask, ProcessInstance
 from webui.db import db
-
-_CACHE: dict[int, dict[str, dict[str, str]]] = {}
-_LOCK = threading.Lock()
-
-
-def translations_for(session: Session, definition_id: int) -> dict[str, dict[str, str]]:
-    """Language -> key -> text of one deployed version."""
-    with _LOCK:
-        cached = _CACHE.get(definition_id)
-    if cached is not None:
-        return cached
-    texts: dict[str, dict[str, str]] = {}
-    query = select(DefinitionResource.content).where(
-        DefinitionResource.definition_id == definition_id, DefinitionResource.kind == "bpmn"
-    )
-    for content in session.scalars(query):
-        for language, entries in read_translations(content).items():
-            texts.setdefault(language, {}).update(entries)
-    with _LOCK:
-        _CACHE[definition_id] = texts
-    return texts
 
 
 def _language() -> str:

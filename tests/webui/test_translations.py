@@ -1,6 +1,6 @@
 """The German catalog covers every text of the UI, and the compiled catalog matches its source.
 
-After changing texts: pybabel extract -F webui/babel.cfg -k _l --no-location -o webui/translations/messages.pot .
+After changing texts: pybabel extract -F webui/babel.cfg -k _l -k N_ --no-location -o webui/translations/messages.pot .
 then pybabel update -i webui/translations/messages.pot -d webui/translations, translate the new entries, and
 pybabel compile -d webui/translations.
 """
@@ -15,10 +15,25 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "webui" / "translations" / "de" / "LC_MESSAGES"
-METHODS = [("webui/**.py", "python"), ("webui/templates/**.html", "jinja2")]
+# The UI and the mails (notifications/: wording in Python marked N_, templates) share the catalogue.
+METHODS = [
+    ("webui/**.py", "python"),
+    ("notifications/**.py", "python"),
+    ("webui/templates/**.html", "jinja2"),
+    ("notifications/templates/**.html", "jinja2"),
+    ("notifications/templates/**.txt", "jinja2"),
+]
 
 
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+KEYWORDS = {
+    "N_": None,
+    "_": None,
+    "gettext": None,
+    "_l": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "lazy_ngettext": (1, 2),
+}
 
 
 def _key(message_id: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
