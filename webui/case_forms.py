@@ -119,7 +119,8 @@ def case_forms(task: HumanTask | None, **bound: FlaskForm) -> dict[str, FlaskFor
 def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: FlaskForm) -> dict[str, Any]:
     """Everything the case part of the task and case pages shows."""
     session, user = db(), actor()
-    open_tasks = [t for t in case_queries.open_tasks_of(session, complaint) if may_view_task(session, user, t)]
+    all_open = case_queries.open_tasks_of(session, complaint)
+    open_tasks = [t for t in all_open if may_view_task(session, user, t)]
     text = f"{complaint.subject} {complaint.description}"
     return {
         "complaint": complaint,
@@ -132,7 +133,9 @@ def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: F
         "templates": customer_contact.templates_for(session, complaint.language),
         "forms": case_forms(task, **bound),
         "attachments": case_attachments.attachments_of(session, complaint),
-        "info_state": customer_contact.info_request_state(session, user, complaint, task.id if task else None),
+        "info_state": customer_contact.info_request_state(
+            session, user, complaint, task.id if task else None, all_open
+        ),
         "info_unavailable_text": info_unavailable_text,
         "upload_hint": limits_hint(upload_limits()),
         "now": now(),

@@ -6,6 +6,7 @@ the case waits for the answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from string import Formatter
@@ -152,14 +153,22 @@ def _waiting_for_customer(session: Session, complaint: Complaint) -> bool:
 
 
 def info_request_state(
-    session: Session, actor: Actor, complaint: Complaint, task_id: str | None = None
+    session: Session,
+    actor: Actor,
+    complaint: Complaint,
+    task_id: str | None = None,
+    open_tasks: Sequence[HumanTask] | None = None,
 ) -> InfoRequestState:
-    """Decide how an information request goes for ``complaint`` (``task_id``: the task page it comes from)."""
+    """Decide how an information request goes for ``complaint`` (``task_id``: the task page it comes from).
+
+    ``open_tasks``: the complaint's open tasks when the caller has just loaded them (the case and task pages),
+    so that they are not selected a second time.
+    """
     if complaint.status == "closed" or complaint.closed_at is not None:
         return InfoRequestState(INFO_CLOSED)
     if _waiting_for_customer(session, complaint):
         return InfoRequestState(INFO_FOLLOW_UP, waiting_since=complaint.sla_paused_at)
-    open_tasks = list(case_queries.open_tasks_of(session, complaint))
+    open_tasks = list(case_queries.open_tasks_of(session, complaint) if open_tasks is None else open_tasks)
     offering = sorted((task for task in open_tasks if offers_info_request(task)), key=lambda task: task.id != task_id)
     for task in offering:
         access = TaskAccess(
