@@ -41,7 +41,8 @@ def make_context(settings: Settings | None = None) -> AppContext:
     # Every process that runs the engine (web workers, scheduler, CLI) gets here: one place for the limits.
     limits.configure(settings.engine_limits)
     engine = make_engine(settings.database_url, lock_wait_ms=settings.lock_wait_ms)
-    return AppContext(settings, engine, make_session_factory(engine, settings.write_retry_seconds))
+    sessions = make_session_factory(engine, settings.write_retry_seconds, settings.company_name)
+    return AppContext(settings, engine, sessions)
 
 
 def utcnow() -> datetime:

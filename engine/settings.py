@@ -24,6 +24,8 @@ class Settings:
     calendars_file: Path | None = None
     # Days after closure until the retention clean-up pseudonymises a complaint; None: no clean-up.
     retention_days: int | None = None
+    # COMPLAINTFLOW_COMPANY_NAME: the company name on letters and e-mails until an admin sets one in the browser.
+    company_name: str | None = None
     # A write that finds the database locked or busy waits up to lock_wait_ms per attempt (SQLite's busy
     # timeout, PostgreSQL's lock_timeout) and is retried with backoff for up to write_retry_seconds.
     write_retry_seconds: float = 20.0
@@ -43,6 +45,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         port=int(env.get("COMPLAINTFLOW_PORT", "5000")),
         calendars_file=Path(env["COMPLAINTFLOW_CALENDARS_FILE"]) if env.get("COMPLAINTFLOW_CALENDARS_FILE") else None,
         retention_days=_retention_days(env.get("COMPLAINTFLOW_RETENTION_DAYS")),
+        company_name=(env.get("COMPLAINTFLOW_COMPANY_NAME") or "").strip() or None,
         write_retry_seconds=_positive(env, "COMPLAINTFLOW_DB_RETRY_SECONDS", 20.0),
         lock_wait_ms=int(_positive(env, "COMPLAINTFLOW_DB_LOCK_WAIT_MS", 5000)),
         engine_limits=engine_limits(env),

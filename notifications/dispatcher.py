@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.domain.errors import Conflict, DatabaseBusy
 from engine.domain.notification_channels import CHANNEL_EMAIL, CHANNEL_IN_APP, CHANNEL_WEBHOOK
+from engine.services.company import company_name
 from engine.services.delivery import bookkeeping as delivery
 from engine.services.delivery import notices
 from engine.store.complaints import Complaint
@@ -220,7 +221,8 @@ class Dispatcher:
             "task_title": self._task_title(session, payload, lang) or variables.get("task_title"),
             "due_at": self._when(due_at, lang),
             "priority": payload.get("priority") or (complaint.priority if complaint else None),
-            "sender_name": settings.mail_from_name,
+            # The company name an admin set (or COMPLAINTFLOW_COMPANY_NAME), else the configured sender name.
+            "sender_name": company_name(session) or settings.mail_from_name,
             **self._due_in(due_at),
         }
         values["priority_label"] = priority_label(values["priority"], lang) or None

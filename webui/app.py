@@ -75,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webui.views import (
         admin_calendars,
+        admin_company,
         admin_mail,
         admin_sla,
         admin_tokens,
@@ -86,7 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         trends,
     )
 
-    for module in (audit, privacy, admin_calendars, admin_sla, admin_tokens, admin_webhooks, admin_mail):
+    for module in (audit, privacy, admin_calendars, admin_sla, admin_tokens, admin_webhooks, admin_mail, admin_company):
         app.register_blueprint(module.bp)
     from webui.views import regulation
 

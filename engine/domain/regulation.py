@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from engine.domain.calendar import is_working_day, parse_sla_duration
 from engine.domain.calendars import calendar_named, end_of_business_day, sla_due
 
+BREACH_GROUP = "team_lead"  # not a role: the candidate group a breached deadline's open tasks go to by default
 BREACH_PRIORITIES = ("normal", "high", "critical")  # a breach never lowers a priority; "low" would mean nothing
 
 
@@ -41,7 +42,7 @@ class DeadlineRule:
     source: Source
     # Escalation on breach (issue 19: "escalation on breach"): the open tasks go to this candidate group and the
     # complaint's priority rises to ``escalate_priority`` (None: one level up), as the SLA ``escalate`` action does.
-    escalate_to: str = "team_lead"
+    escalate_to: str = BREACH_GROUP
     escalate_priority: str | None = None
 
 
@@ -139,7 +140,7 @@ def _deadline(entry: dict[str, Any], where: str) -> DeadlineRule:
         met_by=_strings(entry, "met_by", where),
         extended_by={str(k): _duration(str(v), where) for k, v in extended.items()},
         source=_source(entry, where),
-        escalate_to=_text(entry, "escalate_to", where, default="team_lead"),
+        escalate_to=_text(entry, "escalate_to", where, default=BREACH_GROUP),
         escalate_priority=priority,
     )
 

@@ -1,6 +1,7 @@
 """Imports every model module so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
 from engine.store import (
+    app_settings,
     calendars,
     casework,
     channels,
@@ -18,6 +19,7 @@ Base = models.Base
 
 __all__ = [
     "Base",
+    "app_settings",
     "calendars",
     "casework",
     "channels",

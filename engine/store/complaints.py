@@ -36,7 +36,15 @@ KPI_HOURS_INDEXES = {
 # not settled before its start.
 RETURN_INDEXES = {
     "ix_complaint_return": (
-        "created_at", "settled_at", "product_group", "outcome", "settled_band", "resolution_amount", "root_cause",
+        "created_at",
+        "settled_at",
+        "product_group",
+        "outcome",
+        "settled_band",
+        "resolution_amount",
+        "root_cause",
+        "resolution_currency",
+        "currency",  # the redress is summed per currency (migration 0021)
     ),  # fmt: skip
 }
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_LOCK_WAIT_MS = 5000
 # Session.info key: how long a unit of work retries a write that found the database locked (seconds).
 WRITE_RETRY_SECONDS = "complaintflow.write_retry_seconds"
+COMPANY_NAME_DEFAULT = "complaintflow.company_name"
 DEFAULT_WRITE_RETRY_SECONDS = 20.0
 
 
@@ -59,11 +60,13 @@ def make_engine(url: str, lock_wait_ms: int = DEFAULT_LOCK_WAIT_MS, **kwargs: An
 
 
 def make_session_factory(
-    engine: Engine, write_retry_seconds: float = DEFAULT_WRITE_RETRY_SECONDS
+    engine: Engine, write_retry_seconds: float = DEFAULT_WRITE_RETRY_SECONDS, company_name: str | None = None
 ) -> sessionmaker[Session]:
     """Sessions never expire on commit: services return loaded rows to their callers.
 
     ``write_retry_seconds`` is how long a unit of work retries a write the database refused as locked or
-    busy before it gives up with DatabaseBusy (see engine.services.unit_of_work).
+    busy before it gives up with DatabaseBusy (see engine.services.unit_of_work). ``company_name`` is the
+    default company name (``COMPLAINTFLOW_COMPANY_NAME``) until an admin sets one (engine.services.company).
     """
-    return sessionmaker(engine, expire_on_commit=False, info={WRITE_RETRY_SECONDS: write_retry_seconds})
+    info: dict[str, object] = {WRITE_RETRY_SECONDS: write_retry_seconds, COMPANY_NAME_DEFAULT: company_name}
+    return sessionmaker(engine, expire_on_commit=False, info=info)

@@ -11,7 +11,8 @@ always adds up to the figure.
 - outstanding at a date: received before it and not settled before it;
 - upheld (FCA) / at least partly successful (BaFin): settled in the period with outcome upheld or partly upheld
   (the FCA counts a partly upheld complaint as upheld);
-- redress: the sum of ``resolution_amount`` of the complaints settled in the period.
+- redress: the sum of ``resolution_amount`` of the complaints settled in the period, per currency (a mapping
+  currency -> amount; amounts in different currencies are never added).
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ KINDS = {kind.name: kind for kind in (FCA, BAFIN)}
 GROUPS = (*PRODUCT_GROUPS, NO_GROUP)
 
 
+def _nonzero(figure: Any) -> bool:
+    return any(figure.values()) if isinstance(figure, dict) else bool(figure)
+
+
 @dataclass(frozen=True)
 class ReturnTable:
     """Figures per group (PRODUCT_GROUPS, then NO_GROUP, then TOTAL) and measure."""
@@ -105,7 +110,7 @@ class ReturnTable:
 
     def rows(self) -> list[tuple[str, list[Any]]]:
         """(group, figures in measure order), groups without any figure left out, the total last."""
-        shown = [group for group in GROUPS if any(self.figures[group][measure] for measure in self.kind.measures)]
+        shown = [group for group in GROUPS if any(_nonzero(self.figures[group][m]) for m in self.kind.measures)]
         return [(group, [self.figures[group][m] for m in self.kind.measures]) for group in (*shown, TOTAL)]
 
 
@@ -128,6 +133,24 @@ def condition(measure: str, group: str, start: datetime, end: datetime) -> Colum
     return found if group_condition is None else and_(found, group_condition)
 
 
+REDRESS_CURRENCY = func.coalesce(Complaint.resolution_currency, Complaint.currency)
+
+
+def _key(group: str | None) -> str:
+    return group if group in PRODUCT_GROUPS else NO_GROUP
+
+
+def _add(figures: dict[str, dict[str, Any]], group: str, measure: str, value: int) -> None:
+    for key in (group, TOTAL):
+        figures[key][measure] += value
+
+
+def _add_redress(figures: dict[str, dict[str, Any]], group: str, currency: str, amount: Decimal) -> None:
+    for key in (group, TOTAL):
+        per_currency = figures[key]["redress"]
+        per_currency[currency] = per_currency.get(currency, Decimal("0.00")) + amount
+
+
 def _relevant(start: datetime, end: datetime) -> ColumnElement[bool]:
     """What any measure can count: received before the end and not settled before the start."""
     return and_(Complaint.created_at < end, or_(Complaint.settled_at.is_(None), Complaint.settled_at >= start))
@@ -135,22 +158,31 @@ def _relevant(start: datetime, end: datetime) -> ColumnElement[bool]:
 
 def compute(session: Session, kind: ReturnKind, start: datetime, end: datetime) -> ReturnTable:
     """Every figure of ``kind`` for the period in ONE pass over the covering index ``ix_complaint_return``: per
-    product group, a ``CASE`` sum per measure over exactly the conditions the click-through lists use."""
+    product group and redress currency, a ``CASE`` sum per measure over exactly the conditions the click-through
+    lists use. Redress is summed per currency (``resolution_currency``, else the complaint's), never across them."""
     figures: dict[str, dict[str, Any]] = {
-        group: {measure: (Decimal("0.00") if measure in SUMMED else 0) for measure in kind.measures}
-        for group in (*GROUPS, TOTAL)
+        group: {measure: ({} if measure in SUMMED else 0) for measure in kind.measures} for group in (*GROUPS, TOTAL)
     }
     columns = [
-        func.sum(case((MEASURES[measure](start, end), Complaint.resolution_amount), else_=0))
+        func.sum(case((MEASURES[measure](start, end), Complaint.resolution_amount), else_=None))
         if measure in SUMMED
         else func.sum(case((MEASURES[measure](start, end), 1), else_=0))
         for measure in kind.measures
     ]
-    query = select(Complaint.product_group, *columns).where(_relevant(start, end)).group_by(Complaint.product_group)
-    for group, *values in session.execute(query):
-        key = group if group in PRODUCT_GROUPS else NO_GROUP
+    query = (
+        select(Complaint.product_group, REDRESS_CURRENCY, *columns)
+        .where(_relevant(start, end))
+        .group_by(Complaint.product_group, REDRESS_CURRENCY)
+    )
+    for group, currency, *values in session.execute(query):
+        key = _key(group)
         for measure, figure in zip(kind.measures, values, strict=True):
-            amount = Decimal(str(figure or 0)).quantize(Decimal("0.01")) if measure in SUMMED else int(figure or 0)
-            figures[key][measure] += amount
-            figures[TOTAL][measure] += amount
+            if measure in SUMMED:
+                if figure is not None:  # some complaint settled in the period recorded an amount in this currency
+                    _add_redress(figures, key, str(currency), Decimal(str(figure)).quantize(Decimal("0.01")))
+            else:
+                _add(figures, key, measure, int(figure or 0))
+    for row in figures.values():
+        if "redress" in row:
+            row["redress"] = dict(sorted(row["redress"].items()))
     return ReturnTable(kind, start, end, figures)

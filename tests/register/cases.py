@@ -36,6 +36,7 @@ class Case:
     steps: list[tuple[str, datetime]] = field(default_factory=list)
     paused: bool = False
     transferred: bool = False
+    currency: str | None = None  # of the redress; None: the complaint's (EUR)
 
 
 CASES = [
@@ -94,6 +95,9 @@ CASES = [
     # L: received 1 Sep, closed on 30 Nov without a final response (the customer never answered): closed in the
     #    period after 8 weeks (90 days); outcome no_response is not upheld.
     Case("R-L", "other_goods_services", at("2025-09-01"), "no_response", None, [("close", at("2025-11-30"))]),
+    # N: received Monday 1 Sep, final response Wednesday 3 Sep (2 business days), upheld, redress 30 in GBP: received,
+    #    closed within 3 days, upheld; its redress is GBP and is never added to the EUR redress.
+    Case("R-N", "payment_services", at("2025-09-01"), "upheld", "30", [("final", at("2025-09-03"))], currency="GBP"),
 ]
 
 
@@ -107,6 +111,7 @@ def add_cases(session: Session) -> None:
             description="hand-made case", created_at=case.received, created_by="test", updated_at=case.received,
             product_group=case.product_group, outcome=case.outcome, category="billing", root_cause="billing_error",
             resolution_amount=Decimal(case.redress) if case.redress is not None else None,
+            resolution_currency=case.currency,
             responsible_group="second_level" if case.transferred else "agent",
             status="waiting_customer" if case.paused else "open",
             sla_paused_at=at("2025-11-05") if case.paused else None,

@@ -32,10 +32,10 @@ def test_register_lists_filters_and_audits(database: DatabaseUnderTest, client_f
         add_cases(session)
     manager = client_for("manager")
     html = manager.text(f"/register/?{PERIOD}&product_group=payment_services")
-    assert _references(html) == {"R-B", "R-C", "R-M"}  # received in the period: A came in June
+    assert _references(html) == {"R-B", "R-C", "R-M", "R-N"}  # received in the period: A came in June
     assert "Payment services and e-money" in html
     # "open" in the register: not closed (closed_at); only L was closed and stayed closed (E was reopened).
-    still_open = {"R-B", "R-C", "R-M", "R-D", "R-E", "R-G", "R-H", "R-K"}
+    still_open = {"R-B", "R-C", "R-M", "R-D", "R-E", "R-G", "R-H", "R-K", "R-N"}
     assert _references(manager.text(f"/register/?{PERIOD}&state=open")) == still_open
     assert _references(manager.text(f"/register/?{PERIOD}&state=closed")) == {"R-L"}
     assert manager.get("/register/?state=sometimes").status_code == 400
@@ -67,10 +67,12 @@ def test_fca_return_page_links_every_figure(database: DatabaseUnderTest, client_
     manager = client_for("manager")
     html = manager.text(f"/returns/fca?{PERIOD}")
     figures = dict(re.findall(r'data-figure="([a-z_]+:[a-z_0-9]+)" href="[^"]+">([^<]+)<', html))
-    assert figures["total:received"] == "9"
+    assert figures["total:received"] == "10"
     assert figures["total:outstanding_end"] == "4"
     assert figures["banking_credit_cards:closed_later"] == "2"
-    assert figures["total:redress"] == "180.5"
+    redress = re.search(r'data-figure="total:redress" href="[^"]+">(.*?)</a>', html).group(1)
+    # Per currency, never one sum of EUR and GBP (R-N's 30 GBP).
+    assert re.findall(r'<span class="money" translate="no">([^<]+)</span>', redress) == ["EUR 180.5", "GBP 30"]
     link = re.search(r'data-figure="total:outstanding_end" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert _references(manager.text(link)) == {"R-C", "R-E", "R-G", "R-M"}
     assert manager.get(f"/returns/fca/complaints?{PERIOD}&measure=nonsense&group=total").status_code == 400
@@ -89,11 +91,12 @@ def test_bafin_report_in_german_and_as_files(database: DatabaseUnderTest, client
     assert rows[0] == ["Produktgruppe", "Im Zeitraum eingegangen", "Im Zeitraum abgeschlossen",
                        "Am Ende des Zeitraums noch offen", "Zu Beginn des Zeitraums offen",
                        "Mindestens teilweise erfolgreich"]  # fmt: skip
-    assert rows[-1] == ["Summe", "9", "7", "4", "2", "3"]
+    assert rows[-1] == ["Summe", "10", "8", "4", "2", "4"]
     assert "Zahlungsdienste und E-Geld" in [row[0] for row in rows]
     sheet = load_workbook(io.BytesIO(admin.get(f"/returns/fca/export.xlsx?{PERIOD}").data)).active
-    total = [cell.value for cell in list(sheet.iter_rows())[-1]]
-    assert total[:3] == ["Summe", 2, 9] and float(total[8]) == 180.5
+    header, *_rows, total = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert header[8:10] == ["Gezahlte Entschädigung (EUR)", "Gezahlte Entschädigung (GBP)"]
+    assert total[:3] == ["Summe", 2, 10] and (float(total[8]), float(total[9])) == (180.5, 30.0)
     assert ("admin", "return_exported") in _audit(database)
 
 
@@ -134,14 +137,15 @@ def test_root_cause_trends(database: DatabaseUnderTest, client_for: Callable[[st
         add_cases(session)
     lead = client_for("lead")
     html = lead.text("/cockpit/trends/?start=2025-07-01&end=2025-09-30&bucket=month")
-    # Received July: D (banking), K (no group); August: B (payment); September: E (banking), L (other). Every hand-made
-    # case has the root cause billing_error. The team lead sees counts, without links (no register for the role).
+    # Received July: D (banking), K (no group); August: B (payment); September: E (banking), L (other), N (payment).
+    # Every hand-made case has the root cause billing_error. The team lead sees counts, without links (no register
+    # for the role).
     rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>(.*?)</tr>", html, flags=re.S)
     table = {(group, cause): re.findall(r'class="number">(?:<strong>)?(\d+)', cells) for group, cause, cells in rows}
     assert table == {
         ("Banking and credit cards", "Billing error"): ["1", "0", "1", "2"],
         ("–", "Billing error"): ["1", "0", "0", "1"],
-        ("Payment services and e-money", "Billing error"): ["0", "1", "0", "1"],
+        ("Payment services and e-money", "Billing error"): ["0", "1", "1", "2"],
         ("Other goods and services", "Billing error"): ["0", "0", "1", "1"],
     }
     assert "/register/" not in html

@@ -18,23 +18,26 @@ D = Decimal
 # group: outstanding_start, received, closed, closed_3_days, closed_8_weeks, closed_later, upheld, redress,
 #        outstanding_end
 FCA_EXPECTED = [
-    ("banking_credit_cards", [1, 2, 2, 0, 0, 2, 1, D("130.50"), 1]),  # F | D, E | D, F | D, F later | D | D+F | E
-    ("insurance_pure_protection", [0, 1, 0, 0, 0, 0, 0, D("0.00"), 1]),  # G (paused)
-    ("investments", [0, 1, 1, 1, 0, 0, 1, D("0.00"), 0]),  # H (transferred)
-    ("payment_services", [1, 3, 2, 1, 1, 0, 1, D("50.00"), 2]),  # A | B, C, M | A, B | B | A | A | A | C, M
-    ("other_goods_services", [0, 1, 1, 0, 0, 1, 0, D("0.00"), 0]),  # L (closed without an answer)
-    ("none", [0, 1, 1, 1, 0, 0, 0, D("0.00"), 0]),  # K
-    ("total", [2, 9, 7, 3, 1, 3, 3, D("180.50"), 4]),
+    # F | D, E | D, F | - | - | D, F later | D | D+F in EUR | E
+    ("banking_credit_cards", [1, 2, 2, 0, 0, 2, 1, {"EUR": D("130.50")}, 1]),
+    ("insurance_pure_protection", [0, 1, 0, 0, 0, 0, 0, {}, 1]),  # G (paused): nothing settled, no redress
+    ("investments", [0, 1, 1, 1, 0, 0, 1, {"EUR": D("0.00")}, 0]),  # H (transferred)
+    # A | B, C, M, N | A, B, N | B, N | A | - | A, N | A in EUR, N in GBP | C, M
+    ("payment_services", [1, 4, 3, 2, 1, 0, 2, {"EUR": D("50.00"), "GBP": D("30.00")}, 2]),
+    ("other_goods_services", [0, 1, 1, 0, 0, 1, 0, {}, 0]),  # L (closed without an answer)
+    ("none", [0, 1, 1, 1, 0, 0, 0, {}, 0]),  # K (no redress recorded)
+    # redress: 50 + 120.50 + 10 + 0 + 0 EUR (A, D, F, H, E is not settled); 30 GBP (N) on its own
+    ("total", [2, 10, 8, 4, 1, 3, 4, {"EUR": D("180.50"), "GBP": D("30.00")}, 4]),
 ]
 # group: received, closed, still open at the end, open already at the start, at least partly successful
 BAFIN_EXPECTED = [
     ("banking_credit_cards", [2, 2, 1, 1, 1]),  # D, E | D, F | E | F | D
     ("insurance_pure_protection", [1, 0, 1, 0, 0]),  # G
     ("investments", [1, 1, 0, 0, 1]),  # H
-    ("payment_services", [3, 2, 2, 1, 1]),  # B, C, M | A, B | C, M | A | A
+    ("payment_services", [4, 3, 2, 1, 2]),  # B, C, M, N | A, B, N | C, M | A | A, N
     ("other_goods_services", [1, 1, 0, 0, 0]),  # L
     ("none", [1, 1, 0, 0, 0]),  # K
-    ("total", [9, 7, 4, 2, 3]),
+    ("total", [10, 8, 4, 2, 4]),
 ]
 
 
@@ -64,12 +67,12 @@ def _references(session: Session, measure: str, group: str) -> set[str]:
 def test_each_figure_lists_the_complaints_it_counts(session: Session) -> None:
     add_cases(session)
     assert _references(session, "outstanding_start", "total") == {"R-A", "R-F"}
-    assert _references(session, "received", "payment_services") == {"R-B", "R-C", "R-M"}
-    assert _references(session, "closed", "total") == {"R-A", "R-B", "R-D", "R-F", "R-H", "R-K", "R-L"}
-    assert _references(session, "closed_3_days", "total") == {"R-B", "R-H", "R-K"}
+    assert _references(session, "received", "payment_services") == {"R-B", "R-C", "R-M", "R-N"}
+    assert _references(session, "closed", "total") == {"R-A", "R-B", "R-D", "R-F", "R-H", "R-K", "R-L", "R-N"}
+    assert _references(session, "closed_3_days", "total") == {"R-B", "R-H", "R-K", "R-N"}
     assert _references(session, "closed_8_weeks", "total") == {"R-A"}
     assert _references(session, "closed_later", "banking_credit_cards") == {"R-D", "R-F"}
-    assert _references(session, "upheld", "total") == {"R-A", "R-D", "R-H"}
+    assert _references(session, "upheld", "total") == {"R-A", "R-D", "R-H", "R-N"}
     assert _references(session, "outstanding_end", "total") == {"R-C", "R-M", "R-E", "R-G"}
     assert _references(session, "received", "none") == {"R-K"}
     assert _references(session, "received", "home_finance") == set()
@@ -83,5 +86,5 @@ def test_the_bands_of_the_hand_made_cases(session: Session) -> None:
     assert bands == {
         "R-A": "8_weeks", "R-B": "3_days", "R-C": None, "R-M": "8_weeks", "R-D": "later", "R-E": None,
         "R-F": "later", "R-G": None, "R-H": "3_days", "R-I": "8_weeks", "R-J": None, "R-K": "3_days",
-        "R-L": "later",
+        "R-L": "later", "R-N": "3_days",
     }  # fmt: skip

@@ -104,11 +104,23 @@ def export(name: str, fmt: str) -> Response:
     first, last = _period(kind is returns.BAFIN)
     audited("return_export", {"return": kind.name, "start": first.isoformat(), "end": last.isoformat(), "format": fmt})
     table = returns.compute(db(), kind, *_bounds(first, last))
-    header = ["product_group", *kind.measures]
-    names = {"product_group": REGISTER_HEADERS["product_group"], **_labels(kind)}
-    rows = ([group, *figures] for group, figures in table.rows())
+    # Redress gets one column per currency (never a sum across currencies): redress_EUR, redress_GBP, ...
+    currencies = sorted(table.figures[returns.TOTAL].get("redress", {}))
+    columns: list[str] = []
+    for measure in kind.measures:
+        columns += [f"redress_{code}" for code in currencies] if measure in returns.SUMMED else [measure]
+    names: dict[str, Any] = {"product_group": REGISTER_HEADERS["product_group"], **_labels(kind)}
+    names.update({f"redress_{code}": f"{_labels(kind)['redress']} ({code})" for code in currencies})
+
+    def flat(figures: list[Any]) -> list[Any]:
+        cells: list[Any] = []
+        for measure, figure in zip(kind.measures, figures, strict=True):
+            cells += [figure.get(code, 0) for code in currencies] if measure in returns.SUMMED else [figure]
+        return cells
+
+    rows = ([group, *flat(figures)] for group, figures in table.rows())
     filename = f"{kind.name}-return-{first.isoformat()}-{last.isoformat()}"
-    return download(fmt, filename, header, rows, names, {"product_group": GROUP_LABELS})
+    return download(fmt, filename, ["product_group", *columns], rows, names, {"product_group": GROUP_LABELS})
 
 
 @bp.get("/<name>/complaints")

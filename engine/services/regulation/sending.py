@@ -20,6 +20,7 @@ from engine.domain.calendars import calendar_named
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.domain.regulation import LetterRule, Pack
 from engine.services.audit import record
+from engine.services.company import FALLBACK, company_name
 from engine.services.delivery.outbox import enqueue
 from engine.services.regulation.clock import deadlines_of
 from engine.services.regulation.letters import letter_text, render_letter
@@ -73,6 +74,7 @@ def letter_values(
     data: dict[str, Any],
     deadline: RegulatoryDeadline | None,
     now: datetime,
+    company: str = FALLBACK,
 ) -> dict[str, str]:
     """What the template sees: the complaint's facts, the pack's deadline and the agent's text."""
     language = _language(complaint)
@@ -85,7 +87,7 @@ def letter_values(
     message = message if message not in ("", "None") else str(data.get("customer_message") or "")
     return {
         "subject": SUBJECTS[language].get(letter.id, "{ref}").format(ref=complaint.reference),
-        "company_name": str(data.get("company_name") or "complaintflow"),
+        "company_name": company,
         "customer_name": complaint.customer.name,
         "reference": complaint.reference,
         "complaint_subject": complaint.subject,
@@ -112,7 +114,9 @@ def send_letter(
     """Render, keep and queue one letter; returns its row (the outbox row is written in the same unit of work)."""
     language = _language(complaint)
     deadline = next((row for row in deadlines_of(session, complaint.id) if row.pack == pack.id), None)
-    values = letter_values(complaint, pack, letter, data, deadline, now)
+    # The company name an admin set (or COMPLAINTFLOW_COMPANY_NAME), never a process variable: those may come from
+    # what a customer typed.
+    values = letter_values(complaint, pack, letter, data, deadline, now, company_name(session) or FALLBACK)
     html = render_letter(letter, language, values)
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
     address = complaint.customer.email
