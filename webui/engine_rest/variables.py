@@ -28,18 +28,25 @@ def camunda_date(moment: datetime | None) -> str | None:
 
 
 def parse_date(text: Any, name: str = "date") -> datetime:
-    """A date in Camunda's format, or ISO 8601 (``Z`` and ``+01:00`` too)."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        return datetime.fromtimestamp(text / 1000, UTC)  # milliseconds since the epoch, as Java sends them
+    """A date in Camunda's format, or ISO 8601 (``Z`` and ``+01:00`` too); without an offset, UTC.
+
+    A date that has no UTC equivalent (0001-01-01T00:00-01:00, 9999-12-31T23:59+01:00) is refused like any
+    other wrong date: the database stores UTC, and converting it would overflow.
+    """
     raw = str(text or "").strip()
-    candidate = raw[:-1] + "+00:00" if raw.endswith("Z") else raw
-    if len(candidate) > 5 and candidate[-5] in "+-" and candidate[-3] != ":":
-        candidate = candidate[:-2] + ":" + candidate[-2:]
+    refused = RestError(400, f"Cannot convert value '{raw}' of type 'Date' for {name}")
     try:
+        if isinstance(text, int | float) and not isinstance(text, bool):
+            return datetime.fromtimestamp(text / 1000, UTC)  # milliseconds since the epoch, as Java sends them
+        candidate = raw[:-1] + "+00:00" if raw.endswith("Z") else raw
+        if len(candidate) > 5 and candidate[-5] in "+-" and candidate[-3] != ":":
+            candidate = candidate[:-2] + ":" + candidate[-2:]
         moment = datetime.fromisoformat(candidate)
-    except ValueError:
-        raise RestError(400, f"Cannot convert value '{raw}' of type 'Date' for {name}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)  # OverflowError when the date has no UTC equivalent
+        return moment
+    except (ValueError, OverflowError, OSError):
+        raise refused from None
 
 
 def _convert(name: str, kind: str, value: Any, info: dict[str, Any]) -> Any:
