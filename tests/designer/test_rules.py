@@ -220,3 +220,15 @@ def test_unknown_topic_is_a_warning_when_topics_are_known() -> None:
     assert "unknown-topic" not in codes(
         check(diagram(linear(task.replace("fax_customer", "notify"))), known_topics={"notify"})
     )
+
+
+@pytest.mark.parametrize("as_executable", [False, True])
+@pytest.mark.parametrize("kind", ["serviceTask", "sendTask", "businessRuleTask", "scriptTask"])
+def test_a_task_without_implementation_says_so_in_plain_words(kind: str, as_executable: bool) -> None:
+    """The issue's "has no an implementation": every message about a missing implementation reads right."""
+    report = check(diagram(linear(f'<{kind} id="s1" name="Pay"/>')), as_executable=as_executable)
+    texts = [d.text() for d in report.diagnostics if d.element_id == "s1"]
+    assert texts, [d.text() for d in report.diagnostics]
+    assert all(" no an " not in text and " a implementation" not in text for text in texts), texts
+    if kind != "scriptTask":
+        assert any(f"{kind} has no implementation" in t or f"{kind} has no decision" in t for t in texts), texts
