@@ -62,6 +62,18 @@ def test_the_scheduler_unit_in_docs_scheduler_md_is_the_shipped_one() -> None:
     assert "WorkingDirectory=/var/lib/complaintflow" in example.group(1)
 
 
+def test_serve_help_readme_and_units_agree_on_several_schedulers_and_dispatchers() -> None:
+    """`serve --help` once said to run the scheduler as a single process while the README allowed several."""
+    shown = subprocess.run([str(Path(sys.executable).parent / "complaintflow"), "serve", "--help"],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "several of each may run side by side" in " ".join(shown.split())
+    assert "Several schedulers or dispatchers may run side by side" in (ROOT / "README.md").read_text()
+    for unit in ("complaintflow-scheduler.service", "complaintflow-dispatch.service"):
+        assert "Several may run side by side" in (ROOT / "deploy" / "systemd" / unit).read_text()
+    assert topology_script.UNITS.count("complaintflow-scheduler") == 2
+    assert topology_script.UNITS.count("complaintflow-dispatch") == 2
+
+
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     admin_url = os.environ.get("COMPLAINTFLOW_TEST_POSTGRES_URL")
@@ -71,6 +83,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     topology = topology_script.Topology(tmp_path_factory.mktemp("desk"), admin_url, smtp.port)
     try:
         topology.up()
+        topology.smtp = smtp  # type: ignore[attr-defined]
         subprocess.run(
             [str(Path(sys.executable).parent / "complaintflow"), "create-user", "agent", "--role", "agent",
              "--group", "agent", "--password", "agent-password", "--email", "agent@example.org"],
@@ -130,7 +143,7 @@ def test_customer_and_agent_through_the_proxy_with_an_app_server_killed(desk: ob
     base = topology.url  # type: ignore[attr-defined]
     response = page.goto(f"{base}/sign-in")
     assert response is not None and response.headers.get("strict-transport-security", "").startswith("max-age=")
-    _customer_submits(page, base, "Kettle broken (1)")
+    reference = _customer_submits(page, base, "Kettle broken (1)")
     _agent_claims(page, base, "Kettle broken (1)")
 
     topology.kill("complaintflow-web@8001")  # type: ignore[attr-defined]
@@ -147,6 +160,25 @@ def test_customer_and_agent_through_the_proxy_with_an_app_server_killed(desk: ob
     logs = Path(topology.folder) / "logs"  # type: ignore[attr-defined]
     for server in ("complaintflow-web@8001", "complaintflow-web@8002"):
         assert "GET /" in (logs / f"{server}.log").read_text(), f"{server} served no request through nginx"
+
+    # The dispatcher (its own unit, same settings file) signs the status link it mails with the key the web
+    # servers check: the link in the customer's mail opens their complaint through nginx.
+    link = re.compile(re.escape(base) + r"/portal/status/[^\s\"<>]+")
+
+    def mailed_link() -> str | None:
+        for mail in topology.smtp.recorder.messages():  # type: ignore[attr-defined]
+            text = mail.get_body(preferencelist=("plain", "html"))
+            found = link.search(text.get_content() if text is not None else "")
+            if found and reference in str(mail["Subject"]) + text.get_content():
+                return found.group(0)
+        return None
+
+    deadline = time.monotonic() + 60
+    while (status_link := mailed_link()) is None:
+        assert time.monotonic() < deadline, "no mail with a status link reached the customer within 60 s"
+        time.sleep(0.5)
+    page.goto(status_link)
+    assert reference in page.content() and "Kettle broken (1)" in page.content()
 
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -102,3 +102,26 @@ def test_a_name_guessed_from_many_addresses_slows_new_addresses_not_the_owners(
     assert desk.sign_in("192.0.2.200", "admin", "demo").status_code == 302  # slowed, not locked out
     assert desk.sign_in(OWNER, "admin", "demo").status_code == 302
     assert _failures(database) == 50
+
+
+def test_behind_the_proxy_the_guesser_and_the_owner_are_told_apart(
+    database: DatabaseUnderTest, seeded: Seeded, now: datetime, tmp_path: Path
+) -> None:
+    """With nginx in front (COMPLAINTFLOW_PROXY_HOPS=1, docs/production.md) every request comes from the proxy's
+    address; throttling and the attempt log must see the address nginx appended to X-Forwarded-For."""
+    context = app_context(database.url, database.engine, database.sessions, tmp_path / "instance")
+    app = make_app(context, now, PROXY_HOPS=1)
+
+    def sign_in(forwarded_for: str, password: str) -> TestResponse:
+        return Client(app).post(
+            "/sign-in",
+            {"username": "lead", "password": password},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+
+    assert [sign_in(GUESSER, f"guess-{n}").status_code for n in range(6)] == [401] * 5 + [429]
+    assert sign_in(OWNER, "demo").status_code == 302  # same proxy, another customer address: not held up
+    with database.session() as session:
+        addresses = set(session.scalars(select(LoginAttempt.remote_addr)))
+    assert addresses == {GUESSER, OWNER}
