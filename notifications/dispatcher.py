@@ -272,7 +272,8 @@ class Dispatcher:
         if moment is None:
             return None
         local = moment.astimezone(ZoneInfo(self.settings.timezone))
-        return local.strftime("%d.%m.%Y %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
+        # With the zone, as every page shows times (one rule for pages, mails and in-app notices).
+        return local.strftime("%d.%m.%Y %H:%M %Z" if lang == "de" else "%Y-%m-%d %H:%M %Z")
 
 
 def _complaint(session: Session, message: OutboxMessage) -> Complaint | None:

@@ -45,7 +45,7 @@ CUSTOMER = {
 }
 STAFF = {
     "en": {
-        "task_assigned": ("New task: Check the kettle", "Due: 2026-11-24 10:00"),
+        "task_assigned": ("New task: Check the kettle", "Due: 2026-11-24 10:00 CET"),
         "high_priority": ("High priority complaint", "needs attention now"),
         "sla_reminder": ("Reminder: Check the kettle", "is still open"),
         "sla_escalation": ("Escalated:", "was escalated to you"),
@@ -54,7 +54,7 @@ STAFF = {
         "subtask_assigned": ("Subtask for you: About your kettle", "a subtask on complaint"),
     },
     "de": {
-        "task_assigned": ("Neue Aufgabe: Check the kettle", "Fällig: 24.11.2026 10:00"),
+        "task_assigned": ("Neue Aufgabe: Check the kettle", "Fällig: 24.11.2026 10:00 CET"),
         "high_priority": ("mit hoher Priorität", "braucht sofort Aufmerksamkeit"),
         "sla_reminder": ("Erinnerung: Check the kettle", "ist noch offen"),
         "sla_escalation": ("Eskaliert:", "wurde an Sie eskaliert"),

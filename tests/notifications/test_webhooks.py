@@ -100,6 +100,24 @@ def test_a_wrong_secret_is_rejected_by_the_receiver_and_not_retried(
     assert report.failed == 1 and [call["status"] for call in receiver.calls] == [401]
 
 
+def test_the_process_acknowledgement_is_the_complaint_received_event(
+    database: DatabaseUnderTest, process: None, receiver: WebhookReceiver, clock: Clock, now: datetime
+) -> None:
+    """The shipped process acknowledges with its own mail topic; subscribers of "complaint_received" hear of it."""
+    with database.session() as session:
+        endpoint = webhook_admin.create_endpoint(session, ADMIN, receiver.url, ["complaint_received"], now)
+        receiver.secret = endpoint.secret
+        complaint = open_test_complaint(session, now)
+        enqueue(session, now, kind="in_app", topic="complaint_acknowledgement", recipient="erika@example.org",
+                subject="x", complaint_id=complaint.id, instance_id=complaint.instance_id)  # fmt: skip
+        session.commit()
+    worker = dispatcher(database.sessions, channel_settings(1), clock)
+    worker.run_once()
+    worker.run_once()
+    assert [(call["status"], call["event"]) for call in receiver.calls] == [(200, "complaint_received")]
+    assert receiver.calls[0]["json"]["event"] == "complaint_received"
+
+
 def test_signature_check_detects_a_changed_body() -> None:
     body = webhooks.body_bytes({"event": "resolution", "amount": 10})
     signature = webhooks.sign("s3cret", 1_800_000_000, body)

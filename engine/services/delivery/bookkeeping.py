@@ -65,11 +65,20 @@ def due_message_ids(session: Session, now: datetime, limit: int = 100) -> list[i
     return list(session.scalars(query))
 
 
+# Mail topics that are a webhook event under another name: the shipped process acknowledges a complaint with its
+# own mail template, which subscribers know as "complaint_received" (the intake's receipt when no process sends one).
+WEBHOOK_EVENT_OF_TOPIC = {"complaint_acknowledgement": "complaint_received"}
+
+
+def webhook_event_name(topic: str) -> str:
+    return WEBHOOK_EVENT_OF_TOPIC.get(topic, topic)
+
+
 def _webhook_event(session: Session, message: OutboxMessage) -> dict[str, Any]:
     complaint = session.get(Complaint, message.complaint_id) if message.complaint_id else None
     variables = message.payload.get("variables") if isinstance(message.payload, dict) else None
     event: dict[str, Any] = {
-        "event": message.topic,
+        "event": webhook_event_name(message.topic),
         "occurred_at": message.created_at.isoformat(),
         "instance_id": message.instance_id,
         "complaint": None,
@@ -91,15 +100,16 @@ def _webhook_event(session: Session, message: OutboxMessage) -> dict[str, Any]:
 def _fan_out_webhooks(session: Session, message: OutboxMessage, now: datetime) -> None:
     endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)))
     event: dict[str, Any] | None = None
+    name = webhook_event_name(message.topic)
     for endpoint in endpoints:
-        if "*" not in endpoint.events and message.topic not in endpoint.events:
+        if "*" not in endpoint.events and name not in endpoint.events:
             continue
         event = event or _webhook_event(session, message)
         session.add(
             OutboxMessage(
                 created_at=now,
                 kind=CHANNEL_WEBHOOK,
-                topic=message.topic,
+                topic=name,
                 recipient=f"{WEBHOOK_RECIPIENT_PREFIX}{endpoint.id}",
                 payload={"event": event, "source_outbox_id": message.id},
                 complaint_id=message.complaint_id,
