@@ -145,9 +145,19 @@ REGISTER_HEADERS = {
 }  # fmt: skip
 
 ASSIGNMENT_LABELS = {"assigned": _l("assigned"), "unassigned": _l("unassigned")}
+SEGMENT_LABELS = {"standard": _l("Standard"), "premium": _l("Premium"), "business": _l("Business")}
+# The lane groups `complaintflow init-db` creates (complaintflow/web.py DEFAULT_GROUPS); other groups show their name.
+GROUP_LABELS = {
+    "agent": _l("Agents (1st level)"),  # not a role: a lane group
+    "team_lead": _l("Team leads"),  # not a role: a lane group
+    "second_level": _l("2nd level support"), "technical": _l("Technical department"),
+    "billing": _l("Billing department"), "legal": _l("Legal department"), "quality": _l("Quality management"),
+}  # fmt: skip
 
 _KINDS = {
     "assignment": ASSIGNMENT_LABELS,
+    "segment": SEGMENT_LABELS,
+    "group": GROUP_LABELS,
     "category": CATEGORY_LABELS,
     "status": STATUS_LABELS,
     "outcome": OUTCOME_LABELS,
@@ -165,9 +175,15 @@ def label(value: Any, kind: str) -> str:
     return str(known) if known is not None else str(value).replace("_", " ")
 
 
+def group_names(names: Any) -> str:
+    """Group ids as people read them, comma-separated ("Billing department, Legal department")."""
+    return ", ".join(label(name, "group") for name in names or ())
+
+
 def init_app(app: Flask) -> None:
     """The ``label`` filter (``{{ complaint.category|label('category') }}``) and ``task_name`` (diagram texts)."""
     from webui.diagram_text import task_name
 
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["group_names"] = group_names
     app.jinja_env.filters["task_name"] = task_name

@@ -27,6 +27,8 @@ from webui.case_access import visible_task
 from webui.case_forms import case_context, field_message
 from webui.db import db, now
 from webui.diagram_text import task_documentation, task_title, texts_for_task, translated_fields
+from webui.formatting import CHANNEL_LABELS
+from webui.labels import label
 from webui.task_text import fill_documentation
 
 bp = Blueprint("task", __name__, url_prefix="/task")
@@ -45,12 +47,25 @@ def _form_values(fields: list[FormField]) -> dict[str, Any]:
     return values
 
 
+# Process variables that hold stored ids: the documentation names them as pages do ("via API", not "via api").
+_LABELLED = {
+    "customer_segment": "segment", "category": "category", "outcome": "outcome", "resolution_type": "outcome",
+    "root_cause": "root_cause", "product_group": "product_group", "complaint_status": "status",
+}  # fmt: skip
+
+
 def documentation_text(task: HumanTask, texts: dict[str, str] | None = None) -> str | None:
     """The task's documentation (in the user's language when the diagram has it) with ``{{ variable }}`` filled."""
     template = task_documentation(texts or {}, task)
     if not template:
         return None
-    return fill_documentation(template, task.instance.variables or {})
+    variables = dict(task.instance.variables or {})
+    for name, kind in _LABELLED.items():
+        if isinstance(variables.get(name), str) and variables[name]:
+            variables[name] = label(variables[name], kind)
+    if isinstance(variables.get("channel"), str):
+        variables["channel"] = str(CHANNEL_LABELS.get(variables["channel"], variables["channel"]))
+    return fill_documentation(template, variables)
 
 
 def render_task(
