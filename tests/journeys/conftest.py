@@ -66,7 +66,7 @@ def journey(request: pytest.FixtureRequest, browser: Browser, shipped: ShippedAp
     failed = request.node.stash.get(FAILED, True) or any(journey.problems for journey in made)
     keep = failed or os.environ.get("JOURNEY_KEEP_SHOTS") == "1"
     for journey in made:
-        journey.close(keep)
+        journey.close(keep, failed)
     if made and not keep:
         made[0].folder.parent.rmdir()
     for journey in made:

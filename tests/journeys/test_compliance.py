@@ -1,4 +1,4 @@
-"""Journey 10: the manager, as the compliance function, reads the complaint register and the regulators' returns.
+"""Journey 11: the manager, as the compliance function, reads the complaint register and the regulators' returns.
 
 A payment-services complaint goes through the shipped process (receipt, refund partly upheld, final response,
 feedback, closure with its product group); the manager finds it in the register with its letter dates, downloads
@@ -9,7 +9,6 @@ in the audit log.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,26 +17,27 @@ from playwright.sync_api import expect
 
 from tests.journeys.journey import Journey
 from tests.journeys.shipped import ShippedApp
-from tests.journeys.steps import api_complaint, complete_on_cli, newest_instance
+from tests.journeys.steps import api_complaint, complete_as, engine_rest
 
 
 def test_compliance(journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: Path) -> None:
     subject = "Card payment booked twice at the terminal"
     created = api_complaint(shipped, subject=subject, description="My card payment of 35 EUR was booked twice.")
     reference = created["reference"]
-    instance_id = newest_instance(shipped)
-    complete_on_cli(
-        shipped, instance_id, "handle_complaint",
+    complete_as(
+        shipped, reference, "handle_complaint",
         {"next_step": "resolve", "customer_message": "We are checking the double booking."},
     )  # fmt: skip
-    complete_on_cli(
-        shipped, instance_id, "propose_resolution",
+    complete_as(
+        shipped, reference, "propose_resolution",
         {"resolution_type": "refund", "resolution_amount": 35, "outcome": "partly_upheld",
          "resolution_summary": "We refund the second booking of 35 EUR."},
     )  # fmt: skip
-    shipped.cli("message", "feedback_received", "--key", reference, "--data", json.dumps({"csat": 4}))
-    complete_on_cli(
-        shipped, instance_id, "close_complaint", {"root_cause": "system_error", "product_group": "payment_services"}
+    feedback = {"csat": {"value": 4}}
+    engine_rest(shipped, "POST", "/message", {"messageName": "feedback_received", "businessKey": reference,
+                                              "processVariables": feedback}, user="lead")  # fmt: skip
+    complete_as(
+        shipped, reference, "close_complaint", {"root_cause": "system_error", "product_group": "payment_services"}
     )
     today = datetime.now(UTC).date().isoformat()
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable
 
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from tests.journeys.journey import Journey
 from tests.journeys.shipped import ShippedApp
-from tests.journeys.steps import api_complaint, complete_on_cli, open_tasks
+from tests.journeys.steps import api_complaint, assignee_of, complete_as, engine_rest, task_of
 
+REFERENCE = re.compile(r"C-\d{4}-\d{6}")
 FOUR_EYES = "You proposed this resolution; another team lead must approve it"
 
 
@@ -24,27 +25,35 @@ def open_task_of(lead: Journey, subject: str, title: str) -> None:
     row.get_by_role("link", name=title).click()
 
 
+def assignable(select: Locator) -> set[str]:
+    """The users a reassignment list offers (its first option group); nothing may be chosen beforehand."""
+    expect(select).to_have_value("")
+    return set(select.locator("optgroup").first.locator("option").all_inner_texts())
+
+
 def test_team_lead(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
+    """Journey 5: four-eyes approval with its reason, approve and reject, the team workload, reassigning several
+    tasks at once from there and from the task list (only people who may work them are offered); the reassigned
+    tasks arrive as notifications that name them."""
     # The lead also works cases (group agent) and proposes a refund above the threshold himself.
     subject = "Coffee machine refund for a broken grinder"
     created = api_complaint(shipped, subject=subject, description="The grinder broke after a week.")
-    instance_id = max(int(task["instance_id"]) for task in open_tasks(shipped))
-    complete_on_cli(
-        shipped, instance_id, "handle_complaint",
-        {"next_step": "resolve", "customer_message": "We are sorry and will refund the machine."},
-        user="lead", group="agent",
+    complete_as(
+        shipped, created["reference"], "handle_complaint",
+        {"next_step": "resolve", "customer_message": "We are sorry and will refund the machine."}, user="lead",
     )  # fmt: skip
-    complete_on_cli(
-        shipped, instance_id, "propose_resolution",
+    complete_as(
+        shipped, created["reference"], "propose_resolution",
         {"resolution_type": "refund", "resolution_amount": 450, "outcome": "upheld",
-         "resolution_summary": "We refund 450 EUR for the machine."},
-        user="lead", group="agent",
+         "resolution_summary": "We refund 450 EUR for the machine."}, user="lead",
     )  # fmt: skip
     assert created["reference"]
 
     lead = journey("lead")
     page = lead.page
     lead.sign_in("lead")
+    # The menu counts the unread notifications (the demo data's escalations and tasks for the lead).
+    expect(page.locator("header .notices-link .unread-count")).to_have_text(re.compile(r"^\d+$"))
     page.locator("header .notices-link").click()
     expect(page.locator("h1")).to_contain_text("Notifications")
     lead.step("notifications from the menu")
@@ -78,54 +87,72 @@ def test_team_lead(journey: Callable[..., Journey], shipped: ShippedApp) -> None
     expect(page.locator("h1")).to_contain_text("Team workload")
     expect(page.locator("table.workload")).to_contain_text("Anna Agent")
     lead.step("team workload")
+    lead.fits_narrow_screen()
     page.get_by_role("link", name="Anna Agent").click()
+    users = assignable(page.locator("#target"))
+    assert "lead" in users and not {"admin", "designer", "manager", "dept"} & users, users
     for subject in blenders:
         page.locator("#reassign tr", has_text=subject).locator("input[type=checkbox]").check()
     page.select_option("#target", "user:lead")
     page.get_by_role("button", name="Reassign").click()
     expect(page.locator("main")).to_contain_text("2 tasks reassigned to lead.")
     lead.step("two tasks reassigned from the workload")
-    assert {task["assignee"] for task in open_tasks(shipped) if task["id"] in taken} == {"lead"}
+    assert {assignee_of(shipped, task_id) for task_id in taken} == {"lead"}
+    # Each reassigned task is a notification to the lead that names it and links to it on this server.
+    page.locator("header .notices-link").click()
+    notices = page.locator("ul.notifications li.unread")
+    for reference in taken.values():
+        notice = notices.filter(has_text=reference)
+        expect(notice).to_contain_text(f"you have a new task: Handle complaint for complaint {reference}")
+        expect(notice).to_contain_text(f"{shipped.base_url}/task/")
+    expect(page.locator("main")).not_to_contain_text("None")
+    lead.step("the reassigned tasks among the notifications")
 
     # And from the list of all tasks, several at once, back to the agent.
     page.get_by_role("link", name="All tasks").click()
     page.fill("input[name=q]", "Blender")
     page.get_by_role("button", name="Filter").click()
+    lead.fits_narrow_screen()
+    users = assignable(page.locator("#bulk-target"))
+    assert "agent" in users and not {"admin", "designer", "manager", "dept"} & users, users
     for subject in blenders:
         page.locator("tbody tr", has_text=subject).locator("input[type=checkbox]").check()
     page.select_option("#bulk-target", "user:agent")
     page.get_by_role("button", name="Reassign").click()
     expect(page.locator("main")).to_contain_text("2 tasks reassigned to agent.")
     lead.step("two tasks reassigned from the task list")
-    assert {task["assignee"] for task in open_tasks(shipped) if task["id"] in taken} == {"agent"}
+    assert {assignee_of(shipped, task_id) for task_id in taken} == {"agent"}
 
 
-def agent_takes(shipped: ShippedApp, subjects: tuple[str, ...]) -> set[str]:
-    """New complaints (REST API) whose first task the agent claims on the command line; the task ids."""
-    taken = set()
+def agent_takes(shipped: ShippedApp, subjects: tuple[str, ...]) -> dict[str, str]:
+    """New complaints (REST API) whose first task the agent claims; task id -> reference."""
+    taken = {}
     for subject in subjects:
-        api_complaint(shipped, subject=subject, description=f"{subject}. Bought last week.")
-        instance_id = max(int(task["instance_id"]) for task in open_tasks(shipped))
-        task = next(t for t in open_tasks(shipped, instance_id) if t["element_id"] == "handle_complaint")
-        shipped.cli("--as-user", "agent", "--group", "agent", "--role", "agent", "claim", str(task["id"]))
-        taken.add(str(task["id"]))
+        reference = api_complaint(shipped, subject=subject, description=f"{subject}. Bought last week.")["reference"]
+        task = task_of(shipped, reference, "handle_complaint", user="agent")
+        engine_rest(shipped, "POST", f"/task/{task['id']}/claim", {}, user="agent")
+        taken[str(task["id"])] = reference
     return taken
 
 
 def take_and_reply(dept: Journey, subject: str, kind: str, text: str) -> str:
-    """Open the case's question in the inbox, take it and reply; returns the task id. The UI is German (dept)."""
+    """Open the case's question in the inbox, take it and reply; returns the complaint's reference. The UI is
+    German (dept)."""
     page = dept.page
     page.locator("table.process-handovers tr", has_text=subject).get_by_role("link").first.click()
-    task_id = page.url.rsplit("/", 1)[-1]
+    reference = REFERENCE.search(page.locator("main").inner_text())
+    assert reference is not None
     page.locator("form[action$='/claim'] button").click()
     page.select_option("#f_reply_kind", kind)
     page.fill("#f_department_reply", text)
     page.locator("form.task-form button[type=submit]").click()
     expect(page.locator("h1")).to_contain_text("Abteilungseingang")
-    return task_id
+    return reference.group(0)
 
 
 def test_department(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
+    """Journey 6: department staff (German UI) take a question from the inbox, ask back, hand back; each time
+    they land on the inbox again."""
     subject = "Router verliert ständig die Verbindung"
     dept = journey("dept")
     page = dept.page
@@ -134,13 +161,12 @@ def test_department(journey: Callable[..., Journey], shipped: ShippedApp) -> Non
     expect(page.locator("table.process-handovers")).to_contain_text(subject)
     dept.step("department inbox")
 
-    task_id = take_and_reply(dept, subject, "question", "Welche Firmware-Version läuft auf dem Router?")
+    reference = take_and_reply(dept, subject, "question", "Welche Firmware-Version läuft auf dem Router?")
     dept.step("asked back, back on the inbox")
-    done = [json.loads(line) for line in shipped.cli("tasks", "--status", "completed", "--json").splitlines() if line]
-    instance_id = next(int(t["instance_id"]) for t in done if t["id"] == task_id)
-    task = next(t for t in open_tasks(shipped, instance_id) if t["element_id"] == "clarify_for_department")
-    complete_on_cli(
-        shipped, instance_id, "clarify_for_department",
+    # The agent who handed over answers the question (the task waits in his list).
+    task = task_of(shipped, reference, "clarify_for_department")
+    complete_as(
+        shipped, reference, "clarify_for_department",
         {"clarification": "Firmware 7.29, laut Kunde seit dem letzten Update."}, user=str(task["assignee"]),
     )  # fmt: skip
 

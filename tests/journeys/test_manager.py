@@ -1,27 +1,31 @@
 """Journey 7: the manager starts on the dashboard, retries the demo incident, zooms and pans its diagram, and
-suspends, resumes and cancels a process instance."""
+suspends, resumes and cancels a process instance. Beside it the administrator's seam: webhook deliveries from the
+admin menu."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from playwright.sync_api import expect
 
 from tests.journeys.journey import Journey
 from tests.journeys.shipped import ShippedApp
-from tests.journeys.steps import api_complaint, newest_instance
+from tests.journeys.steps import api_complaint
 
 
 def test_manager(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
-    api_complaint(
+    reference = api_complaint(
         shipped, subject="Spam calls after signing the contract", description="Since the contract I get calls."
-    )
-    instance_id = newest_instance(shipped)
+    )["reference"]
     manager = journey("manager")
     page = manager.page
     manager.sign_in("manager")
     expect(page.locator("h1")).to_contain_text("KPI dashboard")
     manager.step("lands on the dashboard")
+    manager.fits_narrow_screen()
     # Filters and charts name things as people do, never by their internal codes.
     channels = page.locator("#channel option").all_inner_texts()
     assert "In person" in channels and not [text for text in channels if "_" in text]
@@ -40,9 +44,11 @@ def test_manager(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
     row = page.locator("tbody tr", has_text="GV-DEMO-1")
     expect(row).to_contain_text("Goodwill voucher")
     manager.step("instances with an incident")
+    manager.fits_narrow_screen()
     row.get_by_role("link").first.click()
     expect(page.locator(".card.incident")).to_contain_text("ZeroDivisionError")
     manager.step("incident")
+    manager.fits_narrow_screen()
     page.fill("#retry-variables", "order_count: 3")
     page.locator("#retry").click()
     expect(page.locator("main")).to_contain_text("Changed variables must be a JSON object")
@@ -73,9 +79,15 @@ def test_manager(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
     fitted = diagram.get_attribute("viewBox")
     assert fitted and [float(n) for n in fitted.split()] == [float(n) for n in before.split()]
 
-    manager.goto(f"/cockpit/instances/{instance_id}")
+    page.locator(".cockpit-tabs").get_by_role("link", name="Instances").click()
+    page.fill("#q", reference)
+    page.get_by_role("button", name="Filter").click()
+    page.locator("tbody tr", has_text=reference).get_by_role("link").first.click()
+    instance_id = page.url.rstrip("/").rsplit("/", 1)[-1]
     expect(page.locator("h1")).to_contain_text(f"Instance {instance_id}")
+    expect(page.locator("main")).to_contain_text(reference)
     manager.step("instance")
+    manager.fits_narrow_screen()
     # Reassigning offers only people who may work the task (the agents), nothing chosen beforehand.
     choice = page.locator("select[id^=reassign-]").first
     users = choice.locator("optgroup").first.locator("option").all_inner_texts()
@@ -96,3 +108,60 @@ def test_manager(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
     page.locator("#confirm-cancel").click()
     expect(page.locator("main")).to_contain_text("The instance is cancelled")
     manager.step("cancelled")
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[bytes]]]:
+    """A local HTTP receiver that answers 204 to every POST; its URL and the bodies it got."""
+    bodies: list[bytes] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/complaints", bodies
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_admin_finds_webhook_deliveries_in_the_menu(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
+    """The administrator subscribes a receiver to new complaints from the admin menu; a new complaint's delivery
+    is then in the delivery log, delivered, and among the deliveries of all channels."""
+    admin = journey("admin")
+    page = admin.page
+    admin.sign_in("admin")
+    page.locator("header nav").get_by_role("link", name="Administration").click()
+    page.locator(".cockpit-tabs").get_by_role("link", name="Webhooks").click()
+    expect(page.locator("h1")).to_have_text("Webhooks")
+    admin.step("webhooks from the admin menu")
+    with webhook_receiver() as (url, bodies):
+        page.fill("#url", url)
+        page.get_by_label("Complaint received").check()
+        page.fill("#description", "CRM of the journey suite")
+        page.get_by_role("button", name="Subscribe").click()
+        expect(page.locator("#new-secret")).to_be_visible()
+        reference = api_complaint(shipped, subject="Webhook test: charger missing", description="No charger.")[
+            "reference"
+        ]
+        row = page.locator("#deliveries tbody tr", has_text=url)
+        for _attempt in range(30):
+            page.reload()
+            if row.filter(has_text="delivered").count():
+                break
+            page.wait_for_timeout(1000)
+        expect(row.filter(has_text="delivered").first).to_contain_text("204")
+        assert any(reference.encode() in body for body in bodies), bodies
+    admin.step("the delivery is in the log, delivered")
+    page.get_by_role("link", name="Every delivery attempt of all channels").click()
+    expect(page.locator("main")).to_contain_text(url)
+    admin.step("every delivery of all channels")

@@ -1,4 +1,4 @@
-"""Journey 9 (regulation packs): the demo data's payment-service complaint is acknowledged with the FCA letter, gets
+"""Journey 10 (regulation packs): the demo data's payment-service complaint is acknowledged with the FCA letter, gets
 its 15-business-day legal deadline, a holding response when the agent takes the designer's delay path, and its final
 response; each letter is on the case page, opens as sent and as PDF, and is in the audit trail. In German too."""
 
