@@ -58,6 +58,8 @@ class DecisionTask(BpmnSpecMixin):
         result_variable: str | None = None,
         map_decision_result: str = "resultList",
         dmn_imports: list[tuple[str, str]] | None = None,
+        binding: str = "latest",
+        binding_value: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(wf_spec, name, **kwargs)
@@ -68,9 +70,22 @@ class DecisionTask(BpmnSpecMixin):
         self.map_decision_result = map_decision_result
         # (text, file) of the imported DMN models; JSON round trips give lists.
         self.dmn_imports: list[tuple[str, str]] = [(str(item[0]), str(item[1])) for item in dmn_imports or []]
+        # camunda:decisionRefBinding: latest and versionTag are looked up each time the task runs (as in
+        # Camunda); deployment and version were resolved at deploy, into dmn_xml.
+        self.binding = binding
+        self.binding_value = binding_value
+
+    def _decision_file(self, my_task: Any) -> tuple[str, str, list[tuple[str, str]]]:
+        """The DMN file to evaluate: the deployed version the binding names now, else the deployment's copy."""
+        calls = getattr(my_task.workflow.top_workflow, "calls", None)
+        if calls is not None and self.binding in ("latest", "versionTag"):
+            found = calls.decision(self.decision_ref, self.binding, self.binding_value)
+            if found is not None:
+                return found
+        return self.dmn_xml, self.dmn_file, self.dmn_imports
 
     def _run_hook(self, my_task: Any) -> bool:
-        definitions = cached_definitions(self.dmn_xml, self.dmn_file, self.dmn_imports)
+        definitions = cached_definitions(*self._decision_file(my_task))
         try:
             result = evaluate_decision(definitions, self.decision_ref, dict(my_task.data))
             apply_result(result, my_task.data, self.result_variable, self.map_decision_result)
@@ -87,7 +102,10 @@ class DecisionTaskConverter(TaskSpecConverter):
 
     def to_dict(self, spec: DecisionTask) -> dict[str, Any]:
         dct: dict[str, Any] = self.get_default_attributes(spec)
-        for key in ("decision_ref", "dmn_xml", "dmn_file", "result_variable", "map_decision_result", "dmn_imports"):
+        for key in (
+            "decision_ref", "dmn_xml", "dmn_file", "result_variable", "map_decision_result", "dmn_imports",
+            "binding", "binding_value",
+        ):  # fmt: skip
             dct[key] = getattr(spec, key)
         return dct
 
@@ -108,6 +126,8 @@ class DecisionTaskParser(BusinessRuleTaskParser):
         models: FeelModels = getattr(self.process_parser.parser, "feel_models", {})
         result_variable = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable") or None
         mapping = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}mapDecisionResult") or "resultList"
+        binding = (self.node.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRefBinding") or "latest").strip()
+        tag = (self.node.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRefVersionTag") or "").strip()
         return DecisionTask(
             self.spec,
             self.bpmn_id,
@@ -117,6 +137,8 @@ class DecisionTaskParser(BusinessRuleTaskParser):
             result_variable=result_variable,
             map_decision_result=mapping,
             dmn_imports=imported_models(xml, models),
+            binding=binding,
+            binding_value=tag if binding == "versionTag" else "",
             **self.bpmn_attributes,
         )
 

@@ -88,13 +88,20 @@ def _missing_data(run: WorkflowRun, old: ParsedDefinition, new: ParsedDefinition
     ]
 
 
+def _diffs(workflow: Any, new: ParsedDefinition) -> tuple[Any, dict[Any, Any]]:
+    """The workflow's diff to ``new``; sub-workflows running a called version keep it and are left out."""
+    top, subprocess_diffs = diff_workflow(_SERIALIZER.registry, workflow, new.spec, new.subprocess_specs)
+    called = workflow.in_called_version
+    return top, {key: diff for key, diff in subprocess_diffs.items() if not called(workflow.subprocesses[key])}
+
+
 def check_migration(run: WorkflowRun, old: ParsedDefinition, new: ParsedDefinition) -> MigrationCheck:
     """Can ``run`` (on ``old``) move to ``new``? Lists every reason it cannot."""
     workflow = run.workflow
     active = tuple(sorted({_element(t) for t in workflow.get_tasks(state=_ACTIVE | TaskState.ERROR)}))
     if workflow.is_completed():
         return MigrationCheck(False, ("the instance is completed",), active)
-    top, subprocess_diffs = diff_workflow(_SERIALIZER.registry, workflow, new.spec, new.subprocess_specs)
+    top, subprocess_diffs = _diffs(workflow, new)
     reasons = []
     for diff in (top, *subprocess_diffs.values()):
         if diff is None:
@@ -118,7 +125,7 @@ def migrate_run(run: WorkflowRun, old: ParsedDefinition, new: ParsedDefinition) 
     if not check.can_move:
         raise InvalidState("; ".join(check.reasons))
     workflow = run.workflow
-    top, subprocess_diffs = diff_workflow(_SERIALIZER.registry, workflow, new.spec, new.subprocess_specs)
+    top, subprocess_diffs = _diffs(workflow, new)
     pairs = [(workflow, top, new.spec)]
     for subprocess_id, diff in subprocess_diffs.items():
         subworkflow = workflow.subprocesses[subprocess_id]
@@ -135,7 +142,7 @@ def migrate_run(run: WorkflowRun, old: ParsedDefinition, new: ParsedDefinition) 
             _prune_stale_predictions(target, spec)
     # Restoring from the dump rebuilds the event manager and proves every task refers to the new specs.
     run.definition = new
-    return WorkflowRun.restore(new, run.dump(), run.now)
+    return WorkflowRun.restore(new, run.dump(), run.now, run.workflow.calls)
 
 
 def _predict_again(task: Any) -> None:

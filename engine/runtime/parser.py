@@ -36,6 +36,7 @@ from engine.bpmn.resources import Resource, parse_xml
 from engine.bpmn.zeebe_elements import zeebe_elements
 from engine.domain.errors import DeploymentError
 from engine.runtime import conditional  # noqa: F401 - conditional events wait for unset variables
+from engine.runtime.calls import BindingCallActivityParser, BoundCallActivity
 from engine.runtime.decisions import (
     BusinessRuleTask,
     DecisionTaskParser,
@@ -158,6 +159,7 @@ class ComplaintflowParser(CamundaParser):
         return None
 
     OVERRIDE_PARSER_CLASSES[full_tag("receiveTask")] = (ReceiveTaskParser, ReceiveTask)
+    OVERRIDE_PARSER_CLASSES[full_tag("callActivity")] = (BindingCallActivityParser, BoundCallActivity)
     OVERRIDE_PARSER_CLASSES[full_tag("userTask")] = (AssignmentAwareUserTaskParser, CamundaUserTask)
     OVERRIDE_PARSER_CLASSES[full_tag("businessRuleTask")] = (DecisionTaskParser, BusinessRuleTask)
     OVERRIDE_PARSER_CLASSES[full_tag("manualTask")] = (

@@ -14,17 +14,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import SubWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.task import Task
 
+from engine.runtime.calls import BoundCallActivity, CalledProcesses, CallingWorkflow
 from engine.runtime.decisions import DecisionTask, DecisionTaskConverter
 from engine.runtime.messages import MergingMessageEventDefinition
 
@@ -41,7 +50,37 @@ class InstanceOnlyWorkflowConverter(BpmnWorkflowConverter):
         dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        bound = workflow.bound_versions() if isinstance(workflow, CallingWorkflow) else {}
+        if bound:  # absent otherwise: states written before call-time binding look the same
+            dct["called_versions"] = {str(task_id): key for task_id, key in sorted(bound.items(), key=str)}
         return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> CallingWorkflow:
+        """BpmnWorkflowConverter.from_dict, building a CallingWorkflow that knows its bound calls first."""
+        spec = self.registry.restore(dct.pop("spec"))
+        subprocess_specs = self.mapping_from_dict(dct.pop("subprocess_specs", {}))
+        workflow = CallingWorkflow(spec, subprocess_specs, deserializing=True, calls=dct.pop("calls", None))
+        for task_id, key in dct.pop("called_versions", {}).items():
+            workflow.bind(UUID(task_id), key)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class ScopedSubWorkflowConverter(BpmnSubWorkflowConverter):
+    """A sub-workflow's spec comes from its scope: the called version it runs, else its caller's copy."""
+
+    def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> BpmnSubWorkflow:
+        if not isinstance(top_workflow, CallingWorkflow):
+            return super().from_dict(dct, task, top_workflow)  # type: ignore[no-any-return]
+        subprocess = self.target_class(top_workflow.spec_for(task), task.id, top_workflow, deserializing=True)
+        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess  # type: ignore[no-any-return]
 
 
 class StableTaskConverter(TaskConverter):
@@ -68,8 +107,13 @@ _CONFIG = dict(CAMUNDA_CONFIG)
 _CONFIG[Task] = StableTaskConverter
 _CONFIG[MergingMessageEventDefinition] = MessageEventDefinitionConverter
 _CONFIG[BpmnWorkflow] = InstanceOnlyWorkflowConverter
+_CONFIG[BpmnSubWorkflow] = ScopedSubWorkflowConverter
 _CONFIG[DecisionTask] = DecisionTaskConverter
-_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+_CONFIG[BoundCallActivity] = SubWorkflowConverter
+_REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
+# Stored states name the workflow "BpmnWorkflow"; they come back as CallingWorkflows (registered last).
+InstanceOnlyWorkflowConverter(CallingWorkflow, _REGISTRY, typename="BpmnWorkflow")
+_SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION = _SERIALIZER.VERSION
 
 
@@ -129,14 +173,18 @@ def decode_state(state: bytes) -> dict[str, Any]:
     return result
 
 
-def load_workflow(definition: ParsedDefinition, state: bytes) -> BpmnWorkflow:
-    """Rebuild a workflow from its stored state and the cached specs of its version."""
+def load_workflow(definition: ParsedDefinition, state: bytes, calls: CalledProcesses | None = None) -> CallingWorkflow:
+    """Rebuild a workflow from its stored state and the cached specs of its version.
+
+    ``calls`` finds the called versions the instance's call activities were bound to (and binds new calls).
+    """
     data = decode_state(state)
     _SERIALIZER.migrate(data)
     # registry.restore passes objects it does not know through unchanged: the cached specs are reused.
     data["spec"] = definition.spec
     data["subprocess_specs"] = dict(definition.subprocess_specs)
-    workflow: BpmnWorkflow = _SERIALIZER.from_dict(data)
+    data["calls"] = calls
+    workflow: CallingWorkflow = _SERIALIZER.from_dict(data)
     return workflow
 
 

@@ -20,8 +20,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.bpmn_xml import LOCAL_INPUT_PREFIX
 from engine.domain.errors import InvalidState, NotFound
+from engine.runtime.calls import CalledProcesses, CallingWorkflow
 from engine.runtime.clock import engine_time
 from engine.runtime.forms import form_fields
+from engine.runtime.incidents import incident_from
 from engine.runtime.messages import message_event
 from engine.runtime.model import (
     IncidentInfo,
@@ -65,32 +67,10 @@ def _split(value: Any) -> tuple[str, ...]:
     return tuple(part.strip() for part in str(value).split(",") if part.strip())
 
 
-def _incident_from(error: Exception, workflow: BpmnWorkflow) -> IncidentInfo:
-    task = getattr(error, "task", None)
-    task_spec = getattr(task, "task_spec", None) or getattr(error, "task_spec", None)
-    if task is None:
-        failed = workflow.get_tasks(state=TaskState.ERROR)
-        task = failed[0] if failed else None
-        task_spec = task_spec or getattr(task, "task_spec", None)
-    message = str(error)
-    line = getattr(error, "line_number", None)
-    if line and "line" not in message:
-        message = f"{message} (line {line})"
-    notes = getattr(error, "notes", None)
-    if notes:
-        message = f"{message}. {' '.join(notes)}"
-    return IncidentInfo(
-        element_id=getattr(task_spec, "bpmn_id", None),
-        element_name=getattr(task_spec, "bpmn_name", None),
-        message=message,
-        task_id=str(task.id) if task is not None else None,
-    )
-
-
 class WorkflowRun:
     """One instance in memory, between loading it from and saving it to the database."""
 
-    def __init__(self, workflow: BpmnWorkflow, now: datetime, definition: ParsedDefinition) -> None:
+    def __init__(self, workflow: CallingWorkflow, now: datetime, definition: ParsedDefinition) -> None:
         self.workflow = workflow
         self.now = now
         self.definition = definition
@@ -105,9 +85,14 @@ class WorkflowRun:
 
     # -- life cycle ---------------------------------------------------------------------------------
     @classmethod
-    def start(cls, definition: ParsedDefinition, data: dict[str, Any], now: datetime) -> WorkflowRun:
-        """Create an instance with the complaint's data and run it until it waits (engine time ``now``)."""
-        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=script_engine())
+    def start(
+        cls, definition: ParsedDefinition, data: dict[str, Any], now: datetime, calls: CalledProcesses | None = None
+    ) -> WorkflowRun:
+        """Create an instance with the complaint's data and run it until it waits (engine time ``now``).
+
+        ``calls`` binds call activities to the deployed versions when they start (without it: the caller's copy).
+        """
+        workflow = CallingWorkflow(definition.spec, definition.subprocess_specs, script_engine(), calls=calls)
         workflow.task_tree.set_data(**data)
         run = cls(workflow, now, definition)
         run._visit_baseline = {}  # a new instance: everything it reaches is a new visit
@@ -116,9 +101,11 @@ class WorkflowRun:
         return run
 
     @classmethod
-    def restore(cls, definition: ParsedDefinition, state: bytes, now: datetime) -> WorkflowRun:
+    def restore(
+        cls, definition: ParsedDefinition, state: bytes, now: datetime, calls: CalledProcesses | None = None
+    ) -> WorkflowRun:
         """Load a stored instance (the spec comes from the per-version cache, not from the row)."""
-        workflow = load_workflow(definition, state)
+        workflow = load_workflow(definition, state, calls)
         workflow.script_engine = script_engine()
         return cls(workflow, now, definition)
 
@@ -135,7 +122,7 @@ class WorkflowRun:
         """
         return task_states(self.workflow) == self._visit_baseline
 
-    def resume_at(self, now: datetime) -> None:
+    def resume_at(self, now: datetime, calls: CalledProcesses | None = None) -> None:
         """Make a run kept in memory since its last save look freshly restored, at engine time ``now``.
 
         Same as :meth:`restore` would give: the stored state carries neither the engine time nor an
@@ -145,6 +132,11 @@ class WorkflowRun:
         self.now = now
         self.incident = None
         self.guard = StepGuard()
+        self.workflow.calls = calls  # this unit of work's view of the deployed versions
+
+    def needs(self, flag: str) -> bool:
+        """``has_timers``/``has_messages``/``has_service_tasks`` of the version or of a called version it runs."""
+        return bool(getattr(self.definition, flag)) or self.workflow.uses(flag)
 
     def advance(self) -> None:
         """Fire due timers, then run automatic steps until a person, a timer or a message is needed."""
@@ -154,7 +146,7 @@ class WorkflowRun:
         except LoopStopped as stopped:
             self.incident = stopped.incident
         except (SpiffWorkflowException, Exception) as error:  # noqa: B014 - any designer error is an incident
-            self.incident = _incident_from(error, self.workflow)
+            self.incident = incident_from(error, self.workflow)
 
     # -- actions ------------------------------------------------------------------------------------
     def _task(self, task_id: str) -> Any:

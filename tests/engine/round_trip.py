@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from engine.runtime.serialization import decode_state
 from engine.runtime.workflow import WorkflowRun
 from engine.services.designer.deployment import parsed_definition
+from engine.services.instances.called_versions import DeployedVersions
 from engine.store.models import ProcessInstance
 
 
@@ -27,7 +28,7 @@ def checked_dump(original_dump):  # type: ignore[no-untyped-def]
 
     def dump(run: WorkflowRun) -> bytes:
         state: bytes = original_dump(run)
-        restored = WorkflowRun.restore(run.definition, state, run.now)
+        restored = WorkflowRun.restore(run.definition, state, run.now, run.workflow.calls)
         assert_same_state(run, restored)
         assert decode_state(original_dump(restored)) == decode_state(state)
         return state
@@ -35,15 +36,16 @@ def checked_dump(original_dump):  # type: ignore[no-untyped-def]
     return dump
 
 
-def assert_round_trips(instance: ProcessInstance) -> None:
+def assert_round_trips(session: Session, instance: ProcessInstance) -> None:
     """Loading the stored state and storing it again changes nothing the engine can see."""
     definition = parsed_definition(instance.definition)
-    first = WorkflowRun.restore(definition, instance.state, instance.updated_at)
+    calls = DeployedVersions(session)
+    first = WorkflowRun.restore(definition, instance.state, instance.updated_at, calls)
     again = first.dump()
     assert decode_state(again) == decode_state(instance.state)
-    assert_same_state(first, WorkflowRun.restore(definition, again, instance.updated_at))
+    assert_same_state(first, WorkflowRun.restore(definition, again, instance.updated_at, calls))
 
 
 def assert_every_instance_round_trips(session: Session) -> None:
     for instance in session.scalars(select(ProcessInstance)):
-        assert_round_trips(instance)
+        assert_round_trips(session, instance)

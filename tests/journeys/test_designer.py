@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.journeys.journey import Journey
 from tests.journeys.shipped import ShippedApp
+from tests.journeys.steps import api_complaint, complete_on_cli, newest_instance, open_tasks
 
 CLASSIFICATION = Path(__file__).resolve().parents[2] / "processes" / "complaint_classification.dmn"
 
@@ -97,3 +98,61 @@ def test_designer_fixes_a_broken_diagram_deploys_it_and_downloads_it(
     expect(page.locator("main")).to_contain_text("department_handover.bpmn")
     expect(page.locator("table.diagnostics tr.sev-error")).to_have_count(0)
     designer.step("the downloaded file checks cleanly")
+
+
+def _hand_over_on_cli(shipped: ShippedApp, subject: str) -> int:
+    """A complaint through the API whose agent hands it over (journey 3's step, on the command line)."""
+    api_complaint(shipped, subject=subject, description="The display stays dark after the update.")
+    instance_id = newest_instance(shipped)
+    complete_on_cli(
+        shipped, instance_id, "handle_complaint",
+        {"next_step": "handover", "customer_message": "We are asking our technical department about it."},
+    )  # fmt: skip
+    return instance_id
+
+
+def _task_title(shipped: ShippedApp, instance_id: int, element: str) -> tuple[str, str]:
+    task = next(task for task in open_tasks(shipped, instance_id) if task["element_id"] == element)
+    return str(task["id"]), str(task["title"])
+
+
+def test_designer_deploys_a_called_process_that_callers_use_from_the_next_call_on(
+    journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: Path
+) -> None:
+    """Journey 8: a new version of department_handover (called by complaint_case_work, itself called by
+    complaint_handling) runs from the next hand-over on, as Camunda's default binding (latest) does; a
+    hand-over already under way finishes on the version it started with."""
+    before = _hand_over_on_cli(shipped, "Dark display, handed over before the new version")
+    _, title = _task_title(shipped, before, "describe_handover")
+    assert title == "Describe hand-over"
+
+    designer = journey("designer-called")
+    page = designer.page
+    designer.sign_in("designer")
+    page.get_by_role("link", name="Process design").click()
+    page.get_by_role("link", name="Upload diagrams").first.click()
+    changed = tmp_path / "department_handover.bpmn"
+    changed.write_text(
+        HANDOVER.read_text(encoding="utf-8").replace('name="Describe hand-over"', 'name="Brief the department"'),
+        encoding="utf-8",
+    )
+    page.set_input_files("input[type=file]", str(changed))
+    page.locator("#check-and-deploy").click()
+    expect(page.locator("section.deployed")).to_contain_text("(department_handover) · version")
+    designer.step("new version of the called process deployed")
+
+    after = _hand_over_on_cli(shipped, "Dark display, handed over after the new version")
+    task_id, title = _task_title(shipped, after, "describe_handover")
+    assert title == "Brief the department"
+    agent = journey("agent-called")
+    agent.sign_in("agent")
+    agent.goto(f"/task/{task_id}")
+    expect(agent.page.locator("h1")).to_contain_text("Brief the department")
+    agent.step("the next hand-over runs the new version")
+
+    # The hand-over that started before keeps its version: its task keeps the old name.
+    task_id, title = _task_title(shipped, before, "describe_handover")
+    assert title == "Describe hand-over"
+    agent.goto(f"/task/{task_id}")
+    expect(agent.page.locator("h1")).to_contain_text("Describe hand-over")
+    agent.step("the hand-over under way keeps its version")

@@ -134,7 +134,7 @@ class Case:
         """After every action: no incident, and the stored state survives a serializer round trip."""
         self.steps.append(step)
         assert self.incident() is None, self.describe()
-        assert_round_trips(self.instance)
+        assert_round_trips(self.session, self.instance)
 
     def later(self, **delta: float) -> datetime:
         self.now = self.now + timedelta(**delta)

@@ -38,7 +38,7 @@ def _check(session: Session, reference: str, expect: dict[str, Any]) -> None:
     complaint = session.scalars(select(Complaint).where(Complaint.reference == reference)).one()
     instance = complaint.instance
     assert instance is not None and queries.open_incident(session, instance.id) is None
-    assert_round_trips(instance)
+    assert_round_trips(session, instance)
     assert complaint.status == expect["status"], reference
     open_tasks = list(queries.list_tasks(session, queries.TaskFilter(instance_id=instance.id)))
     if expect["task"] is None:

@@ -23,7 +23,7 @@ from engine.bpmn.normalize.forms import form_data_from_camunda_form
 
 # Camunda 8 extensions that change nothing about how the process runs here: the user task marker (every
 # user task is a complaintflow task), the version tag, and the modeller's own bookkeeping.
-_NO_EFFECT = frozenset({"userTask", "versionTag", "linkedResources", "linkedResource"})
+_NO_EFFECT = frozenset({"userTask", "linkedResources", "linkedResource"})
 
 HOW_TO_RUN = 'make it an external task: camunda:type="external" camunda:topic="<system action>" (e.g. notify)'
 
@@ -140,6 +140,10 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
         _inputs_as_properties(owner, child)
     elif name == "calledElement":
         zeebe_vars.called_element(ctx, owner, child)
+    elif name == "versionTag":
+        # A process's version tag: call activities bound by versionTag find the version by it.
+        if (child.get("value") or "").strip():
+            owner.set(camunda("versionTag"), (child.get("value") or "").strip())
     elif name == "calledDecision":
         zeebe_vars.called_decision(ctx, owner, child)
     elif name == "loopCharacteristics":

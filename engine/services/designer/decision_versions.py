@@ -101,7 +101,8 @@ def store_decisions(
     return results
 
 
-def _version_tag(content: str, decision_key: str) -> str | None:
+def version_tag(content: str, decision_key: str) -> str | None:
+    """The ``camunda:versionTag`` of a decision in a DMN file."""
     try:
         root = etree.fromstring(content.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError:
@@ -154,7 +155,7 @@ def bound_decision_file(
         found = next((row for row in rows if row.version == int(binding.value)), None)
         what = f"version {binding.value}"
     elif binding.binding == "versionTag":
-        found = next((row for row in rows if _version_tag(row.content, key) == binding.value), None)
+        found = next((row for row in rows if version_tag(row.content, key) == binding.value), None)
         what = f"a version tagged {binding.value!r} (camunda:versionTag)"
     else:
         raise DeploymentError(

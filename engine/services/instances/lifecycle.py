@@ -16,6 +16,7 @@ from engine.domain.roles import RETRY_ROLES
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import changed_values, record
 from engine.services.designer.deployment import definition_for_start, parsed_definition
+from engine.services.instances.called_versions import DeployedVersions
 from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.instances.run_cache import take_run
 from engine.services.unit_of_work import commit, unit_of_work
@@ -48,9 +49,9 @@ def load_run(session: Session, instance: ProcessInstance, now: datetime) -> Work
     definition = parsed_definition(instance.definition)
     run = take_run(instance, definition)
     if run is not None:
-        run.resume_at(now)
+        run.resume_at(now, DeployedVersions(session))
         return run
-    return WorkflowRun.restore(definition, instance.state, now)
+    return WorkflowRun.restore(definition, instance.state, now, DeployedVersions(session))
 
 
 def get_instance(session: Session, instance_id: int) -> ProcessInstance:
@@ -95,7 +96,7 @@ def start_instance(
     """Start the latest (or given) version with the complaint's data and run it until it waits."""
     data = _check_data(data)
     definition = definition_for_start(session, process_key, version)
-    run = WorkflowRun.start(parsed_definition(definition), data, now)
+    run = WorkflowRun.start(parsed_definition(definition), data, now, DeployedVersions(session))
     key = business_key or (str(data["complaint_id"]) if data.get("complaint_id") is not None else None)
     instance = new_instance(session, actor, definition, key, now)
     record(

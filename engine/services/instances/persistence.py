@@ -66,15 +66,15 @@ def save_run(session: Session, instance: ProcessInstance, run: WorkflowRun, acto
             instance.completed_at = now
             record(session, actor, "instance_completed", now, instance_id=instance.id)
         open_rows, new_rows = _sync_human_tasks(session, instance, snapshot, actor, now, run.stored)
-        if run.definition.has_service_tasks:
+        if run.needs("has_service_tasks"):
             waiting = [call for call in run.service_calls() if waits_for_worker(call)]
             sync_external_tasks(session, instance, waiting, now, run.stored)
         record_visits(session, instance, run.visit_changes(), now)
         run.stored = True
         remember_saved_run(session, instance, run, state)
-        if run.definition.has_timers:
+        if run.needs("has_timers"):
             _sync_timers(session, instance, snapshot, now)
-        if run.definition.has_messages:
+        if run.needs("has_messages"):
             _sync_messages(session, instance, snapshot, now)
         if had_incident or snapshot.incident is not None:
             _sync_incident(session, instance, snapshot, actor, now)

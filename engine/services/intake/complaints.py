@@ -18,6 +18,7 @@ from engine.domain.errors import FormValidationError, NotFound
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import record
 from engine.services.designer.deployment import definition_for_start, parsed_definition
+from engine.services.instances.called_versions import DeployedVersions
 from engine.services.instances.lifecycle import new_instance
 from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
@@ -137,7 +138,7 @@ def record_complaint(session: Session, actor: Actor, new: NewComplaint, process_
     complaint.reference = f"C-{now.year}-{complaint.id:06d}"
     data = process_variables(complaint)
     data["product_group"] = new.product_group
-    run = WorkflowRun.start(parsed_definition(definition), data, now)
+    run = WorkflowRun.start(parsed_definition(definition), data, now, DeployedVersions(session))
     instance = new_instance(session, actor, definition, complaint.reference, now)
     complaint.instance_id = instance.id
     complaint.status = "open"
