@@ -98,16 +98,17 @@ def test_tenant_and_refused_diagram(modeler: tuple[FlaskClient, dict[str, str]])
     assert broken.status_code == 400 and broken.json["message"].startswith("ENGINE-09005 Could not parse BPMN")
 
 
-def test_decision_table_on_its_own_updates_the_process_using_it(modeler: tuple[FlaskClient, dict[str, str]]) -> None:
+def test_decision_table_on_its_own_is_a_new_decision_version(modeler: tuple[FlaskClient, dict[str, str]]) -> None:
+    """The process is not redeployed: its business rule task takes the latest version when it runs."""
     client, headers = modeler
     bpmn = (EXAMPLES / "complaint_basic.bpmn").read_text()
     dmn = (EXAMPLES / "complaint_priority.dmn").read_text()
     assert _deploy(client, headers, {"complaint_basic.bpmn": bpmn, "complaint_priority.dmn": dmn}).status_code == 200
-    alone = _deploy(client, headers, {"complaint_priority.dmn": dmn})
+    alone = _deploy(client, headers, {"complaint_priority.dmn": dmn.replace('"low"', '"lowest"')})
     assert alone.status_code == 200, alone.get_data(as_text=True)
-    assert [d["key"] for d in alone.json["deployedProcessDefinitions"].values()] == ["complaint_basic"]
+    assert alone.json["deployedProcessDefinitions"] is None
     decisions = alone.json["deployedDecisionDefinitions"]
-    assert decisions and {d["key"] for d in decisions.values()} == {"complaint_priority"}
+    assert decisions and {(d["key"], d["version"]) for d in decisions.values()} == {("complaint_priority", 2)}
 
 
 def test_an_agent_may_not_deploy(rest_app: tuple[Flask, str]) -> None:

@@ -105,11 +105,16 @@ def test_decision_already_deployed_is_found(session: Session, now: datetime) -> 
     assert result.version == 2
 
 
-def test_new_decision_table_makes_new_versions_of_processes_using_it(session: Session, now: datetime) -> None:
+def test_new_decision_table_alone_is_a_decision_version_the_process_evaluates_next(
+    session: Session, now: datetime
+) -> None:
     deploy_paths(session, now, *BASIC)
     dmn = (EXAMPLES / "complaint_priority.dmn").read_text().replace('"P5D"', '"P4D"')
     [result] = deployment.deploy(session, ADMIN, [Resource("complaint_priority.dmn", dmn)], now)
-    assert (result.process_key, result.version) == ("complaint_basic", 2)
+    assert (result.kind, result.process_key, result.version) == ("decision", "complaint_priority", 2)
+    assert session.scalar(select(func.count()).select_from(ProcessDefinition)) == 1
+    instance = instances.start_instance(session, ADMIN, "complaint_basic", complaint(category="delivery"), now)
+    assert instance.variables["handling_due"] == "P4D"
 
 
 def test_script_syntax_error_is_reported_at_deploy_with_element(session: Session, now: datetime) -> None:

@@ -92,10 +92,11 @@ def test_decision_ref_binding_version_tag_deployment_and_latest(session: Session
         deployment.deploy(session, ADMIN, [Resource(f"{process_id}.bpmn", _bound(process_id, binding))], now)
     assert [_dish(session, now, p) for p in processes] == ["Goulash", "Roastbeef", "Roastbeef"]
 
-    # A newer table alone: processes on the latest version follow it, a pinned one keeps its table.
+    # A newer table alone: no process is redeployed; the latest binding takes it when the task runs next,
+    # a pinned one and a tag the new table lacks keep theirs.
     pasta = DMN.replace('"Roastbeef"', '"Pasta"')
     results = deployment.deploy(session, ADMIN, [Resource("dish.dmn", pasta)], now)
-    assert {r.process_key for r in results if r.kind == "process"} == {"follows_latest", "by_tag"}
+    assert {r.kind for r in results} == {"decision"}
     assert [_dish(session, now, p) for p in processes] == ["Pasta", "Roastbeef", "Roastbeef"]
 
     # Bound to the deployment: the DMN file must come with the process, and its table is the one used.

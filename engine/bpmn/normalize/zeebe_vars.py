@@ -96,6 +96,12 @@ def called_decision(ctx: Context, owner: etree._Element, child: etree._Element) 
         ctx.error(owner, "dynamic-decision", "the called decision must be a fixed decision id")
         return
     owner.set(camunda("decisionRef"), decision)
+    # Camunda 8's bindingType means what Camunda 7's decisionRefBinding does (latest when absent).
+    binding = (child.get("bindingType") or "").strip()
+    if binding in ("deployment", "versionTag"):
+        owner.set(camunda("decisionRefBinding"), binding)
+    if binding == "versionTag":
+        owner.set(camunda("decisionRefVersionTag"), (child.get("versionTag") or "").strip())
     result = (child.get("resultVariable") or "").strip()
     if result:
         owner.set(camunda("resultVariable"), result)

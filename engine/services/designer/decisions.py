@@ -1,8 +1,8 @@
 """Deployed decisions (DMN) on their own: listing them and evaluating one (Camunda's ``decision-definition``).
 
-A decision is deployed with the process version that uses it; the newest version carrying a DMN file that
-declares it is the decision's current definition. Evaluating runs the same DMN engine as business rule
-tasks (SpiffWorkflow's, through a one-step process) and answers rows of output values (Camunda's shape).
+Every deployed DMN file, alone or with a process, gives its decisions versions (decision_versions); the list
+has every version, evaluating takes the newest. Evaluating runs the same DMN engine as business rule tasks
+(through a one-step process) and answers rows of output values (Camunda's shape).
 """
 
 from __future__ import annotations
@@ -21,18 +21,31 @@ from engine.domain.errors import ComplaintflowError, NotFound
 from engine.runtime.parser import parse_process
 from engine.runtime.serialization import ParsedDefinition
 from engine.runtime.workflow import WorkflowRun
-from engine.store.models import DefinitionResource, ProcessDefinition
+from engine.services.designer.decision_versions import version_tag
+from engine.store.models import DecisionDefinition, DefinitionResource, ProcessDefinition
 
 
 @dataclass(frozen=True)
 class DeployedDecision:
-    """A decision and the stored file it comes from (the newest version that carries it)."""
+    """One version of a decision and the stored DMN file it comes from.
+
+    ``deployment`` names what deployed it: ``decision-<row id>`` for a version of ``decision_definition``
+    (every deployed DMN file, alone or with a process), the process version's row id for a decision only a
+    process version deployed before decisions were versioned carries.
+    """
 
     key: str
     name: str
+    version: int
     filename: str
     content: str
-    definition: ProcessDefinition
+    deployment: str
+    version_tag: str | None = None
+
+    @property
+    def id(self) -> str:
+        """Camunda's decision definition id: ``key:version:deployment``."""
+        return f"{self.key}:{self.version}:{self.deployment}"
 
 
 def _decisions_in(text: str) -> list[tuple[str, str]]:
@@ -47,8 +60,34 @@ def _decisions_in(text: str) -> list[tuple[str, str]]:
     ]
 
 
-def deployed_decisions(session: Session) -> list[DeployedDecision]:
-    """Every decision of the stored DMN files, each from the newest version that carries it."""
+def deployed_decisions(session: Session, key: str | None = None) -> list[DeployedDecision]:
+    """Every deployed version of every decision (of ``key`` only, if given), by key and version.
+
+    Decisions deployed before decisions had versions of their own come from the newest process version
+    that carries them, as long as no versioned row exists for their key.
+    """
+    rows = select(DecisionDefinition).order_by(DecisionDefinition.decision_key, DecisionDefinition.version)
+    if key is not None:
+        rows = rows.where(DecisionDefinition.decision_key == key)
+    found: list[DeployedDecision] = []
+    for row in session.scalars(rows):
+        names = dict(_decisions_in(row.content))
+        found.append(
+            DeployedDecision(
+                row.decision_key,
+                names.get(row.decision_key, row.name),
+                row.version,
+                row.filename,
+                row.content,
+                f"decision-{row.id}",
+                version_tag(row.content, row.decision_key),
+            )
+        )
+    versioned = {decision.key for decision in found}
+    return sorted([*found, *_unversioned(session, versioned, key)], key=lambda d: (d.key, d.version))
+
+
+def _unversioned(session: Session, versioned: set[str], key: str | None) -> list[DeployedDecision]:
     query = (
         select(DefinitionResource, ProcessDefinition)
         .join(ProcessDefinition, ProcessDefinition.id == DefinitionResource.definition_id)
@@ -57,9 +96,21 @@ def deployed_decisions(session: Session) -> list[DeployedDecision]:
     )
     found: dict[str, DeployedDecision] = {}
     for resource, definition in session.execute(query).all():
-        for key, name in _decisions_in(resource.content):
-            found[key] = DeployedDecision(key, name, resource.filename, resource.content, definition)
-    return sorted(found.values(), key=lambda decision: decision.key)
+        for decision_key, name in _decisions_in(resource.content):
+            if decision_key in versioned or (key is not None and decision_key != key):
+                continue
+            found[decision_key] = DeployedDecision(
+                decision_key, name, definition.version, resource.filename, resource.content, str(definition.id)
+            )
+    return list(found.values())
+
+
+def latest_deployed_decision(session: Session, key: str) -> DeployedDecision:
+    """The newest version of a decision, or NotFound."""
+    versions = deployed_decisions(session, key)
+    if not versions:
+        raise NotFound(f"no deployed decision definition with key {key!r}")
+    return versions[-1]
 
 
 def _output_names(content: str, key: str) -> list[str]:
@@ -89,9 +140,7 @@ def evaluate_decision(session: Session, key: str, inputs: dict[str, Any], now: d
 
     Evaluated exactly as a business rule task would: a one-step process around it runs in memory.
     """
-    decision = next((d for d in deployed_decisions(session) if d.key == key), None)
-    if decision is None:
-        raise NotFound(f"no deployed decision definition with key {key!r}")
+    decision = latest_deployed_decision(session, key)
     probe = Resource("cf_decision_probe.bpmn", _PROBE.replace("{key}", escape(key, {'"': "&quot;"})))
     spec, subprocess_specs = parse_process([probe, Resource(decision.filename, decision.content)], "cf_decision_probe")
     run = WorkflowRun.start(ParsedDefinition(spec, subprocess_specs), dict(inputs), now)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.diagnostics import Diagnostic
+from engine.bpmn.dmn.dialect import FEEL, dialect
 from engine.bpmn.normalize.pipeline import DiagramRejected, NormalizedFile, blocking, normalize_resources
-from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn, dmn_namespaces
+from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn, dmn_namespaces, parse_xml
 from engine.domain.actors import Actor
 from engine.domain.errors import DeploymentError, NotFound
 from engine.runtime.lint import lint_specs
@@ -268,8 +269,18 @@ def _decision_result(session: Session, version: DecisionVersion) -> DeployResult
 
 
 def _processes_using_new_decisions(catalogue: _Catalogue, uploads: list[Resource], already: list[str]) -> list[str]:
-    """Deployed processes that call an uploaded decision get a new version with the new table."""
-    decisions = {decision for resource in uploads if resource.kind == "dmn" for decision in describe_dmn(resource)}
+    """Deployed processes that call a decision of an uploaded older-dialect DMN file get a new version with it.
+
+    A FEEL decision needs none: business rule tasks look up its latest (or tagged) version each time they
+    run (engine.runtime.decisions). SpiffWorkflow's engine, which runs the older dialect, cannot switch
+    tables at run time, so those processes are redeployed with the new file as before.
+    """
+    decisions = {
+        decision
+        for resource in uploads
+        if resource.kind == "dmn" and dialect(parse_xml(resource)) != FEEL
+        for decision in describe_dmn(resource)
+    }
     if not decisions:
         return []
     catalogue.load_deployed()
