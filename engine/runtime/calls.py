@@ -176,6 +176,14 @@ class CallingWorkflow(BpmnWorkflow):
         """The bound calls whose sub-workflow still exists (a reset or an orphan drop removes some)."""
         return {task_id: key for task_id, key in self.called_versions.items() if task_id in self.subprocesses}
 
+    def all_specs(self) -> list[Any]:
+        """Every spec the instance can run: its version's and those of the called versions it runs."""
+        specs = [self.spec, *self._root_specs.values()]
+        for key in set(self.bound_versions().values()):
+            version = self._version(key)
+            specs += [version.spec, *version.subprocess_specs.values()]
+        return specs
+
     def uses(self, flag: str) -> bool:
         """True when a called version this instance runs has timers/messages/service tasks (``has_*``)."""
         return any(getattr(self._version(key), flag) for key in set(self.bound_versions().values()))

@@ -23,7 +23,7 @@ def waits_for_signal(run: WorkflowRun, name: str) -> bool:
 
 def has_signal_events(run: WorkflowRun) -> bool:
     """Whether the process declares any signal event at all (so a broadcast can skip the others)."""
-    specs = [run.definition.spec, *run.definition.subprocess_specs.values()]
+    specs = run.workflow.all_specs()  # called versions the instance runs may declare signals its own copy lacks
     return any(
         isinstance(definition, SignalEventDefinition)
         for spec in specs

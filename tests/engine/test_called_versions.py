@@ -20,9 +20,10 @@ from engine.runtime.calls import CallBinding, binding_of
 from engine.services.casework import tasks
 from engine.services.designer import deployment, removal
 from engine.services.instances import lifecycle as instances
+from engine.services.instances import signals
 from engine.services.instances.run_cache import RUN_CACHE
 from engine.store.models import Incident, ProcessDefinition, ProcessInstance
-from tests.engine.helpers import ADMIN, ANNA, only_task
+from tests.engine.helpers import ADMIN, ANNA, only_task, open_tasks
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
@@ -257,3 +258,23 @@ def test_camunda_8_binding_types(session: Session, now: datetime) -> None:
     deployment.deploy(session, ADMIN, [c8_caller('bindingType="deployment"'), c8_called("v5", "5.0")], now)
     deployment.deploy(session, ADMIN, [c8_called("v6", "6.0")], now)
     assert only_task(session, start(session, now).id).title == "Work v5"
+
+
+def test_a_signal_reaches_a_catch_event_only_the_called_version_has(session: Session, now: datetime) -> None:
+    deployment.deploy(session, ADMIN, [caller(), called("v1")], now)
+    waits = (
+        called("v2")
+        .content.replace(
+            '<bpmn:sequenceFlow id="c1" sourceRef="c_start" targetRef="work"/>',
+            '<bpmn:intermediateCatchEvent id="go"><bpmn:signalEventDefinition signalRef="sig_go"/>'
+            "</bpmn:intermediateCatchEvent>"
+            '<bpmn:sequenceFlow id="c1" sourceRef="c_start" targetRef="go"/>'
+            '<bpmn:sequenceFlow id="c0" sourceRef="go" targetRef="work"/>',
+        )
+        .replace("</bpmn:process>", '</bpmn:process><bpmn:signal id="sig_go" name="go"/>')
+    )
+    deployment.deploy(session, ADMIN, [Resource("called.bpmn", waits)], now)
+    instance = start(session, now)
+    assert not open_tasks(session, instance.id)
+    assert signals.broadcast_signal(session, ADMIN, "go", now) == [instance.id]
+    assert only_task(session, instance.id).title == "Work v2"

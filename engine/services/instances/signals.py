@@ -35,7 +35,8 @@ def broadcast_signal(
             continue
         run = load_run(session, instance, now)
         if not has_signal_events(run):
-            skip_definitions.add(instance.definition_id)
+            if not run.workflow.bound_versions():  # a called version another instance runs may have some
+                skip_definitions.add(instance.definition_id)
             continue
         if not waits_for_signal(run, name):
             continue
