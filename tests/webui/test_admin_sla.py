@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.bpmn.sla_table import SlaRule, parse_sla_table
+from engine.services.designer.decision_versions import latest_decision
 from engine.store.models import AuditEntry
 from engine.store.queries import latest_definition
 from tests.conftest import DatabaseUnderTest
@@ -61,11 +62,11 @@ def test_admin_sees_targets_by_channel_and_priority_and_deploys_a_change(
     saved = admin.post("/admin/sla/", data)
     assert saved.status_code == 302, saved.get_data(as_text=True)[-2000:]
     page = admin.get("/admin/sla/").get_data(as_text=True)
-    assert "SLA targets deployed: complaint_handling v2" in page
+    assert "SLA targets deployed: sla_targets v2" in page
     assert "3 business hours / 2 business days" in page
     with database.session() as session:
-        definition = latest_definition(session, "complaint_handling")
-        assert definition is not None and definition.version == 2
+        decision = latest_decision(session, "sla_targets")
+        assert decision is not None and decision.version == 2
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "sla_targets_deployed")).one()
         assert entry.actor == "admin" and entry.after is not None and len(entry.after["rules"]) == 9
     downloaded = admin.get("/admin/sla/sla_targets.dmn")
@@ -146,8 +147,8 @@ def test_a_dmn_from_the_modeller_is_uploaded_and_deployed(
     uploaded = admin.post("/admin/sla/upload", {"file": (io.BytesIO(text.encode()), "sla_targets.dmn")})
     assert uploaded.status_code == 302
     with database.session() as session:
-        definition = latest_definition(session, "complaint_handling")
-        assert definition is not None and definition.version == 2
+        decision = latest_decision(session, "sla_targets")
+        assert decision is not None and decision.version == 2
     wrong = admin.post("/admin/sla/upload", {"file": (io.BytesIO(b"<definitions/>"), "other.dmn")})
     assert wrong.status_code == 422
 

@@ -21,6 +21,7 @@ from engine.domain.calendars import calendar_named
 from engine.domain.errors import DeploymentError, FormValidationError, PermissionDenied
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
+from engine.services.designer.decision_versions import latest_decision
 from engine.services.designer.deployment import DeployResult, deploy, runnable_resources
 from engine.services.sla.business_calendars import sync_registry
 from engine.store.complaints import CHANNELS, PRIORITIES
@@ -45,6 +46,10 @@ def _require_admin(actor: Actor) -> None:
 
 
 def _deployed(session: Session) -> tuple[Resource, str] | None:
+    """The newest deployed version of the decision (what the next evaluation runs), else a process's copy."""
+    decision = latest_decision(session, DECISION_ID)
+    if decision is not None:
+        return Resource(decision.filename, decision.content), f"{DECISION_ID} v{decision.version}"
     for definition in latest_definitions(session):
         for stored in runnable_resources(definition):
             resource = Resource(stored.filename, stored.content)
@@ -105,7 +110,8 @@ def effective_targets(rules: list[SlaRule]) -> dict[tuple[str, str], SlaRule | N
 
 
 def save_rules(session: Session, actor: Actor, rules: list[SlaRule], now: datetime) -> list[DeployResult]:
-    """Validate, render and deploy the rules as a new version of the decision (and its processes)."""
+    """Validate, render and deploy the rules as a new version of the decision (processes take it at their next
+    evaluation)."""
     _require_admin(actor)
     check_rules(session, rules)
     before = current_table(session, actor)
