@@ -9,14 +9,15 @@ leaves empty is an error at that block (its line when the file still holds it).
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from engine.bpmn.diagnostics import ERROR, INFO, Diagnostic
 from engine.domain.letter_templates import LANGUAGES, missing_blocks
-from engine.domain.regulation import LetterRule, letters_from_mapping
-
-CALENDARS_FILE = "calendars.toml"  # the packs' calendars, not a pack
+from engine.domain.regulation import NOT_PACK_FILES, LetterRule, letters_from_mapping
 
 
 def is_letter_template(path: str) -> bool:
@@ -24,14 +25,14 @@ def is_letter_template(path: str) -> bool:
     file = Path(path)
     if file.suffix != ".html" or file.parent.name not in LANGUAGES or file.parent.parent.name != "letters":
         return False
-    return any(p.name != CALENDARS_FILE for p in file.parents[2].glob("*.toml"))
+    return any(p.name not in NOT_PACK_FILES for p in file.parents[2].glob("*.toml"))
 
 
 def _pack_letters(folder: Path) -> tuple[list[tuple[str, LetterRule]], list[str]]:
     """(pack id, letter) of every pack file of ``folder``, and the pack files that cannot be read."""
     letters, broken = [], []
     for path in sorted(folder.glob("*.toml")):
-        if path.name == CALENDARS_FILE:
+        if path.name in NOT_PACK_FILES:
             continue
         try:
             pack_id, rules = letters_from_mapping(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
@@ -98,3 +99,24 @@ def letter_template_diagnostics(path: str) -> list[Diagnostic]:
                 )
             )
     return found
+
+
+def uploaded_letter_diagnostics(name: str, data: bytes, language: str, library: Path) -> list[Diagnostic]:
+    """An uploaded letter template (the web upload page), checked exactly as ``complaintflow designer check`` checks
+    the file in place: as ``letters/<language>/<file name>`` of a copy of the pack ``library`` (the shipped
+    processes/regulation), against the packs there. The diagnostics name the uploaded file."""
+    filename = Path(name.replace("\\", "/")).name
+    if language not in LANGUAGES:
+        return [Diagnostic(ERROR, "letter-language", f"unknown letter language {language!r}", line=1, file=name)]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return [Diagnostic(ERROR, "unreadable", f"cannot read the letter template: {error}", line=1, file=name)]
+    with tempfile.TemporaryDirectory(prefix="cf-letters-") as folder:
+        copy = Path(folder) / library.name
+        shutil.copytree(library, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        target = copy / "letters" / language / filename
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        found = letter_template_diagnostics(str(target))
+    return [replace(diagnostic, file=name) for diagnostic in found]

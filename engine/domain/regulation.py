@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from engine.domain.calendar import is_working_day, parse_sla_duration
 from engine.domain.calendars import calendar_named, end_of_business_day, sla_due
 
+# Files beside the packs in processes/regulation that are not packs: the calendars and the returns' mapping tables.
+NOT_PACK_FILES = frozenset({"calendars.toml", "returns.toml"})
 BREACH_GROUP = "team_lead"  # not a role: the candidate group a breached deadline's open tasks go to by default
 BREACH_PRIORITIES = ("normal", "high", "critical")  # a breach never lowers a priority; "low" would mean nothing
 

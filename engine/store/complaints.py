@@ -36,17 +36,11 @@ KPI_HOURS_INDEXES = {
 # not settled before its start.
 RETURN_INDEXES = {
     "ix_complaint_return": (
-        "created_at",
-        "settled_at",
-        "product_group",
-        "outcome",
-        "settled_band",
-        "resolution_amount",
-        "root_cause",
-        "resolution_currency",
-        "currency",  # the redress is summed per currency (migration 0021)
-    ),  # fmt: skip
-}
+        "created_at", "settled_at", "product_group", "outcome", "settled_band", "resolution_amount", "root_cause",
+        "resolution_currency", "currency",  # the redress is summed per currency (migration 0021)
+        "product",  # the returns' mapping tables read it: BaFin categories, FCA product rows (migration 0022)
+    ),
+}  # fmt: skip
 
 
 class Customer(Base):

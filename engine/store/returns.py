@@ -107,10 +107,11 @@ class ReturnTable:
     start: datetime
     end: datetime
     figures: dict[str, dict[str, Any]]
+    groups: tuple[str, ...] = GROUPS  # in report order; TOTAL comes last
 
     def rows(self) -> list[tuple[str, list[Any]]]:
         """(group, figures in measure order), groups without any figure left out, the total last."""
-        shown = [group for group in GROUPS if any(_nonzero(self.figures[group][m]) for m in self.kind.measures)]
+        shown = [group for group in self.groups if any(_nonzero(self.figures[group][m]) for m in self.kind.measures)]
         return [(group, [self.figures[group][m] for m in self.kind.measures]) for group in (*shown, TOTAL)]
 
 
@@ -156,26 +157,33 @@ def _relevant(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(Complaint.created_at < end, or_(Complaint.settled_at.is_(None), Complaint.settled_at >= start))
 
 
-def compute(session: Session, kind: ReturnKind, start: datetime, end: datetime) -> ReturnTable:
+def compute(
+    session: Session,
+    kind: ReturnKind,
+    start: datetime,
+    end: datetime,
+    grouping: ColumnElement[str] | None = None,
+    groups: tuple[str, ...] = GROUPS,
+) -> ReturnTable:
     """Every figure of ``kind`` for the period in ONE pass over the covering index ``ix_complaint_return``: per
     product group and redress currency, a ``CASE`` sum per measure over exactly the conditions the click-through
-    lists use. Redress is summed per currency (``resolution_currency``, else the complaint's), never across them."""
+    lists use. Redress is summed per currency (``resolution_currency``, else the complaint's), never across them.
+
+    ``grouping`` (an SQL expression giving one of ``groups`` per complaint) replaces the product group: the BaFin
+    report counts by the categories of the designer's mapping (engine.store.returns_tables.category_expression)."""
     figures: dict[str, dict[str, Any]] = {
-        group: {measure: ({} if measure in SUMMED else 0) for measure in kind.measures} for group in (*GROUPS, TOTAL)
+        group: {measure: ({} if measure in SUMMED else 0) for measure in kind.measures} for group in (*groups, TOTAL)
     }
+    by = Complaint.product_group if grouping is None else grouping
     columns = [
         func.sum(case((MEASURES[measure](start, end), Complaint.resolution_amount), else_=None))
         if measure in SUMMED
         else func.sum(case((MEASURES[measure](start, end), 1), else_=0))
         for measure in kind.measures
     ]
-    query = (
-        select(Complaint.product_group, REDRESS_CURRENCY, *columns)
-        .where(_relevant(start, end))
-        .group_by(Complaint.product_group, REDRESS_CURRENCY)
-    )
+    query = select(by, REDRESS_CURRENCY, *columns).where(_relevant(start, end)).group_by(by, REDRESS_CURRENCY)
     for group, currency, *values in session.execute(query):
-        key = _key(group)
+        key = _key(group) if grouping is None else str(group)
         for measure, figure in zip(kind.measures, values, strict=True):
             if measure in SUMMED:
                 if figure is not None:  # some complaint settled in the period recorded an amount in this currency
@@ -185,4 +193,4 @@ def compute(session: Session, kind: ReturnKind, start: datetime, end: datetime) 
     for row in figures.values():
         if "redress" in row:
             row["redress"] = dict(sorted(row["redress"].items()))
-    return ReturnTable(kind, start, end, figures)
+    return ReturnTable(kind, start, end, figures, groups)

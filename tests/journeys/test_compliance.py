@@ -75,6 +75,12 @@ def test_compliance(journey: Callable[..., Journey], shipped: ShippedApp, tmp_pa
     closed = page.locator('a[data-figure="payment_services:closed"]')
     expect(closed).not_to_have_text("0")
     manager.step("FCA return for today")
+    # The cause table follows processes/regulation/returns.toml (system_error -> "Service and administration").
+    causes = page.locator("#return-causes")
+    expect(causes).to_contain_text("Payment services and e-money")
+    expect(causes).to_contain_text("Service and administration")
+    expect(page.locator("#nil-return")).to_have_text("no")
+    manager.step("cause table and context of the return")
     for measure in ("received", "closed_3_days", "upheld"):
         figure = page.locator(f'a[data-figure="payment_services:{measure}"]')
         count = int(figure.inner_text())

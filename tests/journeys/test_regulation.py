@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -15,6 +16,7 @@ from tests.journeys.steps import group_task, wait_for_mail
 
 SUBJECT = "Card payment taken twice"  # examples/demo_complaints.json, key card-payment-charged-twice
 REFERENCE = re.compile(r"C-\d{4}-\d{6}")
+LETTERS = Path(__file__).resolve().parents[2] / "processes" / "regulation" / "letters"
 
 
 def test_payment_complaint_letters_and_legal_deadline(journey: Callable[..., Journey], shipped: ShippedApp) -> None:
@@ -106,3 +108,39 @@ def test_payment_complaint_letters_and_legal_deadline(journey: Callable[..., Jou
     expect(german).to_contain_text("FCA-Abschlussantwort")
     expect(german).to_contain_text("Versandte Schreiben")
     lead.step("legal deadlines in German")
+
+
+def test_designer_checks_a_letter_template_and_the_admin_names_the_company(
+    journey: Callable[..., Journey], shipped: ShippedApp, tmp_path: Path
+) -> None:
+    """The upload page checks a letter template as ``complaintflow designer check`` does (issue 19), and the admin
+    sets the company name that heads and signs the letters (English and German)."""
+    text = (LETTERS / "en" / "fca_psd_holding_response.html").read_text(encoding="utf-8")
+    start = text.index('<section data-block="delay_reasons">')
+    dropped = tmp_path / "fca_psd_holding_response.html"
+    dropped.write_text(text[:start] + text[text.index("</section>", start) + len("</section>") :], encoding="utf-8")
+    designer = journey("designer")
+    page = designer.page
+    designer.sign_in("designer")
+    designer.goto("/designer/upload")
+    page.set_input_files("input[type=file]", str(dropped))
+    page.select_option("#letter_language", "en")
+    page.locator("#check-only").click()
+    report = page.locator("section.upload-file")
+    expect(report.locator(".verdict")).to_have_text("rejected")
+    expect(report.locator("table.diagnostics")).to_contain_text(
+        "The letter fca_psd/holding_response (en) drops the required block “delay_reasons”"
+    )
+    designer.step("a letter template without a required block is rejected at that block")
+
+    admin = journey("admin", locale="de-DE")
+    admin.sign_in("admin")
+    admin.goto("/profile/")
+    admin.page.select_option("#language", "de")
+    admin.page.get_by_role("button", name="Save").click()
+    admin.goto("/admin/company/")
+    expect(admin.page.locator("h1")).to_have_text("Firma")
+    admin.page.fill("#company_name", "Acme Payments Ltd")
+    admin.page.get_by_role("button", name="Speichern").click()
+    expect(admin.page.locator("#company-name-in-force")).to_have_text("Acme Payments Ltd")
+    admin.step("company name set by the admin, in German")

@@ -37,6 +37,7 @@ class Case:
     paused: bool = False
     transferred: bool = False
     currency: str | None = None  # of the redress; None: the complaint's (EUR)
+    product: str | None = None  # the returns' mapping (processes/regulation/returns.toml) reads it
 
 
 CASES = [
@@ -45,14 +46,32 @@ CASES = [
     Case("R-A", "payment_services", at("2025-06-20"), "upheld", "50", [("final", at("2025-07-10"))]),
     # B: received Monday 4 Aug, final response Wednesday 6 Aug (2 business days): received, closed within 3 days;
     #    rejected, no redress.
-    Case("R-B", "payment_services", at("2025-08-04"), "rejected", None, [("final", at("2025-08-06"))]),
+    #    Product "Card payment": the FCA product row "Card payments"; no BaFin category, so "Other".
+    Case(
+        "R-B",
+        "payment_services",
+        at("2025-08-04"),
+        "rejected",
+        None,
+        [("final", at("2025-08-06"))],
+        product="Card payment",
+    ),  # fmt: skip
     # C: received 20 Dec, no answer yet: received, still open at the end (open across the period end).
     Case("R-C", "payment_services", at("2025-12-20")),
     # M: received 28 Dec, final response 5 Jan 2026 (after the period): received, still open at the end, not closed.
     Case("R-M", "payment_services", at("2025-12-28"), "upheld", "5", [("final", at("2026-01-05"))]),
     # D: received at the very start of the period (00:00 on 1 July, start inclusive), final response 15 Oct
     #    (106 days): received, closed after 8 weeks; partly upheld counts as upheld; redress 120.50.
-    Case("R-D", "banking_credit_cards", at("2025-07-01", 0), "partly_upheld", "120.50", [("final", at("2025-10-15"))]),
+    #    Product " Custody ACCOUNT" (case and spaces do not matter): BaFin category custody business.
+    Case(
+        "R-D",
+        "banking_credit_cards",
+        at("2025-07-01", 0),
+        "partly_upheld",
+        "120.50",
+        [("final", at("2025-10-15"))],
+        product=" Custody ACCOUNT",
+    ),  # fmt: skip
     # E: received 1 Sep, final response 10 Sep, closed 12 Sep, reopened 20 Sep and not answered again: received;
     #    open again, so not closed in the period and still open at the end (reopened case).
     Case(
@@ -111,7 +130,7 @@ def add_cases(session: Session) -> None:
             description="hand-made case", created_at=case.received, created_by="test", updated_at=case.received,
             product_group=case.product_group, outcome=case.outcome, category="billing", root_cause="billing_error",
             resolution_amount=Decimal(case.redress) if case.redress is not None else None,
-            resolution_currency=case.currency,
+            resolution_currency=case.currency, product=case.product,
             responsible_group="second_level" if case.transferred else "agent",
             status="waiting_customer" if case.paused else "open",
             sla_paused_at=at("2025-11-05") if case.paused else None,

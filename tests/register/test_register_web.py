@@ -76,6 +76,10 @@ def test_fca_return_page_links_every_figure(database: DatabaseUnderTest, client_
     link = re.search(r'data-figure="total:outstanding_end" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert _references(manager.text(link)) == {"R-C", "R-E", "R-G", "R-M"}
     assert manager.get(f"/returns/fca/complaints?{PERIOD}&measure=nonsense&group=total").status_code == 400
+    # The cause table (returns.toml's rows and causes) and the context of the return.
+    assert re.search(r'data-row="payment_services:Card payments">.*?<td class="number">1</td>', html, re.S)
+    assert re.search(r'id="nil-return">no<', html)
+    assert "could not be retrieved from the primary source" in html
     assert _audit(database)[-2:] == [("manager", "return_viewed"), ("manager", "return_viewed")]
 
 
@@ -85,14 +89,19 @@ def test_bafin_report_in_german_and_as_files(database: DatabaseUnderTest, client
     admin = client_for("admin")
     assert admin.post("/profile/", {"language": "de"}).status_code == 302
     html = admin.text(f"/returns/bafin?{PERIOD}")
-    assert "Mindestens teilweise erfolgreich" in html and "Zahlungsdienste und E-Geld" in html
+    assert "Mindestens teilweise erfolgreich" in html and "Depotgeschäft (§ 2 Abs. 9 Nr. 1 WpHG)" in html
+    assert "Abschnitt B des Berichts konnte nicht aus der Primärquelle gelesen werden" in html
+    listed = admin.text(f"/returns/bafin/complaints?{PERIOD}&measure=received&group=depotgeschaeft")
+    assert _references(listed) == {"R-D"}
+    assert admin.get(f"/returns/bafin/complaints?{PERIOD}&measure=received&group=home_finance").status_code == 400
     text = admin.get(f"/returns/bafin/export.csv?{PERIOD}").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0] == ["Produktgruppe", "Im Zeitraum eingegangen", "Im Zeitraum abgeschlossen",
+    assert rows[0] == ["Kategorie", "Im Zeitraum eingegangen", "Im Zeitraum abgeschlossen",
                        "Am Ende des Zeitraums noch offen", "Zu Beginn des Zeitraums offen",
                        "Mindestens teilweise erfolgreich"]  # fmt: skip
     assert rows[-1] == ["Summe", "10", "8", "4", "2", "4"]
-    assert "Zahlungsdienste und E-Geld" in [row[0] for row in rows]
+    assert [row[0] for row in rows[1:]] == ["Anlageberatung", "Depotgeschäft (§ 2 Abs. 9 Nr. 1 WpHG)", "Sonstige",
+                                           "Summe"]  # fmt: skip
     sheet = load_workbook(io.BytesIO(admin.get(f"/returns/fca/export.xlsx?{PERIOD}").data)).active
     header, *_rows, total = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert header[8:10] == ["Gezahlte Entschädigung (EUR)", "Gezahlte Entschädigung (GBP)"]

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store import returns
+from engine.domain.return_map import return_map_from_mapping
+from engine.services.regulation.library import shipped_return_map
+from engine.store import returns, returns_tables
 from engine.store.complaints import Complaint
 from tests.register.cases import END, START, add_cases
 
@@ -29,14 +32,13 @@ FCA_EXPECTED = [
     # redress: 50 + 120.50 + 10 + 0 + 0 EUR (A, D, F, H, E is not settled); 30 GBP (N) on its own
     ("total", [2, 10, 8, 4, 1, 3, 4, {"EUR": D("180.50"), "GBP": D("30.00")}, 4]),
 ]
-# group: received, closed, still open at the end, open already at the start, at least partly successful
+# BaFin section A by category (processes/regulation/returns.toml: product first, then product group, else "sonstige").
+# category: received, closed, still open at the end, open already at the start, at least partly successful
 BAFIN_EXPECTED = [
-    ("banking_credit_cards", [2, 2, 1, 1, 1]),  # D, E | D, F | E | F | D
-    ("insurance_pure_protection", [1, 0, 1, 0, 0]),  # G
-    ("investments", [1, 1, 0, 0, 1]),  # H
-    ("payment_services", [4, 3, 2, 1, 2]),  # B, C, M, N | A, B, N | C, M | A | A, N
-    ("other_goods_services", [1, 1, 0, 0, 0]),  # L
-    ("none", [1, 1, 0, 0, 0]),  # K
+    ("anlageberatung", [1, 1, 0, 0, 1]),  # H (product group investments)
+    ("depotgeschaeft", [1, 1, 0, 0, 1]),  # D (product "custody account")
+    # B, C, M, N, E, G, K, L | A, B, N, F, K, L | C, M, E, G | A, F | A, N
+    ("sonstige", [8, 6, 4, 2, 2]),
     ("total", [10, 8, 4, 2, 4]),
 ]
 
@@ -55,8 +57,49 @@ def test_fca_return_of_the_hand_made_cases(session: Session) -> None:
 
 def test_bafin_report_of_the_hand_made_cases(session: Session) -> None:
     add_cases(session)
-    table = returns.compute(session, returns.BAFIN, START, END)
-    assert table.rows() == _ordered(BAFIN_EXPECTED)
+    mapping = shipped_return_map()
+    grouping = returns_tables.category_expression(mapping)
+    table = returns.compute(session, returns.BAFIN, START, END, grouping=grouping, groups=mapping.category_ids())
+    assert table.rows() == BAFIN_EXPECTED  # the empty categories are left out, in the report's order
+    found = {
+        (measure, category): set(session.scalars(select(Complaint.reference).where(
+            returns_tables.category_condition(mapping, measure, category, START, END)
+        )))
+        for measure, category in (("received", "depotgeschaeft"), ("upheld", "sonstige"), ("closed", "anlageberatung"))
+    }  # fmt: skip
+    assert found == {
+        ("received", "depotgeschaeft"): {"R-D"},
+        ("upheld", "sonstige"): {"R-A", "R-N"},
+        ("closed", "anlageberatung"): {"R-H"},
+    }
+
+
+def test_fca_cause_table_of_the_hand_made_cases(session: Session) -> None:
+    """Received in the period: B, C, M, N, D, E, G, H, K, L; every hand-made case has root cause billing_error, which
+    returns.toml maps to "Charges and billing"; only B's product is mapped (card payment -> "Card payments")."""
+    add_cases(session)
+    table = returns_tables.cause_table(session, shipped_return_map(), START, END)
+    assert table.causes == ["Charges and billing"]
+    assert table.rows == [
+        ("banking_credit_cards", "not mapped", [2], 2),  # D, E
+        ("insurance_pure_protection", "not mapped", [1], 1),  # G
+        ("investments", "not mapped", [1], 1),  # H
+        ("payment_services", "Card payments", [1], 1),  # B
+        ("payment_services", "not mapped", [3], 3),  # C, M, N
+        ("other_goods_services", "not mapped", [1], 1),  # L
+        ("none", "not mapped", [1], 1),  # K
+    ]
+    assert (table.totals, table.total) == ([10], 10)
+
+
+def test_the_mapping_is_checked() -> None:
+    good = {"bafin": {"fallback": "x", "categories": [{"id": "x", "kind": "other", "label": "X", "label_de": "X"}]}}
+    assert return_map_from_mapping(good).category_of("anything", None) == "x"
+    bad = {**good, "bafin": {**good["bafin"], "by_product": {"depot": "nowhere"}}}
+    with pytest.raises(ValueError, match="unknown bafin categories nowhere"):
+        return_map_from_mapping(bad)
+    with pytest.raises(ValueError, match="fallback"):
+        return_map_from_mapping({"bafin": {**good["bafin"], "fallback": "y"}})
 
 
 def _references(session: Session, measure: str, group: str) -> set[str]:

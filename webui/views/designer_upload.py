@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from lxml import etree
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import BooleanField, MultipleFileField, SubmitField
+from wtforms import BooleanField, MultipleFileField, SelectField, SubmitField
 
 from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, NEEDS_ATTENTION, REJECTED, FileReport, Upload
 from designer_export.svg import render_svg
@@ -28,7 +28,9 @@ from engine.domain.roles import DEPLOY_ROLES
 from engine.services.designer import api as designer_api
 from engine.services.designer.deployment import DeployResult
 from webui.auth import actor, require_roles
+from webui.choices import options
 from webui.db import db, now
+from webui.views import designer_letters as letters
 from webui.views.designer import MAX_UPLOAD_REQUEST_BYTES, allow_diagram_uploads, upload_of
 from webui.views.designer_trial import Trial, trial_of
 
@@ -38,7 +40,12 @@ MAX_FILES = 20
 
 
 class UploadForm(FlaskForm):
-    files = MultipleFileField(_l("BPMN or DMN files"))
+    files = MultipleFileField(_l("BPMN or DMN files, or letter templates (.html)"))
+    letter_language = SelectField(
+        _l("Language of the letter templates"),
+        choices=options([("en", _l("English")), ("de", _l("German"))]),
+        default="en",
+    )
     as_executable = BooleanField(_l("Deploy descriptive diagrams as executable (plain tasks become human tasks)"))
     check = SubmitField(_l("Check only"))
     deploy = SubmitField(_l("Check and deploy"))
@@ -119,6 +126,8 @@ def _render(
         deployed=deployed or [],
         STATUS_LABELS=statuses,
         SEVERITY_LABELS=severities,
+        MESSAGE=letters.message,
+        HINT=letters.hint,
     ), status
 
 
@@ -136,6 +145,25 @@ def upload() -> Any:
     if not uploads or len(uploads) > MAX_FILES:
         form.files.errors = [_("Choose between 1 and %(count)d files.", count=MAX_FILES)]
         return _render(form, status=400)
+    templates = [upload for upload in uploads if letters.is_letter_upload(upload)]
+    if templates:
+        # Letter templates are checked, never deployed (they are files of processes/regulation); the diagrams of
+        # the same upload are checked with them and deployed only in an upload of their own.
+        language = form.letter_language.data or "en"
+        diagrams = [upload for upload in uploads if not letters.is_letter_upload(upload)]
+        reports = (
+            designer_api.check_files(db(), diagrams, as_executable=bool(form.as_executable.data)) if diagrams else []
+        )
+        reports += [letters.check_letter(upload, language) for upload in templates]
+        if form.deploy.data:
+            flash(
+                _(
+                    "Nothing was deployed: letter templates are checked here, not deployed; they belong in "
+                    "processes/regulation/letters. Upload diagrams on their own to deploy them."
+                ),
+                "error",
+            )
+        return _render(form, [file_view(n, r) for n, r in enumerate(reports)], status=422 if form.deploy.data else 200)
     as_executable = bool(form.as_executable.data)
     if not form.deploy.data:
         reports = designer_api.check_files(db(), uploads, as_executable=as_executable)

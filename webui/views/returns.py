@@ -9,10 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.domain.roles import REGISTER_ROLES
-from engine.store import register, returns
+from engine.services.regulation.library import shipped_return_map
+from engine.store import register, returns, returns_tables
 from webui.auth import require_roles
 from webui.db import db, now
 from webui.exports import download
@@ -70,6 +73,28 @@ def _labels(kind: returns.ReturnKind) -> dict[str, Any]:
     return BAFIN_LABELS if kind is returns.BAFIN else MEASURE_LABELS
 
 
+def _german() -> bool:
+    return str(get_locale() or "en").startswith("de")
+
+
+def _compute(kind: returns.ReturnKind, first: date, last: date) -> tuple[returns.ReturnTable, dict[str, Any]]:
+    """The figures and the labels of their rows: the BaFin report by the categories of the designer's mapping
+    (processes/regulation/returns.toml), the FCA return by product group."""
+    if kind is not returns.BAFIN:
+        return returns.compute(db(), kind, *_bounds(first, last)), GROUP_LABELS
+    mapping = shipped_return_map()
+    grouping = returns_tables.category_expression(mapping)
+    table = returns.compute(db(), kind, *_bounds(first, last), grouping=grouping, groups=mapping.category_ids())
+    return table, _group_labels(kind)
+
+
+def _group_labels(kind: returns.ReturnKind) -> dict[str, Any]:
+    if kind is not returns.BAFIN:
+        return GROUP_LABELS
+    labels: dict[str, Any] = {c.id: c.label_de if _german() else c.label for c in shipped_return_map().categories}
+    return {**labels, returns.TOTAL: GROUP_LABELS[returns.TOTAL]}
+
+
 @bp.get("/")
 @require_roles(*REGISTER_ROLES)
 def index() -> str:
@@ -83,14 +108,19 @@ def show(name: str) -> str:
     kind = _kind(name)
     first, last = _period(kind is returns.BAFIN)
     audited("return", {"return": kind.name, "start": first.isoformat(), "end": last.isoformat()})
-    table = returns.compute(db(), kind, *_bounds(first, last))
+    table, groups = _compute(kind, first, last)
+    mapping = shipped_return_map()
+    causes = returns_tables.cause_table(db(), mapping, *_bounds(first, last)) if kind is returns.FCA else None
     return render_template(
         "returns/show.html",
         kind=kind,
         title=TITLES[kind.name],
         table=table,
         labels=_labels(kind),
-        groups=GROUP_LABELS,
+        groups=groups,
+        causes=causes,
+        nil_return=not any(table.figures[returns.TOTAL][m] for m in ("outstanding_start", "received")),
+        source=mapping.sources.get(kind.name),
         start=first,
         end=last,
     )
@@ -103,13 +133,15 @@ def export(name: str, fmt: str) -> Response:
     kind = _kind(name)
     first, last = _period(kind is returns.BAFIN)
     audited("return_export", {"return": kind.name, "start": first.isoformat(), "end": last.isoformat(), "format": fmt})
-    table = returns.compute(db(), kind, *_bounds(first, last))
+    table, groups = _compute(kind, first, last)
     # Redress gets one column per currency (never a sum across currencies): redress_EUR, redress_GBP, ...
     currencies = sorted(table.figures[returns.TOTAL].get("redress", {}))
     columns: list[str] = []
     for measure in kind.measures:
         columns += [f"redress_{code}" for code in currencies] if measure in returns.SUMMED else [measure]
-    names: dict[str, Any] = {"product_group": REGISTER_HEADERS["product_group"], **_labels(kind)}
+    first_column = "category" if kind is returns.BAFIN else "product_group"
+    first_label = _("Category") if kind is returns.BAFIN else REGISTER_HEADERS["product_group"]
+    names: dict[str, Any] = {first_column: first_label, **_labels(kind)}
     names.update({f"redress_{code}": f"{_labels(kind)['redress']} ({code})" for code in currencies})
 
     def flat(figures: list[Any]) -> list[Any]:
@@ -120,7 +152,7 @@ def export(name: str, fmt: str) -> Response:
 
     rows = ([group, *flat(figures)] for group, figures in table.rows())
     filename = f"{kind.name}-return-{first.isoformat()}-{last.isoformat()}"
-    return download(fmt, filename, ["product_group", *columns], rows, names, {"product_group": GROUP_LABELS})
+    return download(fmt, filename, [first_column, *columns], rows, names, {first_column: groups})
 
 
 @bp.get("/<name>/complaints")
@@ -129,20 +161,26 @@ def complaints(name: str) -> str:
     """The complaints one figure counts (``measure``, ``group``), as register rows."""
     kind = _kind(name)
     measure, group = request.args.get("measure", ""), request.args.get("group", "")
-    if measure not in kind.measures or group not in (*returns.GROUPS, returns.TOTAL):
+    mapping = shipped_return_map()
+    known = mapping.category_ids() if kind is returns.BAFIN else returns.GROUPS
+    if measure not in kind.measures or group not in (*known, returns.TOTAL):
         abort(400)
     first, last = _period(kind is returns.BAFIN)
     number = page_number()
     period: dict[str, Any] = {"start": first.isoformat(), "end": last.isoformat()}
     audited("return", {"return": kind.name, **period, "measure": measure, "group": group, "page": number})
-    found = returns.condition(measure, group, *_bounds(first, last))
+    if kind is returns.BAFIN:
+        found = returns_tables.category_condition(mapping, measure, group, *_bounds(first, last))
+    else:
+        found = returns.condition(measure, group, *_bounds(first, last))
+    groups = _group_labels(kind)
     result = register.page(db(), register.RegisterFilter(), number, PER_PAGE, condition=found)
     return render_template(
         "returns/complaints.html",
         kind=kind,
         title=TITLES[kind.name],
         measure=_labels(kind)[measure],
-        group=GROUP_LABELS[group],
+        group=groups[group],
         result=result,
         columns=register.COLUMNS,
         headers=REGISTER_HEADERS,

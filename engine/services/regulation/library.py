@@ -17,7 +17,8 @@ from lxml import etree
 from engine.domain.calendars import known_calendars, register_calendar
 from engine.domain.letter_templates import LANGUAGES, missing_blocks
 from engine.domain.letter_templates import blocks_in as blocks_in
-from engine.domain.regulation import Pack, pack_from_mapping
+from engine.domain.regulation import NOT_PACK_FILES, Pack, pack_from_mapping
+from engine.domain.return_map import ReturnMap, return_map_from_mapping
 from engine.services.sla.calendar_config import load_calendar_file
 
 PROCESS_DIR = Path(__file__).resolve().parents[3] / "processes"
@@ -58,7 +59,7 @@ def read_packs(folder: Path = LIBRARY) -> dict[str, Pack]:
     register_pack_calendars(folder)
     packs: dict[str, Pack] = {}
     for path in sorted(folder.glob("*.toml")):
-        if path.name == CALENDARS_FILE:
+        if path.name in NOT_PACK_FILES:
             continue
         try:
             pack = pack_from_mapping(tomllib.loads(path.read_text(encoding="utf-8")), f"{path.name}: pack")
@@ -68,6 +69,24 @@ def read_packs(folder: Path = LIBRARY) -> dict[str, Pack]:
             raise ValueError(f"{path.name}: pack id {pack.id!r} is used twice")
         packs[pack.id] = pack
     return packs
+
+
+RETURNS_FILE = "returns.toml"
+
+
+def read_return_map(folder: Path = LIBRARY) -> ReturnMap:
+    """The returns' mapping tables of ``folder`` (returns.toml); ValueError names what is wrong."""
+    path = folder / RETURNS_FILE
+    try:
+        return return_map_from_mapping(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path.name} is not valid TOML: {error}") from None
+
+
+@functools.cache
+def shipped_return_map() -> ReturnMap:
+    """The shipped returns.toml, read once per process (a designer's change takes effect on restart)."""
+    return read_return_map(LIBRARY)
 
 
 @functools.cache

@@ -1,0 +1,81 @@
+"""The returns' tables that follow the designer's mapping (processes/regulation/returns.toml, engine.domain.return_map):
+the BaFin report's categories as one SQL ``CASE`` per complaint, and the FCA table of complaints opened per product
+group, product row and main cause. Set-based: one grouped query each, the mapping applied in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.domain.classification import PRODUCT_GROUPS
+from engine.domain.return_map import NOT_MAPPED, ReturnMap
+from engine.store.complaints import Complaint
+from engine.store.returns import NO_GROUP, TOTAL, condition
+
+
+def _lookup(column: Any, table: dict[str, str], fallback: str) -> ColumnElement[str]:
+    """``CASE lower(trim(column)) WHEN name THEN value ... ELSE fallback END``: the key is computed once per row."""
+    if not table:
+        return literal(fallback)
+    return case(table, value=func.lower(func.trim(column)), else_=fallback)
+
+
+def category_expression(mapping: ReturnMap) -> ColumnElement[str]:
+    """The BaFin category of a complaint: by product, else by product group, else the fallback."""
+    by_group = _lookup(Complaint.product_group, mapping.by_product_group, mapping.fallback)
+    if not mapping.by_product:
+        return by_group
+    return case(mapping.by_product, value=func.lower(func.trim(Complaint.product)), else_=by_group)
+
+
+def category_condition(
+    mapping: ReturnMap, measure: str, category: str, start: datetime, end: datetime
+) -> ColumnElement[bool]:
+    """The complaints behind one BaFin figure (``category`` or TOTAL): the figure's click-through list."""
+    found = condition(measure, TOTAL, start, end)
+    return found if category == TOTAL else and_(found, category_expression(mapping) == category)
+
+
+@dataclass(frozen=True)
+class CauseTable:
+    """Complaints opened in the period per (product group, product row) and main cause."""
+
+    causes: list[str]
+    rows: list[tuple[str, str, list[int], int]]  # group, product row, count per cause, row total
+    totals: list[int]
+    total: int
+
+
+def _group() -> ColumnElement[str]:
+    return case((Complaint.product_group.in_(PRODUCT_GROUPS), Complaint.product_group), else_=NO_GROUP)
+
+
+def cause_table(session: Session, mapping: ReturnMap, start: datetime, end: datetime) -> CauseTable:
+    """One grouped query over the complaints received in ``[start, end)``; the mapping names rows and causes."""
+    product = _lookup(Complaint.product, mapping.fca_products, NOT_MAPPED)
+    cause = _lookup(Complaint.root_cause, mapping.fca_causes, NOT_MAPPED)
+    group = _group()  # one expression object in SELECT and GROUP BY: PostgreSQL needs the same bound parameters
+    query = (
+        select(group, product, cause, func.count())
+        .where(Complaint.created_at >= start, Complaint.created_at < end)
+        .group_by(group, product, cause)
+    )
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for group, row, main_cause, count in session.execute(query):
+        counts.setdefault((str(group), str(row)), {})[str(main_cause)] = int(count)
+    known = list(dict.fromkeys(mapping.fca_causes.values()))
+    seen = {main_cause for row in counts.values() for main_cause in row}
+    causes = [c for c in known if c in seen] + ([NOT_MAPPED] if NOT_MAPPED in seen else [])
+    order = [*PRODUCT_GROUPS, NO_GROUP]
+    rows = []
+    for group, row in sorted(counts, key=lambda k: (order.index(k[0]), k[1] == NOT_MAPPED, k[1])):
+        values = [counts[(group, row)].get(c, 0) for c in causes]
+        rows.append((group, row, values, sum(values)))
+    totals = [sum(row[2][index] for row in rows) for index in range(len(causes))]
+    return CauseTable(causes, rows, totals, sum(totals))
