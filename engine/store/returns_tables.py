@@ -60,11 +60,11 @@ def cause_table(session: Session, mapping: ReturnMap, start: datetime, end: date
     """One grouped query over the complaints received in ``[start, end)``; the mapping names rows and causes."""
     product = _lookup(Complaint.product, mapping.fca_products, NOT_MAPPED)
     cause = _lookup(Complaint.root_cause, mapping.fca_causes, NOT_MAPPED)
-    group = _group()  # one expression object in SELECT and GROUP BY: PostgreSQL needs the same bound parameters
+    grouped = _group()  # one expression object in SELECT and GROUP BY: PostgreSQL needs the same bound parameters
     query = (
-        select(group, product, cause, func.count())
+        select(grouped, product, cause, func.count())
         .where(Complaint.created_at >= start, Complaint.created_at < end)
-        .group_by(group, product, cause)
+        .group_by(grouped, product, cause)
     )
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for group, row, main_cause, count in session.execute(query):
