@@ -2,9 +2,7 @@
 
 A task is fetchable while it is open, unlocked (or its lock expired, or its retry timeout passed), has
 retries left (``None`` counts as fresh) and its instance is not suspended. Locking is a conditional
-UPDATE per candidate: of two workers racing for one task, the second one's update matches no row, on
-SQLite (one writer at a time) as on PostgreSQL (the second UPDATE waits for the first commit and then
-re-checks its condition), so a task is never handed to both.
+``UPDATE ... RETURNING`` (engine.services.external_tasks.claims), so a task is never handed to two workers.
 """
 
 from __future__ import annotations
@@ -15,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, null, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.domain.external_work import may_read_external_tasks, may_work_external_tasks
 from engine.services.audit import record
+from engine.services.external_tasks import claims
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.external_task_signal import (
     announce,
@@ -31,7 +30,6 @@ from engine.store.external_task_signal import (
     wait_for_announcement,
 )
 from engine.store.external_tasks import EXTERNAL_OPEN, ExternalTask
-from engine.store.models import INSTANCE_SUSPENDED, ProcessInstance
 
 MAX_TASKS = 1000  # per fetch; Camunda has no limit, but a worker asking for more is a mistake
 
@@ -60,39 +58,9 @@ def check_worker(actor: Actor) -> None:
         raise PermissionDenied(f"user {actor.username!r} may not work on external tasks (needs the worker group)")
 
 
-def _topic_condition(request: TopicRequest) -> Any:
-    condition = ExternalTask.topic == request.topic
-    if request.business_key is not None:
-        condition = and_(condition, ExternalTask.business_key == request.business_key)
-    if request.definition_ids:
-        condition = and_(condition, ExternalTask.definition_id.in_(request.definition_ids))
-    if request.definition_keys:
-        condition = and_(condition, ExternalTask.process_key.in_(request.definition_keys))
-    return condition
-
-
-def fetchable(now: datetime) -> Any:
-    """The SQL condition of a task a worker may lock now."""
-    return and_(
-        ExternalTask.status == EXTERNAL_OPEN,
-        or_(ExternalTask.lock_expires_at.is_(None), ExternalTask.lock_expires_at <= now),
-        or_(ExternalTask.retries.is_(None), ExternalTask.retries > 0),
-    )
-
-
 def _matches_variables(values: dict[str, Any] | None, request: TopicRequest) -> bool:
     values = values or {}
     return all(values.get(name) == value for name, value in request.process_variables.items())
-
-
-def _lock(session: Session, task_id: str, worker_id: str, until: datetime, now: datetime) -> bool:
-    result = session.execute(
-        update(ExternalTask)
-        .where(ExternalTask.id == task_id, fetchable(now))
-        .values(worker_id=worker_id, lock_expires_at=until)
-        .execution_options(synchronize_session=False)
-    )
-    return getattr(result, "rowcount", 0) == 1
 
 
 @unit_of_work
@@ -114,37 +82,32 @@ def fetch_and_lock(
         return []
     max_tasks = min(max_tasks, MAX_TASKS)
     requests = {request.topic: request for request in topics}
-    order = [ExternalTask.priority.desc()] if use_priority else []
-    # Candidates by id only: most are passed over (another worker's, beyond max_tasks); only the rows
-    # locked are loaded whole (their variables are what the worker receives).
-    filtering = any(request.process_variables for request in topics)
-    columns = (ExternalTask.id, ExternalTask.topic, ExternalTask.variables if filtering else null())
-    query = (
-        select(*columns)
-        .join(ProcessInstance, ProcessInstance.id == ExternalTask.instance_id)
-        .where(fetchable(now), ProcessInstance.status != INSTANCE_SUSPENDED)
-        .where(or_(*(_topic_condition(request) for request in topics)))
-        .order_by(*order, ExternalTask.created_at, ExternalTask.id)
-        # Room for candidates another worker takes first and for variable filters applied below.
-        .limit(max_tasks * 4 + 10)
-    )
-    chosen: list[tuple[str, TopicRequest]] = []
-    for task_id, topic, values in session.execute(query).all():
-        request = requests[topic]
-        if filtering and not _matches_variables(values, request):
-            continue
-        until = now + timedelta(milliseconds=max(0, request.lock_duration_ms))
-        if _lock(session, task_id, worker_id, until, now):
-            chosen.append((task_id, request))
-        if len(chosen) >= max_tasks:
-            break
-    rows: dict[str, ExternalTask] = {}
-    if chosen:
-        wanted = select(ExternalTask).where(ExternalTask.id.in_([task_id for task_id, _ in chosen]))
-        # Rows the session already holds get what the UPDATE wrote.
-        wanted = wanted.execution_options(populate_existing=True)
-        rows = {row.id: row for row in session.scalars(wanted)}
-    locked = [(rows[task_id], request) for task_id, request in chosen]
+    params: dict[str, Any] = {"now": now, "worker": worker_id, **claims.topic_params(topics)}
+    for index, request in enumerate(topics):
+        duration = max(0, requests[request.topic].lock_duration_ms)  # a topic named twice: the last entry's
+        params[f"until{index}"] = now + timedelta(milliseconds=duration)
+    shape = claims.shape_of(topics, use_priority)
+    locked: list[tuple[ExternalTask, TopicRequest]] = []
+    if not any(request.process_variables for request in topics):
+        params["limit"] = max_tasks
+        rows = list(session.scalars(claims.claim_statement(shape), params))
+        # RETURNING keeps no order: the worker gets them best first, as chosen.
+        rows.sort(key=lambda row: (-row.priority if use_priority else 0, row.created_at, row.id))
+        locked = [(row, requests[row.topic]) for row in rows]
+    else:
+        # Variable filters are compared here: room for candidates they pass over and for another worker's.
+        params["limit"] = max_tasks * 4 + 10
+        for task_id, topic, values in session.execute(claims.candidates_statement(shape), params).all():
+            request = requests[topic]
+            if not _matches_variables(values, request):
+                continue
+            until = now + timedelta(milliseconds=max(0, request.lock_duration_ms))
+            lock = {"lock_id": task_id, "now": now, "worker": worker_id, "until0": until}
+            row = session.scalars(claims.LOCK_ONE, lock).one_or_none()
+            if row is not None:
+                locked.append((row, request))
+            if len(locked) >= max_tasks:
+                break
     if locked:
         record(
             session,
@@ -188,9 +151,13 @@ def fetch_and_lock_waiting(
 
 def own_row(session: Session, actor: Actor, task_id: str, worker_id: str, verb: str) -> ExternalTask:
     check_worker(actor)
-    # The instance and its version come in the same query: every report loads the instance's run next.
-    loading = joinedload(ExternalTask.instance).joinedload(ProcessInstance.definition)
-    row = session.get(ExternalTask, task_id, options=[loading])
+    found = session.execute(claims.OWN_ROW, {"task_id": task_id}).first()
+    row: ExternalTask | None = None
+    if found is not None:
+        row, instance, definition = found
+        # Attached as joinedload would: the session holds loaded objects only while something refers to them.
+        set_committed_value(row, "instance", instance)
+        set_committed_value(instance, "definition", definition)
     if row is None or row.status != EXTERNAL_OPEN:
         raise NotFound(f"External task with id {task_id} does not exist")
     if row.worker_id != worker_id:
