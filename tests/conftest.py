@@ -23,6 +23,7 @@ from engine.services.sla import business_calendars
 from engine.store import schema
 from engine.store.all_models import Base
 from engine.store.database import make_engine, make_session_factory
+from engine.store.external_task_signal import stop_listening
 from tests.support import postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,8 @@ def postgres_url() -> Iterator[str]:
     schema.upgrade(engine)
     engine.dispose()
     yield url
+    # The long-poll listener of this process would otherwise keep reconnecting to the dropped database.
+    stop_listening()
     postgres_server.drop_database_on(admin_url, name)
 
 

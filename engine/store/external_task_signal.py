@@ -77,23 +77,28 @@ class _Listener(threading.Thread):
         super().__init__(name="external-task-listener", daemon=True)
         self.url = url
         self.ready = threading.Event()
+        self.stopping = threading.Event()
 
     def run(self) -> None:
         import psycopg
 
         pause = 1.0
-        while True:
+        while not self.stopping.is_set():
             try:
                 with psycopg.connect(self.url, autocommit=True) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self.ready.set()
                     pause = 1.0
-                    for _notify in connection.notifies():
-                        ANNOUNCEMENTS.bump()
+                    while not self.stopping.is_set():
+                        # Returns after a second without notifications, so that a stop request is seen.
+                        for _notify in connection.notifies(timeout=1.0):
+                            ANNOUNCEMENTS.bump()
             except Exception as error:  # noqa: BLE001 - a lost connection is retried; waiters poll meanwhile
-                log.warning("external-task listener: %s; reconnecting in %.0f s", error, pause)
                 self.ready.set()
-                time.sleep(pause)
+                if self.stopping.is_set():
+                    break
+                log.warning("external-task listener: %s; reconnecting in %.0f s", error, pause)
+                self.stopping.wait(pause)
                 pause = min(pause * 2, 60.0)
 
 
@@ -113,11 +118,30 @@ def ensure_listening(engine: Engine) -> None:
     key = (os.getpid(), url)
     with _LISTENERS_LOCK:
         listener = _LISTENERS.get(key)
-        if listener is None or not listener.is_alive():
+        if listener is None or not listener.is_alive() or listener.stopping.is_set():
             listener = _Listener(url)
             _LISTENERS[key] = listener
             listener.start()
     listener.ready.wait(5.0)
+
+
+def stop_listening(engine: Engine | None = None, timeout: float = 5.0) -> None:
+    """Stop this process's listener for the engine's database (all of them without an engine) and wait for it.
+
+    For whoever is about to drop a database or shut down: the listener would otherwise keep reconnecting.
+    A later long poll starts a listener again.
+    """
+    wanted = None if engine is None else _libpq_url(engine)
+    with _LISTENERS_LOCK:
+        stopping = [
+            _LISTENERS.pop(key)
+            for key in list(_LISTENERS)
+            if key[0] == os.getpid() and (wanted is None or key[1] == wanted)
+        ]
+    for listener in stopping:
+        listener.stopping.set()
+    for listener in stopping:
+        listener.join(timeout)
 
 
 def poll_interval(engine: Engine) -> float:
