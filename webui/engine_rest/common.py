@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from engine.domain.errors import (
     ComplaintflowError,
@@ -86,7 +86,8 @@ def json_body() -> dict[str, Any]:
     if not request.get_data():
         return {}
     try:
-        body = json.loads(request.get_data())
+        # Parsed already when the request was checked against the document (contract.check_request).
+        body = g.rest_body if "rest_body" in g else json.loads(request.get_data())
     except ValueError as error:
         raise RestError(400, f"Cannot parse the request body as JSON: {error}") from None
     except RecursionError:

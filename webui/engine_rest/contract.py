@@ -8,11 +8,12 @@ names nothing that exists (404); in a query parameter or a documented text prope
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
 
-from flask import request
+from flask import g, request
 
 from webui.engine_rest import openapi
 from webui.engine_rest.common import RestError
@@ -57,9 +58,15 @@ def _is(value: Any, kind: str) -> bool:
     return isinstance(value, _TYPES[kind]) and not (kind == "integer" and isinstance(value, bool))
 
 
+@functools.cache
+def _component(name: str) -> dict[str, Any]:
+    # Built from the document's tables once per process, not on every request (read only here).
+    return openapi.component_schema(name)
+
+
 def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in schema:
-        return openapi.component_schema(schema["$ref"].rsplit("/", 1)[-1])
+        return _component(schema["$ref"].rsplit("/", 1)[-1])
     return schema
 
 
@@ -120,8 +127,9 @@ def check_request() -> None:
         body = json.loads(request.get_data())
     except (ValueError, RecursionError):
         raise RestError(400, "Cannot parse the request body as JSON") from None
+    g.rest_body = body  # json_body() reads it from here instead of parsing the body again
     _, schema_name, _ = openapi.OPERATIONS.get((path, method), ("", None, None))
     if schema_name is not None:
         if not isinstance(body, dict):
             raise RestError(400, "The request body must be a JSON object")
-        _object("", body, openapi.component_schema(schema_name))
+        _object("", body, _component(schema_name))
