@@ -165,3 +165,12 @@ def test_send_rule_throw_and_end_events_as_external_tasks(session: Session, now:
         outcomes.complete(session, WORKER, row.id, "w", {topic: True}, now)
     assert seen == [("send", 3), ("rate", 0), ("announce", 0), ("done", 0)]
     assert instances.get_instance(session, instance.id).status == "completed"
+
+
+def test_a_fetch_locks_exactly_max_tasks_best_first(session: Session, now: datetime) -> None:
+    started = [_start(session, now + timedelta(seconds=second)) for second in range(4)]
+    found = locking.fetch_and_lock(session, WORKER, "w", CHARGE, 2, now + timedelta(seconds=5))
+    assert [row.instance_id for row, _ in found] == started[:2]
+    # The database agrees: no task beyond maxTasks was locked on the way (and so hidden from other workers).
+    locked = session.scalars(select(ExternalTask.instance_id).where(ExternalTask.worker_id.is_not(None))).all()
+    assert sorted(locked) == started[:2]

@@ -48,7 +48,7 @@ class Waiter(threading.Thread):
             )  # fmt: skip
 
     def count(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("UPDATE EXTERNAL_TASK") and threading.current_thread() is self:
+        if "UPDATE external_task SET worker_id" in statement and threading.current_thread() is self:
             self.attempts += 1
 
 

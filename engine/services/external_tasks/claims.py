@@ -92,7 +92,14 @@ def _kept(cache: dict[Shape, Any], shape: Shape, build: Any) -> Any:
 
 
 def _build_claim(shape: Shape) -> Any:
-    chosen = _wanted(shape).with_for_update(skip_locked=True, of=ExternalTask)
+    # A CTE computed once: as ``id IN (subquery)`` PostgreSQL may run a LIMIT ... SKIP LOCKED subquery again
+    # for each row it updates, skipping the rows it just locked itself, and so lock more than ``:limit``.
+    chosen = (
+        _wanted(shape)
+        .with_for_update(skip_locked=True, of=ExternalTask)
+        .cte("chosen")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
     count = len(shape[1])
     if count == 1:
         until: Any = bindparam("until0", type_=UTCDateTime())
@@ -103,7 +110,7 @@ def _build_claim(shape: Shape) -> Any:
         until = case(*whens)
     return (
         update(ExternalTask)
-        .where(ExternalTask.id.in_(chosen.scalar_subquery()), fetchable(bindparam("now")))
+        .where(ExternalTask.id == chosen.c.id, fetchable(bindparam("now")))
         .values(worker_id=bindparam("worker"), lock_expires_at=until)
         .returning(ExternalTask)
         .execution_options(synchronize_session=False, populate_existing=True)
