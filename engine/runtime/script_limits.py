@@ -72,7 +72,9 @@ class _Limited:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
         if self.outer:
             return
-        _STATE.active = False
+        # The failure was raised to whoever ran the script; the thread (a web server's worker) goes on to
+        # other work, whose FEEL ticks outside a limited block must not meet the old failure again.
+        _STATE.active, _STATE.exceeded = False, None
         if isinstance(error, RecursionError):
             raise ScriptLimitExceeded("the script recursed too deeply (endless recursion?)") from None
         if isinstance(error, MemoryError):

@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.orm import Session
 
+from engine.bpmn.dmn import definitions_from_text
 from engine.bpmn.feel import compile_expression
 from engine.bpmn.resources import Resource
 from engine.runtime import limits
@@ -41,6 +42,16 @@ def test_hostile_feel_stops_with_a_clear_message(name: str) -> None:
     with small, pytest.raises(ScriptLimitExceeded, match=expected):
         expression.evaluate({})
     assert time.thread_time() - started < 5
+
+
+def test_a_stopped_expression_leaves_no_failure_behind_in_the_thread() -> None:
+    small = limits.configured(script_cpu_seconds=0.5, script_memory_bytes=64 * 1024 * 1024)
+    with small, pytest.raises(ScriptLimitExceeded):
+        compile_expression(HOSTILE["nested_loops"][0]).evaluate({})
+    # Evaluated outside a limited block (a decision evaluated directly), then inside one.
+    counting = DMN.replace('if season = "Winter" then "Roastbeef" else "Salad"', "string(sum([1, 2]))")
+    assert definitions_from_text(counting).evaluate("Dish", {}) == "3"
+    assert compile_expression("sum(for i in 1..10 return i)").evaluate({}) == 55
 
 
 def test_ordinary_feel_keeps_its_meaning() -> None:
