@@ -16,6 +16,7 @@ from engine.bpmn.dmn.model import Element, Model, child, children
 from engine.bpmn.dmn.typing import Types
 from engine.bpmn.feel import Function, Scope, to_feel
 from engine.bpmn.feel.types import NAMED_TYPES
+from engine.bpmn.feel.values import feel_inputs
 
 _MISSING = object()
 
@@ -131,7 +132,7 @@ class Run:
         variables: bool = False,
     ) -> None:
         self.defs = definitions
-        self.inputs = {key: to_feel(value) for key, value in inputs.items()}
+        self.inputs = feel_inputs(inputs)
         self.outer = Scope(self.inputs) if variables else None
         self.memo: dict[str, Any] = dict(overrides or {})
 

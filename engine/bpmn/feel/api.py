@@ -22,7 +22,7 @@ from engine.bpmn.feel.lexer import NameTable
 from engine.bpmn.feel.parser import parse_expression, parse_unary_tests
 from engine.bpmn.feel.scope import Scope
 from engine.bpmn.feel.unary import compile_unary_tests
-from engine.bpmn.feel.values import FeelError, Range, to_feel
+from engine.bpmn.feel.values import FeelError, Range, feel_inputs
 
 # The built-in modules register themselves on import; naming them keeps the imports used.
 BUILTIN_MODULES = (builtins_core, builtins_list, builtins_math, builtins_text, builtins_time, iteration, unary)
@@ -35,7 +35,7 @@ def _table(names: NameTable | Iterable[str]) -> NameTable:
 def _scope(variables: Mapping[str, Any] | Scope | None) -> Scope:
     if isinstance(variables, Scope):
         return variables
-    return Scope({key: to_feel(value) for key, value in (variables or {}).items()})
+    return Scope(feel_inputs(variables or {}))
 
 
 class Expression:

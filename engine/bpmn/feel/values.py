@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,7 +139,20 @@ def type_name(value: Any) -> str:
 
 def to_feel(value: Any) -> Any:
     """A Python value (from JSON, a process variable) as a FEEL value."""
-    if value is None or isinstance(value, (bool, str, decimal.Decimal)):
+    kind = type(value)
+    # JSON's types first, by exact type: process variables are mostly these, and large payloads are
+    # converted whenever a decision or a condition reads them.
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {key if type(key) is str else str(key): to_feel(item) for key, item in value.items()}
+    if kind is int:
+        return CONTEXT.create_decimal(value)
+    if kind is float:
+        return CONTEXT.create_decimal(repr(value))
+    if kind is list:
+        return [to_feel(item) for item in value]
+    if isinstance(value, (bool, str, decimal.Decimal)):
         return value
     if isinstance(value, (int, float)):
         return number(value)
@@ -148,6 +161,42 @@ def to_feel(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_feel(item) for item in value]
     return value
+
+
+class FeelInputs(dict[str, Any]):
+    """Input values (process variables) that become FEEL values when first read: a process may hold
+    far more data than a decision reads (a payload of 50 dispute positions for a 3-input table), and
+    converting all of it on every evaluation cost most of the evaluation's time."""
+
+    __slots__ = ("_done",)
+
+    def __init__(self, values: Any) -> None:
+        super().__init__(values)
+        self._done: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        value = dict.__getitem__(self, key)
+        if key not in self._done:
+            value = to_feel(value)
+            dict.__setitem__(self, key, value)
+            self._done.add(key)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        """``value`` is a FEEL value already."""
+        dict.__setitem__(self, key, value)
+        self._done.add(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[key] if key in self else default  # noqa: SIM401 - get() would recurse into itself
+
+
+def feel_inputs(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Input values as FEEL values: converted now when they are all scalars (the common case: a plain
+    dict is the fastest to read), else converted as they are read (``FeelInputs``)."""
+    if any(type(value) in (dict, list) for value in values.values()):
+        return FeelInputs(values)
+    return {key: to_feel(value) for key, value in values.items()}
 
 
 def to_python(value: Any) -> Any:
