@@ -148,6 +148,7 @@ def take_and_reply(dept: Journey, subject: str, kind: str, text: str) -> str:
     page.fill("#f_department_reply", text)
     page.locator("form.task-form button[type=submit]").click()
     expect(page.locator("h1")).to_contain_text("Abteilungseingang")
+    expect(page.get_by_role("status")).to_have_text("Aufgabe „Übergabe beantworten“ erledigt.")  # named in German
     return reference.group(0)
 
 

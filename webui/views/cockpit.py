@@ -34,7 +34,7 @@ from webui.diagram_text import diagram_texts_of_instance, translated_activities
 from webui.engine_messages import engine_message
 from webui.exports import csv_download
 from webui.formatting import LIGHT_LABELS
-from webui.labels import CSV_HEADERS, label
+from webui.labels import CSV_HEADERS, GROUP_LABELS, label
 from webui.query_args import day_arg
 from webui.views.cockpit_blueprint import bp
 from webui.views.cockpit_instances import reassign_choices
@@ -157,7 +157,10 @@ def dashboard() -> str:
         # Loose index scans: one probe per distinct value instead of DISTINCT over every complaint.
         categories=tasklist.distinct_values(session, Complaint.category),
         team_names=tasklist.distinct_values(session, Complaint.responsible_group),
-        group_labels={name: text for name, text in session.execute(select(Group.name, Group.label))},
+        # The shipped lane groups in the user's language, other groups by the label an admin gave them.
+        group_labels={
+            name: str(GROUP_LABELS.get(name, text)) for name, text in session.execute(select(Group.name, Group.label))
+        },
     )
 
 

@@ -54,6 +54,11 @@ _LABELLED = {
 }  # fmt: skip
 
 
+def _name(task: HumanTask) -> str:
+    """The task's name in the user's language (flash messages name it as the page does)."""
+    return task_title(texts_for_task(db(), task), task)
+
+
 def documentation_text(task: HumanTask, texts: dict[str, str] | None = None) -> str | None:
     """The task's documentation (in the user's language when the diagram has it) with ``{{ variable }}`` filled."""
     template = task_documentation(texts or {}, task)
@@ -135,7 +140,7 @@ def claim(task_id: str) -> Response:
     except (Conflict, PermissionDenied) as error:
         flash(_conflict_text(task, error), "error")
         return redirect(_back(task))
-    flash(_("You have claimed “%(title)s”.", title=task.title), "success")
+    flash(_("You have claimed “%(title)s”.", title=_name(task)), "success")
     # Whoever claims a task wants to work on it: the task page, not the list it was claimed from.
     return redirect(url_for("task.show", task_id=task.id))
 
@@ -149,7 +154,7 @@ def unclaim(task_id: str) -> Response:
     except (Conflict, PermissionDenied) as error:
         flash(_conflict_text(task, error), "error")
     else:
-        flash(_("“%(title)s” is back in the group's list.", title=task.title), "success")
+        flash(_("“%(title)s” is back in the group's list.", title=_name(task)), "success")
     return redirect(url_for("task.show", task_id=task.id))
 
 
@@ -209,6 +214,6 @@ def complete(task_id: str) -> Any:
         return page, status, {"Retry-After": "5"}
     except NotFound:
         abort(404)
-    flash(_("Task “%(title)s” completed.", title=task.title), "success")
+    flash(_("Task “%(title)s” completed.", title=_name(task)), "success")
     # Back to where this user starts: agents their tasks, department staff their inbox.
     return redirect(home_for(current_user))
