@@ -10,7 +10,10 @@ from typing import Any
 
 from flask import Response, current_app
 
+from engine.store.external_task_queries import SORT_COLUMNS
 from webui.engine_rest.common import MAX_MILLIS, bp, json_response
+from webui.engine_rest.external_task_json import SORT_ORDERS
+from webui.engine_rest.openapi_links import add_links
 
 S, N, B, J, A, D = "string", "integer", "boolean", "object", "array", "date-time"  # N: number, J: JSON object
 
@@ -154,7 +157,14 @@ ITEMS: dict[tuple[str, str], dict[str, Any]] = {
         "properties": {"name": TEXT, "operator": {"type": "string", "enum": list(COMPARATORS)}, "value": {}},
     },
     ("TaskQueryDto", "processVariables"): {"type": "object"},
-    ("ExternalTaskQueryDto", "sorting"): {"type": "object"},
+    ("ExternalTaskQueryDto", "sorting"): {
+        "type": "object",
+        "required": ["sortBy"],
+        "properties": {
+            "sortBy": {"type": "string", "enum": sorted(SORT_COLUMNS)},
+            "sortOrder": {"type": "string", "enum": list(SORT_ORDERS), "nullable": True},
+        },
+    },
 }
 # Query parameters: name -> (type, minimum, maximum); the list operations page with firstResult/maxResults.
 PAGING = {"firstResult": (N, 0, INT32), "maxResults": (N, 0, INT32)}
@@ -303,6 +313,7 @@ def document() -> dict[str, Any]:
             error = {"application/json": {"schema": _ref("ExceptionDto")}}
             operation["responses"]["4XX"] = {"description": "Camunda's error format.", "content": error}
             paths.setdefault(path, {})[method] = operation
+    add_links(paths)
     return {
         "openapi": "3.0.2",
         "info": {"title": "complaintflow: Camunda 7 REST API subset", "version": "7.21.0"},
