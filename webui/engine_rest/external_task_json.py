@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import request
@@ -13,8 +14,9 @@ from engine.store.external_tasks import ExternalTask
 from engine.store.models import INSTANCE_SUSPENDED, ProcessDefinition
 from webui.engine_rest.common import MAX_MILLIS, RestError, flag, integer, row_id, tenants_requested
 from webui.engine_rest.ids import activity_instance_id, instance_uuid, maybe_instance_id
-from webui.engine_rest.variables import camunda_date, parse_date, to_camunda
+from webui.engine_rest.variables import camunda_date, parse_date, to_camunda, utc_bound
 
+SORT_ORDERS = ("asc", "desc")
 MAX_ASYNC_TIMEOUT_MS = 1_800_000  # Camunda's limit for asyncResponseTimeout (30 minutes)
 
 
@@ -169,9 +171,13 @@ def query_filter(params: dict[str, Any]) -> ExternalTaskFilter:
         suspended=_bool_filter(params, "suspended", "active"),
         priority_at_least=integer(params.get("priorityHigherThanOrEquals"), "priorityHigherThanOrEquals"),
         priority_at_most=integer(params.get("priorityLowerThanOrEquals"), "priorityLowerThanOrEquals"),
-        lock_expires_after=parse_date(params["lockExpirationAfter"]) if params.get("lockExpirationAfter") else None,
-        lock_expires_before=parse_date(params["lockExpirationBefore"]) if params.get("lockExpirationBefore") else None,
+        lock_expires_after=_bound(params, "lockExpirationAfter"),
+        lock_expires_before=_bound(params, "lockExpirationBefore"),
     )
+
+
+def _bound(params: dict[str, Any], name: str) -> datetime | None:
+    return utc_bound(parse_date(params[name], name)) if params.get(name) else None
 
 
 def sorting(params: dict[str, Any]) -> list[tuple[str, bool]]:
@@ -184,8 +190,8 @@ def sorting(params: dict[str, Any]) -> list[tuple[str, bool]]:
         name = entry.get("sortBy") if isinstance(entry, dict) else None
         if name not in SORT_COLUMNS:
             raise RestError(400, f"Cannot set query parameter 'sortBy' to value '{name}'")
-        order = (entry.get("sortOrder") or "asc").lower()
-        if order not in ("asc", "desc"):
+        order = entry.get("sortOrder") or "asc"
+        if order not in SORT_ORDERS:  # exactly these, as Camunda
             raise RestError(400, f"Cannot set query parameter 'sortOrder' to value '{order}'")
         pairs.append((name, order == "desc"))
     return pairs

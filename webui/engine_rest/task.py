@@ -32,7 +32,14 @@ from webui.engine_rest.common import (
 )
 from webui.engine_rest.external_task_json import definition_ref, query_args
 from webui.engine_rest.ids import instance_uuid, maybe_instance_id
-from webui.engine_rest.variables import camunda_date, from_camunda, parse_date, to_camunda, to_camunda_value
+from webui.engine_rest.variables import (
+    camunda_date,
+    from_camunda,
+    parse_date,
+    to_camunda,
+    to_camunda_value,
+    utc_bound,
+)
 
 
 def task_json(task: HumanTask) -> dict[str, Any]:
@@ -72,10 +79,10 @@ def _visible(session: Session, params: dict[str, Any]) -> list[HumanTask]:
     if params.get("processDefinitionKey"):
         rows = [row for row in rows if row.process_key == params["processDefinitionKey"]]
     if params.get("dueBefore"):
-        before = parse_date(params["dueBefore"], "dueBefore")
+        before = utc_bound(parse_date(params["dueBefore"], "dueBefore"))
         rows = [row for row in rows if row.due_at is not None and row.due_at < before]
     if params.get("dueAfter"):
-        after = parse_date(params["dueAfter"], "dueAfter")
+        after = utc_bound(parse_date(params["dueAfter"], "dueAfter"))
         rows = [row for row in rows if row.due_at is not None and row.due_at > after]
     for wanted in params.get("processVariables") or []:
         if isinstance(wanted, dict) and wanted.get("operator", "eq") == "eq":

@@ -28,13 +28,8 @@ def camunda_date(moment: datetime | None) -> str | None:
 
 
 def parse_date(text: Any, name: str = "date") -> datetime:
-    """A date in Camunda's format, or ISO 8601 (``Z`` and ``+01:00`` too); without an offset, UTC.
-
-    A date that has no UTC equivalent (0001-01-01T00:00-01:00, 9999-12-31T23:59+01:00) is refused like any
-    other wrong date: the database stores UTC, and converting it would overflow.
-    """
+    """A date in Camunda's format, or ISO 8601 (``Z`` and ``+01:00`` too); without an offset, UTC."""
     raw = str(text or "").strip()
-    refused = RestError(400, f"Cannot convert value '{raw}' of type 'Date' for {name}")
     try:
         if isinstance(text, int | float) and not isinstance(text, bool):
             return datetime.fromtimestamp(text / 1000, UTC)  # milliseconds since the epoch, as Java sends them
@@ -42,11 +37,21 @@ def parse_date(text: Any, name: str = "date") -> datetime:
         if len(candidate) > 5 and candidate[-5] in "+-" and candidate[-3] != ":":
             candidate = candidate[:-2] + ":" + candidate[-2:]
         moment = datetime.fromisoformat(candidate)
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        moment.astimezone(UTC)  # OverflowError when the date has no UTC equivalent
-        return moment
     except (ValueError, OverflowError, OSError):
-        raise refused from None
+        raise RestError(400, f"Cannot convert value '{raw}' of type 'Date' for {name}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def utc_bound(moment: datetime) -> datetime:
+    """``moment`` in UTC, for filters; one beyond the calendar's ends (0001-01-01T00:00+01:00) is its end.
+
+    The database compares in UTC, and such a date has no UTC equivalent: before the first moment there is,
+    or after the last, it filters as that moment does.
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def _convert(name: str, kind: str, value: Any, info: dict[str, Any]) -> Any:
