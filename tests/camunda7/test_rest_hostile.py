@@ -120,3 +120,20 @@ def test_bad_start_bodies_are_bad_requests(rest: Rest, body: dict[str, Any]) -> 
 )
 def test_bad_bodies_are_bad_requests(rest: Rest, path: str, body: dict[str, Any]) -> None:
     _refused(rest.post(path, body, headers=rest.bearer()))
+
+
+@pytest.mark.parametrize(
+    "sorting", [[{"weekdays": 1}], [{"sortBy": "nothing"}], [{"sortBy": "id", "sortOrder": "ASC"}], ["id"]]
+)
+def test_external_task_sorting_outside_the_documented_rule_is_a_bad_request(rest: Rest, sorting: Any) -> None:
+    _refused(rest.post("/external-task", {"sorting": sorting}))
+
+
+def test_filter_dates_beyond_the_calendars_ends_filter_as_its_ends(rest: Rest) -> None:
+    """0001-01-01T00:00+01:00 is a valid date-time with no UTC equivalent: nothing expires before it."""
+    for name, date in (("lockExpirationBefore", "0001-01-01T00:00:00+01:00"),
+                       ("lockExpirationAfter", "9999-12-31T23:59:59-01:00")):  # fmt: skip
+        response = rest.post("/external-task", {name: date, "sorting": [{"sortBy": "id", "sortOrder": "desc"}]})
+        assert response.status_code == 200 and response.get_json() == [], response.get_data(as_text=True)
+    response = rest.post("/task", {"dueBefore": "0001-01-01T00:00:00+01:00"}, headers=rest.bearer())
+    assert response.status_code == 200 and response.get_json() == []
