@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from webui.auth import actor
 from webui.choices import options
 from webui.db import db, now
 from webui.diagram_text import translated_timeline
+from webui.engine_text import field_text
 from webui.info_requests import info_unavailable_text
 from webui.uploads import limits_hint, upload_limits
 
@@ -144,48 +144,9 @@ def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: F
     }
 
 
-_DYNAMIC = [
-    (re.compile(r"^must be at least (.+)$"), lambda m: _("must be at least %(value)s", value=m.group(1))),
-    (re.compile(r"^must be at most (.+)$"), lambda m: _("must be at most %(value)s", value=m.group(1))),
-    (
-        re.compile(r"^must have at least (\d+) characters$"),
-        lambda m: _("must have at least %(count)s characters", count=m.group(1)),
-    ),
-    (
-        re.compile(r"^must have at most (\d+) characters$"),
-        lambda m: _("must have at most %(count)s characters", count=m.group(1)),
-    ),
-    (re.compile(r"^must be one of: (.+)$"), lambda m: _("must be one of: %(values)s", values=m.group(1))),
-]
-
-
 def field_message(message: str) -> str:
-    """A service's field message in the user's language."""
-    static = {
-        "is required": _("is required"),
-        "must be a number": _("must be a number"),
-        "must be a whole number": _("must be a whole number"),
-        "must be yes or no": _("must be yes or no"),
-        "must be a date (YYYY-MM-DD)": _("must be a date (YYYY-MM-DD)"),
-        "must be an e-mail address": _("must be an e-mail address"),
-        "is not an e-mail address": _("is not an e-mail address"),
-        "must be text": _("must be text"),
-        "is not a field of this form": _("is not a field of this form"),
-        "is read-only": _("is read-only"),
-        "must lie in the future": _("must lie in the future"),
-        "choose a department": _("choose a department"),
-        "choose an active colleague": _("choose an active colleague"),
-        "the customer has no e-mail address; note a phone call instead": _(
-            "the customer has no e-mail address; note a phone call instead"
-        ),
-    }
-    if message in static:
-        return static[message]
-    for pattern, translate in _DYNAMIC:
-        match = pattern.match(message)
-        if match:
-            return str(translate(match))
-    return message
+    """A service's field message in the user's language (from its code; English when it carries none)."""
+    return field_text(message) or message
 
 
 def apply_errors(form: FlaskForm, errors: dict[str, str], mapping: dict[str, str] | None = None) -> None:

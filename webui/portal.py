@@ -20,6 +20,7 @@ from flask_babel import force_locale
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
 from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, InvalidState, NotFound
+from engine.domain.messages import msg
 from engine.domain.status_links import token_matches
 from engine.services.intake import channels as intake
 from engine.services.intake import portal
@@ -65,7 +66,7 @@ def _page(template: str, lang: str, status: int = 200, **values: Any) -> tuple[s
     # The page speaks the customer's language, whatever a signed-in staff member's language is.
     with force_locale(lang):
         if values.get("errors"):
-            values["errors"] = {name: field_error(str(message), lang) for name, message in values["errors"].items()}
+            values["errors"] = {name: field_error(message, lang) for name, message in values["errors"].items()}
         return render_template(f"portal/{template}", t=TEXT, lang=lang, **values), status
 
 
@@ -108,10 +109,10 @@ def complaint_form() -> Any:
     errors: dict[str, str] = {}
     email = (values.get("customer_email") or "").strip()
     if not email:
-        errors["customer_email"] = "is required"
+        errors["customer_email"] = msg("field.required")
     category = values.get("category") or "other"
     if category not in CATEGORIES:
-        errors["category"] = "choose one of the options"
+        errors["category"] = msg("field.choose_option")
     if errors:
         return _page("form.html", lang, 400, values=values, errors=errors, categories=CATEGORIES)
     try:

@@ -4,10 +4,10 @@ language (webui/portal.py), and their German is in the catalogue."""
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+
+from webui.engine_text import field_text
 
 TEXT: dict[str, LazyString] = {
     "title": _l("Complaint service"),
@@ -85,36 +85,24 @@ CATEGORIES: dict[str, LazyString] = {
     "other": _l("Something else"),
 }
 
-# The services' field messages (English, lower case, as the API returns them) for pages in another language;
-# named groups fill the placeholders (a number, a file name). English pages show the message as it is.
-_FIELD_ERRORS: list[tuple[re.Pattern[str], LazyString]] = [
-    (re.compile(pattern), text)
-    for pattern, text in (
-        (r"^is required$", _l("Please fill this in.")),
-        (r"^is not an e-mail address$", _l("This is not a valid e-mail address.")),
-        (r"^choose one of the options$", _l("Please choose one of the options.")),
-        (r"^must be a single line without control characters$", _l("Please use one line without control characters.")),
-        (r"^must have at most (?P<num>\d+) characters$", _l("At most %(num)s characters.")),
-        (r"^write something or attach a file$", _l("Please write something or attach a file.")),
-        (
-            r"^must be a whole number from (?P<low>\d+) to (?P<high>\d+)$",
-            _l("Please give a whole number from %(low)s to %(high)s."),
-        ),
-        (r"^choose a rating$", _l("Please choose a rating.")),
-        (r"^tell us why the complaint is not settled$", _l("Please tell us why the complaint is not settled.")),
-        (r"^at most (?P<num>\d+) files$", _l("At most %(num)s files.")),
-        (r"^(?P<file>.+): the file is empty$", _l("%(file)s: the file is empty.")),
-        (r"^(?P<file>.+): larger than (?P<size>\d+) KB$", _l("%(file)s: larger than %(size)s KB.")),
-        (
-            r"^(?P<file>.+): files of type (?P<type>.+) are not accepted$",
-            _l("%(file)s: files of type %(type)s are not accepted."),
-        ),
-        (
-            r"^(?P<file>.+): the content is not a (?P<type>.+) file$",
-            _l("%(file)s: the content is not a %(type)s file."),
-        ),
-    )
-]
+# The customers' wording of the services' field messages (engine.domain.messages codes) on pages in another
+# language than English; English pages show the service's own text.
+FIELD_TEXT: dict[str, LazyString] = {
+    "field.required": _l("Please fill this in."),
+    "field.not_email": _l("This is not a valid e-mail address."),
+    "field.choose_option": _l("Please choose one of the options."),
+    "field.single_line": _l("Please use one line without control characters."),
+    "field.too_long": _l("At most %(num)s characters."),
+    "field.text_or_file": _l("Please write something or attach a file."),
+    "field.whole_number_between": _l("Please give a whole number from %(low)s to %(high)s."),
+    "field.choose_rating": _l("Please choose a rating."),
+    "field.reopen_reason": _l("Please tell us why the complaint is not settled."),
+    "attachment.too_many": _l("At most %(num)s files."),
+    "attachment.empty": _l("%(file)s: the file is empty."),
+    "attachment.too_large": _l("%(file)s: larger than %(size)s KB."),
+    "attachment.type_refused": _l("%(file)s: files of type %(type)s are not accepted."),
+    "attachment.content_mismatch": _l("%(file)s: the content is not a %(type)s file."),
+}
 
 
 def field_error(message: str, lang: str) -> str:
@@ -122,8 +110,4 @@ def field_error(message: str, lang: str) -> str:
     (``too_many``) stay keys for the template."""
     if lang == "en" or message in TEXT:
         return message
-    for pattern, text in _FIELD_ERRORS:
-        match = pattern.match(message)
-        if match:
-            return str(text) % match.groupdict() if match.groupdict() else str(text)
-    return message
+    return field_text(message, FIELD_TEXT) or message

@@ -5,13 +5,12 @@ The limits are the customer channel's (``webui.portal.limits``), a file capped b
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import current_app, request
-from flask_babel import gettext as _
 
 from engine.domain.attachments import AttachmentLimits, Upload
+from webui.engine_text import field_text
 from webui.portal import limits
 
 
@@ -28,31 +27,9 @@ def upload_limits() -> AttachmentLimits:
     return AttachmentLimits(min(configured.max_bytes, request_cap), configured.max_count, configured.types)
 
 
-_DYNAMIC = [
-    (re.compile(r"^at most (\d+) files$"), lambda m: _("at most %(count)s files", count=m.group(1))),
-    (re.compile(r"^(.+): the file is empty$"), lambda m: _("%(name)s: the file is empty", name=m.group(1))),
-    (
-        re.compile(r"^(.+): larger than (\d+) KB$"),
-        lambda m: _("%(name)s: larger than %(size)s KB", name=m.group(1), size=m.group(2)),
-    ),
-    (
-        re.compile(r"^(.+): files of type (.+) are not accepted$"),
-        lambda m: _("%(name)s: files of type %(type)s are not accepted", name=m.group(1), type=m.group(2)),
-    ),
-    (
-        re.compile(r"^(.+): the content is not a (.+) file$"),
-        lambda m: _("%(name)s: the content is not a %(type)s file", name=m.group(1), type=m.group(2)),
-    ),
-]
-
-
 def upload_error_text(message: str) -> str:
     """An attachment check's message in the user's language."""
-    for pattern, translate in _DYNAMIC:
-        match = pattern.match(message)
-        if match:
-            return str(translate(match))
-    return message
+    return field_text(message) or message
 
 
 def limits_hint(limits: AttachmentLimits) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from typing import Any
 
 from lxml import etree
 
+from engine.domain.messages import msg
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
@@ -72,9 +74,9 @@ def camunda(name: str) -> str:
 def decode_xml(data: bytes) -> str:
     """Text of an uploaded file: UTF-8 (with or without BOM), UTF-16 with BOM, or the declared encoding."""
     if len(data) > MAX_XML_BYTES:
-        raise XmlRejected(f"the file is larger than {MAX_XML_BYTES // (1024 * 1024)} MB")
+        raise XmlRejected(msg("xml.too_large", size=MAX_XML_BYTES // (1024 * 1024)))
     if not data.strip():
-        raise XmlRejected("the file is empty")
+        raise XmlRejected(msg("xml.empty"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     elif b"\x00" in data:
@@ -115,7 +117,7 @@ def load_xml(text: str) -> etree._Element:
     """Parse document text into an element tree; raises XmlRejected with the line of the problem."""
     data = text.encode("utf-8")
     if len(data) > MAX_XML_BYTES:
-        raise XmlRejected(f"the file is larger than {MAX_XML_BYTES // (1024 * 1024)} MB")
+        raise XmlRejected(msg("xml.too_large", size=MAX_XML_BYTES // (1024 * 1024)))
     # A diagram never needs a DTD: refuse it before the parser sees its entities at all.
     first_element = re.search(rb"<[A-Za-z_]", data)
     prolog = data[: first_element.start()] if first_element else data

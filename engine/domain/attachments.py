@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from engine.domain.messages import msg
+
 # Signatures of the types customers may send.
 _MAGIC: dict[str, tuple[bytes, ...]] = {
     "application/pdf": (b"%PDF-",),
@@ -64,18 +66,18 @@ def _looks_like(content_type: str, content: bytes) -> bool:
 def check_uploads(uploads: list[Upload], limits: AttachmentLimits, field: str = "attachments") -> list[Upload]:
     """The uploads with safe names, or FormValidationError-ready messages as ValueError(field message)."""
     if len(uploads) > limits.max_count:
-        raise ValueError(f"at most {limits.max_count} files")
+        raise ValueError(msg("attachment.too_many", num=limits.max_count))
     checked = []
     for upload in uploads:
         name = safe_filename(upload.filename)
         content_type = (upload.content_type or "").split(";")[0].strip().lower()
         if not upload.content:
-            raise ValueError(f"{name}: the file is empty")
+            raise ValueError(msg("attachment.empty", file=name))
         if len(upload.content) > limits.max_bytes:
-            raise ValueError(f"{name}: larger than {limits.max_bytes // 1024} KB")
+            raise ValueError(msg("attachment.too_large", file=name, size=limits.max_bytes // 1024))
         if content_type not in limits.types:
-            raise ValueError(f"{name}: files of type {content_type or 'unknown'} are not accepted")
+            raise ValueError(msg("attachment.type_refused", file=name, type=content_type or "unknown"))
         if not _looks_like(content_type, upload.content):
-            raise ValueError(f"{name}: the content is not a {content_type} file")
+            raise ValueError(msg("attachment.content_mismatch", file=name, type=content_type))
         checked.append(Upload(name, content_type, upload.content))
     return checked

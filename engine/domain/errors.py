@@ -53,6 +53,7 @@ class DeploymentError(ComplaintflowError):
         element_id: str | None = None,
         line: int | None = None,
     ) -> None:
+        self.reason = message  # without the place: a engine.domain.messages.Message keeps its code here
         self.filename = filename
         self.element_id = element_id
         self.line = line

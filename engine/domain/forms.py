@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine.domain.messages import message_of, msg
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"true", "1", "yes", "on", "ja"}
 _FALSE = {"false", "0", "no", "off", "nein", ""}
@@ -74,23 +76,23 @@ def _is_blank(value: Any) -> bool:
 
 def _coerce_number(form_field: FormField, raw: Any, *, whole: bool) -> int | float:
     if isinstance(raw, bool):
-        raise ValueError("must be a number")
+        raise ValueError(msg("field.number"))
     try:
         number = Decimal(str(raw).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValueError("must be a number") from None
+        raise ValueError(msg("field.number")) from None
     if not number.is_finite():
-        raise ValueError("must be a number")
+        raise ValueError(msg("field.number"))
     if whole:
         if number != number.to_integral_value():
-            raise ValueError("must be a whole number")
+            raise ValueError(msg("field.whole_number"))
         result: int | float = int(number)
     else:
         result = float(number)
     if form_field.minimum is not None and number < form_field.minimum:
-        raise ValueError(f"must be at least {form_field.minimum}")
+        raise ValueError(msg("field.at_least", value=form_field.minimum))
     if form_field.maximum is not None and number > form_field.maximum:
-        raise ValueError(f"must be at most {form_field.maximum}")
+        raise ValueError(msg("field.at_most", value=form_field.maximum))
     return result
 
 
@@ -110,7 +112,7 @@ def _coerce_boolean(_form_field: FormField, raw: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("must be yes or no")
+    raise ValueError(msg("field.yes_no"))
 
 
 def _coerce_date(_form_field: FormField, raw: Any) -> str:
@@ -120,31 +122,31 @@ def _coerce_date(_form_field: FormField, raw: Any) -> str:
     try:
         return date.fromisoformat(str(raw).strip()).isoformat()
     except ValueError:
-        raise ValueError("must be a date (YYYY-MM-DD)") from None
+        raise ValueError(msg("field.date")) from None
 
 
 def _coerce_string(form_field: FormField, raw: Any) -> str:
     if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-        raise ValueError("must be text")
+        raise ValueError(msg("field.text"))
     text = str(raw).strip()
     if form_field.min_length is not None and len(text) < form_field.min_length:
-        raise ValueError(f"must have at least {form_field.min_length} characters")
+        raise ValueError(msg("field.too_short", num=form_field.min_length))
     if form_field.max_length is not None and len(text) > form_field.max_length:
-        raise ValueError(f"must have at most {form_field.max_length} characters")
+        raise ValueError(msg("field.too_long", num=form_field.max_length))
     return text
 
 
 def _coerce_email(form_field: FormField, raw: Any) -> str:
     text = _coerce_string(form_field, raw)
     if not _EMAIL.match(text):
-        raise ValueError("must be an e-mail address")
+        raise ValueError(msg("field.email"))
     return text
 
 
 def _coerce_enum(form_field: FormField, raw: Any) -> str:
     allowed = [value for value, _label in form_field.options]
     if str(raw) not in allowed:
-        raise ValueError(f"must be one of: {', '.join(allowed)}")
+        raise ValueError(msg("field.one_of", values=", ".join(allowed)))
     return str(raw)
 
 
@@ -222,23 +224,23 @@ def validate_form(fields: list[FormField], submitted: dict[str, Any]) -> FormRes
     known = {form_field.id for form_field in fields}
     for key in submitted:
         if key not in known:
-            result.errors[key] = "is not a field of this form"
+            result.errors[key] = msg("field.unknown")
     for form_field in fields:
         if form_field.readonly:
             if form_field.id in submitted:
-                result.errors[form_field.id] = "is read-only"
+                result.errors[form_field.id] = msg("field.read_only")
             continue
         raw = submitted.get(form_field.id)
         if _is_blank(raw) and form_field.kind.blank_is_missing:
             if form_field.required:
-                result.errors[form_field.id] = "is required"
+                result.errors[form_field.id] = msg("field.required")
             continue
         if raw is None:
             if form_field.required:
-                result.errors[form_field.id] = "is required"
+                result.errors[form_field.id] = msg("field.required")
             continue
         try:
             result.values[form_field.id] = coerce_value(form_field, raw)
         except ValueError as error:
-            result.errors[form_field.id] = str(error)
+            result.errors[form_field.id] = message_of(error) or str(error)
     return result

@@ -126,3 +126,21 @@ def test_reassign_a_task_to_a_user_or_a_group(
         assert task is not None and task.assignee is None and task.candidate_groups == ["billing"]
     assert [actor for actor, _m in _audit(database, instance_id, "task_reassigned")] == ["manager", "manager"]
     assert client_for("manager").post(url, {"target": "user:agent2"}, csrf=False).status_code == 400
+
+
+def test_engine_refusals_reach_a_german_lead_in_german(
+    client_for: Callable[[str], Client], seeded: Seeded, database: DatabaseUnderTest
+) -> None:
+    """The engine's errors carry a code and parameters; the page renders them from the catalogue."""
+    instance_id = _instance(database, seeded)
+    url = f"/cockpit/instances/{instance_id}"
+    lead = client_for("lead")
+    assert lead.post("/profile/", {"language": "de"}).status_code == 302
+    assert lead.post(f"{url}/suspend", {"reason": "Rechtsabteilung"}).status_code == 302
+    lead.post(f"{url}/suspend", {"reason": "noch einmal"})
+    # The status is shown as its label, not as the stored id.
+    assert f"Instanz {instance_id} ist angehalten und kann nicht angehalten werden" in lead.text(url)
+    lead.post(f"/task/{seeded.tasks['billing']}/claim")
+    page = lead.text(f"/task/{seeded.tasks['billing']}")
+    assert "ist mit ihrer Prozessinstanz angehalten; sie kann nach dem Fortsetzen bearbeitet werden" in page
+    assert "suspended with its process" not in page

@@ -15,10 +15,12 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "webui" / "translations" / "de" / "LC_MESSAGES"
-# The UI and the mails (notifications/: wording in Python marked N_, templates) share the catalogue.
+# The UI, the mails (notifications/: wording in Python marked N_, templates) and the engine's coded messages
+# (engine/domain/messages.py, marked N_) share the catalogue.
 METHODS = [
     ("webui/**.py", "python"),
     ("notifications/**.py", "python"),
+    ("engine/domain/messages.py", "python"),
     ("webui/templates/**.html", "jinja2"),
     ("notifications/templates/**.html", "jinja2"),
     ("notifications/templates/**.txt", "jinja2"),

@@ -19,24 +19,10 @@ from engine.store.complaints import CHANNELS, PRIORITIES
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.durations import parse_position, parse_target
+from webui.engine_text import engine_message
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin/sla")
 MAX_RULES = 40
-
-
-def _messages() -> dict[str, str]:
-    return {
-        "unknown priority": _("unknown priority"),
-        "unknown channel": _("unknown channel"),
-        "not a target such as 4 business hours, 3 calendar days or PT2H": _(
-            "not a target such as 4 business hours, 2.5 hours, 3 calendar days or PT2H"
-        ),
-        "unknown business calendar": _("unknown business calendar"),
-        "at least one rule": _("at least one rule"),
-        "the last rule must apply to any priority and any channel": _(
-            "the last rule must apply to any priority and any channel"
-        ),
-    }
 
 
 def _rules_from_form() -> list[SlaRule]:
@@ -104,11 +90,10 @@ def targets() -> Any:
         results = sla_targets.save_rules(db(), actor(), rules, now())
     except FormValidationError as error:
         db().rollback()
-        known = _messages()
-        return _page(rules, {key: known.get(text, text) for key, text in error.errors.items()}, 422)
+        return _page(rules, {key: engine_message(text) for key, text in error.errors.items()}, 422)
     except DeploymentError as error:
         db().rollback()
-        return _page(rules, {"rules": str(error)}, 422)
+        return _page(rules, {"rules": engine_message(error)}, 422)
     versions = ", ".join(f"{result.process_key} v{result.version}" for result in results)
     flash(_("SLA targets deployed: %(versions)s. New complaints use them.", versions=versions), "success")
     return redirect(url_for("admin_sla.targets"))
@@ -136,7 +121,7 @@ def upload() -> Any:
         results = sla_targets.upload_table(db(), actor(), resource, now())
     except DeploymentError as error:
         db().rollback()
-        return _page(None, {"upload": str(error)}, 422)
+        return _page(None, {"upload": engine_message(error)}, 422)
     versions = ", ".join(f"{result.process_key} v{result.version}" for result in results)
     flash(_("SLA targets deployed: %(versions)s. New complaints use them.", versions=versions), "success")
     return redirect(url_for("admin_sla.targets"))

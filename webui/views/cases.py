@@ -32,7 +32,7 @@ from webui.case_forms import (
     fill_choices,
 )
 from webui.db import db, now
-from webui.engine_messages import engine_message
+from webui.engine_text import engine_message
 from webui.info_requests import info_unavailable_text
 from webui.uploads import form_uploads, upload_error_text, upload_limits
 from webui.views.task_page import render_task

@@ -31,7 +31,7 @@ from webui import charts
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.diagram_text import diagram_texts_of_instance, translated_activities
-from webui.engine_messages import engine_message
+from webui.engine_text import engine_message
 from webui.exports import csv_download
 from webui.formatting import LIGHT_LABELS
 from webui.labels import CSV_HEADERS, GROUP_LABELS, label

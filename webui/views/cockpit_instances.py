@@ -24,7 +24,7 @@ from engine.store.users import Group, User
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.diagram_text import element_names
-from webui.engine_messages import engine_message
+from webui.engine_text import engine_message
 from webui.heatmap_svg import duration_text, overlay
 from webui.query_args import day_arg
 from webui.views.cockpit_blueprint import bp

@@ -19,7 +19,7 @@ from engine.store.casework import HANDOVER_ANSWERED, HANDOVER_OPEN, Handover
 from webui.auth import actor
 from webui.case_forms import AnswerForm, apply_errors
 from webui.db import db, now
-from webui.engine_messages import engine_message
+from webui.engine_text import engine_message
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 

@@ -20,7 +20,7 @@ from engine.services.privacy import data_export as data_protection
 from engine.services.privacy import erasure, retention
 from webui.auth import actor, require_roles
 from webui.db import db, now
-from webui.engine_messages import engine_message
+from webui.engine_text import engine_message
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 

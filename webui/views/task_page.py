@@ -29,6 +29,7 @@ from webui.db import db, now
 from webui.diagram_text import task_documentation, task_title, texts_for_task, translated_fields
 from webui.formatting import CHANNEL_LABELS
 from webui.labels import label
+from webui.engine_text import coded_text
 from webui.task_text import fill_documentation
 
 bp = Blueprint("task", __name__, url_prefix="/task")
@@ -178,7 +179,8 @@ def _conflict_text(task: HumanTask, error: Exception) -> str:
         return four_eyes_text()
     if isinstance(error, PermissionDenied):
         return _("You may not do this with this task.")
-    return _("Someone else changed this at the same time. Please look at the task again.")
+    # A refusal the engine explains (a suspended task, a deadline that closed it): its own words.
+    return coded_text(error) or _("Someone else changed this at the same time. Please look at the task again.")
 
 
 @bp.route("/<task_id>/complete", methods=["POST"])

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.messages import message_of
 from engine.services.audit import record
 from engine.services.casework.access import may_view_complaint
 from engine.store.casework import CaseNote
@@ -96,7 +97,7 @@ def checked_uploads(uploads: list[Upload], limits: AttachmentLimits) -> list[Upl
     try:
         return check_uploads(uploads, limits)
     except ValueError as error:
-        raise FormValidationError({"attachments": str(error)}) from None
+        raise FormValidationError({"attachments": message_of(error) or str(error)}) from None
 
 
 def store_staff_files(

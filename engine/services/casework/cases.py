@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
 from engine.domain.errors import Conflict, FormValidationError, NotFound
+from engine.domain.messages import msg
 from engine.domain.notification_channels import CHANNEL_IN_APP
 from engine.services.audit import record
 from engine.services.casework import attachments as case_attachments
@@ -45,17 +46,17 @@ def complaint_for(session: Session, actor: Actor, complaint_id: int) -> Complain
 def clean_text(value: str, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise FormValidationError({field: "is required"})
+        raise FormValidationError({field: msg("field.required")})
     if len(text) > limit:
-        raise FormValidationError({field: f"must have at most {limit} characters"})
+        raise FormValidationError({field: msg("field.too_long", num=limit)})
     return text
 
 
 def _due(due_at: datetime | None, now: datetime, field: str = "due_at") -> datetime:
     if due_at is None:
-        raise FormValidationError({field: "is required"})
+        raise FormValidationError({field: msg("field.required")})
     if due_at <= now:
-        raise FormValidationError({field: "must lie in the future"})
+        raise FormValidationError({field: msg("field.in_future")})
     return due_at
 
 
@@ -118,7 +119,7 @@ def hand_over(
     errors: dict[str, str] = {}
     group = session.scalars(select(Group).where(Group.name == group_name)).first()
     if group is None or not group.is_department:
-        errors["group"] = "choose a department"
+        errors["group"] = msg("field.choose_department")
     try:
         question = clean_text(question, "question")
     except FormValidationError as error:
@@ -180,9 +181,9 @@ def claim_handover(session: Session, actor: Actor, handover_id: int, now: dateti
     """A department member takes a hand-over, so colleagues see who is on it."""
     handover = _handover_for_department(session, actor, handover_id)
     if handover.status != HANDOVER_OPEN:
-        raise Conflict(f"this hand-over was already answered by {handover.answered_by}")
+        raise Conflict(msg("handover.already_answered", user=handover.answered_by))
     if handover.claimed_by and handover.claimed_by != actor.username:
-        raise Conflict(f"this hand-over is already being handled by {handover.claimed_by}")
+        raise Conflict(msg("handover.being_handled", user=handover.claimed_by))
     handover.claimed_by = actor.username
     commit(session)
     return handover
@@ -193,7 +194,7 @@ def answer_handover(session: Session, actor: Actor, handover_id: int, answer: st
     """The department answers and returns the case; the agent sees the answer in the timeline."""
     handover = _handover_for_department(session, actor, handover_id)
     if handover.status != HANDOVER_OPEN:
-        raise Conflict(f"this hand-over was already answered by {handover.answered_by}")
+        raise Conflict(msg("handover.already_answered", user=handover.answered_by))
     handover.answer = clean_text(answer, "answer")
     handover.status = HANDOVER_ANSWERED
     handover.answered_by = actor.username
@@ -241,7 +242,7 @@ def create_subtask(
     errors: dict[str, str] = {}
     user = session.scalars(select(User).where(User.username == assignee, User.active.is_(True))).first()
     if user is None:
-        errors["assignee"] = "choose an active colleague"
+        errors["assignee"] = msg("field.choose_colleague")
     for _field, check in (
         ("title", lambda: clean_text(title, "title", limit=300)),
         ("due_at", lambda: _due(due_at, now)),
@@ -297,7 +298,7 @@ def complete_subtask(session: Session, actor: Actor, subtask_id: int, result: st
     if subtask is None or (subtask.assignee != actor.username and not supervises_cases(actor)):
         raise NotFound(f"subtask {subtask_id} does not exist")
     if subtask.status != SUBTASK_OPEN:
-        raise Conflict("this subtask is already done")
+        raise Conflict(msg("subtask.done"))
     subtask.result = clean_text(result, "result")
     subtask.status = SUBTASK_DONE
     subtask.done_at = now

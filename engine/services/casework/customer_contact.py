@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.domain.tasks import TaskAccess, may_complete
 from engine.services.audit import record
@@ -54,7 +55,7 @@ def _to_customer(
     session: Session, actor: Actor, complaint: Complaint, subject: str, body: str, topic: str, now: datetime
 ) -> None:
     if not complaint.customer.email:
-        raise FormValidationError({"body": "the customer has no e-mail address; note a phone call instead"})
+        raise FormValidationError({"body": msg("contact.no_email")})
     enqueue(
         session,
         now,
@@ -204,7 +205,7 @@ def request_information(
     question = clean_text(question, "question", limit=5000)
     if not complaint.customer.email:
         # The process would wait for an answer to a question nobody received.
-        raise FormValidationError({"question": "the customer has no e-mail address; note a phone call instead"})
+        raise FormValidationError({"question": msg("contact.no_email")})
     state = info_request_state(session, actor, complaint, task_id)
     if state.mode == INFO_VIA_PROCESS:
         _ask_through_process(session, actor, complaint, state, question, now)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import KB_EDITOR_ROLES, KB_WRITER_ROLES
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
@@ -54,13 +55,13 @@ def normalise_tags(text: str) -> str:
 
 
 def _check(data: ArticleData) -> None:
-    errors = {}
+    errors: dict[str, str] = {}
     if not data.title.strip():
-        errors["title"] = "is required"
+        errors["title"] = msg("field.required")
     elif len(data.title) > 300:
-        errors["title"] = "must have at most 300 characters"
+        errors["title"] = msg("field.too_long", num=300)
     if not data.body.strip():
-        errors["body"] = "is required"
+        errors["body"] = msg("field.required")
     if data.language not in ("en", "de"):
         errors["language"] = "must be en or de"
     if len(normalise_tags(data.tags)) > 500:

@@ -12,6 +12,7 @@ from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import AlreadyCompleted, Conflict, FormValidationError, NotFound, PermissionDenied
 from engine.domain.forms import FormField, validate_form
+from engine.domain.messages import msg
 from engine.domain.tasks import TaskAccess, is_excluded, may_assign, may_claim, may_complete, may_unclaim
 from engine.services.audit import changed_values, record
 from engine.services.instances.lifecycle import get_instance, load_run
@@ -40,8 +41,8 @@ def _access(task: HumanTask) -> TaskAccess:
 
 def _closed_message(task: HumanTask) -> str:
     if task.status == TASK_COMPLETED:
-        return f"task {task.title!r} was already completed by {task.completed_by}"
-    return f"task {task.title!r} is no longer open ({task.status})"
+        return msg("task.already_completed", task=task.title, user=task.completed_by)
+    return msg("task.not_open", task=task.title, status=task.status)
 
 
 def _require_open(task: HumanTask) -> None:
@@ -52,7 +53,7 @@ def _require_open(task: HumanTask) -> None:
 def _require_not_suspended(task: HumanTask) -> None:
     if task.suspended:
         # Conflict, like a task someone else closed: every caller already shows it as "not now, and why".
-        raise Conflict(f"task {task.title!r} is suspended with its process instance; it can be worked on after resume")
+        raise Conflict(msg("task.suspended", task=task.title))
 
 
 def _set_assignee(
@@ -79,7 +80,7 @@ def _set_assignee(
         fresh = session.get(HumanTask, task.id, populate_existing=True)
         if fresh is not None and fresh.status != TASK_OPEN:
             raise Conflict(_closed_message(fresh))
-        raise Conflict(f"task {task.title!r} was just claimed by {fresh.assignee if fresh else 'someone else'}")
+        raise Conflict(msg("task.just_claimed", task=task.title, user=fresh.assignee if fresh else "someone else"))
     session.refresh(task)
 
 
@@ -99,10 +100,10 @@ def claim_task(
     if task.assignee == actor.username:
         return task
     if seen_unassigned and task.assignee is not None:
-        raise Conflict(f"task {task.title!r} is already claimed by {task.assignee}")
+        raise Conflict(msg("task.already_claimed", task=task.title, user=task.assignee))
     if not may_claim(actor, _access(task)):
         if task.assignee:
-            raise Conflict(f"task {task.title!r} is already claimed by {task.assignee}")
+            raise Conflict(msg("task.already_claimed", task=task.title, user=task.assignee))
         raise PermissionDenied(f"{actor.username} is not a candidate for task {task.title!r}")
     return _change_assignee(session, actor, task, actor.username, "task_claimed", now)
 
@@ -194,7 +195,7 @@ def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str
         run_actions(session, instance, run, actor, now)
         save_run(session, instance, run, actor, now)
         commit(session)
-        raise Conflict(f"task {task.title!r} was closed by its deadline before it was submitted")
+        raise Conflict(msg("task.closed_by_deadline", task=task.title))
     before = run.variables()
     run.complete_task(task.id, result.values)
     task.status = TASK_COMPLETED

@@ -16,6 +16,7 @@ from engine.bpmn.normalize.pipeline import DiagramRejected, NormalizedFile, bloc
 from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn, dmn_namespaces, parse_xml
 from engine.domain.actors import Actor
 from engine.domain.errors import DeploymentError, NotFound
+from engine.domain.messages import msg
 from engine.runtime.lint import lint_specs
 from engine.runtime.parser import parse_process
 from engine.runtime.serialization import SPEC_CACHE, ParsedDefinition
@@ -55,7 +56,7 @@ def decode_upload(filename: str, data: bytes) -> Resource:
     if not filename.lower().endswith((".bpmn", ".bpmn20.xml", ".dmn", ".xml")):
         raise DeploymentError("only .bpmn and .dmn files can be deployed", filename=filename)
     if len(data) > MAX_FILE_BYTES:
-        raise DeploymentError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", filename=filename)
+        raise DeploymentError(msg("deploy.file_too_large", size=MAX_FILE_BYTES // (1024 * 1024)), filename=filename)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

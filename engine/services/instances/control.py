@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.notification_channels import CHANNEL_IN_APP
 from engine.domain.roles import CONTROL_ROLES
 from engine.runtime.workflow import WorkflowRun
@@ -81,7 +82,7 @@ def suspend_instance(
     _require_role(actor)
     instance = get_instance(session, instance_id)
     if instance.status not in (INSTANCE_RUNNING, INSTANCE_WAITING, INSTANCE_INCIDENT):
-        raise InvalidState(f"instance {instance_id} is {instance.status} and cannot be suspended")
+        raise InvalidState(msg("instance.not_suspendable", id=instance_id, status=instance.status))
     before = instance.status
     instance.status = INSTANCE_SUSPENDED
     instance.updated_at = now  # also bumps lock_version: a step running concurrently loses with a conflict
@@ -120,7 +121,7 @@ def resume_instance(session: Session, actor: Actor, instance_id: int, now: datet
     _require_role(actor)
     instance = get_instance(session, instance_id)
     if instance.status != INSTANCE_SUSPENDED:
-        raise InvalidState(f"instance {instance_id} is {instance.status}, not suspended")
+        raise InvalidState(msg("instance.not_suspended", id=instance_id, status=instance.status))
     timers = list(
         session.scalars(
             select(PendingTimerRow).where(
@@ -203,9 +204,9 @@ def check_reason(reason: str | None) -> str:
     """A cancellation needs a reason a person can read later (1–500 characters)."""
     text = " ".join((reason or "").split())
     if not text:
-        raise ComplaintflowError("give a reason for cancelling the instance")
+        raise ComplaintflowError(msg("instance.reason_required"))
     if len(text) > REASON_LIMIT:
-        raise ComplaintflowError(f"the reason is longer than {REASON_LIMIT} characters")
+        raise ComplaintflowError(msg("instance.reason_too_long", limit=REASON_LIMIT))
     return text
 
 
@@ -216,7 +217,7 @@ def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: st
     text = check_reason(reason)
     instance = get_instance(session, instance_id)
     if instance.status in (INSTANCE_COMPLETED, INSTANCE_CANCELLED):
-        raise InvalidState(f"instance {instance_id} is already {instance.status}")
+        raise InvalidState(msg("instance.already_ended", id=instance_id, status=instance.status))
     before = instance.status
     run = load_run(session, instance, now)
     run.cancel()
@@ -308,12 +309,12 @@ def reassign_uncommitted(
     """The work of :func:`reassign_task` without the commit, for a unit of work that reassigns several tasks."""
     _require_role(actor)
     if bool(user) == bool(group):
-        raise ComplaintflowError("choose either a user or a group")
+        raise ComplaintflowError(msg("instance.user_or_group"))
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     if task.status != TASK_OPEN:
-        raise InvalidState(f"task {task.title!r} is no longer open ({task.status})")
+        raise InvalidState(msg("task.not_open", task=task.title, status=task.status))
     before = {"assignee": task.assignee, "groups": task.candidate_groups}
     if user:
         if session.scalars(select(User.id).where(User.username == user, User.active.is_(True))).first() is None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import RETRY_ROLES
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import changed_values, record
@@ -32,7 +33,7 @@ from engine.store.models import (
 
 def _check_data(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise ComplaintflowError("instance data must be a JSON object")
+        raise ComplaintflowError(msg("instance.data_not_object"))
     try:
         json.dumps(data)
     except (TypeError, ValueError) as error:
@@ -179,7 +180,7 @@ def retry_instance(
         raise PermissionDenied("only admins, team leads, managers and designers may retry instances")
     instance = get_instance(session, instance_id)
     if instance.status != INSTANCE_INCIDENT:
-        raise InvalidState(f"instance {instance_id} has no incident (status {instance.status})")
+        raise InvalidState(msg("instance.no_incident", id=instance_id, status=instance.status))
     run = load_run(session, instance, now)
     before = run.variables()
     run.retry(_check_data(data) if data else None)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
 from engine.domain.errors import Conflict, FormValidationError, InvalidState
+from engine.domain.messages import message_of, msg
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
@@ -42,19 +43,19 @@ _ONE_LINE = ("customer_name", "subject", "customer_email", "customer_phone", "pr
 
 def _one_line_fields(new: NewComplaint) -> None:
     # Names and subjects end up in mail headers: a line break there is how extra headers are smuggled in.
-    errors = {}
+    errors: dict[str, str] = {}
     for field in _ONE_LINE:
         value = getattr(new, field)
         if isinstance(value, str) and any(ord(char) < 32 or char in "\x7f\u2028\u2029\x85" for char in value):
-            errors[field] = "must be a single line without control characters"
+            errors[field] = msg("field.single_line")
     if new.customer_email and (new.customer_email.count("@") != 1 or " " in new.customer_email.strip()):
-        errors["customer_email"] = "is not an e-mail address"
+        errors["customer_email"] = msg("field.not_email")
     for field, limit in (("customer_name", 200), ("subject", 300), ("description", MAX_INFO)):
         value = (getattr(new, field) or "").strip()
         if not value:
-            errors.setdefault(field, "is required")
+            errors.setdefault(field, msg("field.required"))
         elif len(value) > limit:
-            errors.setdefault(field, f"must have at most {limit} characters")
+            errors.setdefault(field, msg("field.too_long", num=limit))
     if errors:
         raise FormValidationError(errors)
 
@@ -63,7 +64,7 @@ def _uploads(uploads: list[Upload], limits: AttachmentLimits) -> list[Upload]:
     try:
         return check_uploads(uploads, limits)
     except ValueError as error:
-        raise FormValidationError({"attachments": str(error)}) from None
+        raise FormValidationError({"attachments": message_of(error) or str(error)}) from None
 
 
 def _store_uploads(
@@ -231,11 +232,11 @@ def add_customer_information(
     if complaint.status == "closed":
         raise InvalidState("this complaint is closed; please open a new one")
     body = (text or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if not body and not uploads:
-        errors["text"] = "write something or attach a file"
+        errors["text"] = msg("field.text_or_file")
     if len(body) > MAX_INFO:
-        errors["text"] = f"must have at most {MAX_INFO} characters"
+        errors["text"] = msg("field.too_long", num=MAX_INFO)
     if errors:
         raise FormValidationError(errors)
     checked = _uploads(uploads, limits)

@@ -15,6 +15,7 @@ from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.classification import PRODUCT_GROUPS
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.messages import msg
 from engine.runtime.workflow import WorkflowRun
 from engine.services.audit import record
 from engine.services.designer.deployment import definition_for_start, parsed_definition
@@ -47,13 +48,13 @@ class NewComplaint:
 
 
 def _check(new: NewComplaint) -> None:
-    errors = {}
+    errors: dict[str, str] = {}
     if not new.customer_name.strip():
-        errors["customer_name"] = "is required"
+        errors["customer_name"] = msg("field.required")
     if not new.subject.strip():
-        errors["subject"] = "is required"
+        errors["subject"] = msg("field.required")
     if not new.description.strip():
-        errors["description"] = "is required"
+        errors["description"] = msg("field.required")
     if new.channel not in CHANNELS:
         errors["channel"] = f"must be one of: {', '.join(CHANNELS)}"
     if new.product_group is not None and new.product_group not in PRODUCT_GROUPS:

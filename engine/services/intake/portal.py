@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import Conflict, FormValidationError, InvalidState, NotFound
+from engine.domain.messages import msg
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.services.audit import record
 from engine.services.delivery.outbox import enqueue
@@ -155,7 +156,7 @@ def _score(value: object, low: int, high: int, name: str, errors: dict[str, str]
     except ValueError:
         number = low - 1
     if not low <= number <= high:
-        errors[name] = f"must be a whole number from {low} to {high}"
+        errors[name] = msg("field.whole_number_between", low=low, high=high)
         return None
     return number
 
@@ -175,9 +176,9 @@ def rate(
     nps_value = _score(nps, 0, 10, "nps", errors)
     text = (comment or "").strip()
     if len(text) > 2000:
-        errors["comment"] = "must have at most 2000 characters"
+        errors["comment"] = msg("field.too_long", num=2000)
     if csat_value is None and nps_value is None and not errors:
-        errors["csat"] = "choose a rating"
+        errors["csat"] = msg("field.choose_rating")
     if errors:
         raise FormValidationError(errors)
     complaint.csat = csat_value
@@ -219,9 +220,9 @@ def reopen(session: Session, actor: Actor, reference: str, reason: str, now: dat
     complaint = _complaint(session, reference)
     text = (reason or "").strip()
     if not text:
-        raise FormValidationError({"reason": "tell us why the complaint is not settled"})
+        raise FormValidationError({"reason": msg("field.reopen_reason")})
     if len(text) > 5000:
-        raise FormValidationError({"reason": "must have at most 5000 characters"})
+        raise FormValidationError({"reason": msg("field.too_long", num=5000)})
     if not can_reopen(session, complaint.reference):
         raise InvalidState("this complaint can no longer be reopened; please open a new one")
     author = f"customer ({actor.username})"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.privacy.pseudonymise import pseudonym_for, pseudonymise_complaints, pseudonymise_customer
@@ -94,7 +95,7 @@ def erase_customer(session: Session, actor: Actor, customer_id: int, now: dateti
     preview = preview_erasure(session, actor, customer_id)
     customer = preview.customer
     if customer.pseudonymised_at is not None:
-        raise InvalidState(f"customer {customer_id} was already erased")
+        raise InvalidState(msg("customer.already_erased", id=customer_id))
     if preview.blocking:
         raise InvalidState(
             "the customer still has open complaints ("

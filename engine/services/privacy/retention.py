@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError
+from engine.domain.messages import msg
 from engine.services.audit import record
 from engine.services.privacy.erasure import is_settled, require_admin
 from engine.services.privacy.pseudonymise import pseudonymise_complaints, pseudonymise_customer
@@ -50,7 +51,7 @@ class RetentionReport:
 def candidates(session: Session, days: int, now: datetime) -> list[Candidate]:
     """Complaints closed at least ``days`` ago and not pseudonymised yet, oldest closure first."""
     if days < 1:
-        raise ComplaintflowError("the retention period must be at least one day")
+        raise ComplaintflowError(msg("retention.at_least_a_day"))
     cutoff = now - timedelta(days=days)
     query = (
         select(Complaint)

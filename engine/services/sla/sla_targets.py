@@ -19,6 +19,7 @@ from engine.domain.actors import Actor
 from engine.domain.calendar import parse_sla_duration
 from engine.domain.calendars import calendar_named
 from engine.domain.errors import DeploymentError, FormValidationError, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.designer.decision_versions import latest_decision
@@ -78,24 +79,24 @@ def check_rules(session: Session, rules: list[SlaRule]) -> None:
     sync_registry(session)
     errors: dict[str, str] = {}
     if not rules:
-        errors["rules"] = "at least one rule"
+        errors["rules"] = msg("sla.at_least_one_rule")
     for number, rule in enumerate(rules, start=1):
         key = f"rule_{number}_"
         if rule.priority is not None and rule.priority not in PRIORITIES:
-            errors[key + "priority"] = "unknown priority"
+            errors[key + "priority"] = msg("sla.unknown_priority")
         if rule.channels is not None and (not rule.channels or set(rule.channels) - set(CHANNELS)):
-            errors[key + "channels"] = "unknown channel"
+            errors[key + "channels"] = msg("sla.unknown_channel")
         for field in ("first_response", "resolution"):
             try:
                 parse_sla_duration(getattr(rule, field), business=True)
             except ValueError:
-                errors[key + field] = "not a target such as 4 business hours, 3 calendar days or PT2H"
+                errors[key + field] = msg("sla.not_a_target")
         try:
             calendar_named(rule.calendar)
         except ValueError:
-            errors[key + "calendar"] = "unknown business calendar"
+            errors[key + "calendar"] = msg("sla.unknown_calendar")
     if rules and (rules[-1].priority is not None or rules[-1].channels is not None):
-        errors["rules"] = "the last rule must apply to any priority and any channel"
+        errors["rules"] = msg("sla.last_rule_catch_all")
     if errors:
         raise FormValidationError(errors)
 
@@ -123,7 +124,7 @@ def upload_table(session: Session, actor: Actor, resource: Resource, now: dateti
     """Deploy a DMN file edited in a modeller; it must contain the ``sla_targets`` decision."""
     _require_admin(actor)
     if resource.kind != "dmn" or DECISION_ID not in describe_dmn(resource):
-        raise DeploymentError(f"the file has no decision {DECISION_ID!r}", filename=resource.filename)
+        raise DeploymentError(msg("sla.no_decision", decision=DECISION_ID), filename=resource.filename)
     before = current_table(session, actor)
     try:
         after: list[SlaRule] | None = parse_sla_table(resource.content)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import Conflict, FormValidationError, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import ROLE_ADMIN, ROLES
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
@@ -73,9 +74,9 @@ def _check(data: UserData, creating: bool) -> None:
     if not _USERNAME.match(data.username):
         errors["username"] = "use 2-63 lower-case letters, digits, dots, dashes or underscores"
     if not data.display_name.strip():
-        errors["display_name"] = "is required"
+        errors["display_name"] = msg("field.required")
     if creating and not data.password:
-        errors["password"] = "is required"
+        errors["password"] = msg("field.required")
     if data.password is not None and data.password and len(data.password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"must have at least {MIN_PASSWORD_LENGTH} characters"
     if data.language not in LANGUAGES:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor, make_actor
 from engine.domain.errors import FormValidationError, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
@@ -45,15 +46,15 @@ def create_token(
     """A new token for an integration (admins only); the plain token is returned once and never stored."""
     if ROLE_ADMIN not in actor.roles:
         raise PermissionDenied("only admins create API tokens")
-    errors = {}
+    errors: dict[str, str] = {}
     if not (name or "").strip():
-        errors["name"] = "is required"
+        errors["name"] = msg("field.required")
     if not (username or "").strip():
-        errors["username"] = "is required"
+        errors["username"] = msg("field.required")
     if scope not in SCOPES:
         errors["scope"] = "must be read, intake or full"
     if expires_at is not None and expires_at <= now:
-        errors["expires_at"] = "must lie in the future"
+        errors["expires_at"] = msg("field.in_future")
     if errors:
         raise FormValidationError(errors)
     plain = PREFIX + secrets.token_urlsafe(32)

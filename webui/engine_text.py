@@ -1,0 +1,46 @@
+"""Engine messages (errors, field messages, diagram diagnostics) in the user's language.
+
+The engine knows no locale: it raises and reports ``engine.domain.messages.Message`` values, English text that
+carries a stable ``code`` and its ``params``. This module renders them from the code through the catalogue (the
+English template of each code is its msgid), with parameters shown the way the pages show them (a status as its
+label). A text without a code (from code not converted yet, or from outside the engine) shows as it is: complete,
+only English. Nothing here reads English text to guess what it says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import gettext as _
+
+from engine.domain.messages import MESSAGES, Message, message_of
+from webui.labels import STATUS_LABELS, label
+
+
+def _shown(params: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(params)
+    if values.get("status") in STATUS_LABELS:
+        values["status"] = label(values["status"], "status")
+    return values
+
+
+def coded_text(value: object, overrides: Mapping[str, LazyString] | None = None) -> str | None:
+    """The text of a coded message in the user's language (``overrides``: code -> other wording), else None."""
+    coded = message_of(value)
+    if coded is None or coded.code not in MESSAGES:
+        return None
+    template = overrides.get(coded.code) if overrides else None
+    text = str(template) if template is not None else _(MESSAGES[coded.code])
+    return text % _shown(coded.params) if "%(" in text else text
+
+
+def engine_message(error: Exception | str) -> str:
+    """An error's (or message's) text in the user's language; English as it is when it carries no code."""
+    return coded_text(error) or str(error)
+
+
+def field_text(message: str | Message, overrides: Mapping[str, LazyString] | None = None) -> str | None:
+    """A service's field message in the user's language, or None when it carries no code."""
+    return coded_text(message, overrides)
