@@ -17,6 +17,7 @@ from engine.bpmn.bpmn_xml import bpmn, camunda, text_of
 from engine.bpmn.diagnostics import INFO, WARNING, Diagnostic, at, local_name
 from engine.bpmn.expressions import free_names, juel_to_python
 from engine.bpmn.normalize.pipeline import NormalizedFile
+from engine.domain.messages import msg
 from engine.domain.process_data import COMPLAINT_VARIABLES, HELPER_NAMES
 
 # Diagnostics that mean "instances get an incident at this element".
@@ -45,7 +46,7 @@ def topic_diagnostics(item: NormalizedFile, topics: set[str]) -> list[Diagnostic
                     node,
                     INFO,
                     "external-task",
-                    f"waits for a worker on topic {topic!r} (an external task, fetched from /engine-rest)",
+                    msg("diag.external-task", topic=topic),
                     file=item.filename,
                 )
             )
@@ -55,10 +56,8 @@ def topic_diagnostics(item: NormalizedFile, topics: set[str]) -> list[Diagnostic
                 node,
                 WARNING,
                 "unknown-topic",
-                f"no system action handles the topic {topic!r} and the task is not an external task: "
-                "instances get an incident here",
-                f"use one of {', '.join(sorted(topics))}, register a handler for {topic!r}, "
-                'or mark it camunda:type="external" for a worker',
+                msg("diag.unknown-topic", topic=topic),
+                msg("hint.unknown-topic", names=", ".join(sorted(topics)), topic=topic),
                 file=item.filename,
             )
         )
@@ -121,9 +120,8 @@ def condition_variable_diagnostics(
                     owner,
                     WARNING,
                     "condition-variable",
-                    f"the condition {text!r} reads {', '.join(unknown)}, which no form, script or start "
-                    "variable of the process sets: instances get an incident here",
-                    "add a form field or a script that sets it, or pass it with the start data",
+                    msg("diag.condition-variable", text=text, names=", ".join(unknown)),
+                    msg("hint.condition-variable"),
                     file=filename,
                 )
             )

@@ -24,6 +24,7 @@ from engine.bpmn.diagnostics import ERROR, INFO, SEVERITIES, WARNING, Diagnostic
 from engine.bpmn.normalize.pipeline import NormalizedFile, normalize_resources
 from engine.bpmn.resources import Resource, describe_bpmn, describe_dmn
 from engine.domain.errors import DeploymentError
+from engine.domain.messages import msg
 
 DEPLOYABLE = "deployable"
 DEPLOYABLE_WITH_WARNINGS = "deployable_with_warnings"
@@ -107,8 +108,8 @@ def _processes_defined_twice(normalized: list[NormalizedFile]) -> dict[str, list
                     process,
                     ERROR,
                     "duplicate-process",
-                    f"the process id {process_id!r} is defined in several uploaded files ({names})",
-                    "give each process its own id, or upload one of the files",
+                    msg("diag.duplicate-process", process_id=process_id, names=names),
+                    msg("hint.duplicate-process"),
                     file=item.filename,
                 )
             )
@@ -140,9 +141,8 @@ def _nothing_to_run(normalized: list[NormalizedFile], catalogue: Catalogue) -> d
             Diagnostic(
                 INFO,
                 "decision-unused",
-                "no process in the upload or among the deployed ones uses these decisions yet: they are "
-                "deployed as new versions of the decisions, for processes deployed later",
-                hint="a business rule task calls a decision with camunda:decisionRef",
+                msg("diag.decision-unused"),
+                hint=msg("hint.decision-unused"),
                 line=1,
                 file=item.filename,
             )
@@ -209,7 +209,7 @@ def check_uploads(
             # Errors sort first, so the verdict survives; a pathological file must not flood the page.
             hidden = len(diagnostics) - MAX_DIAGNOSTICS
             diagnostics = diagnostics[:MAX_DIAGNOSTICS]
-            diagnostics.append(Diagnostic(INFO, "truncated", f"{hidden} more diagnostics not shown", file=upload.name))
+            diagnostics.append(Diagnostic(INFO, "truncated", msg("diag.truncated", hidden=hidden), file=upload.name))
         report.diagnostics = diagnostics
     return reports
 

@@ -17,6 +17,7 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import FLOW_NODES, SCOPES, bpmn, camunda, text_of
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
+from engine.domain.messages import msg
 from engine.runtime.limits import MAX_LOOP_STEPS
 
 # Elements where a token waits for someone or something outside the engine.
@@ -135,9 +136,8 @@ def _scope_cycles(scope: etree._Element, filename: str) -> Iterable[Diagnostic]:
                 nodes[ordered[0]],
                 WARNING,
                 "loop-without-wait",
-                f"the loop {names} has no wait state (user task, message, timer): it must end by its own "
-                f"condition within {MAX_LOOP_STEPS} elements, or instances get an incident there",
-                "add a wait state to the loop, or make sure its exit condition becomes true",
+                msg("diag.loop-without-wait", names=names, max_loop_steps=MAX_LOOP_STEPS),
+                msg("hint.loop-without-wait"),
                 file=filename,
             )
         else:
@@ -145,9 +145,8 @@ def _scope_cycles(scope: etree._Element, filename: str) -> Iterable[Diagnostic]:
                 nodes[ordered[0]],
                 ERROR,
                 "endless-loop",
-                f"the loop {names} has no wait state and no way out: every instance would run it forever "
-                "(it is stopped as an incident)",
-                "add a flow that leaves the loop, or a wait state inside it",
+                msg("diag.endless-loop", names=names),
+                msg("hint.endless-loop"),
                 file=filename,
             )
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from engine.bpmn.diagnostics import ERROR, INFO, Diagnostic
 from engine.domain.letter_templates import LANGUAGES, missing_blocks
+from engine.domain.messages import msg
 from engine.domain.regulation import NOT_PACK_FILES, LetterRule, letters_from_mapping
 
 
@@ -66,10 +67,10 @@ def letter_template_diagnostics(path: str) -> list[Diagnostic]:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return [Diagnostic(ERROR, "unreadable", f"cannot read the letter template: {error}", line=1, file=path)]
+        return [Diagnostic(ERROR, "unreadable", msg("diag.unreadable", error=error), line=1, file=path)]
     letters, broken = _pack_letters(folder)
     found = [
-        Diagnostic(ERROR, "letter-pack", f"the pack file cannot be read: {message}", line=1, file=path)
+        Diagnostic(ERROR, "letter-pack", msg("diag.letter-pack", message=message), line=1, file=path)
         for message in broken
     ]
     users = [(pack_id, letter) for pack_id, letter in letters if _uses(letter, file)]
@@ -81,7 +82,11 @@ def letter_template_diagnostics(path: str) -> list[Diagnostic]:
         try:
             missing = missing_blocks(letter, language, folder)
         except ValueError as error:
-            found.append(Diagnostic(ERROR, "letter-template", f"{name}: {error}", line=1, file=path))
+            found.append(
+                Diagnostic(
+                    ERROR, "letter-template", msg("diag.letter-template", name=name, error=error), line=1, file=path
+                )
+            )
             continue
         for block in missing:
             line = _line_of(block, text)
@@ -90,8 +95,8 @@ def letter_template_diagnostics(path: str) -> list[Diagnostic]:
                 Diagnostic(
                     ERROR,
                     "letter-block",
-                    f"the letter {name} {what} (the pack {pack_id}.toml requires it)",
-                    hint=f'keep <section data-block="{block}"> with its text',
+                    msg("diag.letter-block", name=name, what=what, pack_id=pack_id),
+                    hint=msg("hint.letter-block", block=block),
                     element_id=block,
                     element_type="block",
                     line=line or 1,

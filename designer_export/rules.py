@@ -22,6 +22,7 @@ from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
 from engine.bpmn.diagram_texts import missing_in_process
 from engine.bpmn.expressions import assigned_names, free_names, juel_to_python
 from engine.bpmn.feel_runtime import check_feel, is_feel
+from engine.domain.messages import msg
 
 # ISO 8601 as the engine's timers read it: durations, date-times, and repeating intervals.
 _DURATION = r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
@@ -69,8 +70,8 @@ def check_rules(root: etree._Element, filename: str, known: Known) -> list[Diagn
             root,
             ERROR,
             "no-executable-process",
-            "the file has no executable process",
-            "deploy it with --as-executable to run a descriptive diagram" if descriptive else "",
+            msg("diag.no-executable-process"),
+            msg("hint.no-executable-process") if descriptive else "",
         )
     set_anywhere = _variables_set(root)
     for process in processes:
@@ -91,9 +92,8 @@ def _translations(process: etree._Element, report: Reporter) -> None:
             by_id.get(missing.element_id, process),
             WARNING,
             "missing-translation",
-            f"{missing.key!r} has no {missing.language!r} translation although the process declares the language",
-            f'add <camunda:property name="i18n:{missing.language}:{missing.key}" value="..."/> to the process\'s '
-            "camunda:properties (processes/README.md, Diagram texts)",
+            msg("diag.missing-translation", key=missing.key, language=missing.language),
+            msg("hint.missing-translation", language=missing.language, key=missing.key),
         )
 
 
@@ -115,8 +115,8 @@ def _duplicate_ids(root: etree._Element, report: Reporter) -> None:
                 node,
                 ERROR,
                 "duplicate-id",
-                f"the id {node_id!r} is used {counts[node_id]} times",
-                "ids must be unique in a file; rename the copies",
+                msg("diag.duplicate-id", node_id=node_id, counts=counts[node_id]),
+                msg("hint.duplicate-id"),
             )
 
 
@@ -130,24 +130,24 @@ def _references(process: etree._Element, known: Known, report: Reporter) -> None
                 call,
                 ERROR,
                 "unknown-called-process",
-                f"calls the process {called!r}, which is neither in the upload nor deployed",
-                f"upload the file that defines {called!r} together with this one, or deploy it first",
+                msg("diag.unknown-called-process", called=called),
+                msg("hint.unknown-called-process", called=called),
             )
         elif not known.processes[called]:
             report(
                 call,
                 ERROR,
                 "called-process-not-executable",
-                f"calls the process {called!r}, which is not executable",
-                "mark the called process as executable (or deploy both --as-executable)",
+                msg("diag.called-process-not-executable", called=called),
+                msg("hint.called-process-not-executable"),
             )
         elif called == process.get("id"):
             report(
                 call,
                 ERROR,
                 "recursive-call",
-                "the process calls itself; an instance would never end",
-                "model the repetition as a loop inside the process",
+                msg("diag.recursive-call"),
+                msg("hint.recursive-call"),
             )
     for task in process.iter(bpmn("businessRuleTask")):
         decision = (task.get(camunda("decisionRef")) or "").strip()
@@ -156,8 +156,8 @@ def _references(process: etree._Element, known: Known, report: Reporter) -> None
                 task,
                 ERROR,
                 "unknown-decision",
-                f"uses the decision {decision!r}, which is neither in the upload nor deployed",
-                f"upload the .dmn file that defines {decision!r} with the diagram",
+                msg("diag.unknown-decision", decision=decision),
+                msg("hint.unknown-decision", decision=decision),
             )
 
 
@@ -172,8 +172,8 @@ def _flows(process: etree._Element, report: Reporter) -> None:
                         flow,
                         ERROR,
                         "dangling-flow",
-                        f"the sequence flow's {end} {ref!r} is not an element of the same (sub)process",
-                        "reconnect both ends of the flow in the modeller",
+                        msg("diag.dangling-flow", end=end, ref=ref),
+                        msg("hint.dangling-flow"),
                     )
         starts = [s for s in scope.iterchildren(bpmn("startEvent")) if not _definitions(s)]
         if local_name(scope) == "process" and len(starts) > 1:
@@ -181,8 +181,8 @@ def _flows(process: etree._Element, report: Reporter) -> None:
                 starts[1],
                 WARNING,
                 "several-start-events",
-                f"the process has {len(starts)} plain start events; instances start at {starts[0].get('id')!r}",
-                "keep one plain start event",
+                msg("diag.several-start-events", count=len(starts), id=starts[0].get("id")),
+                msg("hint.several-start-events"),
             )
         for boundary in scope.iterchildren(bpmn("boundaryEvent")):
             if boundary.get("attachedToRef") not in ids:
@@ -190,8 +190,7 @@ def _flows(process: etree._Element, report: Reporter) -> None:
                     boundary,
                     ERROR,
                     "dangling-boundary",
-                    f"the boundary event is attached to "
-                    f"{boundary.get('attachedToRef')!r}, which is not an activity here",
+                    msg("diag.dangling-boundary", attachedtoref=boundary.get("attachedToRef")),
                 )
 
 
@@ -217,8 +216,8 @@ def _human_tasks(process: etree._Element, report: Reporter) -> None:
                 node,
                 WARNING,
                 "unassigned-task",
-                "the human task has no lane, assignee or candidate group: only team leads can hand it out",
-                "put it in a lane or set camunda:candidateGroups",
+                msg("diag.unassigned-task"),
+                msg("hint.unassigned-task"),
             )
 
 
@@ -267,8 +266,8 @@ def _expressions(process: etree._Element, set_anywhere: set[str], report: Report
                 task,
                 ERROR,
                 "script-invalid",
-                f"the script does not compile: {problem}",
-                "scripts are restricted Python: no imports, no names starting with _",
+                msg("diag.script-invalid", problem=problem),
+                msg("hint.script-invalid"),
             )
     for condition in process.iter(bpmn("conditionExpression"), bpmn("condition")):
         owner = condition.getparent()
@@ -280,8 +279,8 @@ def _expressions(process: etree._Element, set_anywhere: set[str], report: Report
                 owner,
                 ERROR,
                 "condition-invalid",
-                f"the condition {text_of(condition)!r} does not compile: {problem}",
-                'conditions are Python or simple JUEL, e.g. amount > 200 and channel == "email"',
+                msg("diag.condition-invalid", text_of=text_of(condition), problem=problem),
+                msg("hint.condition-invalid"),
             )
     for timer in process.iter(bpmn("timeDuration"), bpmn("timeDate"), bpmn("timeCycle")):
         _timer(timer, set_anywhere, report)
@@ -301,13 +300,13 @@ def _timer(timer: etree._Element, set_anywhere: set[str], report: Reporter) -> N
             event,
             ERROR,
             "timer-invalid",
-            f"{value!r} is not a valid ISO 8601 {kind[4:].lower()}",
-            "examples: PT48H, P5D, 2026-12-01T09:00:00Z, R3/PT1H",
+            msg("diag.timer-invalid", value=value, lower=kind[4:].lower()),
+            msg("hint.timer-invalid"),
         )
         return
     problem = _compile_problem(value, "eval")
     if problem:
-        report(event, ERROR, "timer-invalid", f"the timer expression {value!r} does not compile: {problem}")
+        report(event, ERROR, "timer-invalid", msg("diag.timer-invalid.2", value=value, problem=problem))
         return
     unknown = sorted(name for name in free_names(juel_to_python(value)) if name not in set_anywhere)
     if unknown:
@@ -315,8 +314,8 @@ def _timer(timer: etree._Element, set_anywhere: set[str], report: Reporter) -> N
             event,
             WARNING,
             "timer-variable",
-            f"the timer reads {', '.join(unknown)}, which no form or script in the diagram sets",
-            "pass it with the start data, or set it before the timer",
+            msg("diag.timer-variable", names=", ".join(unknown)),
+            msg("hint.timer-variable"),
         )
 
 
@@ -358,6 +357,6 @@ def _reachability(process: etree._Element, report: Reporter) -> None:
                     node,
                     WARNING,
                     "unreachable",
-                    "no sequence flow leads here: the element never runs",
-                    "connect it to the flow or delete it",
+                    msg("diag.unreachable"),
+                    msg("hint.unreachable"),
                 )

@@ -16,6 +16,7 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, local_name
+from engine.domain.messages import msg
 
 MAX_SCHEMA_DIAGNOSTICS = 20
 _DIAGRAM_NAMESPACES = (BPMNDI_NS, DI_NS, DC_NS)
@@ -87,10 +88,8 @@ def schema_diagnostics(root: etree._Element, filename: str) -> list[Diagnostic]:
             Diagnostic(
                 severity=WARNING if diagram else ERROR,
                 code="schema-diagram" if diagram else "schema",
-                message=f"not valid BPMN 2.0: {_readable(entry.message)}",
-                hint="the modeller may not draw this part of the file"
-                if diagram
-                else "re-export the file from the modeller, or remove the element the schema names",
+                message=msg("diag.schema", detail=_readable(entry.message)),
+                hint=msg("hint.schema-diagram" if diagram else "hint.schema"),
                 element_id=element.get("id") if element is not None else None,
                 element_type=local_name(element) if element is not None else None,
                 line=line or None,

@@ -15,6 +15,7 @@ from engine.bpmn.bpmn_xml import index_by_id
 from engine.bpmn.diagnostics import ERROR, Diagnostic, local_name
 from engine.bpmn.resources import ProcessInfo, Resource, describe_bpmn, describe_dmn
 from engine.domain.errors import DeploymentError
+from engine.domain.messages import msg
 
 # The runtime is used here, for trial parses, and nowhere else in designer_export (the conformance
 # measurement takes its plain-SpiffWorkflow parse from here, the rules their compile policy).
@@ -76,7 +77,7 @@ def _located(error: Exception, root: etree._Element | None, filename: str) -> Di
         ERROR,
         "engine-parser",
         message,
-        "this construct is not supported by the engine; simplify the element",
+        msg("hint.engine-parser"),
         element_id=element_id,
         element_type=local_name(node) if node is not None else None,
         line=line or (node.sourceline if node is not None else None),

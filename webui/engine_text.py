@@ -12,23 +12,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 
-from engine.domain.messages import MESSAGES, Message, message_of
+from engine.bpmn.diagnostics import Diagnostic
+from engine.domain.messages import MESSAGES, PLURALS, Message, message_of
 from webui.labels import STATUS_LABELS, label
 
 
 def _shown(params: Mapping[str, Any]) -> dict[str, Any]:
-    values = dict(params)
+    values = {key: coded_text(value) or value if isinstance(value, Message) else value for key, value in params.items()}
     if values.get("status") in STATUS_LABELS:
         values["status"] = label(values["status"], "status")
+    if isinstance(values.get("what"), str):
+        values["what"] = _(values["what"])  # a described part of a diagram, marked N_ where it is named
     return values
 
 
 def coded_text(value: object, overrides: Mapping[str, LazyString] | None = None) -> str | None:
     """The text of a coded message in the user's language (``overrides``: code -> other wording), else None."""
     coded = message_of(value)
+    if coded is not None and coded.code in PLURALS:
+        singular, plural = PLURALS[coded.code]
+        values = _shown(coded.params)
+        return ngettext(singular, plural, int(values.pop("num", 0)), **values)
     if coded is None or coded.code not in MESSAGES:
         return None
     template = overrides.get(coded.code) if overrides else None
@@ -39,6 +46,16 @@ def coded_text(value: object, overrides: Mapping[str, LazyString] | None = None)
 def engine_message(error: Exception | str) -> str:
     """An error's (or message's) text in the user's language; English as it is when it carries no code."""
     return coded_text(error) or str(error)
+
+
+def diagnostic_message(diagnostic: Diagnostic) -> str:
+    """A designer diagnostic's message in the user's language."""
+    return engine_message(diagnostic.message)
+
+
+def diagnostic_hint(diagnostic: Diagnostic) -> str:
+    """A designer diagnostic's hint in the user's language ('' when it has none)."""
+    return engine_message(diagnostic.hint) if diagnostic.hint else ""
 
 
 def field_text(message: str | Message, overrides: Mapping[str, LazyString] | None = None) -> str | None:

@@ -183,7 +183,12 @@ def group_names(names: Any) -> str:
 def init_app(app: Flask) -> None:
     """The ``label`` filter (``{{ complaint.category|label('category') }}``) and ``task_name`` (diagram texts)."""
     from webui.diagram_text import task_name
+    from webui.engine_text import diagnostic_hint, diagnostic_message, engine_message
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["group_names"] = group_names
     app.jinja_env.filters["task_name"] = task_name
+    # Engine messages (errors, designer diagnostics) carry codes: pages render them from the catalogue.
+    app.jinja_env.globals.update(
+        diagnostic_message=diagnostic_message, diagnostic_hint=diagnostic_hint, engine_message=engine_message
+    )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engine.domain.diagnostic_messages import DIAGNOSTIC_MESSAGES
+
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate where it is shown"
     return text
@@ -32,8 +34,15 @@ class Message(str):
         return (Message, (str(self), self.code, dict(self.params)))
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - like N_, for ngettext
+    return (singular, plural)
+
+
 def msg(code: str, **params: Any) -> Message:
-    """The message ``code`` with its placeholders filled (English)."""
+    """The message ``code`` with its placeholders filled (English); a plural one by its ``num``."""
+    if code in PLURALS:
+        singular, plural = PLURALS[code]
+        return Message((singular if params.get("num") == 1 else plural) % params, code, params)
     return Message(MESSAGES[code] % params, code, params)
 
 
@@ -114,4 +123,13 @@ MESSAGES: dict[str, str] = {
     "deploy.file_too_large": N_("file is larger than %(size)s MB"),
     "xml.too_large": N_("the file is larger than %(size)s MB"),
     "xml.empty": N_("the file is empty"),
+    **DIAGNOSTIC_MESSAGES,
+}
+
+# Messages with a count: (singular, plural), chosen by the parameter ``num`` (ngettext in the web layer).
+PLURALS: dict[str, tuple[str, str]] = {
+    "diag.dropped": N_plural(
+        "%(what)s: dropped %(num)d element that does not change how the process runs",
+        "%(what)s: dropped %(num)d elements that do not change how the process runs",
+    ),
 }

@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from designer_export.check import REJECTED
 from designer_export.conformance import Measurement, corpus_files, measure
 from engine.bpmn.bpmn_xml import decode_xml
 from engine.bpmn.resources import Resource
+from engine.domain.messages import MESSAGES, PLURALS, message_of
 from engine.services.designer import deployment
 from engine.services.instances import lifecycle as instances
 from engine.store.models import ProcessDefinition, ProcessInstance
@@ -83,3 +85,24 @@ def test_what_check_accepts_deploys_and_starts(database, measurement: Measuremen
         statuses = set(session.scalars(select(ProcessInstance.status)))
         assert statuses <= {"running", "waiting", "completed", "incident"}
         assert session.scalar(select(ProcessDefinition.id).limit(1)) is not None
+
+
+def test_every_diagnostic_carries_a_code_with_a_german_text(measurement: Measurement) -> None:
+    """What a designer can meet on the upload page is rendered from a code, and the catalogue has its German."""
+    with (Path(__file__).resolve().parents[2] / "webui/translations/de/LC_MESSAGES/messages.po").open("rb") as handle:
+        german = {message.id: message.string for message in read_po(handle, locale="de") if message.id}
+    problems = set()
+    for verdict in measurement.verdicts:
+        for report in (verdict.default, verdict.as_executable):
+            for diagnostic in report.diagnostics:
+                for text in (diagnostic.message, diagnostic.hint):
+                    coded = message_of(text) if text else None
+                    if text and coded is None:
+                        problems.add(f"{diagnostic.code}: no code for {text!r}")
+                    elif coded is not None:
+                        template = PLURALS.get(coded.code) or MESSAGES[coded.code]
+                        key = tuple(template) if isinstance(template, tuple) else template
+                        translated = german.get(key)
+                        if not translated or (isinstance(translated, tuple) and not all(translated)):
+                            problems.add(f"{coded.code}: no German for {template!r}")
+    assert sorted(problems) == []

@@ -176,3 +176,18 @@ def test_no_file_and_an_oversized_request_are_refused_with_a_message(client_for:
     assert flood.status_code == 413 and "nothing was checked or deployed" in flood.get_data(as_text=True)
     agent_flood = upload(designer.__class__(designer.app), ("f.bpmn", b"x" * (25 * 1024 * 1024)))
     assert agent_flood.status_code in (302, 400, 403, 413)  # signed out: never a 500
+
+
+def test_a_german_designer_reads_the_diagnostics_in_german(client_for: Clients) -> None:
+    """Diagnostics carry a code and parameters; the page renders message, hint and tooltip from the catalogue."""
+    designer = client_for("designer")
+    assert designer.post("/profile/", {"language": "de"}).status_code == 302
+    page = upload(designer, ("broken.bpmn", BROKEN), ("warned.bpmn", WARNED)).get_data(as_text=True)
+    assert "das Element serviceTask hat keine Angabe: implementation" in page
+    assert "machen Sie sie zu einer externen Aufgabe" in page
+    assert "die Aufgabe für Menschen hat keine Lane, keine zugewiesene Person und keine Kandidatengruppe" in page
+    assert "legen Sie sie in eine Lane oder setzen Sie camunda:candidateGroups" in page
+    # The English texts the engine keeps for logs and the CLI are not on the German page, not even in a tooltip.
+    assert "has no lane, assignee or candidate group" not in page and "make it an external task" not in page
+    deployed = upload(designer, ("broken.bpmn", BROKEN), deploy=True)
+    assert deployed.status_code == 422 and "Nichts wurde bereitgestellt" in deployed.get_data(as_text=True)

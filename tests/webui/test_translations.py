@@ -1,6 +1,7 @@
 """The German catalog covers every text of the UI, and the compiled catalog matches its source.
 
-After changing texts: pybabel extract -F webui/babel.cfg -k _l -k N_ --no-location -o webui/translations/messages.pot .
+After changing texts:
+pybabel extract -F webui/babel.cfg -k _l -k N_ -k N_plural:1,2 --no-location -o webui/translations/messages.pot .
 then pybabel update -i webui/translations/messages.pot -d webui/translations, translate the new entries, and
 pybabel compile -d webui/translations.
 """
@@ -21,6 +22,8 @@ METHODS = [
     ("webui/**.py", "python"),
     ("notifications/**.py", "python"),
     ("engine/domain/messages.py", "python"),
+    ("engine/domain/diagnostic_messages.py", "python"),
+    ("engine/bpmn/normalize/document.py", "python"),
     ("webui/templates/**.html", "jinja2"),
     ("notifications/templates/**.html", "jinja2"),
     ("notifications/templates/**.txt", "jinja2"),
@@ -29,6 +32,7 @@ METHODS = [
 
 KEYWORDS = {
     "N_": None,
+    "N_plural": (1, 2),
     "_": None,
     "gettext": None,
     "_l": None,

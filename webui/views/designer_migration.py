@@ -29,6 +29,7 @@ from engine.services.designer.versions import VersionInfo
 from engine.store.models import INSTANCE_COMPLETED, AuditEntry, ProcessDefinition, ProcessInstance
 from webui.auth import actor, require_roles
 from webui.db import db, now
+from webui.engine_text import engine_message
 
 bp = Blueprint("designer_migration", __name__, url_prefix="/designer/migrate")
 DEFAULT_BATCH = 25
@@ -170,7 +171,7 @@ def migrate_one() -> Response:
         )
     except ComplaintflowError as error:
         db().rollback()
-        flash(_("Instance %(id)s was not migrated: %(reason)s", id=instance_id, reason=str(error)), "error")
+        flash(_("Instance %(id)s was not migrated: %(reason)s", id=instance_id, reason=engine_message(error)), "error")
     else:
         if result.moved:
             flash(_("Instance %(id)s now runs on version %(version)s.", id=instance_id, version=target), "success")
@@ -222,7 +223,7 @@ def batch() -> Any:
             designer_api.migrate(db(), actor(), key, now(), to_version=target, from_version=source, instance_ids=ids)
         except ComplaintflowError as error:
             db().rollback()
-            return _batch_refused(str(error), form, 409)
+            return _batch_refused(engine_message(error), form, 409)
         form.after.data = ids[-1]
     progress = progress_of(form, versions[target], since)
     if _wants_json():

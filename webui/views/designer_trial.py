@@ -22,6 +22,7 @@ from engine.bpmn.dmn.results import evaluate_decision
 from engine.bpmn.dmn.trial import TrialDecision, sample_value, trial_decisions
 from engine.domain.roles import DEPLOY_ROLES
 from webui.auth import require_roles
+from webui.engine_text import engine_message
 from webui.views.designer import allow_diagram_uploads
 
 bp = Blueprint("designer_trial", __name__, url_prefix="/designer")
@@ -73,7 +74,7 @@ def _run(trial: Trial, decision: TrialDecision) -> None:
     try:
         outcome = evaluate_decision(definitions, decision.decision_id, inputs)
     except (DmnError, KeyError) as error:
-        trial.error = _("The decision could not be evaluated: %(reason)s", reason=str(error))
+        trial.error = _("The decision could not be evaluated: %(reason)s", reason=engine_message(error))
         return
     trial.results = outcome.rule_results
     trial.matched = {f"{table}/{rule}" for table, rules in outcome.matched_rules for rule in rules}
@@ -87,7 +88,7 @@ def test_decision() -> Any:
     try:
         definitions = definitions_from_text(source, filename)
     except DmnError as error:
-        return render_template("designer/trial.html", trial=None, form=form, error=str(error)), 400
+        return render_template("designer/trial.html", trial=None, form=form, error=engine_message(error)), 400
     trial = Trial(filename, source, trial_decisions(definitions), request.form.get("decision", ""))
     decision = next((d for d in trial.decisions if d.decision_id == trial.decision_id), None)
     if not form.validate_on_submit() or decision is None:

@@ -30,6 +30,7 @@ from engine.services.designer.deployment import DeployResult
 from webui.auth import actor, require_roles
 from webui.choices import options
 from webui.db import db, now
+from webui.engine_text import diagnostic_hint, diagnostic_message, engine_message
 from webui.views import designer_letters as letters
 from webui.views.designer import MAX_UPLOAD_REQUEST_BYTES, allow_diagram_uploads, upload_of
 from webui.views.designer_trial import Trial, trial_of
@@ -83,9 +84,18 @@ def _highlights(report: FileReport) -> tuple[dict[str, str], dict[str, str]]:
             continue
         if states.get(item.element_id) != ERROR:
             states[item.element_id] = item.severity
-        hint = f" {_('Hint')}: {item.hint}" if item.hint else ""
-        titles.setdefault(item.element_id, []).append(f"{item.severity}: {item.message}{hint}")
+        hint = f" {_('Hint')}: {diagnostic_hint(item)}" if item.hint else ""
+        titles.setdefault(item.element_id, []).append(f"{item.severity}: {diagnostic_message(item)}{hint}")
     return states, {element_id: "\n".join(lines) for element_id, lines in titles.items()}
+
+
+def _message(diagnostic: Diagnostic) -> str:
+    """A finding in the reader's language: letter findings by the letter check's wording, others by their code."""
+    return letters.message(diagnostic) if diagnostic.code.startswith("letter-") else diagnostic_message(diagnostic)
+
+
+def _hint(diagnostic: Diagnostic) -> str:
+    return letters.hint(diagnostic) if diagnostic.code.startswith("letter-") else diagnostic_hint(diagnostic)
 
 
 def _drawn_ids(svg: str) -> set[str]:
@@ -126,8 +136,8 @@ def _render(
         deployed=deployed or [],
         STATUS_LABELS=statuses,
         SEVERITY_LABELS=severities,
-        MESSAGE=letters.message,
-        HINT=letters.hint,
+        MESSAGE=_message,
+        HINT=_hint,
     ), status
 
 
@@ -173,7 +183,7 @@ def upload() -> Any:
     except ComplaintflowError as error:
         # The checks passed but the engine still refused (e.g. a concurrent deploy): nothing was stored.
         db().rollback()
-        flash(_("Nothing was deployed: %(reason)s", reason=str(error)), "error")
+        flash(_("Nothing was deployed: %(reason)s", reason=engine_message(error)), "error")
         reports = designer_api.check_files(db(), uploads, as_executable=as_executable)
         return _render(form, [file_view(n, r) for n, r in enumerate(reports)], status=422)
     views = [file_view(n, r) for n, r in enumerate(outcome.reports)]

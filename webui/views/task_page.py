@@ -27,9 +27,9 @@ from webui.case_access import visible_task
 from webui.case_forms import case_context, field_message
 from webui.db import db, now
 from webui.diagram_text import task_documentation, task_title, texts_for_task, translated_fields
+from webui.engine_text import coded_text
 from webui.formatting import CHANNEL_LABELS
 from webui.labels import label
-from webui.engine_text import coded_text
 from webui.task_text import fill_documentation
 
 bp = Blueprint("task", __name__, url_prefix="/task")

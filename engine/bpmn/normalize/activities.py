@@ -20,6 +20,7 @@ from engine.bpmn.feel_runtime import check_feel, is_feel
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.graph import all_scopes, flow_nodes, sequence_flows, to_user_task
 from engine.bpmn.normalize.vendor import HOW_TO_RUN, set_property
+from engine.domain.messages import msg
 
 _CRON = re.compile(r"^\S+(\s+\S+){4,6}$")
 
@@ -35,7 +36,7 @@ def normalize_activities(ctx: Context) -> None:
                 if ctx.as_executable:
                     to_user_task(ctx, node, "waits for no message")
                 else:
-                    ctx.error(node, "missing-message", "the receive task names no message", "select a message")
+                    ctx.error(node, "missing-message", msg("diag.missing-message"), msg("hint.missing-message"))
             elif kind == "scriptTask":
                 _script(ctx, node)
             elif kind == "callActivity" and not (node.get("calledElement") or "").strip():
@@ -45,8 +46,8 @@ def normalize_activities(ctx: Context) -> None:
                 ctx.error(
                     node,
                     "missing-called-element",
-                    "the call activity names no process to call",
-                    "set 'Called element' to the id of a deployed or uploaded process",
+                    msg("diag.missing-called-element"),
+                    msg("hint.missing-called-element"),
                 )
             if kind == "task" and ctx.as_executable:
                 node.tag = bpmn("userTask")  # what "plain tasks become human tasks" means: with a form
@@ -63,7 +64,7 @@ def _service_like(ctx: Context, node: etree._Element, kind: str) -> None:
         return
     if node.get(camunda("type")) == "external" or node.get(camunda("topic")):
         if not node.get(camunda("topic")):
-            ctx.error(node, "missing-topic", "the external task has no topic", HOW_TO_RUN)
+            ctx.error(node, "missing-topic", msg("diag.missing-topic"), HOW_TO_RUN)
         if kind in ("businessRuleTask", "sendTask"):
             # Camunda lets these be external tasks; SpiffWorkflow's need a decision or a message.
             node.tag = bpmn("serviceTask")
@@ -79,7 +80,9 @@ def _service_like(ctx: Context, node: etree._Element, kind: str) -> None:
         to_user_task(ctx, node, "has no implementation")
     else:
         needs = "decision (camunda:decisionRef)" if kind == "businessRuleTask" else "implementation"
-        ctx.error(node, "missing-implementation", f"the {kind} has no {needs}", HOW_TO_RUN)
+        ctx.error(
+            node, "missing-implementation", msg("diag.missing-implementation", kind=kind, needs=needs), HOW_TO_RUN
+        )
 
 
 def _java_to_topic(
@@ -113,9 +116,8 @@ def _java_to_topic(
     ctx.warn(
         node,
         "java-implementation",
-        f"the {kind} is implemented by {what}, which cannot run here: instances get an incident at this step "
-        f"until a system action handles the topic {topic!r}",
-        f"register a handler for the topic {topic!r} or {HOW_TO_RUN}",
+        msg("diag.java-implementation", kind=kind, what=what, topic=topic),
+        msg("hint.java-implementation", topic=topic, how_to_run=HOW_TO_RUN),
     )
 
 
@@ -126,15 +128,15 @@ def _script(ctx: Context, node: etree._Element) -> None:
         ctx.error(
             node,
             "external-script",
-            "the script is an external resource, which is not part of the upload",
-            "paste the script (in Python) into the script task",
+            msg("diag.external-script"),
+            msg("hint.external-script"),
         )
         return
     if not source.strip():
         if ctx.as_executable:
             to_user_task(ctx, node, "has no script")
         else:
-            ctx.error(node, "empty-script", "the script task has no script", "write the script in Python")
+            ctx.error(node, "empty-script", msg("diag.empty-script"), msg("hint.empty-script"))
         return
     script_format = (node.get("scriptFormat") or "python").strip().lower()
     if script_format == "juel":
@@ -145,12 +147,17 @@ def _script(ctx: Context, node: etree._Element) -> None:
         translation = translate_script(source, script_format)
         python = translation.python
     if python is None:
-        ctx.error(node, "script-language", f"the script {translation.problem}", "rewrite the script in Python")
+        ctx.error(
+            node,
+            "script-language",
+            msg("diag.script-language", problem=translation.problem),
+            msg("hint.script-language"),
+        )
     elif python != source and script is not None:
         script.text = python
         node.set("scriptFormat", "python")
         ctx.changed = True
-        ctx.note(node, "info", "script-translated", f"the {script_format} script was translated to Python")
+        ctx.note(node, "info", "script-translated", msg("diag.script-translated", script_format=script_format))
 
 
 def _human_task(ctx: Context, node: etree._Element) -> None:
@@ -160,11 +167,11 @@ def _human_task(ctx: Context, node: etree._Element) -> None:
         ctx.warn(
             node,
             "form-not-rendered",
-            f"the form {form_key!r} is not rendered; the task shows no fields",
-            "describe the fields with camunda:formData (Form tab in Camunda Modeler 7)",
+            msg("diag.form-not-rendered", form_key=form_key),
+            msg("hint.form-not-rendered"),
         )
     if local_name(node) == "task" and not ctx.as_executable:
-        ctx.note(node, "info", "plain-task", "the plain task waits for a person to complete it (Camunda would skip it)")
+        ctx.note(node, "info", "plain-task", msg("diag.plain-task"))
 
 
 def _language(ctx: Context, node: etree._Element) -> str | None:
@@ -181,13 +188,15 @@ def _expressions_of(ctx: Context, node: etree._Element) -> None:
             ctx.error(
                 node,
                 "cron-timer",
-                f"cron expressions such as {value!r} are not supported",
-                "use ISO 8601: a cycle such as R/P1D or R5/PT10M",
+                msg("diag.cron-timer", value=value),
+                msg("hint.cron-timer"),
             )
         elif value.startswith(("${", "#{", "=")):
             translation = translate_expression(value)
             if translation.python is None:
-                ctx.error(node, "timer-expression", f"the timer expression {value!r} {translation.problem}")
+                ctx.error(
+                    node, "timer-expression", msg("diag.timer-expression", value=value, problem=translation.problem)
+                )
             elif not _runs_as_is(value, translation.python):
                 timer.text = translation.python
                 ctx.changed = True
@@ -215,7 +224,7 @@ def _translate_condition(ctx: Context, owner: etree._Element, condition: etree._
         # Camunda 8 FEEL stays FEEL: the engine evaluates ``=expr`` with the FEEL engine at run time.
         problem = check_feel(text)
         if problem:
-            ctx.error(owner, "feel-syntax", f"the condition {text!r} is not valid FEEL: {problem}")
+            ctx.error(owner, "feel-syntax", msg("diag.feel-syntax", text=text, problem=problem))
         return
     translation = translate_expression(text, _language(ctx, condition))
     if translation.python is None and translation.dialect == PYTHON:
@@ -224,8 +233,8 @@ def _translate_condition(ctx: Context, owner: etree._Element, condition: etree._
         ctx.error(
             owner,
             "condition-untranslatable",
-            f"the condition {text!r} {translation.problem}",
-            "write it as a simple comparison, e.g. ${amount > 200 && approved}, or in Python",
+            msg("diag.condition-untranslatable", text=text, problem=translation.problem),
+            msg("hint.condition-untranslatable"),
         )
         return
     if not _runs_as_is(text, translation.python):
@@ -239,6 +248,6 @@ def _translate_condition(ctx: Context, owner: etree._Element, condition: etree._
         ctx.warn(
             owner,
             "renamed-variable",
-            f"the name {name!r} in the condition is read as the variable {python_name!r}",
-            "use variable names without spaces",
+            msg("diag.renamed-variable", name=name, python_name=python_name),
+            msg("hint.renamed-variable"),
         )

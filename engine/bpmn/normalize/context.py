@@ -13,6 +13,7 @@ from lxml import etree
 
 from engine.bpmn.bpmn_xml import index_by_id
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic, at, local_name
+from engine.domain.messages import msg
 
 
 class Context:
@@ -72,8 +73,7 @@ class Context:
                 Diagnostic(
                     INFO,
                     code,
-                    f"{self._dropped_text[code]}: dropped {count} element{'s' if count != 1 else ''} "
-                    "that do not change how the process runs",
+                    msg("diag.dropped", what=self._dropped_text[code], num=count),
                     element_id=first.get("id") or None,
                     element_type=local_name(first) or None,
                     line=first.sourceline or None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.bpmn.diagnostics import ERROR, INFO, Diagnostic, at, local_name
+from engine.domain.messages import msg
 
 _SUPPORTED = {"UNIQUE", "FIRST", "ANY", "COLLECT"}
 
@@ -19,19 +20,18 @@ def check_dmn(root: etree._Element, filename: str) -> list[Diagnostic]:
     """What in a DMN document the decision engine cannot evaluate."""
     diagnostics: list[Diagnostic] = []
     if local_name(root) != "definitions":
-        return [at(root, ERROR, "not-dmn", "the root element is not a DMN <definitions> element", file=filename)]
+        return [at(root, ERROR, "not-dmn", msg("diag.not-dmn"), file=filename)]
     decisions = [node for node in root if local_name(node) == "decision"]
     if not decisions:
-        diagnostics.append(at(root, ERROR, "no-decision", "the DMN file defines no decision", file=filename))
+        diagnostics.append(at(root, ERROR, "no-decision", msg("diag.no-decision"), file=filename))
     if len(decisions) > 1:
         diagnostics.append(
             at(
                 decisions[1],
                 ERROR,
                 "several-decisions",
-                f"the file defines {len(decisions)} decisions; the engine evaluates one decision table per file",
-                "put each decision table in its own .dmn file; decisions that require other decisions must be "
-                "merged into one table",
+                msg("diag.several-decisions", count=len(decisions)),
+                msg("hint.several-decisions"),
                 file=filename,
             )
         )
@@ -43,8 +43,8 @@ def check_dmn(root: etree._Element, filename: str) -> list[Diagnostic]:
                     decision,
                     ERROR,
                     "not-a-decision-table",
-                    "the decision is not a decision table (e.g. a literal expression)",
-                    "model it as a decision table",
+                    msg("diag.not-a-decision-table"),
+                    msg("hint.not-a-decision-table"),
                     file=filename,
                 )
             )
@@ -52,17 +52,15 @@ def check_dmn(root: etree._Element, filename: str) -> list[Diagnostic]:
         table = tables[0]
         policy = (table.get("hitPolicy") or "UNIQUE").upper()
         if policy == "ANY":
-            diagnostics.append(
-                at(table, INFO, "hit-policy", "hit policy ANY is evaluated as first match", file=filename)
-            )
+            diagnostics.append(at(table, INFO, "hit-policy", msg("diag.hit-policy"), file=filename))
         elif policy not in _SUPPORTED:
             diagnostics.append(
                 at(
                     table,
                     ERROR,
                     "hit-policy",
-                    f"the hit policy {policy} is not supported",
-                    "use UNIQUE, FIRST, ANY or COLLECT",
+                    msg("diag.hit-policy.2", policy=policy),
+                    msg("hint.hit-policy"),
                     file=filename,
                 )
             )
@@ -72,8 +70,8 @@ def check_dmn(root: etree._Element, filename: str) -> list[Diagnostic]:
                     table,
                     ERROR,
                     "hit-policy",
-                    f"COLLECT with the aggregation {table.get('aggregation')} is not supported",
-                    "collect without aggregation and sum/count in a script task",
+                    msg("diag.hit-policy.3", aggregation=table.get("aggregation")),
+                    msg("hint.hit-policy.2"),
                     file=filename,
                 )
             )

@@ -15,6 +15,7 @@ import re
 from lxml import etree
 
 from engine.bpmn.diagnostics import ERROR, INFO, Diagnostic, at, local_name
+from engine.domain.messages import msg
 
 _RANGE = re.compile(r"^([\[\]\(])\s*(.+?)\s*\.\.\s*(.+?)\s*([\[\]\)])$")
 _CONSTANTS = {"true": "True", "false": "False", "null": "None"}
@@ -112,9 +113,8 @@ def check_cells(root: etree._Element, filename: str) -> tuple[list[Diagnostic], 
                             entry,
                             ERROR,
                             "dmn-cell",
-                            f"rule {row}, input {column}: {original!r} is not a test the decision engine understands",
-                            'write a value ("high", 5), a comparison (>= 1000), a list ("a","b"), not(...) '
-                            "or a range [1..10]",
+                            msg("diag.dmn-cell", row=row, column=column, original=original),
+                            msg("hint.dmn-cell"),
                             file=filename,
                         )
                     )
@@ -122,5 +122,5 @@ def check_cells(root: etree._Element, filename: str) -> tuple[list[Diagnostic], 
                     text_node.text = python
                     changed = True
     if changed:
-        diagnostics.append(at(root, INFO, "dmn-feel", "FEEL tests in decision cells were translated", file=filename))
+        diagnostics.append(at(root, INFO, "dmn-feel", msg("diag.dmn-feel"), file=filename))
     return diagnostics, changed

@@ -13,6 +13,7 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import ACTIVITI_NS, BPMNDI_NS, CAMUNDA_NS, FLOW_NODES, ZEEBE_NS, bpmn
 from engine.bpmn.diagnostics import INFO, local_name
 from engine.bpmn.normalize.context import Context
+from engine.domain.messages import N_, msg
 
 # Namespaces whose extension elements mean something to run in some engine; everything else is decoration.
 _FOREIGN_ENGINES = ("spiffworkflow", "jboss.org/drools", "jbpm", "flowable", "bonitasoft", "activiti")
@@ -40,7 +41,7 @@ def rename_activiti(ctx: Context) -> None:
             ctx.root,
             INFO,
             "activiti-namespace",
-            "Camunda extensions written in the Activiti namespace were read as Camunda extensions",
+            msg("diag.activiti-namespace"),
         )
 
 
@@ -58,23 +59,23 @@ def drop_decoration(ctx: Context) -> None:
                 ctx.warn(
                     owner,
                     "foreign-engine-extension",
-                    f"the {etree.QName(child).localname} extension of another engine ({namespace}) is ignored",
-                    "express it with Camunda 7 attributes (assignee, candidateGroups, formData, topic)",
+                    msg("diag.foreign-engine-extension", localname=etree.QName(child).localname, namespace=namespace),
+                    msg("hint.foreign-engine-extension"),
                 )
                 ctx.remove(child)
                 continue
-            ctx.remove(child, "vendor-extension", "vendor extension elements (layout, colours, tool metadata)")
+            ctx.remove(child, "vendor-extension", N_("vendor extension elements (layout, colours, tool metadata)"))
     for tag, what in (
-        ("group", "groups"),
-        ("textAnnotation", "text annotations"),
-        ("association", "associations"),
-        ("dataStore", "data stores"),
-        ("dataStoreReference", "data stores"),
-        ("dataInputAssociation", "data associations"),
-        ("dataOutputAssociation", "data associations"),
-        ("dataObject", "data objects"),
-        ("dataObjectReference", "data objects"),
-        ("property", "properties"),
+        ("group", N_("groups")),
+        ("textAnnotation", N_("text annotations")),
+        ("association", N_("associations")),
+        ("dataStore", N_("data stores")),
+        ("dataStoreReference", N_("data stores")),
+        ("dataInputAssociation", N_("data associations")),
+        ("dataOutputAssociation", N_("data associations")),
+        ("dataObject", N_("data objects")),
+        ("dataObjectReference", N_("data objects")),
+        ("property", N_("properties")),
     ):
         for node in list(ctx.root.iter(bpmn(tag))):
             ctx.remove(node, f"dropped-{tag}", what)
@@ -83,7 +84,7 @@ def drop_decoration(ctx: Context) -> None:
         loop = owner.find(bpmn("multiInstanceLoopCharacteristics")) if owner is not None else None
         if loop is not None and (loop.find(bpmn("loopDataInputRef")) is not None):
             continue  # the multi-instance collection is declared there
-        ctx.remove(spec, "dropped-ioSpecification", "data inputs and outputs (ioSpecification)")
+        ctx.remove(spec, "dropped-ioSpecification", N_("data inputs and outputs (ioSpecification)"))
     for binding in list(ctx.root.iter(bpmn("ioBinding"))):
         ctx.remove(binding)
     for extension in list(ctx.root.iter(bpmn("extensionElements"))):
@@ -95,7 +96,7 @@ def ensure_target_namespace(ctx: Context) -> None:
     if not ctx.root.get("targetNamespace"):
         ctx.root.set("targetNamespace", "http://complaintflow.invalid/imported")
         ctx.changed = True
-        ctx.note(ctx.root, INFO, "target-namespace", "the definitions had no targetNamespace; one was added")
+        ctx.note(ctx.root, INFO, "target-namespace", msg("diag.target-namespace"))
 
 
 _QNAME_ATTRIBUTES = (
@@ -135,7 +136,7 @@ def unqualify_refs(ctx: Context) -> None:
                 count += 1
     if count:
         ctx.changed = True
-        ctx.note(ctx.root, INFO, "qualified-references", f"{count} namespace-qualified references were simplified")
+        ctx.note(ctx.root, INFO, "qualified-references", msg("diag.qualified-references", count=count))
 
 
 def select_processes(ctx: Context) -> None:
@@ -153,10 +154,10 @@ def select_processes(ctx: Context) -> None:
                 process,
                 INFO,
                 "made-executable",
-                "the descriptive process is deployed as executable: plain tasks are human tasks in their lane",
+                msg("diag.made-executable"),
             )
         elif executable:
-            ctx.error(process, "empty-process", "the process has no elements to run")
+            ctx.error(process, "empty-process", msg("diag.empty-process"))
     if ctx.processes:
         # A pool with nothing in it, next to one that runs, is a black box (a customer, a supplier).
         ctx.diagnostics = [d for d in ctx.diagnostics if d.code != "empty-process"]
@@ -183,8 +184,8 @@ def _hollow(ctx: Context, process: etree._Element) -> None:
         process,
         INFO,
         "not-deployed",
-        "the process is not executable; it is left out of the deployment",
-        "deploy with --as-executable to run descriptive processes",
+        msg("diag.not-deployed"),
+        msg("hint.not-deployed"),
     )
 
 

@@ -17,6 +17,7 @@ from engine.bpmn.bpmn_xml import EVENTS, bpmn, index_by_id, text_of
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.graph import add_flow, all_scopes, flow_nodes, root_element, sequence_flows, to_user_task
+from engine.domain.messages import msg
 
 _DEFINITIONS = {
     "messageEventDefinition": ("messageRef", "message"),
@@ -60,7 +61,7 @@ def inline_global_tasks(ctx: Context) -> None:
                 call,
                 "info",
                 "global-task",
-                f"the call of the global task {target.get('id')!r} became a {local_name(call)}",
+                msg("diag.global-task", id=target.get("id"), type=local_name(call)),
             )
 
 
@@ -95,8 +96,8 @@ def _check_event(ctx: Context, node: etree._Element, index: dict[str, etree._Ele
                 ctx.error(
                     node,
                     f"dangling-{target_tag}",
-                    f"refers to the {target_tag} {ref!r}, which the file does not define",
-                    f'define <{target_tag} id="{ref}" name="..."/> or pick an existing {target_tag}',
+                    msg(f"diag.dangling-{target_tag}", ref=ref),
+                    msg(f"hint.dangling-{target_tag}", ref=ref),
                 )
             elif not ref and target_tag in ("message", "signal") and definition is not node:
                 # The modeller left the message/signal unnamed: the event's own label is what it waits for.
@@ -106,26 +107,26 @@ def _check_event(ctx: Context, node: etree._Element, index: dict[str, etree._Ele
                 ctx.warn(
                     node,
                     f"{target_tag}-added",
-                    f"the event names no {target_tag}; it now uses the {target_tag} {name!r}",
-                    f"pick a {target_tag} for the event in the modeller",
+                    msg(f"diag.{target_tag}-added", name=name),
+                    msg(f"hint.{target_tag}-added"),
                 )
     if node.find(bpmn("compensateEventDefinition")) is not None:
         ctx.error(
             node,
             "compensation",
-            "compensation events are not supported by the engine",
-            "model the undo steps explicitly (e.g. an error boundary event leading to the undo tasks)",
+            msg("diag.compensation"),
+            msg("hint.compensation"),
         )
     if kind == "boundaryEvent" and not any(local_name(child).endswith("EventDefinition") for child in node):
-        ctx.error(node, "boundary-without-trigger", "a boundary event needs a trigger (timer, message, error, ...)")
+        ctx.error(node, "boundary-without-trigger", msg("diag.boundary-without-trigger"))
     for timer in node.iterchildren(bpmn("timerEventDefinition")):
         parts = [child for child in timer if local_name(child) in ("timeDate", "timeDuration", "timeCycle")]
         if not parts or not any(text_of(part) for part in parts):
             _timer_without_time(ctx, node, timer, parts)
     for conditional in node.iterchildren(bpmn("conditionalEventDefinition")):
         if not text_of(conditional.find(bpmn("condition"))):
-            hint = "set the condition, e.g. ${stock > 0}"
-            _without_trigger(ctx, node, conditional, "condition", "the conditional event has no condition", hint)
+            hint = msg("hint.condition-incomplete")
+            _without_trigger(ctx, node, conditional, "condition", msg("diag.condition-incomplete"), hint)
 
 
 _LABEL_DURATION = re.compile(
@@ -164,12 +165,12 @@ def _timer_without_time(ctx: Context, node: etree._Element, timer: etree._Elemen
         ctx.warn(
             node,
             "timer-from-label",
-            f"the timer has no time; its label {node.get('name')!r} was read as {from_label[1]}",
-            "set the time in the timer's properties",
+            msg("diag.timer-from-label", name=node.get("name"), from_label=from_label[1]),
+            msg("hint.timer-from-label"),
         )
         return
-    hint = "set a duration (e.g. PT48H), a date (2026-12-01T09:00:00Z) or a cycle (R3/PT1H)"
-    _without_trigger(ctx, node, timer, "timer", "the timer has no time", hint)
+    hint = msg("hint.timer-incomplete")
+    _without_trigger(ctx, node, timer, "timer", msg("diag.timer-incomplete"), hint)
 
 
 def _without_trigger(
@@ -189,15 +190,15 @@ def _without_trigger(
         name = " ".join((node.get("name") or node.get("id") or "event").split())
         message = root_element(ctx, "message", f"message_{node.get('id')}", name)
         etree.SubElement(node, bpmn("messageEventDefinition"), messageRef=message.get("id", ""))
-        ctx.warn(node, f"{what}-became-message", f"{problem}; it now waits for the message {name!r}", hint)
+        ctx.warn(node, f"{what}-became-message", msg("diag.became-message", problem=problem, name=name), hint)
     elif kind == "intermediateCatchEvent":
         node.remove(definition)
         to_user_task(ctx, node, f"has no {what} detail ({problem}): a person confirms when the wait is over")
     elif kind == "boundaryEvent":
-        ctx.warn(node, f"{what}-dropped", f"{problem}; the boundary event was dropped: its path never starts", hint)
+        ctx.warn(node, f"{what}-dropped", msg("diag.boundary-dropped", problem=problem), hint)
         _remove_with_flows(ctx, node)
     elif kind == "startEvent" and parent is not None and parent.get("triggeredByEvent") == "true":
-        ctx.warn(parent, "event-subprocess-dropped", f"{problem}; the event subprocess it starts was dropped", hint)
+        ctx.warn(parent, "event-subprocess-dropped", msg("diag.event-subprocess-dropped", problem=problem), hint)
         grandparent = parent.getparent()
         if grandparent is not None:
             ctx.remove(parent)
@@ -243,8 +244,8 @@ def _plain_starts(ctx: Context) -> None:
         ctx.warn(
             starts[0],
             "start-made-plain",
-            "the process starts on an event; deployed as executable, it starts when an instance is started",
-            "add a plain start event",
+            msg("diag.start-made-plain"),
+            msg("hint.start-made-plain"),
         )
 
 
@@ -277,16 +278,15 @@ def _rewire_links(ctx: Context, scope: etree._Element) -> None:
             ctx.warn(
                 throw,
                 "link-paired",
-                f"the link throw event is joined to the only link catch event "
-                f"{catch.get('id')!r} although their names differ",
-                "give both link events the same name",
+                msg("diag.link-paired", id=catch.get("id")),
+                msg("hint.link-paired"),
             )
         if catch is None:
             ctx.error(
                 throw,
                 "link-without-catch",
-                f"no link catch event named {_link_name(throw)!r} in the same (sub)process",
-                "give the throw and catch link events the same name",
+                msg("diag.link-without-catch", link_name=_link_name(throw)),
+                msg("hint.link-without-catch"),
             )
             continue
         if definition is not None:
@@ -299,4 +299,4 @@ def _rewire_links(ctx: Context, scope: etree._Element) -> None:
         catch.attrib.pop("parallelMultiple", None)  # a catch-only attribute
         catch.tag = bpmn("intermediateThrowEvent")  # a none intermediate event just passes the token on
     ctx.changed = True
-    ctx.note(throws[0] if throws else catches[0], "info", "link-events", "link events were joined into sequence flows")
+    ctx.note(throws[0] if throws else catches[0], "info", "link-events", msg("diag.link-events"))

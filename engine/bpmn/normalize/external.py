@@ -14,6 +14,7 @@ from engine.bpmn.bpmn_xml import bpmn, camunda
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.graph import all_scopes, flow_nodes
+from engine.domain.messages import msg
 
 _MOVED = ("type", "topic", "taskPriority")
 
@@ -47,5 +48,4 @@ def _to_service_task(ctx: Context, scope: etree._Element, node: etree._Element, 
                                                  targetRef=end_id))  # fmt: skip
     ctx.changed = True
     ctx.note(node, "info", "external-message-event",
-             f"the message {kind} is done by a worker (topic {node.get(camunda('topic'))!r}): it runs as an"
-             " external service task")  # fmt: skip
+             msg("diag.external-message-event", kind=kind, get=node.get(camunda('topic'))))  # fmt: skip

@@ -9,6 +9,7 @@ from lxml import etree
 
 from engine.bpmn.diagnostics import ERROR, WARNING, Diagnostic, at, local_name
 from engine.bpmn.dmn import DmnError, advice, definitions_from_text, problems
+from engine.domain.messages import msg
 
 
 def feel_dmn_diagnostics(content: str, filename: str) -> list[Diagnostic]:
@@ -23,7 +24,7 @@ def feel_dmn_diagnostics(content: str, filename: str) -> list[Diagnostic]:
             ERROR,
             "dmn-feel",
             problem.message,
-            "see the FEEL syntax of DMN 1.5, chapter 10",
+            msg("hint.dmn-feel"),
             element_id=problem.element,
             line=problem.line,
             file=filename,
@@ -37,7 +38,7 @@ def feel_dmn_diagnostics(content: str, filename: str) -> list[Diagnostic]:
             WARNING,
             "dmn-call",
             problem.message,
-            "give the arguments the built-in function's parameter list asks for",
+            msg("hint.dmn-call"),
             element_id=problem.element,
             line=problem.line,
             file=filename,
@@ -63,8 +64,8 @@ def modeller_diagnostics(root: etree._Element, filename: str) -> list[Diagnostic
                     node,
                     WARNING,
                     "duplicate-id",
-                    f"the id {ident!r} is used twice (also on line {seen[ident].sourceline})",
-                    "give every element its own id; the modeller reports each duplicate",
+                    msg("diag.duplicate-id.2", ident=ident, sourceline=seen[ident].sourceline),
+                    msg("hint.duplicate-id.2"),
                     file=filename,
                 )
             )
@@ -84,9 +85,15 @@ def modeller_diagnostics(root: etree._Element, filename: str) -> list[Diagnostic
                         rule,
                         WARNING,
                         "dmn-columns",
-                        f"rule {row} has {cells_in} input and {cells_out} output cells for {inputs} inputs "
-                        f"and {outputs} outputs",
-                        "give every rule one cell per column; the modeller cannot open the table otherwise",
+                        msg(
+                            "diag.dmn-columns",
+                            row=row,
+                            cells_in=cells_in,
+                            cells_out=cells_out,
+                            inputs=inputs,
+                            outputs=outputs,
+                        ),
+                        msg("hint.dmn-columns"),
                         file=filename,
                     )
                 )

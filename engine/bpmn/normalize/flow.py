@@ -27,6 +27,7 @@ from engine.bpmn.normalize.graph import (
     sequence_flows,
     to_user_task,
 )
+from engine.domain.messages import msg
 
 
 class _Flows:
@@ -57,8 +58,8 @@ def normalize_structure(ctx: Context) -> None:
                 ctx.error(
                     gateway,
                     "complex-gateway",
-                    "complex gateways are not supported by the engine",
-                    "use exclusive, inclusive or parallel gateways",
+                    msg("diag.complex-gateway"),
+                    msg("hint.complex-gateway"),
                 )
         _fix_loops(ctx, scope)
     _sync_incoming_outgoing(ctx)
@@ -70,11 +71,11 @@ def _ensure_start(ctx: Context, scope: etree._Element) -> None:
     nodes = flow_nodes(scope)
     if not nodes:
         if local_name(scope) == "process":
-            ctx.error(scope, "empty-process", "the process has no elements to run")
+            ctx.error(scope, "empty-process", msg("diag.empty-process"))
         elif ctx.as_executable:
             to_user_task(ctx, scope, "is empty")
         else:
-            ctx.error(scope, "empty-subprocess", "the subprocess is empty", "model its content or make it a task")
+            ctx.error(scope, "empty-subprocess", msg("diag.empty-subprocess"), msg("hint.empty-subprocess"))
         return
     targets = {flow.get("targetRef") for flow in sequence_flows(scope)}
     entry = [
@@ -89,9 +90,8 @@ def _ensure_start(ctx: Context, scope: etree._Element) -> None:
         ctx.error(
             scope,
             "no-start-event",
-            f"No start event in the {local_name(scope)}",
-            "draw a start event before the first step"
-            + ("" if entry else " (every element has an incoming flow, so none can be the start)"),
+            msg("diag.no-start-event", type=local_name(scope)),
+            msg("hint.no-start-event" if entry else "hint.no-start-event.cycle"),
         )
         return
     start = etree.Element(bpmn("startEvent"), id=ctx.new_id(f"{scope.get('id', 'scope')}_start"))
@@ -109,8 +109,8 @@ def _ensure_start(ctx: Context, scope: etree._Element) -> None:
         scope,
         "warning",
         "start-event-added",
-        f"no start event: one was added that starts {', '.join(n.get('id', '') for n in entry)}",
-        "draw a start event so that the start is explicit",
+        msg("diag.start-event-added", names=", ".join(n.get("id", "") for n in entry)),
+        msg("hint.start-event-added"),
     )
 
 
@@ -141,7 +141,7 @@ def _explicit_splits(ctx: Context, scope: etree._Element) -> None:
             node,
             "info",
             "implicit-split",
-            f"the {len(outgoing)} outgoing flows became an explicit {gateway_tag}",
+            msg("diag.implicit-split", count=len(outgoing), gateway_tag=gateway_tag),
         )
 
 
@@ -168,7 +168,7 @@ def _drop_placeholder_conditions(ctx: Context, outgoing: list[etree._Element]) -
                 flow,
                 "info",
                 "placeholder-condition",
-                f"the placeholder condition {text_of(condition)!r} was treated as no condition yet",
+                msg("diag.placeholder-condition", text_of=text_of(condition)),
             )
 
 
@@ -186,8 +186,8 @@ def _gateway_conditions(ctx: Context, gateway: etree._Element, flows: _Flows, in
         ctx.warn(
             open_flows[0],
             "flow-made-default",
-            "the only flow without a condition is taken when no condition holds (it became the default flow)",
-            "mark it as the default flow in the modeller",
+            msg("diag.flow-made-default"),
+            msg("hint.flow-made-default"),
         )
         return
     if not ctx.as_executable:
@@ -195,9 +195,8 @@ def _gateway_conditions(ctx: Context, gateway: etree._Element, flows: _Flows, in
             ctx.error(
                 flow,
                 "missing-condition",
-                f"a flow leaving the {local_name(gateway)} {gateway.get('id')!r} has no condition "
-                "and is not the default flow",
-                "add a condition expression (e.g. ${approved}) or mark the flow as the default flow",
+                msg("diag.missing-condition", type=local_name(gateway), id=gateway.get("id")),
+                msg("hint.missing-condition"),
             )
         return
     variable = _variable_name(gateway)
@@ -217,8 +216,8 @@ def _gateway_conditions(ctx: Context, gateway: etree._Element, flows: _Flows, in
         ctx.warn(
             gateway,
             "inclusive-all-paths",
-            "flows without conditions are all taken",
-            "add conditions to choose among the paths",
+            msg("diag.inclusive-all-paths"),
+            msg("hint.inclusive-all-paths"),
         )
         return
     incoming = flows.into.get(gateway.get("id", ""), [])
@@ -228,15 +227,15 @@ def _gateway_conditions(ctx: Context, gateway: etree._Element, flows: _Flows, in
         ctx.warn(
             gateway,
             "decision-field",
-            f"the person completing {chooser.get('id')!r} chooses the path (form field {variable!r})",
-            "add conditions on the outgoing flows to decide automatically",
+            msg("diag.decision-field", id=chooser.get("id"), variable=variable),
+            msg("hint.decision-field"),
         )
     else:
         ctx.warn(
             gateway,
             "decision-variable",
-            f"the path is chosen by the variable {variable!r}, which nothing sets",
-            f"set {variable} to one of {', '.join(repr(v) for v, _ in options)} before the gateway",
+            msg("diag.decision-variable", variable=variable),
+            msg("hint.decision-variable", variable=variable, names=", ".join((repr(v) for v, _ in options))),
         )
 
 
@@ -263,9 +262,9 @@ def _drop_or_fail(ctx: Context, node: etree._Element, marker: etree._Element, wh
     if ctx.as_executable:
         node.remove(marker)
         ctx.changed = True
-        ctx.warn(node, f"{what}-dropped", f"the {what} marker was dropped (nothing {needs}); the task runs once", hint)
+        ctx.warn(node, f"{what}-dropped", msg(f"diag.{what}-dropped"), msg(f"hint.{what}-marker"))
     else:
-        ctx.error(node, f"{what}-incomplete", f"the {what} activity has nothing that {needs}", hint)
+        ctx.error(node, f"{what}-incomplete", msg(f"diag.{what}-incomplete"), msg(f"hint.{what}-marker"))
 
 
 def _sync_incoming_outgoing(ctx: Context) -> None:

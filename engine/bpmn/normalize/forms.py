@@ -17,6 +17,7 @@ from engine.bpmn.bpmn_xml import bpmn, camunda
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.normalize.context import Context
 from engine.domain.forms import camunda_form_component_types
+from engine.domain.messages import msg
 
 _COMPONENT_TYPES = camunda_form_component_types()
 _LAYOUT_COMPONENTS = {"text", "spacer", "separator", "button", "image", "html", "group", "iframe", "table"}
@@ -62,7 +63,7 @@ def form_data_from_camunda_form(ctx: Context, task: etree._Element, document: st
     try:
         components: Any = json.loads(document).get("components", [])
     except (ValueError, AttributeError):
-        ctx.warn(task, "form-unreadable", "the linked Camunda form is not valid JSON; the task shows no fields")
+        ctx.warn(task, "form-unreadable", msg("diag.form-unreadable"))
         return
     form = _form_data(task)
     skipped = []
@@ -81,11 +82,11 @@ def form_data_from_camunda_form(ctx: Context, task: etree._Element, document: st
         required = bool((component.get("validate") or {}).get("required"))
         _add_field(form, str(key), str(component.get("label") or key), field_type, options, required)
     ctx.changed = True
-    ctx.note(task, "info", "form-translated", "the Camunda 8 form was translated into camunda:formData fields")
+    ctx.note(task, "info", "form-translated", msg("diag.form-translated"))
     if skipped:
         ctx.warn(
             task,
             "form-fields-skipped",
-            f"form components without an equivalent were left out: {', '.join(skipped)}",
-            "use text, number, checkbox, select, radio or date fields",
+            msg("diag.form-fields-skipped", names=", ".join(skipped)),
+            msg("hint.form-fields-skipped"),
         )

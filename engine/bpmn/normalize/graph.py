@@ -7,6 +7,7 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import CAMUNDA_NS, FLOW_NODES, SCOPES, bpmn, text_of
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.normalize.context import Context
+from engine.domain.messages import msg
 
 
 def flow_nodes(scope: etree._Element) -> list[etree._Element]:
@@ -89,5 +90,5 @@ def to_user_task(ctx: Context, node: etree._Element, why: str) -> None:
         if local_name(child) in _FOREIGN_CHILDREN or local_name(child).endswith("EventDefinition"):
             node.remove(child)
     ctx.changed = True
-    ctx.warn(node, "became-user-task", f"the {kind} {why}; it became a human task in its lane",
-             "give it an implementation to run it automatically")  # fmt: skip
+    ctx.warn(node, "became-user-task", msg("diag.became-user-task", kind=kind, why=why),
+             msg("hint.became-user-task"))  # fmt: skip

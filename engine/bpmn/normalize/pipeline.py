@@ -24,6 +24,7 @@ from engine.bpmn.normalize.dmn_cells import check_cells
 from engine.bpmn.normalize.feel_dmn import feel_dmn_diagnostics, modeller_diagnostics
 from engine.bpmn.resources import Resource
 from engine.domain.errors import DeploymentError
+from engine.domain.messages import msg
 
 
 class DiagramRejected(DeploymentError):
@@ -62,7 +63,7 @@ def normalize_tree(root: etree._Element, filename: str, *, as_executable: bool =
     """Normalise a parsed BPMN document in place; the context holds diagnostics and whether it changed."""
     ctx = Context(root, filename, as_executable)
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
-        ctx.error(root, "not-bpmn", "the root element is not a BPMN 2.0 <definitions> element")
+        ctx.error(root, "not-bpmn", msg("diag.not-bpmn"))
         return ctx
     document.rename_activiti(ctx)
     document.ensure_target_namespace(ctx)

@@ -20,12 +20,13 @@ from engine.bpmn.expressions import translate_expression
 from engine.bpmn.normalize import zeebe_vars
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.forms import form_data_from_camunda_form
+from engine.domain.messages import msg
 
 # Camunda 8 extensions that change nothing about how the process runs here: the user task marker (every
 # user task is a complaintflow task), the version tag, and the modeller's own bookkeeping.
 _NO_EFFECT = frozenset({"userTask", "linkedResources", "linkedResource"})
 
-HOW_TO_RUN = 'make it an external task: camunda:type="external" camunda:topic="<system action>" (e.g. notify)'
+HOW_TO_RUN = msg("hint.how-to-run")
 
 
 def _zeebe(name: str) -> str:
@@ -72,8 +73,8 @@ def _feel_value(ctx: Context, owner: etree._Element, value: str, what: str, seve
             owner,
             severity,
             "feel-untranslatable",
-            f"the {what} expression {value!r} {translation.problem}",
-            "use a variable name (=assignee) or a literal",
+            msg("diag.feel-untranslatable", what=what, value=value, problem=translation.problem),
+            msg("hint.feel-untranslatable"),
         )
         return None
     return "${" + translation.python + "}"
@@ -126,7 +127,7 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
             owner.set(camunda("type"), "external")
             owner.set(camunda("topic"), topic)
         elif topic:
-            ctx.error(owner, "dynamic-topic", "the job type must be a fixed name", "write the topic name literally")
+            ctx.error(owner, "dynamic-topic", msg("diag.dynamic-topic"), msg("hint.dynamic-topic"))
     elif name == "taskHeaders":
         for header in child.iterchildren(_zeebe("header")):
             if header.get("key"):
@@ -152,7 +153,7 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
         python = translate_expression(child.get("expression", ""))
         result = child.get("resultVariable") or "result"
         if python.python is None:
-            ctx.error(owner, "script-untranslatable", f"the script expression {python.problem}")
+            ctx.error(owner, "script-untranslatable", msg("diag.script-untranslatable", problem=python.problem))
         else:
             for old in owner.iterchildren(bpmn("script")):
                 owner.remove(old)
@@ -168,22 +169,22 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
             ctx.warn(
                 owner,
                 "form-not-rendered",
-                f"the linked form {key!r} is not part of the upload",
-                "describe the fields with camunda:formData (Form tab in Camunda Modeler 7)",
+                msg("diag.form-not-rendered.2", key=key),
+                msg("hint.form-not-rendered"),
             )
     elif name in ("executionListeners", "taskListeners"):
         # Camunda 8 listeners are jobs the process waits for: skipping them would not run the model faithfully.
         ctx.error(
             owner,
             "listeners-unsupported",
-            "Camunda 8 execution and task listeners do not run in complaintflow",
-            "model the work as a service task with a job type",
+            msg("diag.listeners-unsupported"),
+            msg("hint.listeners-unsupported"),
         )
     elif name in _NO_EFFECT:
-        ctx.note(owner, "info", "zeebe-dropped", f"the Camunda 8 extension {name!r} has no effect here")
+        ctx.note(owner, "info", "zeebe-dropped", msg("diag.zeebe-dropped", name=name))
     elif name != "userTaskForm":
-        ctx.error(owner, "zeebe-unsupported", f"the Camunda 8 extension {name!r} is not supported",
-                  "remove it, or model what it does with supported elements")  # fmt: skip
+        ctx.error(owner, "zeebe-unsupported", msg("diag.zeebe-unsupported", name=name),
+                  msg("hint.zeebe-unsupported"))  # fmt: skip
 
 
 def _inputs_as_properties(owner: etree._Element, mapping: etree._Element) -> None:
@@ -216,18 +217,18 @@ def _camunda_extension(ctx: Context, owner: etree._Element, child: etree._Elemen
                 ctx.warn(
                     owner,
                     "input-mapping-ignored",
-                    f"the input parameter {parameter.get('name')!r} is ignored; the task sees all process variables",
+                    msg("diag.input-mapping-ignored", name=parameter.get("name")),
                 )
         for parameter in child.iterchildren(camunda("outputParameter")):
-            ctx.warn(owner, "output-mapping-ignored", f"the output parameter {parameter.get('name')!r} is ignored")
+            ctx.warn(owner, "output-mapping-ignored", msg("diag.output-mapping-ignored", name=parameter.get("name")))
         child.getparent().remove(child)
         ctx.changed = True
     elif name in ("executionListener", "taskListener"):
         ctx.warn(
             owner,
             "listeners-ignored",
-            f"the {name} does not run in complaintflow",
-            "model the work as a service task with a topic, or a script task",
+            msg("diag.listeners-ignored", name=name),
+            msg("hint.listeners-ignored"),
         )
         child.getparent().remove(child)
         ctx.changed = True
@@ -235,5 +236,5 @@ def _camunda_extension(ctx: Context, owner: etree._Element, child: etree._Elemen
         ctx.warn(
             owner,
             "call-mapping-ignored",
-            "variable mappings of call activities are ignored: all variables are passed in and out",
+            msg("diag.call-mapping-ignored"),
         )

@@ -19,6 +19,7 @@ from engine.bpmn.diagnostics import local_name
 from engine.bpmn.dmn.results import DECISION_VALUE
 from engine.bpmn.feel_runtime import check_feel, is_feel
 from engine.bpmn.normalize.context import Context
+from engine.domain.messages import msg
 
 # Kept in the file the engine runs: the runtime reads them.
 KEPT = frozenset({"ioMapping", "loopCharacteristics", "calledElement"})
@@ -31,7 +32,7 @@ def _zeebe(child: etree._Element, name: str) -> list[etree._Element]:
 def _check(ctx: Context, owner: etree._Element, what: str, text: str) -> bool:
     problem = check_feel(text)
     if problem:
-        ctx.error(owner, "feel-syntax", f"the {what} {text!r} is not valid FEEL: {problem}")
+        ctx.error(owner, "feel-syntax", msg("diag.feel-syntax.2", what=what, text=text, problem=problem))
         return False
     return True
 
@@ -42,7 +43,7 @@ def io_mapping(ctx: Context, owner: etree._Element, mapping: etree._Element) -> 
         for item in _zeebe(mapping, kind):
             target, source = (item.get("target") or "").strip(), (item.get("source") or "").strip()
             if not target:
-                ctx.error(owner, "mapping-target", f"an {kind} mapping has no target variable")
+                ctx.error(owner, "mapping-target", msg("diag.mapping-target", kind=kind))
                 continue
             if not source:
                 item.set("source", "=null")
@@ -57,7 +58,7 @@ def loop(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
     activity = owner.getparent()
     collection = (child.get("inputCollection") or "").strip()
     if not collection:
-        ctx.error(activity, "loop-collection", "the multi-instance activity has no input collection")
+        ctx.error(activity, "loop-collection", msg("diag.loop-collection"))
         return
     if not is_feel(collection):
         collection = "=" + collection  # Camunda Modeler writes the expression with or without ``=``
@@ -70,7 +71,7 @@ def loop(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
             child.set("outputElement", element)
         _check(ctx, activity, "output element", element)
     if element and not (child.get("outputCollection") or "").strip():
-        ctx.warn(activity, "loop-output", "the output element is collected nowhere: the loop has no output collection")
+        ctx.warn(activity, "loop-output", msg("diag.loop-output"))
     # SpiffWorkflow builds a multi-instance body only for a camunda:collection; the runtime replaces it.
     owner.set(camunda("collection"), collection.lstrip("= ").strip() or "items")
     for condition in owner.iter():
@@ -82,8 +83,8 @@ def loop(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
 def called_element(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
     process_id = (child.get("processId") or "").strip()
     if is_feel(process_id):
-        ctx.error(owner, "dynamic-called-element", "the called process must be a fixed process id",
-                  "write the process id literally")  # fmt: skip
+        ctx.error(owner, "dynamic-called-element", msg("diag.dynamic-called-element"),
+                  msg("hint.dynamic-called-element"))  # fmt: skip
     elif process_id:
         owner.set("calledElement", process_id)
     # Without a process id the call activity is like any other that names no process: the activities pass
@@ -93,7 +94,7 @@ def called_element(ctx: Context, owner: etree._Element, child: etree._Element) -
 def called_decision(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
     decision = (child.get("decisionId") or "").strip()
     if is_feel(decision) or not decision:
-        ctx.error(owner, "dynamic-decision", "the called decision must be a fixed decision id")
+        ctx.error(owner, "dynamic-decision", msg("diag.dynamic-decision"))
         return
     owner.set(camunda("decisionRef"), decision)
     # Camunda 8's bindingType means what Camunda 7's decisionRefBinding does (latest when absent).
@@ -107,5 +108,5 @@ def called_decision(ctx: Context, owner: etree._Element, child: etree._Element) 
         owner.set(camunda("resultVariable"), result)
         owner.set(camunda("mapDecisionResult"), DECISION_VALUE)
     else:
-        ctx.error(owner, "decision-result-variable", "the business rule task has no result variable",
-                  "Camunda 8 needs one: set 'Result variable' in the Properties panel")  # fmt: skip
+        ctx.error(owner, "decision-result-variable", msg("diag.decision-result-variable"),
+                  msg("hint.decision-result-variable"))  # fmt: skip
