@@ -28,7 +28,7 @@ from engine.domain.roles import DEPLOY_ROLES
 from engine.services.designer import api as designer_api
 from engine.services.designer.deployment import DeployResult
 from webui.auth import actor, require_roles
-from webui.choices import options
+from webui.choices import LANGUAGE_PAIRS, options
 from webui.db import db, now
 from webui.engine_text import diagnostic_hint, diagnostic_message, engine_message
 from webui.views import designer_letters as letters
@@ -44,7 +44,8 @@ class UploadForm(FlaskForm):
     files = MultipleFileField(_l("BPMN or DMN files, or letter templates (.html)"))
     letter_language = SelectField(
         _l("Language of the letter templates"),
-        choices=options([("en", _l("English")), ("de", _l("German"))]),
+        # Each language named in its own language, as the language menus name it.
+        choices=options(LANGUAGE_PAIRS),
         default="en",
     )
     as_executable = BooleanField(_l("Deploy descriptive diagrams as executable (plain tasks become human tasks)"))
