@@ -106,9 +106,17 @@ def authenticated(view: F) -> F:
         except FormValidationError as error:
             return _error(422, "the request has invalid fields", error.errors)
         except ComplaintflowError as error:
-            return _error(_STATUS.get(type(error), 400), str(error))
+            return _error(_status_of(error), str(error))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _status_of(error: ComplaintflowError) -> int:
+    """The status of the error's nearest documented class: a subclass (AlreadyCompleted) answers as its base."""
+    for kind in type(error).__mro__:
+        if kind in _STATUS:
+            return _STATUS[kind]
+    return 400
 
 
 def _once(body: dict[str, Any]) -> OnceKey | None:
