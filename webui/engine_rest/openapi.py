@@ -187,6 +187,25 @@ QUERY: dict[tuple[str, str], dict[str, tuple[str, int, int]]] = {
 }  # fmt: skip
 REQUESTS = set(REQUIRED) | PARTIAL | {"StartProcessInstanceDto"}
 
+_BINARY = {"type": "string", "format": "binary"}
+# Camunda's deployment form: named fields plus any number of resource files (each part's file name says what it
+# is: .bpmn and .dmn are deployed, other text files such as .form are kept with the deployment).
+MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
+    ("/deployment/create", "post"): {
+        "type": "object",
+        "properties": {
+            "deployment-name": {"type": "string"},
+            "deployment-source": {"type": "string"},
+            "enable-duplicate-filtering": {"type": "boolean"},
+            "deploy-changed-only": {"type": "boolean"},
+            "tenant-id": {"type": "string", "maxLength": 0, "description": "complaintflow has no tenants"},
+            "data": _BINARY,
+        },
+        "additionalProperties": _BINARY,
+        "required": ["data"],
+    },
+}
+
 # (path, method) -> (summary, request schema, response schema, "[]" for a list)
 OPERATIONS: dict[tuple[str, str], tuple[str, str | None, str | None]] = {
     ("/external-task/fetchAndLock", "post"): ("Fetch and lock", "FetchExternalTasksDto", "LockedExternalTaskDto[]"),
@@ -299,7 +318,12 @@ def document() -> dict[str, Any]:
             parameters += [_parameter("query", name, *spec) for name, spec in QUERY.get((path, method), {}).items()]
             if parameters:
                 operation["parameters"] = parameters
-            if body:
+            if (path, method) in MULTIPART:
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": MULTIPART[(path, method)]}},
+                }
+            elif body:
                 operation["requestBody"] = {
                     "required": bool(REQUIRED.get(body)),
                     "content": {"application/json": {"schema": _ref(body)}},
