@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "task_completed": _l("Completed"), "task_cancelled": _l("Closed by the process"),
     "task_escalated": _l("Task escalated"), "task_reminded": _l("Reminder sent"),
     "complaint_escalated": _l("Complaint escalated"), "timer_fired": _l("Timer expired"),
+    "company_name_changed": _l("Company name changed"),
     "notification_queued": _l("Notification queued"), "message_received": _l("Message received"),
     "message_held": _l("Message held"), "sla_started": _l("SLA clock started"),
     "sla_first_response": _l("First response recorded"), "sla_paused": _l("SLA clock paused"),

@@ -12,16 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.diagram_texts import read_translations
-from engine.store.models import DefinitionResource, HumanTask
+from engine.store.models import DefinitionResource, HumanTask, ProcessDefinition
 
-_CACHE: dict[int, dict[str, dict[str, str]]] = {}
+# Keyed by the version's checksum too: an id alone names different versions in different databases (one
+# process serving several test databases, or a database restored from another), and would serve stale texts.
+_CACHE: dict[tuple[int, str], dict[str, dict[str, str]]] = {}
 _LOCK = threading.Lock()
 
 
 def translations_for(session: Session, definition_id: int) -> dict[str, dict[str, str]]:
     """Language -> key -> text of one deployed version."""
+    definition = session.get(ProcessDefinition, definition_id)
+    cache_key = (definition_id, definition.checksum if definition is not None else "")
     with _LOCK:
-        cached = _CACHE.get(definition_id)
+        cached = _CACHE.get(cache_key)
     if cached is not None:
         return cached
     texts: dict[str, dict[str, str]] = {}
@@ -32,7 +36,7 @@ def translations_for(session: Session, definition_id: int) -> dict[str, dict[str
         for language, entries in read_translations(content).items():
             texts.setdefault(language, {}).update(entries)
     with _LOCK:
-        _CACHE[definition_id] = texts
+        _CACHE[cache_key] = texts
     return texts
 
 

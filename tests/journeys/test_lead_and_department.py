@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
 from playwright.sync_api import Locator, expect
@@ -99,8 +100,14 @@ def test_team_lead(journey: Callable[..., Journey], shipped: ShippedApp) -> None
     lead.step("two tasks reassigned from the workload")
     assert {assignee_of(shipped, task_id) for task_id in taken} == {"lead"}
     # Each reassigned task is a notification to the lead that names it and links to it on this server.
+    # The dispatcher delivers them after the reassignment's commit, on its own schedule: open the list again
+    # until they are there (the page does not refresh itself).
     page.locator("header .notices-link").click()
     notices = page.locator("ul.notifications li.unread")
+    deadline = time.monotonic() + 30
+    while any(notices.filter(has_text=ref).count() == 0 for ref in taken.values()) and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+        page.locator("header .notices-link").click()
     for reference in taken.values():
         notice = notices.filter(has_text=reference)
         named = re.compile(f"you have a new task: .?Handle complaint.? for complaint {reference}")

@@ -143,7 +143,7 @@ def test_admin_changes_an_sla_target_in_the_browser(
     expect(page.locator("#rule_2_first_response-error")).to_contain_text("not a target such as")
     page.fill("input[name='rule_2_first_response']", "PT30M")
     page.click("#rules-form button.primary")
-    expect(page.locator(".flash-success")).to_contain_text("SLA targets deployed: complaint_handling v2")
+    expect(page.locator(".flash-success")).to_contain_text("SLA targets deployed: sla_targets v2")
     expect(chat_high).to_have_text("30 business minutes / 1 business day (24/7)")
     shot(page, "admin-sla-targets")
     assert [error for error in errors if "status of 422" not in error] == []
