@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.generation.modes import GenerationMode
 
 from engine.services.external_tasks import locking
-from engine.store.all_models import Base
 from tests.conftest import DatabaseUnderTest
+from tests.contract_support import run_stateful
 
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "100"))  # at least 100 in CI; fewer only when exploring
 HYPOTHESIS = settings(
@@ -88,19 +88,6 @@ _KEPT = {"process_definition", "definition_resource", "api_token", "app_user", "
          "user_group", "decision_definition"}  # fmt: skip
 
 
-def _forget_requests(database: DatabaseUnderTest) -> None:
-    with database.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in _KEPT and not table.name.startswith("business_calendar"):
-                connection.execute(table.delete())
-
-
 def test_chained_operations_keep_the_contract(api_schema: Any, database: DatabaseUnderTest) -> None:
     """The stateful phase: operations chained through the document's links."""
-
-    class Workflow(api_schema.as_state_machine()):  # type: ignore[misc]
-        def setup(self) -> None:
-            # Every example starts from the same database, so that Hypothesis can replay what it generated.
-            _forget_requests(database)
-
-    Workflow.run(settings=settings(HYPOTHESIS, max_examples=EXAMPLES, stateful_step_count=6))
+    run_stateful(api_schema, database, _KEPT, HYPOTHESIS, EXAMPLES)

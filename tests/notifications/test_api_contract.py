@@ -21,8 +21,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
 
 from engine.services.users import api_tokens
-from engine.store.all_models import Base
 from tests.conftest import DatabaseUnderTest
+from tests.contract_support import run_stateful
 from tests.notifications.helpers import ADMIN
 from tests.notifications.web_support import portal_app
 
@@ -98,22 +98,9 @@ def test_every_operation_keeps_the_contract(api_schema: Any, mode: GenerationMod
 _KEPT = {"process_definition", "definition_resource", "api_token", "app_user", "user_role", "user_group_def"}
 
 
-def _forget_requests(database: DatabaseUnderTest) -> None:
-    with database.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in _KEPT and not table.name.startswith("business_calendar"):
-                connection.execute(table.delete())
-
-
 def test_chained_operations_keep_the_contract(api_schema: Any, database: DatabaseUnderTest) -> None:
     """The stateful phase: operations chained through their results (open, read, add information, tasks)."""
-
-    class Workflow(api_schema.as_state_machine()):  # type: ignore[misc]
-        def setup(self) -> None:
-            # Every example starts from the same database, so that Hypothesis can replay what it generated.
-            _forget_requests(database)
-
-    Workflow.run(settings=settings(HYPOTHESIS, max_examples=EXAMPLES, stateful_step_count=6))
+    run_stateful(api_schema, database, _KEPT, HYPOTHESIS, EXAMPLES)
 
 
 @pytest.fixture
