@@ -81,7 +81,7 @@ def deploy_command(ctx: click.Context, files: tuple[Path, ...], as_executable: b
     first, and a file they reject is not deployed (exit 1 with every located problem).
     """
     from designer_export import Upload
-    from engine.services.designer.api import deploy_files
+    from designer_export.api import deploy_files
 
     uploads = []
     for path in _deployable_files(files):

@@ -16,13 +16,13 @@ import click
 
 from complaintflow.context import make_context, utcnow
 from designer_export import REJECTED, FileReport, Upload, check_paths
+from designer_export.api import deployed_resources, known_topics
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING
 from engine.bpmn.resources import Resource
 from engine.domain.actors import Actor, make_actor
 from engine.domain.errors import ComplaintflowError
 from engine.domain.roles import ROLE_ADMIN
-from engine.services.designer.api import deployed_resources, known_topics
 
 INTERNAL_ERROR = 3
 
@@ -104,7 +104,7 @@ def normalize_command(file: str, target: str | None, as_executable: bool) -> Non
 @click.pass_context
 def deploy_command(ctx: click.Context, files: tuple[str, ...], as_executable: bool) -> None:
     """Check, then deploy: refused with the diagnostics when any file is rejected."""
-    from engine.services.designer.api import deploy_files
+    from designer_export.api import deploy_files
 
     try:
         uploads = []

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 import click
 
 from complaintflow.context import make_context, utcnow
+from designer_export import api as designer_api
 from engine.domain.actors import Actor, make_actor
 from engine.domain.errors import ComplaintflowError
 from engine.domain.roles import ROLE_ADMIN
-from engine.services.designer import api as designer_api
 from engine.services.designer.migration import MigrationProgress
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -1,7 +1,7 @@
 """Process monitoring read queries for the manager cockpit: versions, instance lists and one instance's state.
 
 All answers come from the materialised rows (instances, human tasks, timers, incidents, complaints), so a
-list never deserialises workflow state; only the diagram of a single instance does (in designer_api).
+list never deserialises workflow state; only the diagram of a single instance does (in designer_export.api).
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from sqlalchemy import func, select
 
 from complaintflow.web import OPERATOR
 from designer_export import Upload
-from engine.services.designer import api as designer
+from designer_export import api as designer
 from engine.services.instances.timers import fire_due_timers
 from engine.services.users import accounts as user_service
 from engine.store.element_visits import ElementVisit

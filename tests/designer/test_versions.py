@@ -10,11 +10,11 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from designer_export import api as designer_api
 from designer_export.templates import ACTIONS, element_templates
 from engine.bpmn.resources import Resource
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
 from engine.services.casework import tasks
-from engine.services.designer import api as designer_api
 from engine.services.designer import deployment, migration
 from engine.services.instances import lifecycle as instances
 from engine.store import queries

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from lxml import etree
 
+from designer_export import api as designer_api
 from engine.domain.errors import NotFound
-from engine.services.designer import api as designer_api
 from tests.designer.web_support import BROKEN, FIXED, WARNED, upload
 from tests.webui.support import Client
 

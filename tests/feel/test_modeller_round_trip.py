@@ -11,8 +11,8 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy.orm import Session
 
+from designer_export import api as designer_api
 from engine.bpmn.resources import Resource
-from engine.services.designer import api as designer_api
 from engine.services.designer import deployment
 from engine.services.instances import lifecycle as instances
 from tests.engine.helpers import ADMIN

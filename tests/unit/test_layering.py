@@ -57,6 +57,11 @@ def test_engine_never_imports_flask_webui_or_notifications() -> None:
     assert violations("engine", {"flask", "flask_login", "flask_wtf", "flask_babel", "webui", "notifications"}) == []
 
 
+def test_engine_never_imports_the_designer_package() -> None:
+    """``designer_export`` builds on the engine (its checks read diagrams, its use cases deploy them)."""
+    assert violations("engine", {"designer_export"}) == []
+
+
 def test_spiffworkflow_only_in_engine_runtime() -> None:
     assert violations("engine", {"SpiffWorkflow"}, allowed_under=("engine/runtime/",)) == []
     for package in ("complaintflow", "webui", "notifications", "designer_export"):

@@ -19,12 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from designer_export import Upload
+from designer_export.api import DeployOutcome, deploy_files
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.bpmn.diagnostics import Diagnostic
 from engine.bpmn.resources import Resource, describe_dmn
 from engine.domain.errors import DeploymentError, PermissionDenied
 from engine.domain.roles import DEPLOY_ROLES
-from engine.services.designer.api import DeployOutcome, deploy_files
 from engine.services.designer.removal import delete_versions
 from engine.store.models import ProcessDefinition
 from webui.db import db, now

@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from designer_export import api as designer_api
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
 from engine.domain.roles import COCKPIT_ROLES
-from engine.services.designer import api as designer_api
 from engine.services.instances.lifecycle import retry_instance
 from engine.store import complaint_export, kpi, kpi_dashboard, kpi_series, monitoring, queries, tasklist
 from engine.store.complaints import CHANNELS, Complaint

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from designer_export import api as designer_api
 from engine.domain.errors import ComplaintflowError, NotFound, PermissionDenied
 from engine.domain.roles import COCKPIT_ROLES
-from engine.services.designer import api as designer_api
 from engine.services.instances import control as instance_control
 from engine.store import heatmap, monitoring
 from engine.store.models import HumanTask, ProcessDefinition

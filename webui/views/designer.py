@@ -12,10 +12,10 @@ from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import FileStorage
 
 from designer_export import Upload
+from designer_export import api as designer_api
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.domain.errors import NotFound
 from engine.domain.roles import DEPLOY_ROLES, INSTANCE_DIAGRAM_ROLES
-from engine.services.designer import api as designer_api
 from webui.auth import require_roles
 from webui.db import db, now
 from webui.diagram_text import diagram_texts_of_instance

@@ -22,9 +22,9 @@ from werkzeug.wrappers import Response
 from wtforms import FloatField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from designer_export import api as designer_api
 from engine.domain.errors import ComplaintflowError, NotFound
 from engine.domain.roles import DEPLOY_ROLES
-from engine.services.designer import api as designer_api
 from engine.services.designer.versions import VersionInfo
 from engine.store.models import INSTANCE_COMPLETED, AuditEntry, ProcessDefinition, ProcessInstance
 from webui.auth import actor, require_roles

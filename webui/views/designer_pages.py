@@ -8,10 +8,10 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from markupsafe import Markup
 
+from designer_export import api as designer_api
 from designer_export.svg import render_svg
 from engine.domain.errors import NotFound
 from engine.domain.roles import DEPLOY_ROLES
-from engine.services.designer import api as designer_api
 from webui.auth import require_roles
 from webui.db import db
 from webui.diagram_text import file_names

@@ -21,11 +21,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, MultipleFileField, SelectField, SubmitField
 
 from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, NEEDS_ATTENTION, REJECTED, FileReport, Upload
+from designer_export import api as designer_api
 from designer_export.svg import render_svg
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from engine.domain.errors import ComplaintflowError
 from engine.domain.roles import DEPLOY_ROLES
-from engine.services.designer import api as designer_api
 from engine.services.designer.deployment import DeployResult
 from webui.auth import actor, require_roles
 from webui.choices import LANGUAGE_PAIRS, options

@@ -1,5 +1,9 @@
 """Designer use cases as plain functions, for the web UI and any other front end to mount.
 
+They join this package's checks (what a designer is told about a file) to the engine's deployment,
+version and migration services (what is stored), so they live here, above the engine: the engine
+never imports ``designer_export``.
+
 Each function takes the request's session (and actor and ``now`` where something changes) and returns
 plain data; none knows about Flask. The HTTP mapping of the Camunda Modeler endpoint is in
 ``webui.engine_rest.deployment``; docs/designer.md lists the signatures.
@@ -13,7 +17,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from designer_export import REJECTED, FileReport, Upload, check_uploads, templates
+from designer_export import templates
+from designer_export.check import REJECTED, FileReport, Upload, check_uploads
 from designer_export.diff import DiagramDiff, diff_versions
 from designer_export.svg import render_svg
 from engine.actions.registry import HANDLERS
