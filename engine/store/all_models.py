@@ -12,6 +12,7 @@ from engine.store import (
     models,
     outbox,
     regulation,
+    return_days,
     users,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "models",
     "outbox",
     "regulation",
+    "return_days",
     "users",
 ]

@@ -9,6 +9,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Every session keeps the returns' per-day summary in step with the complaints it writes: importing the module
+# registers its flush listeners, whichever models the caller imported itself.
+from engine.store import return_days as _return_days  # noqa: F401
+
 DEFAULT_LOCK_WAIT_MS = 5000
 # Session.info key: how long a unit of work retries a write that found the database locked (seconds).
 WRITE_RETRY_SECONDS = "complaintflow.write_retry_seconds"

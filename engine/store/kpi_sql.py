@@ -26,10 +26,12 @@ class Durations:
     p90: float | None
 
 
-def bucket_sql(column: Any, bucket: str, dialect: str) -> ColumnElement[str]:
-    """The first day of the column's day/week/month as 'YYYY-MM-DD' text, in UTC, on either database."""
+def bucket_sql(column: Any, bucket: str, dialect: str, in_utc: bool = True) -> ColumnElement[str]:
+    """The first day of the column's day/week/month as 'YYYY-MM-DD' text, in UTC, on either database
+    (``in_utc`` False: the column holds UTC calendar values already, e.g. a day)."""
     if dialect == "postgresql":
-        return func.to_char(func.date_trunc(bucket, func.timezone("UTC", column)), "YYYY-MM-DD")
+        moment = func.timezone("UTC", column) if in_utc else column
+        return func.to_char(func.date_trunc(bucket, moment), "YYYY-MM-DD")
     if bucket == "day":
         return func.strftime("%Y-%m-%d", column)
     if bucket == "week":  # SQLite: the coming Sunday (or today), minus six days, is the week's Monday

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.domain.classification import PRODUCT_GROUPS
+from engine.domain.return_days import RECEIVED, utc_day, whole_days
 from engine.domain.return_map import NOT_MAPPED, ReturnMap
 from engine.store.complaints import Complaint
+from engine.store.return_days import ReturnDay
 from engine.store.returns import NO_GROUP, TOTAL, condition
 
 
@@ -26,12 +28,15 @@ def _lookup(column: Any, table: dict[str, str], fallback: str) -> ColumnElement[
     return case(table, value=func.lower(func.trim(column)), else_=fallback)
 
 
-def category_expression(mapping: ReturnMap) -> ColumnElement[str]:
-    """The BaFin category of a complaint: by product, else by product group, else the fallback."""
-    by_group = _lookup(Complaint.product_group, mapping.by_product_group, mapping.fallback)
+def category_expression(mapping: ReturnMap, product: Any = None, product_group: Any = None) -> ColumnElement[str]:
+    """The BaFin category of a complaint (or of a summary row, given its columns): by product, else by product
+    group, else the fallback."""
+    product = Complaint.product if product is None else product
+    product_group = Complaint.product_group if product_group is None else product_group
+    by_group = _lookup(product_group, mapping.by_product_group, mapping.fallback)
     if not mapping.by_product:
         return by_group
-    return case(mapping.by_product, value=func.lower(func.trim(Complaint.product)), else_=by_group)
+    return case(mapping.by_product, value=func.lower(func.trim(product)), else_=by_group)
 
 
 def category_condition(
@@ -52,23 +57,34 @@ class CauseTable:
     total: int
 
 
-def _group() -> ColumnElement[str]:
-    return case((Complaint.product_group.in_(PRODUCT_GROUPS), Complaint.product_group), else_=NO_GROUP)
+def _group(column: Any) -> ColumnElement[str]:
+    return case((column.in_(PRODUCT_GROUPS), column), else_=NO_GROUP)
+
+
+def _cause_query(mapping: ReturnMap, start: datetime, end: datetime) -> Select[tuple[Any, ...]]:
+    """Complaints received in ``[start, end)`` per group, product row and main cause: from the per-day summary
+    when the period is whole UTC days (as the pages ask), else from the complaints themselves."""
+    if whole_days(start, end):
+        source: Any = ReturnDay
+        counted: Any = func.sum(ReturnDay.complaints)
+        where = [ReturnDay.event == RECEIVED, ReturnDay.day >= utc_day(start), ReturnDay.day < utc_day(end)]
+    else:
+        source, counted = Complaint, func.count()
+        where = [Complaint.created_at >= start, Complaint.created_at < end]
+    product = _lookup(source.product, mapping.fca_products, NOT_MAPPED)
+    cause = _lookup(source.root_cause, mapping.fca_causes, NOT_MAPPED)
+    grouped = _group(source.product_group)  # one expression object in SELECT and GROUP BY: PostgreSQL needs the
+    # same bound parameters
+    return select(grouped, product, cause, counted).where(*where).group_by(grouped, product, cause)
 
 
 def cause_table(session: Session, mapping: ReturnMap, start: datetime, end: datetime) -> CauseTable:
     """One grouped query over the complaints received in ``[start, end)``; the mapping names rows and causes."""
-    product = _lookup(Complaint.product, mapping.fca_products, NOT_MAPPED)
-    cause = _lookup(Complaint.root_cause, mapping.fca_causes, NOT_MAPPED)
-    grouped = _group()  # one expression object in SELECT and GROUP BY: PostgreSQL needs the same bound parameters
-    query = (
-        select(grouped, product, cause, func.count())
-        .where(Complaint.created_at >= start, Complaint.created_at < end)
-        .group_by(grouped, product, cause)
-    )
+    query = _cause_query(mapping, start, end)
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for group, row, main_cause, count in session.execute(query):
-        counts.setdefault((str(group), str(row)), {})[str(main_cause)] = int(count)
+        if count:  # summary rows that went back to zero
+            counts.setdefault((str(group), str(row)), {})[str(main_cause)] = int(count)
     known = list(dict.fromkeys(mapping.fca_causes.values()))
     seen = {main_cause for row in counts.values() for main_cause in row}
     causes = [c for c in known if c in seen] + ([NOT_MAPPED] if NOT_MAPPED in seen else [])

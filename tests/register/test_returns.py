@@ -5,6 +5,7 @@ The expected values are counted by hand from the cases' comments; none is comput
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.return_map import return_map_from_mapping
 from engine.services.regulation.library import shipped_return_map
-from engine.store import returns, returns_tables
+from engine.store import returns, returns_by_day, returns_tables
 from engine.store.complaints import Complaint
 from tests.register.cases import END, START, add_cases
 
@@ -55,6 +56,14 @@ def test_fca_return_of_the_hand_made_cases(session: Session) -> None:
     assert table.rows() == _ordered(FCA_EXPECTED)  # home_finance (I, J) counts nothing and is left out
 
 
+def test_the_per_day_summary_gives_the_same_hand_counted_figures(session: Session) -> None:
+    """The pages count from the per-day summary rows (engine.store.returns_by_day): the same literal figures."""
+    add_cases(session)
+    assert returns_by_day.compute(session, returns.FCA, START, END).rows() == _ordered(FCA_EXPECTED)
+    mapping = shipped_return_map()
+    assert returns_by_day.compute(session, returns.BAFIN, START, END, mapping=mapping).rows() == BAFIN_EXPECTED
+
+
 def test_bafin_report_of_the_hand_made_cases(session: Session) -> None:
     add_cases(session)
     mapping = shipped_return_map()
@@ -79,6 +88,8 @@ def test_fca_cause_table_of_the_hand_made_cases(session: Session) -> None:
     returns.toml maps to "Charges and billing"; only B's product is mapped (card payment -> "Card payments")."""
     add_cases(session)
     table = returns_tables.cause_table(session, shipped_return_map(), START, END)
+    # A period that is not whole days is counted from the complaints, not the per-day summary: the same table.
+    assert returns_tables.cause_table(session, shipped_return_map(), START, END - timedelta(microseconds=1)) == table
     assert table.causes == ["Charges and billing"]
     assert table.rows == [
         ("banking_credit_cards", "not mapped", [2], 2),  # D, E

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.domain.roles import REGISTER_ROLES
 from engine.services.regulation.library import shipped_return_map
-from engine.store import register, returns, returns_tables
+from engine.store import register, returns, returns_by_day, returns_tables
 from webui.auth import require_roles
 from webui.db import db, now
 from webui.exports import download
@@ -79,12 +79,10 @@ def _german() -> bool:
 
 def _compute(kind: returns.ReturnKind, first: date, last: date) -> tuple[returns.ReturnTable, dict[str, Any]]:
     """The figures and the labels of their rows: the BaFin report by the categories of the designer's mapping
-    (processes/regulation/returns.toml), the FCA return by product group."""
+    (processes/regulation/returns.toml), the FCA return by product group; from the per-day summary rows."""
     if kind is not returns.BAFIN:
-        return returns.compute(db(), kind, *_bounds(first, last)), GROUP_LABELS
-    mapping = shipped_return_map()
-    grouping = returns_tables.category_expression(mapping)
-    table = returns.compute(db(), kind, *_bounds(first, last), grouping=grouping, groups=mapping.category_ids())
+        return returns_by_day.compute(db(), kind, *_bounds(first, last)), GROUP_LABELS
+    table = returns_by_day.compute(db(), kind, *_bounds(first, last), mapping=shipped_return_map())
     return table, _group_labels(kind)
 
 

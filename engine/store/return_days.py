@@ -1,0 +1,193 @@
+"""The per-day summary rows of the returns (``return_day``), kept in the same transaction as the complaints.
+
+Every ORM write of a complaint whose return columns change (engine.domain.return_days.TRACKED: received, settled
+by a final response or a closure, reopened, outcome, redress, product, a transfer that changes the product group)
+moves its contribution: the row as the database holds it before the write is taken back, the row as it holds it
+after the write is added. Both are read from the connection inside the flush, so attributes the session never
+loaded are counted right too. The changes of one flush are summed and written as upserts in key order (two
+transactions touching the same keys lock them in the same order) before the transaction commits: the summary
+and the complaints commit together or not at all.
+
+Core ``UPDATE``/``INSERT`` statements on ``complaint`` bypass this (only seeding and migrations use them);
+:func:`rebuild` recounts the whole summary from the complaints (migration 0023, bench seeding).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    delete,
+    event,
+    insert,
+    inspect,
+    select,
+)  # fmt: skip
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+
+from engine.domain.return_days import KEY_FIELDS, TRACKED, DayKey, Tally, difference, recount
+from engine.store.complaints import Complaint
+from engine.store.models import Base
+
+_DELTAS = "return_day_deltas"  # session.info: the summed changes of the flush under way
+_BEFORE = "return_day_before"  # session.info: complaint id -> its row before the write
+
+
+class ReturnDay(Base):
+    """Complaints received (or settled) on one day with one combination of the returns' dimensions."""
+
+    __tablename__ = "return_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    event: Mapped[str] = mapped_column(String(8), primary_key=True)
+    product_group: Mapped[str] = mapped_column(String(50), primary_key=True)
+    product: Mapped[str] = mapped_column(String(200), primary_key=True)
+    root_cause: Mapped[str] = mapped_column(String(100), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    band: Mapped[str] = mapped_column(String(12), primary_key=True)
+    in_favour: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    amounts: Mapped[int] = mapped_column(Integer, default=0)  # complaints that recorded a redress amount
+    redress: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0.00"))
+
+
+_TABLE = cast(Table, ReturnDay.__table__)
+_COMPLAINT = cast(Table, Complaint.__table__)
+_TRACKED_COLUMNS = [_COMPLAINT.c[name] for name in TRACKED]
+
+
+def _read(connection: Connection, complaint_id: int) -> dict[str, Any] | None:
+    row = connection.execute(select(*_TRACKED_COLUMNS).where(_COMPLAINT.c.id == complaint_id)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def _changed(complaint: Complaint) -> bool:
+    attributes = inspect(complaint).attrs
+    return any(attributes[name].history.has_changes() for name in TRACKED)
+
+
+def _remember(complaint: Complaint, connection: Connection) -> None:
+    session = object_session(complaint)
+    if session is not None:
+        session.info.setdefault(_BEFORE, {})[complaint.id] = _read(connection, complaint.id)
+
+
+def _record(complaint: Complaint, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+    session = object_session(complaint)
+    if session is None:
+        return
+    deltas: dict[DayKey, Tally] = session.info.setdefault(_DELTAS, {})
+    for key, tally in difference(old, new).items():
+        deltas[key] = deltas.get(key, Tally()) + tally
+
+
+@event.listens_for(Complaint, "after_insert")
+def _inserted(_mapper: Any, connection: Connection, complaint: Complaint) -> None:
+    _record(complaint, None, _read(connection, complaint.id))
+
+
+@event.listens_for(Complaint, "before_update")
+def _before_update(_mapper: Any, connection: Connection, complaint: Complaint) -> None:
+    if _changed(complaint):  # most writes (a task step, a note) leave the return columns alone
+        _remember(complaint, connection)
+
+
+@event.listens_for(Complaint, "before_delete")
+def _before_delete(_mapper: Any, connection: Connection, complaint: Complaint) -> None:
+    _remember(complaint, connection)
+
+
+@event.listens_for(Complaint, "after_update")
+def _updated(_mapper: Any, connection: Connection, complaint: Complaint) -> None:
+    session = object_session(complaint)
+    before = session.info.get(_BEFORE, {}) if session is not None else {}
+    if complaint.id in before:
+        _record(complaint, before.pop(complaint.id), _read(connection, complaint.id))
+
+
+@event.listens_for(Complaint, "after_delete")
+def _deleted(_mapper: Any, _connection: Connection, complaint: Complaint) -> None:
+    session = object_session(complaint)
+    before = session.info.get(_BEFORE, {}) if session is not None else {}
+    if complaint.id in before:
+        _record(complaint, before.pop(complaint.id), None)
+
+
+@event.listens_for(Session, "after_flush")
+def _write_deltas(session: Session, _context: Any) -> None:
+    deltas: dict[DayKey, Tally] = session.info.pop(_DELTAS, {})
+    session.info.pop(_BEFORE, None)
+    changes = sorted((key, tally) for key, tally in deltas.items() if tally)
+    if changes:
+        apply(session.connection(), changes)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, _previous: Any) -> None:
+    """A failed flush may have recorded changes it never wrote: they must not reach the next flush."""
+    session.info.pop(_DELTAS, None)
+    session.info.pop(_BEFORE, None)
+
+
+def _values(key: DayKey, tally: Tally) -> dict[str, Any]:
+    return {
+        **{name: getattr(key, name) for name in KEY_FIELDS},
+        "complaints": tally.complaints,
+        "amounts": tally.amounts,
+        "redress": tally.redress,
+    }
+
+
+def apply(connection: Connection, changes: list[tuple[DayKey, Tally]]) -> None:
+    """Add each change to its row (an upsert: the row is created at its first complaint)."""
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    for key, tally in changes:
+        statement = dialect_insert(_TABLE).values(**_values(key, tally))
+        statement = statement.on_conflict_do_update(
+            index_elements=list(KEY_FIELDS),
+            set_={
+                "complaints": _TABLE.c.complaints + statement.excluded.complaints,
+                "amounts": _TABLE.c.amounts + statement.excluded.amounts,
+                "redress": _TABLE.c.redress + statement.excluded.redress,
+            },
+        )
+        connection.execute(statement)
+
+
+def recounted(connection: Connection) -> dict[DayKey, Tally]:
+    """The summary as a recount of every complaint from scratch would have it."""
+    rows = connection.execute(select(*_TRACKED_COLUMNS).execution_options(yield_per=5000)).mappings()
+    return recount(rows)
+
+
+def stored(connection: Connection) -> dict[DayKey, Tally]:
+    """The summary as stored (rows that went back to zero left out)."""
+    found = {}
+    for row in connection.execute(select(_TABLE)).mappings():
+        key = DayKey(**{name: row[name] for name in KEY_FIELDS})
+        redress = Decimal(str(row["redress"])).quantize(Decimal("0.01"))
+        tally = Tally(int(row["complaints"]), int(row["amounts"]), redress)
+        if tally:
+            found[key] = tally
+    return found
+
+
+def rebuild(connection: Connection) -> int:
+    """Replace the summary by a recount of every complaint; the number of rows written."""
+    totals = recounted(connection)
+    connection.execute(delete(_TABLE))
+    rows = [_values(key, tally) for key, tally in sorted(totals.items())]
+    for start in range(0, len(rows), 5000):
+        connection.execute(insert(_TABLE), rows[start : start + 5000])
+    return len(rows)
