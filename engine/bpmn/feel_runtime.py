@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from engine.bpmn.feel import Expression, FeelError, Scope, compile_expression, to_feel, to_python
+from engine.bpmn.feel import Expression, FeelError, Scope, compile_expression, to_python
+from engine.bpmn.feel.values import feel_inputs
 
 __all__ = ["FeelError", "check_feel", "evaluate_feel", "feel_source", "is_feel"]
 
@@ -42,34 +43,10 @@ def check_feel(text: str) -> str | None:
     return None
 
 
-class _LazyVariables(dict):  # type: ignore[type-arg]
-    """Process variables converted to FEEL values only when an expression reads them.
-
-    Instance data can hold a large payload (Camunda's benchmark starts with 11 KB); converting all of it
-    for every condition would cost more than the condition.
-    """
-
-    __slots__ = ("_source",)
-
-    def __init__(self, source: Mapping[str, Any]) -> None:
-        super().__init__()
-        self._source = source
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._source
-
-    def __getitem__(self, name: str) -> Any:
-        if dict.__contains__(self, name):
-            return dict.__getitem__(self, name)
-        value = to_feel(self._source[name])
-        dict.__setitem__(self, name, value)
-        return value
-
-
 def evaluate_feel(text: str, variables: Mapping[str, Any]) -> Any:
     """The value of ``=expr`` (or bare FEEL) for these variables, as plain Python (ints, floats, dicts).
 
     Raises ``FeelError`` when the text does not parse; evaluation problems give ``None`` as FEEL specifies.
     """
     expression = _compiled(feel_source(text))
-    return to_python(expression.evaluate(Scope(_LazyVariables(variables))))
+    return to_python(expression.evaluate(Scope(feel_inputs(variables))))
