@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 from engine.bpmn.diagram_texts import read_translations
 from engine.domain.forms import FormField
 from engine.store.case_queries import TimelineEntry
-from engine.store.diagram_text_queries import translations_for
+from engine.store.diagram_text_queries import (
+    definition_id_of,
+    instance_definition_id,
+    translations_for,
+    translations_of,
+)
 from engine.store.models import TASK_OPEN, HumanTask, ProcessInstance
 from webui.db import db
 
@@ -28,7 +33,8 @@ def _language() -> str:
 
 def texts_for_task(session: Session, task: HumanTask) -> dict[str, str]:
     """The translations of the task's process version into the user's language (empty when there are none)."""
-    return translations_for(session, task.instance.definition_id).get(_language(), {})
+    definition_id = definition_id_of(session, task)
+    return {} if definition_id is None else translations_for(session, definition_id).get(_language(), {})
 
 
 def task_title(texts: dict[str, str], task: HumanTask) -> str:
@@ -66,10 +72,9 @@ def titles_for(session: Session, tasks: Iterable[HumanTask]) -> dict[str, str]:
         ).all()
     )
     language = _language()
+    texts = translations_of(session, versions.values())
     return {
-        task.id: translations_for(session, versions[task.instance_id])
-        .get(language, {})
-        .get(task.element_id, task.title)
+        task.id: texts[versions[task.instance_id]].get(language, {}).get(task.element_id, task.title)
         for task in tasks
         if task.instance_id in versions
     }
@@ -99,15 +104,15 @@ def state_labels() -> dict[str, str]:
 
 def diagram_texts_of_instance(session: Session, instance_id: int) -> dict[str, dict[str, str]]:
     """Keyword arguments for ``instance_svg``: the instance's diagram in the user's language."""
-    instance = session.get(ProcessInstance, instance_id)
-    names = element_names(session, instance.definition_id) if instance is not None else {}
+    definition_id = instance_definition_id(session, instance_id)
+    names = element_names(session, definition_id) if definition_id is not None else {}
     return {"names": names, "state_labels": state_labels()}
 
 
 def translated_timeline(session: Session, instance_id: int | None, entries: list[TimelineEntry]) -> list[TimelineEntry]:
     """The case timeline with task names in the user's language (entries name the diagram element they are about)."""
-    instance = session.get(ProcessInstance, instance_id) if instance_id is not None else None
-    names = element_names(session, instance.definition_id) if instance is not None else {}
+    definition_id = instance_definition_id(session, instance_id) if instance_id is not None else None
+    names = element_names(session, definition_id) if definition_id is not None else {}
     if not names:
         return entries
     result = []
@@ -132,9 +137,10 @@ def translated_activities(session: Session, activities: list[tuple[str, str]]) -
         .distinct()
     ).all()
     language = _language()
+    texts = translations_of(session, {definition_id for _element, definition_id in versions})
     names: dict[str, str] = {}
     for element, definition_id in versions:
-        text = translations_for(session, definition_id).get(language, {}).get(element)
+        text = texts[definition_id].get(language, {}).get(element)
         if text:
             names.setdefault(element, text)
     translated = [(element, names.get(element, title)) for element, title in activities]

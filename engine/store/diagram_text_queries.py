@@ -7,28 +7,62 @@ they are read once per version and kept. The web UI and the mails both read task
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.diagram_texts import read_translations
-from engine.store.models import DefinitionResource, HumanTask, ProcessDefinition
+from engine.store.models import DefinitionResource, HumanTask, ProcessDefinition, ProcessInstance
+
+Texts = dict[str, dict[str, str]]
 
 # Keyed by the version's checksum too: an id alone names different versions in different databases (one
 # process serving several test databases, or a database restored from another), and would serve stale texts.
-_CACHE: dict[tuple[int, str], dict[str, dict[str, str]]] = {}
+_CACHE: dict[tuple[int, str], Texts] = {}
 _LOCK = threading.Lock()
+# Within one transaction a version id means one version, so its texts are also kept in the session: a task list
+# asks for the texts of every row, and checking the checksum each time cost a statement per row.
+_IN_SESSION = "complaintflow.diagram_texts"
+_VERSIONS = "complaintflow.instance_versions"
 
 
-def translations_for(session: Session, definition_id: int) -> dict[str, dict[str, str]]:
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, _transaction: object) -> None:
+    """A later transaction may see another database state (a version deleted, its id reused on SQLite)."""
+    session.info.pop(_IN_SESSION, None)
+    session.info.pop(_VERSIONS, None)
+
+
+def translations_of(session: Session, definition_ids: Iterable[int]) -> dict[int, Texts]:
+    """Language -> key -> text of several deployed versions; one statement for the checksums of those not
+    looked at yet in this transaction, and the files only of versions never read by this process."""
+    known: dict[int, Texts] = session.info.setdefault(_IN_SESSION, {})
+    wanted = set(definition_ids)
+    missing = wanted - known.keys()
+    if missing:
+        checksums = dict(
+            session.execute(
+                select(ProcessDefinition.id, ProcessDefinition.checksum).where(ProcessDefinition.id.in_(missing))
+            ).all()
+        )
+        for definition_id in missing:
+            known[definition_id] = _texts(session, definition_id, checksums.get(definition_id, ""))
+    return {definition_id: known[definition_id] for definition_id in wanted}
+
+
+def translations_for(session: Session, definition_id: int) -> Texts:
     """Language -> key -> text of one deployed version."""
-    definition = session.get(ProcessDefinition, definition_id)
-    cache_key = (definition_id, definition.checksum if definition is not None else "")
+    return translations_of(session, (definition_id,))[definition_id]
+
+
+def _texts(session: Session, definition_id: int, checksum: str) -> Texts:
+    cache_key = (definition_id, checksum)
     with _LOCK:
         cached = _CACHE.get(cache_key)
     if cached is not None:
         return cached
-    texts: dict[str, dict[str, str]] = {}
+    texts: Texts = {}
     query = select(DefinitionResource.content).where(
         DefinitionResource.definition_id == definition_id, DefinitionResource.kind == "bpmn"
     )
@@ -40,9 +74,33 @@ def translations_for(session: Session, definition_id: int) -> dict[str, dict[str
     return texts
 
 
+def definition_id_of(session: Session, task: HumanTask) -> int | None:
+    """The process version of a task (see ``instance_definition_id``)."""
+    instance = task.__dict__.get("instance")
+    if isinstance(instance, ProcessInstance) and "definition_id" in instance.__dict__:
+        return int(instance.__dict__["definition_id"])
+    return instance_definition_id(session, task.instance_id)
+
+
+def instance_definition_id(session: Session, instance_id: int) -> int | None:
+    """The process version an instance runs on: from the session when it holds the row loaded, otherwise that one
+    column (the row would bring the serialized workflow state, tens of kilobytes, for one number)."""
+    held = session.identity_map.get(session.identity_key(ProcessInstance, instance_id))
+    if isinstance(held, ProcessInstance) and "definition_id" in held.__dict__:
+        return int(held.__dict__["definition_id"])
+    versions: dict[int, int | None] = session.info.setdefault(_VERSIONS, {})
+    if instance_id not in versions:
+        found = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id))
+        versions[instance_id] = None if found is None else int(found)
+    return versions[instance_id]
+
+
 def task_title_in(session: Session, task_id: str, language: str) -> str | None:
     """The name of a task in ``language`` as its process version translates it (its own name otherwise)."""
     task = session.get(HumanTask, task_id)
     if task is None:
         return None
-    return translations_for(session, task.instance.definition_id).get(language, {}).get(task.element_id, task.title)
+    definition_id = definition_id_of(session, task)
+    if definition_id is None:
+        return task.title
+    return translations_for(session, definition_id).get(language, {}).get(task.element_id, task.title)
