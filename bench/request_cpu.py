@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/request_cpu.py [--baseline a49e4d1] [--rounds 2] [--complaints 60] [--runs 30]
     .venv/bin/python bench/request_cpu.py --profile "task page"     # cProfile of one kind, this code only
+    .venv/bin/python bench/request_cpu.py --rounds 1 --statements   # and the SQL each kind sends
 
 Wall-clock latency on a machine shared by several people says more about the neighbours than about the code,
 so this compares CPU time: for each request kind of bench/load.py (portal, sign-in, task lists, claim, task
@@ -95,10 +96,12 @@ def main() -> None:
     parser.add_argument("--complaints", type=int, default=60, help="complaints in the desk before measuring")
     parser.add_argument("--runs", type=int, default=30, help="requests of each kind per round")
     parser.add_argument("--profile", default=None, help="print a cProfile listing of this request kind")
+    parser.add_argument("--statements", action="store_true", help="print the SQL of each request kind (this tree)")
     arguments = parser.parse_args()
     extra = ["--complaints", str(arguments.complaints), "--runs", str(arguments.runs)]
     if arguments.profile:
         extra += ["--profile", arguments.profile]
+    own = ["--statements"] if arguments.statements else []  # a baseline's script may not know it
     admin_url = os.environ.get("COMPLAINTFLOW_TEST_POSTGRES_URL")
     server = None if admin_url else TemporaryPostgres().start()
     admin_url = admin_url or server.url  # type: ignore[union-attr]
@@ -112,7 +115,7 @@ def main() -> None:
                     print(f"round {number + 1}: baseline, load average {load_average()}", flush=True)
                     baseline.append(measure(old, admin_url, f"cf_reqcpu_base_{os.getpid()}", extra))
                 print(f"round {number + 1}: this tree, load average {load_average()}", flush=True)
-                current.append(measure(ROOT, admin_url, f"cf_reqcpu_{os.getpid()}", extra))
+                current.append(measure(ROOT, admin_url, f"cf_reqcpu_{os.getpid()}", extra + own))
     finally:
         if server is not None:
             server.stop()

@@ -180,6 +180,7 @@ def main() -> None:
     parser.add_argument("--complaints", type=int, default=60)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", default=None, help="request kind to profile (cProfile listing on stderr)")
+    parser.add_argument("--statements", action="store_true", help="print the SQL of the last request of each kind")
     arguments = parser.parse_args()
     tree = arguments.tree.resolve()
     sys.path[:0] = [str(tree)]
@@ -199,6 +200,9 @@ def main() -> None:
             submit_complaint(app, meter, number, measured=number >= arguments.complaints)
         staff_requests(app, meter, arguments.runs)
         app.extensions["complaintflow"].engine.dispose()
+    if arguments.statements:
+        for kind, statements in meter.statements_of.items():
+            print(f"--- {kind}: {len(statements)} statements", *statements, sep="\n", file=sys.stderr)
     if arguments.profile:
         print("\n".join(meter.statements_of.get(arguments.profile, [])), file=sys.stderr)
         meter.profiler.dump_stats(Path(tempfile.gettempdir()) / "request_cpu.prof")
