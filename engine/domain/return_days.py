@@ -13,7 +13,7 @@ the unique key. Every lookup the returns do treats NULL and "" alike (no mapping
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -108,6 +108,40 @@ def difference(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> 
     add_into(totals, old, -1)
     add_into(totals, new, 1)
     return {key: tally for key, tally in totals.items() if tally}
+
+
+def month_key(key: DayKey) -> DayKey:
+    """The key of the month row a day row rolls up into (its day: the first of the month)."""
+    return replace(key, day=key.day.replace(day=1))
+
+
+def by_month(totals: Mapping[DayKey, Tally]) -> dict[DayKey, Tally]:
+    """Day rows (or changes of them) summed per month; zeros dropped."""
+    months: dict[DayKey, Tally] = {}
+    for key, tally in totals.items():
+        month = month_key(key)
+        months[month] = months.get(month, Tally()) + tally
+    return {key: tally for key, tally in months.items() if tally}
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def spans(first: date | None, last: date) -> list[tuple[bool, date | None, date]]:
+    """``[first, last)`` (``first`` None: from the beginning) as pieces ``(monthly, from, to)``: the whole months
+    from the month rows, the days before the first whole month and after the last from the day rows."""
+    whole_from = first if first is None or first.day == 1 else _next_month(first)
+    whole_to = last.replace(day=1)
+    if whole_from is not None and whole_from >= whole_to:
+        return [(False, first, last)] if first is None or first < last else []
+    pieces: list[tuple[bool, date | None, date]] = []
+    if first is not None and whole_from is not None and first < whole_from:
+        pieces.append((False, first, whole_from))
+    pieces.append((True, whole_from, whole_to))
+    if whole_to < last:
+        pieces.append((False, whole_to, last))
+    return pieces
 
 
 def recount(rows: Iterable[Any]) -> dict[DayKey, Tally]:

@@ -1,4 +1,5 @@
-"""The per-day summary rows of the returns (``return_day``), kept in the same transaction as the complaints.
+"""The summary rows of the returns per day (``return_day``) and per month (``return_month``), kept in the same
+transaction as the complaints.
 
 Every ORM write of a complaint whose return columns change (engine.domain.return_days.TRACKED: received, settled
 by a final response or a closure, reopened, outcome, redress, product, a transfer that changes the product group)
@@ -9,7 +10,8 @@ transactions touching the same keys lock them in the same order) before the tran
 and the complaints commit together or not at all.
 
 Core ``UPDATE``/``INSERT`` statements on ``complaint`` bypass this (only seeding and migrations use them);
-:func:`rebuild` recounts the whole summary from the complaints (migration 0023, bench seeding).
+:func:`rebuild` recounts the whole summary from the complaints (migrations 0023 and 0024 fill it the same way;
+bench seeding).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+from sqlalchemy.sql.elements import ColumnElement
 
-from engine.domain.return_days import KEY_FIELDS, TRACKED, DayKey, Tally, difference, recount
+from engine.domain.return_days import KEY_FIELDS, TRACKED, DayKey, Tally, by_month, difference, recount, spans
 from engine.store.complaints import Complaint
 from engine.store.models import Base
 
@@ -44,10 +47,8 @@ _DELTAS = "return_day_deltas"  # session.info: the summed changes of the flush u
 _BEFORE = "return_day_before"  # session.info: complaint id -> its row before the write
 
 
-class ReturnDay(Base):
-    """Complaints received (or settled) on one day with one combination of the returns' dimensions."""
-
-    __tablename__ = "return_day"
+class _Summary:
+    """The columns of both summaries: the key (engine.domain.return_days.DayKey) and the tally."""
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     event: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -62,7 +63,36 @@ class ReturnDay(Base):
     redress: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0.00"))
 
 
-_TABLE = cast(Table, ReturnDay.__table__)
+class ReturnDay(_Summary, Base):
+    """Complaints received (or settled) on one day with one combination of the returns' dimensions."""
+
+    __tablename__ = "return_day"
+
+
+class ReturnMonth(_Summary, Base):
+    """The same per calendar month (``day`` is the month's first day): a year is twelve of them, not 365 days."""
+
+    __tablename__ = "return_month"
+
+
+SUMMARIES = (ReturnDay, ReturnMonth)
+
+
+def pieces(first: date | None, last: date) -> list[tuple[type[_Summary], list[ColumnElement[bool]]]]:
+    """The summary rows that make up the days ``[first, last)``: the month rows of its whole months and the day rows
+    of the rest (engine.domain.return_days.spans), each piece as (model, conditions on its ``day``)."""
+    found: list[tuple[type[_Summary], list[ColumnElement[bool]]]] = []
+    for monthly, start, end in spans(first, last):
+        model: Any = ReturnMonth if monthly else ReturnDay
+        conditions = [model.day < end] if start is None else [model.day >= start, model.day < end]
+        found.append((model, conditions))
+    return found
+
+
+_TABLES: dict[Any, Table] = {
+    ReturnDay: cast(Table, ReturnDay.__table__),
+    ReturnMonth: cast(Table, ReturnMonth.__table__),
+}
 _COMPLAINT = cast(Table, Complaint.__table__)
 _TRACKED_COLUMNS = [_COMPLAINT.c[name] for name in TRACKED]
 
@@ -150,31 +180,35 @@ def _values(key: DayKey, tally: Tally) -> dict[str, Any]:
 
 
 def apply(connection: Connection, changes: list[tuple[DayKey, Tally]]) -> None:
-    """Add each change to its row (an upsert: the row is created at its first complaint)."""
+    """Add each change to its day row and its month row (upserts: a row is created at its first complaint)."""
     dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    for key, tally in changes:
-        statement = dialect_insert(_TABLE).values(**_values(key, tally))
-        statement = statement.on_conflict_do_update(
-            index_elements=list(KEY_FIELDS),
-            set_={
-                "complaints": _TABLE.c.complaints + statement.excluded.complaints,
-                "amounts": _TABLE.c.amounts + statement.excluded.amounts,
-                "redress": _TABLE.c.redress + statement.excluded.redress,
-            },
-        )
-        connection.execute(statement)
+    months = sorted(by_month(dict(changes)).items())
+    for model, rows in ((ReturnDay, changes), (ReturnMonth, months)):
+        table = _TABLES[model]
+        for key, tally in rows:
+            statement = dialect_insert(table).values(**_values(key, tally))
+            statement = statement.on_conflict_do_update(
+                index_elements=list(KEY_FIELDS),
+                set_={
+                    "complaints": table.c.complaints + statement.excluded.complaints,
+                    "amounts": table.c.amounts + statement.excluded.amounts,
+                    "redress": table.c.redress + statement.excluded.redress,
+                },
+            )
+            connection.execute(statement)
 
 
-def recounted(connection: Connection) -> dict[DayKey, Tally]:
-    """The summary as a recount of every complaint from scratch would have it."""
+def recounted(connection: Connection, model: type[_Summary] = ReturnDay) -> dict[DayKey, Tally]:
+    """The summary (``model``: per day or per month) as a recount of every complaint from scratch would have it."""
     rows = connection.execute(select(*_TRACKED_COLUMNS).execution_options(yield_per=5000)).mappings()
-    return recount(rows)
+    totals = recount(rows)
+    return by_month(totals) if model is ReturnMonth else totals
 
 
-def stored(connection: Connection) -> dict[DayKey, Tally]:
+def stored(connection: Connection, model: type[_Summary] = ReturnDay) -> dict[DayKey, Tally]:
     """The summary as stored (rows that went back to zero left out)."""
     found = {}
-    for row in connection.execute(select(_TABLE)).mappings():
+    for row in connection.execute(select(*_TABLES[model].columns)).mappings():
         key = DayKey(**{name: row[name] for name in KEY_FIELDS})
         redress = Decimal(str(row["redress"])).quantize(Decimal("0.01"))
         tally = Tally(int(row["complaints"]), int(row["amounts"]), redress)
@@ -184,10 +218,11 @@ def stored(connection: Connection) -> dict[DayKey, Tally]:
 
 
 def rebuild(connection: Connection) -> int:
-    """Replace the summary by a recount of every complaint; the number of rows written."""
-    totals = recounted(connection)
-    connection.execute(delete(_TABLE))
-    rows = [_values(key, tally) for key, tally in sorted(totals.items())]
-    for start in range(0, len(rows), 5000):
-        connection.execute(insert(_TABLE), rows[start : start + 5000])
-    return len(rows)
+    """Replace both summaries by a recount of every complaint; the number of day rows written."""
+    days = recount(connection.execute(select(*_TRACKED_COLUMNS).execution_options(yield_per=5000)).mappings())
+    for model, totals in ((ReturnDay, days), (ReturnMonth, by_month(days))):
+        connection.execute(delete(_TABLES[model]))
+        rows = [_values(key, tally) for key, tally in sorted(totals.items())]
+        for start in range(0, len(rows), 5000):
+            connection.execute(insert(_TABLES[model]), rows[start : start + 5000])
+    return len(days)

@@ -1,5 +1,6 @@
-"""The returns' figures from the per-day summary (``return_day``, engine.store.return_days): two small grouped
-queries whose cost depends on the days and dimensions of the period, not on the number of complaints.
+"""The returns' figures from the summary rows (engine.store.return_days): the month rows of the period's whole
+months and the day rows of the rest, a few small grouped queries whose cost depends on the months, days and
+dimensions of the period, not on the number of complaints.
 
 The counting rules are those of engine.store.returns (which still lists the complaints behind a figure):
 
@@ -25,7 +26,7 @@ from engine.domain.classification import BAND_EIGHT_WEEKS, BAND_LATER, BAND_THRE
 from engine.domain.return_days import RECEIVED, SETTLED, utc_day, whole_days
 from engine.domain.return_map import ReturnMap
 from engine.store import returns
-from engine.store.return_days import ReturnDay
+from engine.store.return_days import pieces
 from engine.store.returns_tables import category_expression
 
 _BANDS = {BAND_THREE_DAYS: "closed_3_days", BAND_EIGHT_WEEKS: "closed_8_weeks", BAND_LATER: "closed_later"}
@@ -45,9 +46,11 @@ def compute(
     figures: dict[str, dict[str, Any]] = {
         group: {**dict.fromkeys(_COUNTED, 0), "redress": {}} for group in (*groups, returns.TOTAL)
     }
-    by: Any = ReturnDay.product_group
-    if mapping is not None:
-        by = category_expression(mapping, ReturnDay.product, ReturnDay.product_group)
+
+    def by(model: Any) -> Any:
+        if mapping is None:
+            return model.product_group
+        return category_expression(mapping, model.product, model.product_group)
 
     def key(group: Any) -> str:
         if mapping is not None:
@@ -58,33 +61,36 @@ def compute(
         for name in (key(group), returns.TOTAL):
             figures[name][measure] += value
 
-    earlier = select(by, ReturnDay.event, func.sum(ReturnDay.complaints)).where(ReturnDay.day < first)
-    for group, event, count in session.execute(earlier.group_by(by, ReturnDay.event)):
-        sign = 1 if event == RECEIVED else -1
-        add(group, "outstanding_start", sign * int(count or 0))
-        add(group, "outstanding_end", sign * int(count or 0))
-    dimensions = (by, ReturnDay.event, ReturnDay.band, ReturnDay.in_favour, ReturnDay.currency)
-    sums = (func.sum(ReturnDay.complaints), func.sum(ReturnDay.amounts), func.sum(ReturnDay.redress))
-    within = select(*dimensions, *sums).where(ReturnDay.day >= first, ReturnDay.day < last).group_by(*dimensions)
-    for group, event, band, in_favour, currency, count, amounts, redress in session.execute(within):
-        count = int(count or 0)
-        if event == RECEIVED:
-            add(group, "received", count)
-            add(group, "outstanding_end", count)
-            continue
-        if event != SETTLED:
-            continue
-        add(group, "closed", count)
-        add(group, "outstanding_end", -count)
-        if band in _BANDS:
-            add(group, _BANDS[band], count)
-        if in_favour:
-            add(group, "upheld", count)
-        if amounts:  # some complaint settled in the period recorded an amount in this currency
-            amount = Decimal(str(redress)).quantize(Decimal("0.01"))
-            for name in (key(group), returns.TOTAL):
-                per_currency = figures[name]["redress"]
-                per_currency[currency] = per_currency.get(currency, Decimal("0.00")) + amount
+    for model, conditions in pieces(None, first):  # everything received or settled before the period
+        grouped = by(model)  # one expression object in SELECT and GROUP BY (PostgreSQL: the same parameters)
+        earlier = select(grouped, model.event, func.sum(model.complaints)).where(*conditions)
+        for group, event, count in session.execute(earlier.group_by(grouped, model.event)):
+            sign = 1 if event == RECEIVED else -1
+            add(group, "outstanding_start", sign * int(count or 0))
+            add(group, "outstanding_end", sign * int(count or 0))
+    for model, conditions in pieces(first, last):
+        dimensions = (by(model), model.event, model.band, model.in_favour, model.currency)
+        sums = (func.sum(model.complaints), func.sum(model.amounts), func.sum(model.redress))
+        within = select(*dimensions, *sums).where(*conditions).group_by(*dimensions)
+        for group, event, band, in_favour, currency, count, amounts, redress in session.execute(within):
+            count = int(count or 0)
+            if event == RECEIVED:
+                add(group, "received", count)
+                add(group, "outstanding_end", count)
+                continue
+            if event != SETTLED:
+                continue
+            add(group, "closed", count)
+            add(group, "outstanding_end", -count)
+            if band in _BANDS:
+                add(group, _BANDS[band], count)
+            if in_favour:
+                add(group, "upheld", count)
+            if amounts:  # some complaint settled in the period recorded an amount in this currency
+                amount = Decimal(str(redress)).quantize(Decimal("0.01"))
+                for name in (key(group), returns.TOTAL):
+                    per_currency = figures[name]["redress"]
+                    per_currency[currency] = per_currency.get(currency, Decimal("0.00")) + amount
     for row in figures.values():
         row["redress"] = dict(sorted(row["redress"].items()))
     chosen = {group: {measure: row[measure] for measure in kind.measures} for group, row in figures.items()}

@@ -17,7 +17,7 @@ from engine.domain.classification import PRODUCT_GROUPS
 from engine.domain.return_days import RECEIVED, utc_day, whole_days
 from engine.domain.return_map import NOT_MAPPED, ReturnMap
 from engine.store.complaints import Complaint
-from engine.store.return_days import ReturnDay
+from engine.store.return_days import pieces
 from engine.store.returns import NO_GROUP, TOTAL, condition
 
 
@@ -61,30 +61,36 @@ def _group(column: Any) -> ColumnElement[str]:
     return case((column.in_(PRODUCT_GROUPS), column), else_=NO_GROUP)
 
 
-def _cause_query(mapping: ReturnMap, start: datetime, end: datetime) -> Select[tuple[Any, ...]]:
-    """Complaints received in ``[start, end)`` per group, product row and main cause: from the per-day summary
-    when the period is whole UTC days (as the pages ask), else from the complaints themselves."""
-    if whole_days(start, end):
-        source: Any = ReturnDay
-        counted: Any = func.sum(ReturnDay.complaints)
-        where = [ReturnDay.event == RECEIVED, ReturnDay.day >= utc_day(start), ReturnDay.day < utc_day(end)]
-    else:
-        source, counted = Complaint, func.count()
-        where = [Complaint.created_at >= start, Complaint.created_at < end]
+def _cause_queries(mapping: ReturnMap, start: datetime, end: datetime) -> list[Select[tuple[Any, ...]]]:
+    """Complaints received in ``[start, end)`` per group, product row and main cause: from the summary rows (month
+    and day rows, engine.store.return_days) when the period is whole UTC days, as the pages ask, else from the
+    complaints themselves."""
+    if not whole_days(start, end):
+        return [
+            _cause_query(mapping, Complaint, func.count(), [Complaint.created_at >= start, Complaint.created_at < end])
+        ]
+    return [
+        _cause_query(mapping, model, func.sum(model.complaints), [model.event == RECEIVED, *conditions])
+        for model, conditions in pieces(utc_day(start), utc_day(end))
+    ]
+
+
+def _cause_query(mapping: ReturnMap, source: Any, counted: Any, where: list[Any]) -> Select[tuple[Any, ...]]:
     product = _lookup(source.product, mapping.fca_products, NOT_MAPPED)
     cause = _lookup(source.root_cause, mapping.fca_causes, NOT_MAPPED)
-    grouped = _group(source.product_group)  # one expression object in SELECT and GROUP BY: PostgreSQL needs the
-    # same bound parameters
+    grouped = _group(source.product_group)  # one object in SELECT and GROUP BY: PostgreSQL needs the same parameters
     return select(grouped, product, cause, counted).where(*where).group_by(grouped, product, cause)
 
 
 def cause_table(session: Session, mapping: ReturnMap, start: datetime, end: datetime) -> CauseTable:
-    """One grouped query over the complaints received in ``[start, end)``; the mapping names rows and causes."""
-    query = _cause_query(mapping, start, end)
+    """A grouped query (one per summary piece) over the complaints received in ``[start, end)``; the mapping names
+    rows and causes."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for group, row, main_cause, count in session.execute(query):
-        if count:  # summary rows that went back to zero
-            counts.setdefault((str(group), str(row)), {})[str(main_cause)] = int(count)
+    for query in _cause_queries(mapping, start, end):
+        for group, row, main_cause, count in session.execute(query):
+            if count:  # summary rows that went back to zero
+                cell = counts.setdefault((str(group), str(row)), {})
+                cell[str(main_cause)] = cell.get(str(main_cause), 0) + int(count)
     known = list(dict.fromkeys(mapping.fca_causes.values()))
     seen = {main_cause for row in counts.values() for main_cause in row}
     causes = [c for c in known if c in seen] + ([NOT_MAPPED] if NOT_MAPPED in seen else [])

@@ -19,7 +19,7 @@ from engine.domain.return_days import RECEIVED, utc_day, whole_days
 from engine.store.complaints import Complaint
 from engine.store.kpi_series import bucket_starts
 from engine.store.kpi_sql import bucket_sql
-from engine.store.return_days import ReturnDay
+from engine.store.return_days import ReturnDay, pieces
 
 
 @dataclass(frozen=True)
@@ -45,33 +45,39 @@ def root_cause_trends(session: Session, start: datetime, end: datetime, bucket: 
     """Complaints received in ``[start, end)`` with a root cause, per (product group, root cause) and bucket."""
     buckets = bucket_starts(start, end, bucket)
     dialect = session.get_bind().dialect.name
+    queries = []
     if whole_days(start, end):
-        day: Any = ReturnDay.day
-        if dialect == "postgresql":  # a date: to a timestamp without zone, so date_trunc stays in calendar days
-            day = cast(ReturnDay.day, DateTime())
-        key = bucket_sql(day, bucket, dialect, in_utc=False)
-        group: Any = func.nullif(ReturnDay.product_group, "")
-        query = (
-            select(group, ReturnDay.root_cause, key, func.sum(ReturnDay.complaints))
-            .where(ReturnDay.event == RECEIVED, ReturnDay.day >= utc_day(start), ReturnDay.day < utc_day(end))
-            .where(ReturnDay.root_cause != "")
-            .group_by(group, ReturnDay.root_cause, key)
-        )
+        # Month buckets: the month rows of the whole months, day rows for the rest; day and week buckets: day rows.
+        chosen = pieces(utc_day(start), utc_day(end)) if bucket == "month" else [
+            (ReturnDay, [ReturnDay.day >= utc_day(start), ReturnDay.day < utc_day(end)])
+        ]  # fmt: skip
+        for model, conditions in chosen:
+            day: Any = model.day
+            if dialect == "postgresql":  # a date: to a timestamp without zone, so date_trunc stays in calendar days
+                day = cast(model.day, DateTime())
+            key = bucket_sql(day, bucket, dialect, in_utc=False)
+            group: Any = func.nullif(model.product_group, "")
+            queries.append(
+                select(group, model.root_cause, key, func.sum(model.complaints))
+                .where(model.event == RECEIVED, model.root_cause != "", *conditions)
+                .group_by(group, model.root_cause, key)
+            )
     else:
         key = bucket_sql(Complaint.created_at, bucket, dialect)
-        query = (
+        queries.append(
             select(Complaint.product_group, Complaint.root_cause, key, func.count())
             .where(Complaint.created_at >= start, Complaint.created_at < end, Complaint.root_cause.is_not(None))
             .group_by(Complaint.product_group, Complaint.root_cause, key)
         )
     index = {day.isoformat(): position for position, day in enumerate(buckets)}
     found: dict[tuple[str | None, str], list[int]] = {}
-    for group, cause, bucket_day, count in session.execute(query):
-        if not count:  # summary rows that went back to zero
-            continue
-        counts = found.setdefault((group, str(cause)), [0] * len(buckets))
-        if bucket_day in index:
-            counts[index[bucket_day]] += int(count)
+    for query in queries:
+        for group, cause, bucket_day, count in session.execute(query):
+            if not count:  # summary rows that went back to zero
+                continue
+            counts = found.setdefault((group, str(cause)), [0] * len(buckets))
+            if bucket_day in index:
+                counts[index[bucket_day]] += int(count)
     rows = [Trend(group, cause, counts) for (group, cause), counts in found.items()]
     rows.sort(key=lambda row: (-row.total, row.product_group or "", row.root_cause))
     return Trends(buckets, rows)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,7 @@ from engine.services.casework.responses import record_closure, record_reopening,
 from engine.services.regulation.library import shipped_return_map
 from engine.store import returns, returns_by_day, returns_tables, trends
 from engine.store.complaints import Complaint, Customer
-from engine.store.return_days import ReturnDay, recounted, stored
+from engine.store.return_days import ReturnDay, ReturnMonth, recounted, stored
 from tests.conftest import DatabaseUnderTest
 from tests.register.cases import add_cases
 
@@ -98,7 +99,9 @@ def test_the_summary_equals_a_recount_after_random_events(database: DatabaseUnde
             else:
                 session.commit()
         with database.session() as session:
-            assert stored(session.connection()) == recounted(session.connection()), f"round {round_number}"
+            for model in (ReturnDay, ReturnMonth):
+                connection = session.connection()
+                assert stored(connection, model) == recounted(connection, model), f"{model.__name__} {round_number}"
     _same_figures_both_ways(database)
 
 
@@ -125,19 +128,24 @@ def _same_figures_both_ways(database: DatabaseUnderTest) -> None:
                 assert series == detail, (bucket, start, end)
 
 
-MIGRATION = Path(__file__).resolve().parents[2] / "engine/store/migrations/versions/0023_return_day_summary.py"
+VERSIONS = Path(__file__).resolve().parents[2] / "engine/store/migrations/versions"
 
 
-def test_the_migration_fills_the_summary_from_the_complaints(session: Session) -> None:
+@pytest.mark.parametrize(
+    ("migration", "model"), [("0023_return_day_summary", ReturnDay), ("0024_return_month_summary", ReturnMonth)]
+)
+def test_the_migrations_fill_the_summaries_from_the_complaints(
+    session: Session, migration: str, model: type[ReturnDay] | type[ReturnMonth]
+) -> None:
     add_cases(session)  # the hand-made cases: reopened, transferred, paused, several currencies
-    expected = recounted(session.connection())
+    expected = recounted(session.connection(), model)
     assert len(expected) > 10
-    session.execute(delete(ReturnDay))  # as before migration 0023: complaints, no summary
+    session.execute(delete(model))  # as before the migration: complaints, no summary
     session.commit()
-    spec = importlib.util.spec_from_file_location("migration_0023", MIGRATION)
+    spec = importlib.util.spec_from_file_location(migration, VERSIONS / f"{migration}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.backfill(session.connection())
     session.commit()
-    assert stored(session.connection()) == expected
+    assert stored(session.connection(), model) == expected
