@@ -38,9 +38,10 @@ from bench.kpi import NOW, seed  # noqa: E402
 from bench.tasklist import percentiles, timed  # noqa: E402
 from complaintflow.context import AppContext  # noqa: E402
 from complaintflow.web import DEFAULT_GROUPS, DEMO_USERS, OPERATOR  # noqa: E402
+from engine.services.regulation.library import shipped_return_map  # noqa: E402
 from engine.services.users import accounts as user_service  # noqa: E402
 from engine.settings import Settings  # noqa: E402
-from engine.store import returns, schema  # noqa: E402
+from engine.store import returns, returns_by_day, schema  # noqa: E402
 from engine.store.complaints import Complaint  # noqa: E402
 from engine.store.database import make_engine, make_session_factory  # noqa: E402
 
@@ -79,12 +80,14 @@ def bench_backend(name: str, url: str, count: int, runs: int) -> list[tuple[str,
         user_service.ensure_users(session, OPERATOR, DEFAULT_GROUPS, DEMO_USERS, NOW)
     start = (NOW - timedelta(days=364)).replace(hour=0, minute=0)
     end = (NOW + timedelta(days=1)).replace(hour=0, minute=0)
-    with sessions() as session:  # same counts both ways (redress: the sum over currencies, all EUR here)
-        new, old = returns.compute(session, returns.FCA, start, end), single_pass(session, returns.FCA, start, end)
-        for measure in returns.FCA.measures:
-            figure = new.figures[returns.TOTAL][measure]
-            figure = sum(figure.values(), Decimal(0)) if isinstance(figure, dict) else figure
-            assert figure == old[measure], (measure, figure, old[measure])
+    with sessions() as session:  # same counts every way (redress: the sum over currencies, all EUR here)
+        old = single_pass(session, returns.FCA, start, end)
+        for new in (returns.compute(session, returns.FCA, start, end),
+                    returns_by_day.compute(session, returns.FCA, start, end)):  # fmt: skip
+            for measure in returns.FCA.measures:
+                figure = new.figures[returns.TOTAL][measure]
+                figure = sum(figure.values(), Decimal(0)) if isinstance(figure, dict) else figure
+                assert figure == old[measure], (measure, figure, old[measure])
 
     def store(function: Callable[..., object], kind: returns.ReturnKind) -> Callable[[], None]:
         def run() -> None:
@@ -104,22 +107,49 @@ def bench_backend(name: str, url: str, count: int, runs: int) -> list[tuple[str,
         assert client.post("/sign-in", data={"username": "manager", "password": "demo"}).status_code == 302
         period = {"start": start.date().isoformat(), "end": NOW.date().isoformat()}
 
-        def page(path: str) -> Callable[[], None]:
+        def page(path: str, extra: dict[str, str] | None = None) -> Callable[[], None]:
             def run() -> None:
-                response = client.get(path, query_string=period)
+                response = client.get(path, query_string={**period, **(extra or {})})
                 assert response.status_code == 200, (path, response.status_code)
 
             return run
 
+        def first_bytes(path: str) -> Callable[[], None]:
+            """A streamed download: the time until its first 64 KiB (a whole year is a download, not a page)."""
+
+            def run() -> None:
+                response = client.get(path, query_string=period, buffered=False)
+                assert response.status_code == 200, (path, response.status_code)
+                received = 0
+                for chunk in response.response:
+                    received += len(chunk)
+                    if received >= 65536:
+                        break
+                response.close()
+
+            return run
+
+        mapping = shipped_return_map()
+
+        def by_category() -> None:
+            with sessions() as session:
+                returns_by_day.compute(session, returns.BAFIN, start, end, mapping=mapping)
+
         measured = {
-            "FCA return, single pass (baseline)": store(single_pass, returns.FCA),
-            "FCA return, per currency (store)": store(returns.compute, returns.FCA),
-            "BaFin report, single pass (baseline)": store(single_pass, returns.BAFIN),
-            "BaFin report, per currency (store)": store(returns.compute, returns.BAFIN),
-            "FCA return page": page("/returns/fca"),
+            "FCA return, single pass over the complaints (baseline)": store(single_pass, returns.FCA),
+            "FCA return from the complaints (returns.compute)": store(returns.compute, returns.FCA),
+            "FCA return from the per-day summary (store)": store(returns_by_day.compute, returns.FCA),
+            "BaFin report from the per-day summary (store)": by_category,
+            "FCA return page (with the cause table)": page("/returns/fca"),
             "BaFin report page": page("/returns/bafin"),
             "FCA return XLSX": page("/returns/fca/export.xlsx"),
+            "a figure's complaints (year, closed, first page)": page(
+                "/returns/fca/complaints", {"measure": "closed", "group": "total"}
+            ),
             "register page (year, first page)": page("/register/"),
+            "register page (year, payment services)": page("/register/", {"product_group": "payment_services"}),
+            "register CSV export (year, first 64 KiB)": first_bytes("/register/export.csv"),
+            "root-cause trends (cockpit, year by month)": page("/cockpit/trends/", {"bucket": "month"}),
         }
         baseline = 0.0
         print(f"  {_load()}", flush=True)

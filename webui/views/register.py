@@ -97,4 +97,4 @@ def export(kind: str) -> Response:
     chosen = criteria()
     audited("register_export", {"filter": chosen.described(), "format": kind})
     rows = (row.values for row in register.export_rows(db(), chosen))
-    return download(kind, "complaint-register", register.COLUMNS, rows, REGISTER_HEADERS)
+    return download(kind, "complaint-register", register.COLUMNS, rows, REGISTER_HEADERS, stream=True)
