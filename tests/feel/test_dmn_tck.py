@@ -18,7 +18,7 @@ _CANDIDATES = [Path(os.environ["COMPLAINTFLOW_DMN_TCK"])] if "COMPLAINTFLOW_DMN_
 _CANDIDATES += [_HERE.parents[2].parent / "shared" / "dmn-tck", _HERE.parents[4] / "shared" / "dmn-tck"]
 TCK = next((path for path in _CANDIDATES if (path / "TestCases").is_dir()), _CANDIDATES[-1])
 FLOOR_LEVEL_2 = 116
-FLOOR_LEVEL_3 = 3211
+FLOOR_LEVEL_3 = 3275
 
 
 @pytest.fixture(scope="module")

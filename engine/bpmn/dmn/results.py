@@ -21,6 +21,7 @@ from engine.bpmn.dmn.model import child, local
 from engine.bpmn.dmn.tables import MATCHED
 from engine.bpmn.feel import Function, Range, YearsMonths, budget
 from engine.bpmn.feel.builtins_core import to_string
+from engine.bpmn.feel.wide import WIDE_TYPES
 
 # DECISION_VALUE is Camunda 8's ``zeebe:calledDecision resultVariable``: the decision's own value (one output
 # value, a context of outputs, or for COLLECT and the other multiple-hit policies a list of them).
@@ -50,7 +51,7 @@ def plain(value: Any) -> Any:
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [plain(item) for item in value]
-    if isinstance(value, (dt.date, dt.time, dt.timedelta, YearsMonths, Range)):
+    if isinstance(value, (dt.date, dt.time, dt.timedelta, YearsMonths, Range, *WIDE_TYPES)):
         return to_string(value)
     if isinstance(value, Function):
         return None

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from engine.bpmn.feel import ops, temporal
+from engine.bpmn.feel import ops, temporal, wide
 from engine.bpmn.feel.scope import BUILTINS
 from engine.bpmn.feel.values import CONTEXT, Function, Range, YearsMonths, format_number
 
@@ -44,12 +44,12 @@ def _date(first: Any, month: Any = None, day: Any = None) -> Any:
     if month is None and day is None:
         if type(first) is str:
             return temporal.parse_date(first)
-        if type(first) is dt.datetime:
-            return first.date()
-        if type(first) is dt.date:
+        if wide.is_date_time(first):
+            return wide.date_part(first)
+        if wide.is_date(first):
             return first
         return None
-    return dt.date(integer(first), integer(month), integer(day))
+    return wide.date_of(integer(first), integer(month), integer(day))
 
 
 @builtin("date and time", "date, time", optional=1, alt=("from",))
@@ -58,9 +58,11 @@ def _date_and_time(first: Any, clock: Any = None) -> Any:
         if type(first) is str:
             return temporal.parse_date_time(first)
         return None
-    if type(first) not in (dt.date, dt.datetime) or type(clock) is not dt.time:
+    if not wide.is_time(clock):
         return None
-    return dt.datetime.combine(first if type(first) is dt.date else first.date(), clock, tzinfo=clock.tzinfo)
+    if wide.is_date_time(first):
+        return wide.date_time_of(wide.date_part(first), clock)
+    return wide.date_time_of(first, clock) if wide.is_date(first) else None
 
 
 @builtin("time", "hour, minute, second, offset", optional=3, alt=("from",))
@@ -68,11 +70,11 @@ def _time(first: Any, minute: Any = None, second: Any = None, offset: Any = None
     if minute is None and second is None:
         if type(first) is str:
             return temporal.parse_time(first)
-        if type(first) is dt.datetime:
-            return first.timetz()
-        if type(first) is dt.time:
+        if wide.is_date_time(first):
+            return wide.time_part(first)
+        if wide.is_time(first):
             return first
-        if type(first) is dt.date:
+        if wide.is_date(first):
             return dt.time(0, 0, 0, tzinfo=dt.UTC)
         return None
     if type(second) is not Decimal:
@@ -94,11 +96,14 @@ def _duration(text: Any) -> Any:
 
 @builtin("years and months duration", "from, to")
 def _years_and_months(start: Any, end: Any) -> Any:
-    if type(start) not in (dt.date, dt.datetime) or type(end) not in (dt.date, dt.datetime):
-        return None
-    first = start.date() if type(start) is dt.datetime else start
-    last = end.date() if type(end) is dt.datetime else end
-    return YearsMonths(temporal.months_between(first, last))
+    days = []
+    for value in (start, end):
+        if wide.is_date_time(value):
+            value = wide.date_part(value)
+        if not wide.is_date(value):
+            return None
+        days.append(value)
+    return YearsMonths(temporal.months_between(days[0], days[1]))
 
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -121,6 +126,9 @@ def _number(text: Any, grouping: Any = None, decimal_separator: Any = None) -> A
     return CONTEXT.create_decimal(text)
 
 
+_TEMPORAL = (dt.date, dt.datetime, dt.time, dt.timedelta, YearsMonths, *wide.WIDE_TYPES)
+
+
 def to_string(value: Any) -> str | None:
     """FEEL ``string()``: the lexical form of a value."""
     if value is None:
@@ -131,7 +139,7 @@ def to_string(value: Any) -> str | None:
         return "true" if value else "false"
     if type(value) is Decimal:
         return format_number(value)
-    if type(value) in (dt.date, dt.datetime, dt.time, dt.timedelta, YearsMonths):
+    if type(value) in _TEMPORAL:
         return temporal.format_temporal(value)
     if type(value) is list:
         return "[" + ", ".join(_inner_string(item) for item in value) + "]"
@@ -165,10 +173,10 @@ def _not(value: Any) -> Any:
 def _is(first: Any, second: Any) -> Any:
     if type(first) is not type(second):
         return False
-    if type(first) in (dt.datetime, dt.time):
-        if repr(first.tzinfo) != repr(second.tzinfo):
+    if type(first) in (dt.datetime, dt.time, wide.WideDateTime, wide.WideTime):
+        if repr(wide.base_of(first).tzinfo) != repr(wide.base_of(second).tzinfo):
             return False
-        return first == second
+        return bool(first == second)
     return ops.equal(first, second) is True
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from engine.bpmn.feel import ops
+from engine.bpmn.feel import ops, wide
 from engine.bpmn.feel.builtins_core import builtin
 from engine.bpmn.feel.values import Range
 
@@ -28,9 +28,11 @@ _MONTHS = (
 
 
 def _date(value: Any) -> dt.date:
-    if type(value) not in (dt.date, dt.datetime):
+    """A date or date-time as a ``datetime.date``; for a year Python cannot hold, a day in a year
+    with the same calendar (weekdays, days and weeks of the year repeat every 400 years)."""
+    if not (wide.is_date(value) or wide.is_date_time(value)):
         raise TypeError("not a date")
-    return value
+    return wide.base_of(value)
 
 
 @builtin("day of year", "date")

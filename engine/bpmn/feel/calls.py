@@ -10,6 +10,7 @@ from typing import Any
 from engine.bpmn.feel import budget
 from engine.bpmn.feel.types import NO_FIT, coerce_argument
 from engine.bpmn.feel.values import Function, Range, YearsMonths
+from engine.bpmn.feel.wide import WIDE_TYPES
 
 _MISSING = object()
 _CALL_ERRORS = (
@@ -79,7 +80,7 @@ def _arguments_fit(function: Function, args: list[Any]) -> bool:
 
 def is_simple(value: Any) -> bool:
     """Values that built-ins accept as list items for ordering (numbers, strings, temporals)."""
-    return isinstance(value, (Decimal, str, dt.date, dt.time, dt.timedelta, YearsMonths, Range))
+    return isinstance(value, (Decimal, str, dt.date, dt.time, dt.timedelta, YearsMonths, Range, *WIDE_TYPES))
 
 
 def fits(function: Function, count: int, names: list[str] | None) -> bool:

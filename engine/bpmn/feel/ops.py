@@ -11,7 +11,7 @@ import decimal
 from decimal import Decimal
 from typing import Any
 
-from engine.bpmn.feel import budget, temporal
+from engine.bpmn.feel import budget, temporal, wide
 from engine.bpmn.feel.values import CONTEXT, Function, Range, YearsMonths
 
 _ARITH_ERRORS = (
@@ -35,8 +35,8 @@ def equal(left: Any, right: Any) -> bool | None:
         return left is None and right is None
     left_type, right_type = type(left), type(right)
     if left_type is not right_type:
-        if isinstance(left, dt.tzinfo) or isinstance(right, dt.tzinfo):
-            return None
+        if left_type in wide.WIDE_TYPES or right_type in wide.WIDE_TYPES:
+            return _wide_equal(left, right)
         return None
     if left_type is list:
         if len(left) != len(right):
@@ -77,14 +77,27 @@ def equal(left: Any, right: Any) -> bool | None:
     return bool(left == right)
 
 
-_ORDERED = (Decimal, str, dt.date, dt.datetime, dt.time, dt.timedelta)
+def _wide_equal(left: Any, right: Any) -> bool | None:
+    """``=`` of a wide date, date-time or time (``wide``) and a value of another Python type."""
+    for same_kind in (wide.is_date, wide.is_date_time, wide.is_time):
+        if same_kind(left) and same_kind(right):
+            return bool(left == right)
+    return None
+
+
+_ORDERED = (Decimal, str, dt.date, dt.datetime, dt.time, dt.timedelta, *wide.WIDE_TYPES)
 
 
 def compare(left: Any, right: Any) -> int | None:
     """-1, 0 or 1, or null when the values are not ordered against each other."""
     left_type = type(left)
     if left_type is not type(right) or left is None:
-        return None
+        if _wide_equal(left, right) is None:
+            return None
+        try:
+            return int(left > right) - int(left < right)
+        except TypeError:
+            return None
     try:
         if left_type is YearsMonths:
             return (left.months > right.months) - (left.months < right.months)
@@ -125,25 +138,44 @@ COMPARISONS = {"=": equal, "!=": not_equal, "<": less, "<=": less_equal, ">": gr
 
 def _shift(value: Any, delta: Any, sign: int) -> Any:
     """A date, date-time or time moved by a duration."""
+    value_type = type(value)
     if isinstance(delta, YearsMonths):
-        if isinstance(value, dt.time):
+        if value_type is dt.time or value_type is wide.WideTime:
             return None
-        return temporal.add_months(value, sign * delta.months)
-    if type(value) is dt.date:
-        moved = dt.datetime(value.year, value.month, value.day) + sign * delta
-        return moved.date()
-    if type(value) is dt.time:
-        base = dt.datetime.combine(dt.date(2000, 1, 1), value.replace(tzinfo=None))
-        return (base + sign * delta).time().replace(tzinfo=value.tzinfo)
-    return value + sign * delta
+        return wide.add_months(value, sign * delta.months)
+    if value_type is dt.time or value_type is wide.WideTime:
+        return wide.shift_time(value, sign * delta)
+    if value_type is dt.datetime:
+        try:
+            return value + sign * delta
+        except OverflowError:
+            pass  # beyond year 9999 or before year 1: a wide date-time
+    return wide.add_delta(value, sign * delta)
+
+
+_TEMPORAL = (dt.date, dt.datetime, dt.time, *wide.WIDE_TYPES)
 
 
 def _is_temporal(value: Any) -> bool:
-    return type(value) in (dt.date, dt.datetime, dt.time)
+    return type(value) in _TEMPORAL
 
 
 def _is_duration(value: Any) -> bool:
     return type(value) in (dt.timedelta, YearsMonths)
+
+
+def _date_time_difference(left: Any, right: Any) -> dt.timedelta | None:
+    """``left - right`` of dates and date-times (plain or wide): a date next to a date-time is midnight
+    UTC; a date-time without a zone has no instant next to one with a zone."""
+    if wide.is_date(left) and wide.is_date(right):
+        return wide.difference(wide.midnight(left, None), wide.midnight(right, None))
+    if wide.is_date(left):
+        left = wide.midnight(left, dt.UTC)
+    if wide.is_date(right):
+        right = wide.midnight(right, dt.UTC)
+    if (wide.base_of(left).tzinfo is None) != (wide.base_of(right).tzinfo is None):
+        return None
+    return wide.difference(left, right)
 
 
 def add(left: Any, right: Any) -> Any:
@@ -168,6 +200,9 @@ def add(left: Any, right: Any) -> Any:
     return None
 
 
+_DAY_TYPES = (dt.date, dt.datetime, wide.WideDate, wide.WideDateTime)
+
+
 def subtract(left: Any, right: Any) -> Any:
     """FEEL ``-``."""
     left_type, right_type = type(left), type(right)
@@ -180,18 +215,16 @@ def subtract(left: Any, right: Any) -> Any:
             return YearsMonths(left.months - right.months)
         if _is_temporal(left) and _is_duration(right):
             return _shift(left, right, -1)
-        if left_type is dt.time and right_type is dt.time:
-            if (left.tzinfo is None) != (right.tzinfo is None):
+        if wide.is_time(left) and wide.is_time(right):
+            if (wide.base_of(left).tzinfo is None) != (wide.base_of(right).tzinfo is None):
                 return None
-            day = dt.date(2000, 1, 1)
-            return dt.datetime.combine(day, left) - dt.datetime.combine(day, right)
-        if left_type in (dt.date, dt.datetime) and right_type in (dt.date, dt.datetime):
-            # A date next to a date-time is midnight UTC; a date-time without zone has no instant.
-            start = temporal.as_date_time(left, right if left_type is not right_type else None)
-            end = temporal.as_date_time(right, left if left_type is not right_type else None)
-            if (start.tzinfo is None) != (end.tzinfo is None):
-                return None
-            return start - end
+            return wide.time_difference(left, right)
+        if left_type in _DAY_TYPES and right_type in _DAY_TYPES:
+            if left_type is dt.datetime and right_type is dt.datetime:
+                if (left.tzinfo is None) != (right.tzinfo is None):
+                    return None
+                return left - right
+            return _date_time_difference(left, right)
     except _ARITH_ERRORS:
         return None
     return None

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.bpmn.feel.values import Function, Range, YearsMonths
+from engine.bpmn.feel.wide import is_date, is_date_time, is_time
 
 Node = tuple[Any, ...]
 
@@ -20,10 +21,10 @@ _SIMPLE: dict[str, Callable[[Any], bool]] = {
     "number": lambda value: type(value) is Decimal,
     "string": lambda value: type(value) is str,
     "boolean": lambda value: type(value) is bool,
-    "date": lambda value: type(value) is dt.date,
-    "time": lambda value: type(value) is dt.time,
-    "date and time": lambda value: type(value) is dt.datetime,
-    "dateTime": lambda value: type(value) is dt.datetime,
+    "date": is_date,
+    "time": is_time,
+    "date and time": is_date_time,
+    "dateTime": is_date_time,
     "days and time duration": lambda value: type(value) is dt.timedelta,
     "dayTimeDuration": lambda value: type(value) is dt.timedelta,
     "years and months duration": lambda value: type(value) is YearsMonths,

@@ -2,8 +2,9 @@
 
 Numbers are ``Decimal`` (34 significant digits, half-even, as the DMN specification's
 IEEE 754-2008 Decimal128 asks), strings ``str``, booleans ``bool``, dates ``datetime.date``,
-date-times ``datetime.datetime``, times ``datetime.time``, days-and-time durations
-``datetime.timedelta``, lists ``list``, contexts ``dict``; null is ``None``.
+date-times ``datetime.datetime``, times ``datetime.time`` (those Python cannot hold, with years
+outside 1-9999 or nanoseconds, are ``wide.WideDate``/``WideDateTime``/``WideTime``), days-and-time
+durations ``datetime.timedelta``, lists ``list``, contexts ``dict``; null is ``None``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import decimal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from engine.bpmn.feel import wide
 
 CONTEXT = decimal.Context(
     prec=34,
@@ -116,11 +119,11 @@ def type_name(value: Any) -> str:
         return "number"
     if isinstance(value, str):
         return "string"
-    if isinstance(value, dt.datetime):
+    if isinstance(value, (dt.datetime, wide.WideDateTime)):
         return "date and time"
-    if isinstance(value, dt.date):
+    if isinstance(value, (dt.date, wide.WideDate)):
         return "date"
-    if isinstance(value, dt.time):
+    if isinstance(value, (dt.time, wide.WideTime)):
         return "time"
     if isinstance(value, dt.timedelta):
         return "days and time duration"
@@ -209,4 +212,6 @@ def to_python(value: Any) -> Any:
         return {key: to_python(item) for key, item in value.items()}
     if isinstance(value, list):
         return [to_python(item) for item in value]
+    if type(value) in wide.WIDE_TYPES:
+        return wide.iso_text(value)  # no Python type holds it
     return value

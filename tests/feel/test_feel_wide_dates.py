@@ -1,0 +1,83 @@
+"""FEEL dates and times beyond Python's datetime: years before 1 and after 9999, nanoseconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from engine.bpmn.feel import evaluate, to_python
+from engine.bpmn.feel.wide import WideDate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Years as ISO 8601 counts them (year 0 is 1 BC), printed with at least four digits.
+        ('string(date("-2021-01-01") + duration("P1D"))', "-2021-01-02"),
+        ('string(date("-2021-01-01") - duration("P1D"))', "-2022-12-31"),
+        ('string(date("0001-01-01") - duration("P1D"))', "0000-12-31"),
+        ('string(date("9999-12-31") + duration("P1D"))', "10000-01-01"),
+        ('string(date("-0001-03-01") - duration("P1D"))', "-0001-02-28"),
+        ('string(date("-0004-03-01") - duration("P1D"))', "-0004-02-29"),
+        ('string(@"-2021-01-31T10:10:10+11:00" + @"P1M")', "-2021-02-28T10:10:10+11:00"),
+        ('string(@"-2021-01-01T10:10:10@Australia/Melbourne" - @"PT11H")', "-2022-12-31T23:10:10@Australia/Melbourne"),
+        ('string(date and time("9999-12-31T23:00:00Z") + duration("PT2H"))', "10000-01-01T01:00:00Z"),
+        ("string(date(999999999, 12, 31))", "999999999-12-31"),
+        ('string(date("-999999999-12-31"))', "-999999999-12-31"),
+        ('date("9999999999-12-25")', None),
+        ('date("01211-12-31")', None),
+        ('date("-999999999-01-01") - duration("P1Y")', None),
+        # Differences, order, properties and calendar functions across the range.
+        ('date("10000-01-01") - date("9999-12-31")', dt.timedelta(days=1)),
+        ('date("2024-01-01") - date("-2024-01-01")', dt.timedelta(days=1478502)),
+        ('date("10000-01-01") > date("9999-12-31")', True),
+        ('date("-0005-01-01") < date("0001-01-01")', True),
+        ('date("-0005-01-01") in [date("-0010-01-01")..date("2000-01-01")]', True),
+        ('date("-0005-01-01") = date("-0005-01-01")', True),
+        ('date("-0005-01-01") = date("0395-01-01")', False),
+        ('date("-0001-12-31").year', Decimal(-1)),
+        ('date("12345-06-07").month', Decimal(6)),
+        ('day of week(date("-0001-01-01"))', "Friday"),
+        ('day of week(date("10000-01-01"))', "Saturday"),
+        ('date("-0005-01-01") instance of date', True),
+        ('@"-0005-01-01T00:00:00" instance of date and time', True),
+        ('string(years and months duration(date("-2021-01-31"), date("2021-03-01")))', "P4042Y1M"),
+        ('string(years and months duration(date("-2016-01-30"), date("-2017-02-28")))', "-P11M"),
+        ('string(date(date and time("12345-06-07T01:02:03")))', "12345-06-07"),
+        (
+            'string(sort([date("20000-01-01"), date("-0005-01-01"), date("2020-01-01")]))',
+            "[-0005-01-01, 2020-01-01, 20000-01-01]",
+        ),
+        # Nanoseconds are kept and printed; equality and order look at whole milliseconds.
+        ('string(time("10:30:00.123456789"))', "10:30:00.123456789"),
+        ('time("10:30:00.123456789").second', Decimal("0.123456789")),
+        (
+            'string(date and time("2011-12-31T10:15:30.123456789@Europe/Paris"))',
+            "2011-12-31T10:15:30.123456789@Europe/Paris",
+        ),
+        ('string(date and time(date("2017-01-01"), time("23:59:01.123456789Z")))', "2017-01-01T23:59:01.123456789Z"),
+        ('string(time(date and time("12345-06-07T01:02:03.000000001Z")))', "01:02:03.000000001Z"),
+        ('string(time("10:30:00.0001") + duration("PT0.0009S"))', "10:30:00.001"),
+        (
+            'date and time("2018-12-10T10:30:00.0001") - date and time("2018-12-10T10:30:00")',
+            dt.timedelta(microseconds=100),
+        ),
+        ('time("10:30:00.0001") = time("10:30:00.0002")', True),
+        ('time("10:30:00.0001") < time("10:30:00.001")', True),
+        ('date and time("2018-12-08T00:00:00.0001") = date and time("2018-12-08T00:00:00")', True),
+        ('date and time("2018-12-08T00:00:00.0001") = date and time("2018-12-08T00:00:00Z")', False),
+        ('time("10:30:00.0001") = date("2018-12-08")', None),
+    ],
+)
+def test_wide_values(text: str, expected: object) -> None:
+    assert evaluate(text) == expected
+
+
+def test_wide_values_leave_feel_as_text() -> None:
+    """Process variables cannot hold a year Python has no date for: such a result is its ISO text."""
+    value = evaluate('date("-0044-03-15")')
+    assert isinstance(value, WideDate)
+    assert to_python(value) == "-0044-03-15"
+    assert to_python(evaluate('date("2020-03-15")')) == dt.date(2020, 3, 15)
