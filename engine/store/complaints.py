@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from engine.domain.kpi_hours import first_response_hours, resolution_net_hours
 from engine.store.models import Base, ProcessInstance
+from engine.store.transaction_memo import memo
 
 CHANNELS = ("web", "email", "api", "phone", "letter", "in_person", "chat", "social_media")
 PRIORITIES = ("low", "normal", "high", "critical")
@@ -168,13 +169,20 @@ def complaint_of_instance(session: Session, instance_id: int) -> Complaint | Non
 
     One unit of work asks this several times (SLA actions, the complaint's columns, the task rows' copies):
     a complaint this session already holds is taken from it instead of being selected again. Only a loaded
-    ``instance_id`` is compared, so no expired row is refreshed by looking.
+    ``instance_id`` is compared, so no expired row is refreshed by looking. The one found is held for the
+    transaction (``transaction_memo``): the identity map alone forgot it as soon as the asking action returned.
     """
-    for candidate in session.identity_map.values():
+    held = memo(session, "complaint_of_instance")
+    candidates = [held[instance_id]] if instance_id in held else []
+    for candidate in [*candidates, *session.identity_map.values()]:
         if (
             isinstance(candidate, Complaint)
             and candidate.__dict__.get("instance_id") == instance_id
             and candidate not in session.deleted
+            and candidate in session
         ):
             return candidate
-    return session.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
+    found = session.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
+    if found is not None:
+        memo(session, "complaint_of_instance")[instance_id] = found  # the select may have begun the transaction
+    return found

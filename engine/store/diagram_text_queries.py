@@ -9,11 +9,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.diagram_texts import read_translations
 from engine.store.models import DefinitionResource, HumanTask, ProcessDefinition, ProcessInstance
+from engine.store.transaction_memo import memo
 
 Texts = dict[str, dict[str, str]]
 
@@ -21,23 +22,14 @@ Texts = dict[str, dict[str, str]]
 # process serving several test databases, or a database restored from another), and would serve stale texts.
 _CACHE: dict[tuple[int, str], Texts] = {}
 _LOCK = threading.Lock()
-# Within one transaction a version id means one version, so its texts are also kept in the session: a task list
-# asks for the texts of every row, and checking the checksum each time cost a statement per row.
-_IN_SESSION = "complaintflow.diagram_texts"
-_VERSIONS = "complaintflow.instance_versions"
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, _transaction: object) -> None:
-    """A later transaction may see another database state (a version deleted, its id reused on SQLite)."""
-    session.info.pop(_IN_SESSION, None)
-    session.info.pop(_VERSIONS, None)
+# Within one transaction a version id means one version, so its texts are also kept for the transaction: a task
+# list asks for the texts of every row, and checking the checksum each time cost a statement per row.
 
 
 def translations_of(session: Session, definition_ids: Iterable[int]) -> dict[int, Texts]:
     """Language -> key -> text of several deployed versions; one statement for the checksums of those not
     looked at yet in this transaction, and the files only of versions never read by this process."""
-    known: dict[int, Texts] = session.info.setdefault(_IN_SESSION, {})
+    known: dict[int, Texts] = memo(session, "diagram_texts")
     wanted = set(definition_ids)
     missing = wanted - known.keys()
     if missing:
@@ -46,6 +38,7 @@ def translations_of(session: Session, definition_ids: Iterable[int]) -> dict[int
                 select(ProcessDefinition.id, ProcessDefinition.checksum).where(ProcessDefinition.id.in_(missing))
             ).all()
         )
+        known = memo(session, "diagram_texts")  # the select may have begun the transaction the memo belongs to
         for definition_id in missing:
             known[definition_id] = _texts(session, definition_id, checksums.get(definition_id, ""))
     return {definition_id: known[definition_id] for definition_id in wanted}
@@ -88,11 +81,13 @@ def instance_definition_id(session: Session, instance_id: int) -> int | None:
     held = session.identity_map.get(session.identity_key(ProcessInstance, instance_id))
     if isinstance(held, ProcessInstance) and "definition_id" in held.__dict__:
         return int(held.__dict__["definition_id"])
-    versions: dict[int, int | None] = session.info.setdefault(_VERSIONS, {})
-    if instance_id not in versions:
-        found = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id))
-        versions[instance_id] = None if found is None else int(found)
-    return versions[instance_id]
+    versions: dict[int, int | None] = memo(session, "instance_versions")
+    if instance_id in versions:
+        return versions[instance_id]
+    found = session.scalar(select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id))
+    definition_id = None if found is None else int(found)
+    memo(session, "instance_versions")[instance_id] = definition_id
+    return definition_id
 
 
 def task_title_in(session: Session, task_id: str, language: str) -> str | None:
