@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from engine.actions.registry import waits_for_worker
@@ -195,16 +195,21 @@ def _reopen(row: HumanTask) -> None:
 
 
 def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
-    pending = {
+    current = {timer.task_id: timer for timer in snapshot.timers}
+    # The instance's pending rows and any row of a timer waiting now, in one statement (a look-up per new timer
+    # cost a statement each: two per portal submission).
+    rows = {
         row.id: row
         for row in session.scalars(
             select(PendingTimerRow).where(
-                PendingTimerRow.instance_id == instance.id, PendingTimerRow.status == TIMER_PENDING
+                or_(
+                    and_(PendingTimerRow.instance_id == instance.id, PendingTimerRow.status == TIMER_PENDING),
+                    PendingTimerRow.id.in_(list(current)),
+                )
             )
         )
-        if row.status == TIMER_PENDING
     }
-    current = {timer.task_id: timer for timer in snapshot.timers}
+    pending = {row.id: row for row in rows.values() if row.instance_id == instance.id and row.status == TIMER_PENDING}
     for timer_id, row in pending.items():
         if timer_id in current:
             row.due_at = current[timer_id].due_at
@@ -215,7 +220,7 @@ def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot
     for timer_id, timer in current.items():
         if timer_id in pending:
             continue
-        existing = session.get(PendingTimerRow, timer_id)
+        existing = rows.get(timer_id)
         if existing is None:
             session.add(
                 PendingTimerRow(
