@@ -22,11 +22,13 @@ from designer_export.check import REJECTED, FileReport, Upload, check_uploads
 from designer_export.diff import DiagramDiff, diff_versions
 from designer_export.svg import render_svg
 from engine.actions.registry import HANDLERS
+from engine.bpmn.camunda_forms import forms_by_id
 from engine.bpmn.resources import Resource, describe_bpmn, element_names
 from engine.domain.actors import Actor
 from engine.services.designer import deployment, migration, versions
 from engine.services.designer.deployment import DeployResult
 from engine.services.designer.migration import InstanceMigration, MigrationProgress
+from engine.store.camunda_form_queries import deployed_forms
 from engine.store.models import ProcessDefinition
 
 __all__ = [
@@ -65,10 +67,20 @@ def deployed_resources(session: Session) -> list[Resource]:
     return [r for d in latest_definitions(session) for r in deployment.runnable_resources(d)]
 
 
-def check_files(session: Session, files: Sequence[Upload], *, as_executable: bool = False) -> list[FileReport]:
-    """The diagnostics the upload page shows: the same checks as ``complaintflow designer check``."""
+def check_files(
+    session: Session, files: Sequence[Upload], *, as_executable: bool = False, attachments: Sequence[Resource] = ()
+) -> list[FileReport]:
+    """The diagnostics the upload page shows: the same checks as ``complaintflow designer check``.
+
+    ``attachments``: other files of the upload; its ``.form`` files are the forms user tasks may link.
+    """
+    forms = {**deployed_forms(session), **forms_by_id(r.content for r in attachments if r.filename.endswith(".form"))}
     return check_uploads(
-        files, as_executable=as_executable, deployed=deployed_resources(session), known_topics=known_topics()
+        files,
+        as_executable=as_executable,
+        deployed=deployed_resources(session),
+        known_topics=known_topics(),
+        forms=forms,
     )
 
 
@@ -98,7 +110,7 @@ def deploy_files(
 
     ``force_new`` and ``attachments`` as in :func:`engine.services.designer.deployment.deploy`.
     """
-    reports = check_files(session, files, as_executable=as_executable)
+    reports = check_files(session, files, as_executable=as_executable, attachments=attachments)
     if any(report.status == REJECTED for report in reports):
         return DeployOutcome(reports)
     uploads = [Resource(f.filename, r.normalized.original) for f, r in zip(files, reports, strict=True) if r.normalized]

@@ -9,7 +9,7 @@ with some, ``needs_attention`` when an element will predictably raise an inciden
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -157,11 +157,13 @@ def check_uploads(
     as_executable: bool = False,
     deployed: Sequence[Resource] = (),
     known_topics: set[str] | None = None,
+    forms: Mapping[str, str] | None = None,
 ) -> list[FileReport]:
     """Check files as one upload (a call activity may call a process of another file); one report each.
 
     ``deployed`` are the runnable files of deployed versions (called processes and decisions may live
-    there); ``known_topics`` are the service-task topics with a handler (None: do not check topics).
+    there); ``known_topics`` are the service-task topics with a handler (None: do not check topics);
+    ``forms`` the Camunda Forms (id -> JSON) that user tasks may link by ``formId``.
     """
     reports = [FileReport(upload.name) for upload in uploads]
     readable: list[tuple[int, Resource]] = []
@@ -173,7 +175,7 @@ def check_uploads(
             reports[index].diagnostics.append(
                 Diagnostic(ERROR, "xml", error.message, line=error.line or 1, file=upload.name)
             )
-    normalized = normalize_resources([resource for _, resource in readable], as_executable=as_executable)
+    normalized = normalize_resources([resource for _, resource in readable], as_executable=as_executable, forms=forms)
     catalogue = Catalogue()
     for resource in deployed:
         catalogue.add(resource)

@@ -106,13 +106,34 @@ DIAGNOSTIC_MESSAGES: dict[str, str] = {
     "hint.foreign-engine-extension": N_(
         "express it with Camunda 7 attributes (assignee, candidateGroups, formData, topic)"
     ),
-    "diag.form-fields-skipped": N_("form components without an equivalent were left out: %(names)s"),
-    "hint.form-fields-skipped": N_("use text, number, checkbox, select, radio or date fields"),
     "diag.form-not-rendered": N_("the form '%(form_key)s' is not rendered; the task shows no fields"),
     "hint.form-not-rendered": N_("describe the fields with camunda:formData (Form tab in Camunda Modeler 7)"),
     "diag.form-not-rendered.2": N_("the linked form '%(key)s' is not part of the upload"),
-    "diag.form-translated": N_("the Camunda 8 form was translated into camunda:formData fields"),
+    "hint.form-not-linked": N_(
+        "deploy the .form file with the diagram (its id is the formId), or embed the form; until then the task shows"
+        " no fields"
+    ),
     "diag.form-unreadable": N_("the linked Camunda form is not valid JSON; the task shows no fields"),
+    "diag.form-external": N_("the task links an external form (%(reference)s); the task page shows no fields"),
+    "hint.form-external": N_("link a Camunda Form (formId) to have the task page render it"),
+    "diag.camunda-form": N_("the Camunda Form '%(form)s' is rendered on the task page"),
+    "diag.form-component-not-shown": N_(
+        "form '%(form)s': the %(type)s component '%(component)s' is not shown on the task page"
+    ),
+    "hint.form-component-not-shown": N_("show the content as a text component"),
+    "diag.form-component-unsupported": N_(
+        "form '%(form)s': the %(type)s component '%(component)s' is not supported; its value would be lost"
+    ),
+    "hint.form-component-unsupported": N_(
+        "use text field, text area, number, checkbox, checklist, radio, select, tag list, date/time, group or"
+        " dynamic list"
+    ),
+    "diag.form-component-no-key": N_("form '%(form)s': the %(type)s component '%(component)s' has no key"),
+    "hint.form-component-no-key": N_("give the component a key: the variable its value is stored in"),
+    "diag.form-validation-unsupported": N_("form '%(form)s': the validation type of '%(component)s' is not supported"),
+    "hint.form-validation-unsupported": N_("use email, phone or a pattern"),
+    "diag.form-feel": N_("form component '%(component)s': the expression %(text)s does not parse"),
+    "hint.form-feel": N_("correct the FEEL expression in the form editor"),
     "diag.global-task": N_("the call of the global task '%(id)s' became a %(type)s"),
     "diag.hit-policy": N_("hit policy ANY is evaluated as first match"),
     "hint.hit-policy": N_("use UNIQUE, FIRST, ANY or COLLECT"),

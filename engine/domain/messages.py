@@ -102,6 +102,13 @@ MESSAGES: dict[str, str] = {
     "field.one_of": N_("must be one of: %(values)s"),
     "field.unknown": N_("is not a field of this form"),
     "field.read_only": N_("is read-only"),
+    # Camunda Forms (engine.bpmn.camunda_form_values): the rules form-js checks, in our words.
+    "cform.phone": N_("must be a phone number with its country code (+49 …)"),
+    "cform.pattern": N_("does not have the expected format"),
+    "cform.decimals": N_("must have at most %(num)s decimal places"),
+    "cform.not_an_option": N_("choose one of the options"),
+    "cform.time": N_("must be a time (HH:MM)"),
+    "cform.datetime": N_("must be a date and time"),
     "field.in_future": N_("must lie in the future"),
     "field.choose_department": N_("choose a department"),
     "field.choose_colleague": N_("choose an active colleague"),

@@ -89,23 +89,34 @@ def test_zeebe_user_task_service_task_and_feel() -> None:
     assert "zeebe:assignmentDefinition" not in normalized(zeebe).content
 
 
-def test_zeebe_form_becomes_form_fields() -> None:
+def test_zeebe_embedded_form_stays_linked_and_its_unsupported_components_are_named() -> None:
     form = (
         '{"components": [{"type": "textfield", "key": "reply", "label": "Reply", "validate": {"required": true}},'
         ' {"type": "select", "key": "outcome", "values": [{"label": "Refund", "value": "refund"}]},'
-        ' {"type": "text", "text": "Read carefully"}, {"type": "filepicker", "key": "upload"}]}'
+        ' {"type": "text", "text": "Read carefully"}, {"type": "iframe", "id": "frame"},'
+        ' {"type": "textfield", "key": "x", "conditional": {"hide": "=a >"}}]}'
+    )
+    task_xml = (
+        f'<userTask id="s1" {AGENT}><extensionElements><zeebe:formDefinition formKey="camunda-forms:bpmn:form1"/>'
+        "</extensionElements></userTask>"
     )
     text = diagram(
         f'<extensionElements><zeebe:userTaskForm id="form1">{form}</zeebe:userTaskForm></extensionElements>'
-        + linear(
-            f'<userTask id="s1" {AGENT}><extensionElements><zeebe:formDefinition formKey="camunda-forms:bpmn:form1"/>'
-            "</extensionElements></userTask>"
-        )
+        + linear(task_xml)
     )
-    [task] = run(text).human_tasks()
-    assert [(f.id, f.type, f.required) for f in task.form] == [("reply", "string", True), ("outcome", "enum", False)]
-    assert task.form[1].options == (("refund", "Refund"),)
-    assert "upload" in find(check(text), "form-fields-skipped").message
+    # The page renders the form as drawn (engine.bpmn.camunda_forms): no formData translation, the link stays.
+    [task] = run(text.replace(', {"type": "textfield", "key": "x", "conditional": {"hide": "=a >"}}', "")).human_tasks()
+    assert not task.form
+    content = normalized(text).content
+    assert "zeebe:formDefinition" in content and "zeebe:userTaskForm" in content
+    found = check(text)
+    shown = find(found, "form-component-not-shown")
+    assert (shown.severity, shown.element_id, "frame" in shown.message) == ("warning", "s1", True)
+    feel = find(found, "form-feel")
+    assert (feel.severity, feel.element_id, "'x'" in feel.message) == ("error", "s1", True)
+    with_filepicker = text.replace('{"type": "iframe", "id": "frame"}', '{"type": "filepicker", "key": "upload"}')
+    unsupported = find(check(with_filepicker), "form-component-unsupported")
+    assert (unsupported.severity, unsupported.element_id, "upload" in unsupported.message) == ("error", "s1", True)
 
 
 def test_camunda_eclipse_plugin_activiti_namespace_is_read_as_camunda() -> None:

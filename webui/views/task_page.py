@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from engine.bpmn.camunda_form_values import initial_data
 from engine.domain.errors import (
     AlreadyCompleted,
     Conflict,
@@ -23,6 +24,7 @@ from engine.services.casework import tasks as task_service
 from engine.store import case_queries
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
 from webui.auth import actor, home_for, require_case_worker
+from webui.camunda_form_view import ADD, REMOVE, change_rows, form_nodes, submitted_data
 from webui.case_access import visible_task
 from webui.case_forms import case_context, field_message
 from webui.db import db, now
@@ -85,6 +87,12 @@ def render_task(
     complaint = case_queries.complaint_for_instance(session, task.instance_id)
     texts = texts_for_task(session, task)
     fields = translated_fields(texts, task, task_service.task_form(task))
+    camunda = task_service.camunda_form(session, task)
+    camunda_nodes = None
+    if camunda is not None:
+        variables = task.instance.variables or {}
+        data = values if values is not None else initial_data(camunda, variables)
+        camunda_nodes = form_nodes(camunda, variables, data, errors or {})
     if values is None:
         values = {field.id: field.default for field in fields if field.default is not None}
     context = case_context(complaint, task, **bound) if complaint is not None else {"complaint": None, "now": now()}
@@ -103,6 +111,8 @@ def render_task(
             "task.html",
             task=task,
             fields=fields,
+            camunda_nodes=camunda_nodes,
+            camunda_form_id=camunda.id if camunda is not None else "",
             values=values,
             errors={key: field_message(message) for key, message in (errors or {}).items()},
             documentation=documentation_text(task, texts),
@@ -187,8 +197,14 @@ def _conflict_text(task: HumanTask, error: Exception) -> str:
 @require_case_worker
 def complete(task_id: str) -> Any:
     task = visible_task(task_id)
-    fields = task_service.task_form(task)
-    values = _form_values(fields)
+    camunda = task_service.camunda_form(db(), task)
+    if camunda is not None:
+        values = submitted_data(camunda, request.form.get, request.form.getlist)
+        if change_rows(camunda, values, request.form.get(ADD), request.form.get(REMOVE)):
+            # An entry added to or removed from a dynamic list: the same form again, nothing completed.
+            return render_task(task, values)
+    else:
+        values = _form_values(task_service.task_form(task))
     try:
         task_service.complete_task(db(), actor(), task.id, values, now())
     except FormValidationError as error:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 from lxml import etree
 
@@ -19,8 +20,12 @@ from engine.domain.messages import msg
 class Context:
     """One document being normalised: the tree, the mode, the findings and fresh-id bookkeeping."""
 
-    def __init__(self, root: etree._Element, filename: str, as_executable: bool) -> None:
+    def __init__(
+        self, root: etree._Element, filename: str, as_executable: bool, forms: Mapping[str, str] | None = None
+    ) -> None:
         self.root = root
+        # Camunda Forms at hand (uploaded with the diagram or deployed before): form id -> JSON text.
+        self.forms: Mapping[str, str] = forms or {}
         self.filename = filename
         self.as_executable = as_executable
         self.diagnostics: list[Diagnostic] = []

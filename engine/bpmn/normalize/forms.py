@@ -1,26 +1,22 @@
-"""Task forms written by the normaliser: Camunda 8 forms as ``camunda:formData``, and path choices.
+"""Task forms in the normaliser: Camunda 8 forms checked where they are linked, and path choices.
 
-The engine renders ``camunda:formData`` (read into form fields by ``engine.runtime.forms``). Camunda 8
-links a user task to a Camunda Forms JSON document; its simple components (text, number, checkbox,
-select, date) map one to one onto formData fields. A descriptive diagram deployed as executable lets the
-person completing the task before an undecided gateway choose the path, through an enum field added here.
+The engine renders ``camunda:formData`` (read into form fields by ``engine.runtime.forms``) and Camunda
+Forms (form-js JSON, linked by ``zeebe:formDefinition``), the latter as drawn: the link stays in the
+diagram and this pass only names what the task page could not show or collect. A descriptive diagram
+deployed as executable lets the person completing the task before an undecided gateway choose the path,
+through an enum field added here.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from lxml import etree
 
 from engine.bpmn.bpmn_xml import bpmn, camunda
+from engine.bpmn.camunda_forms import CamundaForm, FormUnreadable, form_problems, parse_form, walk
 from engine.bpmn.diagnostics import local_name
+from engine.bpmn.feel_runtime import check_feel, is_feel
 from engine.bpmn.normalize.context import Context
-from engine.domain.forms import camunda_form_component_types
 from engine.domain.messages import msg
-
-_COMPONENT_TYPES = camunda_form_component_types()
-_LAYOUT_COMPONENTS = {"text", "spacer", "separator", "button", "image", "html", "group", "iframe", "table"}
 
 
 def _form_data(task: etree._Element) -> etree._Element:
@@ -58,35 +54,67 @@ def add_choice_field(task: etree._Element, variable: str, label: str, options: l
     _add_field(_form_data(task), variable, label, "enum", options, required=True)
 
 
-def form_data_from_camunda_form(ctx: Context, task: etree._Element, document: str) -> None:
-    """Translate a Camunda Forms JSON document into formData fields on ``task``."""
-    try:
-        components: Any = json.loads(document).get("components", [])
-    except (ValueError, AttributeError):
-        ctx.warn(task, "form-unreadable", msg("diag.form-unreadable"))
-        return
-    form = _form_data(task)
-    skipped = []
-    for component in components if isinstance(components, list) else []:
-        if not isinstance(component, dict):
-            continue
-        kind, key = str(component.get("type", "")), component.get("key")
-        if kind in _LAYOUT_COMPONENTS:
-            continue
-        field_type = _COMPONENT_TYPES.get(kind)
-        if field_type is None or not key:
-            skipped.append(str(key or kind))
-            continue
-        values = component.get("values") or []
-        options = [(str(v.get("value")), str(v.get("label") or v.get("value"))) for v in values if isinstance(v, dict)]
-        required = bool((component.get("validate") or {}).get("required"))
-        _add_field(form, str(key), str(component.get("label") or key), field_type, options, required)
-    ctx.changed = True
-    ctx.note(task, "info", "form-translated", msg("diag.form-translated"))
-    if skipped:
+def _feel_problems(form: CamundaForm) -> list[tuple[str, str]]:
+    """(component, FEEL text) of every FEEL property of the form that does not parse."""
+    found = []
+    for component in walk(form.components):
+        props = component.props
+        conditional = props.get("conditional")
+        texts = [
+            conditional.get("hide") if isinstance(conditional, dict) else None,
+            props.get("valuesExpression"),
+            props.get("expression") if component.type == "expression" else None,
+            props.get("readonly"),
+            props.get("disabled"),
+            props.get("label"),
+        ]
+        for text in texts:
+            if isinstance(text, str) and is_feel(text) and check_feel(text) is not None:
+                found.append((component.name, text))
+    return found
+
+
+def _document(ctx: Context, definition: etree._Element, embedded: dict[str, str]) -> tuple[str, str | None]:
+    """(what the task links to, the form's JSON text or None when it is not at hand)."""
+    form_key = (definition.get("formKey") or "").strip()
+    form_id = (definition.get("formId") or "").strip()
+    if form_key:
+        prefix = "camunda-forms:bpmn:"
+        return form_key, embedded.get(form_key[len(prefix) :]) if form_key.startswith(prefix) else None
+    return form_id, ctx.forms.get(form_id) if form_id else None
+
+
+def camunda_form(ctx: Context, task: etree._Element, definition: etree._Element, embedded: dict[str, str]) -> None:
+    """Check the Camunda Form a user task links (``zeebe:formDefinition``): found, readable, and renderable.
+
+    The element stays in the diagram: the task page finds the form through it and renders it
+    (``engine.bpmn.camunda_forms``). What the page cannot show or collect is named here, on the task.
+    """
+    if definition.get("externalReference"):
         ctx.warn(
             task,
-            "form-fields-skipped",
-            msg("diag.form-fields-skipped", names=", ".join(skipped)),
-            msg("hint.form-fields-skipped"),
+            "form-external",
+            msg("diag.form-external", reference=definition.get("externalReference", "")),
+            msg("hint.form-external"),
         )
+        return
+    key, document = _document(ctx, definition, embedded)
+    if document is None:
+        ctx.warn(task, "form-not-rendered", msg("diag.form-not-rendered.2", key=key), msg("hint.form-not-linked"))
+        return
+    try:
+        form = parse_form(document)
+    except FormUnreadable:
+        ctx.warn(task, "form-unreadable", msg("diag.form-unreadable"))
+        return
+    for problem in form_problems(form):
+        ctx.note(
+            task,
+            problem.severity,
+            problem.code,
+            msg(f"diag.{problem.code}", component=problem.component, type=problem.type, form=form.id or key),
+            msg(f"hint.{problem.code}"),
+        )
+    for component, text in _feel_problems(form):
+        ctx.error(task, "form-feel", msg("diag.form-feel", component=component, text=text), msg("hint.form-feel"))
+    ctx.note(task, "info", "camunda-form", msg("diag.camunda-form", form=form.id or key))

@@ -10,6 +10,7 @@ the element, so the deploy is refused with a precise reason instead of a stack t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -59,9 +60,14 @@ class NormalizedFile:
         return Resource(self.filename, self.content)
 
 
-def normalize_tree(root: etree._Element, filename: str, *, as_executable: bool = False) -> Context:
-    """Normalise a parsed BPMN document in place; the context holds diagnostics and whether it changed."""
-    ctx = Context(root, filename, as_executable)
+def normalize_tree(
+    root: etree._Element, filename: str, *, as_executable: bool = False, forms: Mapping[str, str] | None = None
+) -> Context:
+    """Normalise a parsed BPMN document in place; the context holds diagnostics and whether it changed.
+
+    ``forms``: the Camunda Forms (id -> JSON) a user task's ``formId`` may link to.
+    """
+    ctx = Context(root, filename, as_executable, forms)
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
         ctx.error(root, "not-bpmn", msg("diag.not-bpmn"))
         return ctx
@@ -83,8 +89,13 @@ def normalize_tree(root: etree._Element, filename: str, *, as_executable: bool =
     return ctx
 
 
-def normalize_resources(resources: list[Resource], *, as_executable: bool = False) -> list[NormalizedFile]:
-    """Normalise every uploaded file; unreadable XML becomes an ERROR diagnostic on that file."""
+def normalize_resources(
+    resources: list[Resource], *, as_executable: bool = False, forms: Mapping[str, str] | None = None
+) -> list[NormalizedFile]:
+    """Normalise every uploaded file; unreadable XML becomes an ERROR diagnostic on that file.
+
+    ``forms``: the Camunda Forms (id -> JSON) at hand for the diagrams' linked forms.
+    """
     results = []
     for resource in resources:
         result = NormalizedFile(resource.filename, resource.content, resource.content)
@@ -106,7 +117,7 @@ def normalize_resources(resources: list[Resource], *, as_executable: bool = Fals
             if cells_changed:
                 result.content = to_text(root)
         else:
-            ctx = normalize_tree(root, resource.filename, as_executable=as_executable)
+            ctx = normalize_tree(root, resource.filename, as_executable=as_executable, forms=forms)
             result.diagnostics.extend(ctx.diagnostics)
             result.root = ctx.root
             if ctx.changed:

@@ -2,7 +2,7 @@
 
 Camunda 8 (Zeebe) says the same things as Camunda 7 in other elements: ``zeebe:assignmentDefinition``
 is ``camunda:assignee``/``candidateGroups``, ``zeebe:taskDefinition`` is an external task topic, FEEL
-``=x`` is ``${x}``, a linked Camunda Form is ``camunda:formData``. Those are rewritten. Camunda 7
+``=x`` is ``${x}``, Those are rewritten; a linked Camunda Form stays as drawn (the task page renders it). Camunda 7
 extensions the engine does not run (listeners, input/output and call-activity mappings) are reported
 and dropped. What each activity needs to run (Java delegates, connectors, scripts) is the
 ``activities`` pass's.
@@ -19,12 +19,15 @@ from engine.bpmn.diagnostics import local_name
 from engine.bpmn.expressions import translate_expression
 from engine.bpmn.normalize import zeebe_vars
 from engine.bpmn.normalize.context import Context
-from engine.bpmn.normalize.forms import form_data_from_camunda_form
+from engine.bpmn.normalize.forms import camunda_form
 from engine.domain.messages import msg
 
 # Camunda 8 extensions that change nothing about how the process runs here: the user task marker (every
 # user task is a complaintflow task), the version tag, and the modeller's own bookkeeping.
 _NO_EFFECT = frozenset({"userTask", "linkedResources", "linkedResource"})
+
+# Kept in the diagram: the task page finds a user task's Camunda Form through them (engine.store.camunda_form_queries).
+_FORM_LINKS = frozenset({"formDefinition", "userTaskForm"})
 
 HOW_TO_RUN = msg("hint.how-to-run")
 
@@ -100,7 +103,7 @@ def translate_vendor_extensions(ctx: Context) -> None:
                 namespace = etree.QName(child).namespace
                 if namespace == ZEEBE_NS:
                     _translate_zeebe(ctx, owner, child, forms)
-                    if etree.QName(child).localname not in zeebe_vars.KEPT:
+                    if etree.QName(child).localname not in zeebe_vars.KEPT | _FORM_LINKS:
                         extension.remove(child)
                     ctx.changed = True
                 elif namespace == CAMUNDA_NS:
@@ -161,17 +164,7 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
             script.text = f"{result} = {python.python}\n"
             owner.set("scriptFormat", "python")
     elif name == "formDefinition":
-        key = child.get("formKey") or child.get("formId") or ""
-        form_json = forms.get(key.split(":")[-1])
-        if form_json is not None:
-            form_data_from_camunda_form(ctx, owner, form_json)
-        else:
-            ctx.warn(
-                owner,
-                "form-not-rendered",
-                msg("diag.form-not-rendered.2", key=key),
-                msg("hint.form-not-rendered"),
-            )
+        camunda_form(ctx, owner, child, forms)
     elif name in ("executionListeners", "taskListeners"):
         # Camunda 8 listeners are jobs the process waits for: skipping them would not run the model faithfully.
         ctx.error(

@@ -9,15 +9,18 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.actions.runner import run_actions
+from engine.bpmn.camunda_form_values import FormOutcome, submit
+from engine.bpmn.camunda_forms import CamundaForm
 from engine.domain.actors import Actor
 from engine.domain.errors import AlreadyCompleted, Conflict, FormValidationError, NotFound, PermissionDenied
-from engine.domain.forms import FormField, validate_form
+from engine.domain.forms import FormField, FormResult, validate_form
 from engine.domain.messages import msg
 from engine.domain.tasks import TaskAccess, is_excluded, may_assign, may_claim, may_complete, may_unclaim
 from engine.services.audit import changed_values, record
 from engine.services.instances.lifecycle import get_instance, load_run
 from engine.services.instances.persistence import jsonable_data, save_run
 from engine.services.unit_of_work import commit, unit_of_work
+from engine.store.camunda_form_queries import camunda_form_for
 from engine.store.models import TASK_COMPLETED, TASK_OPEN, HumanTask
 from engine.store.queries import find_task
 
@@ -156,6 +159,13 @@ def task_form(task: HumanTask) -> list[FormField]:
     return [FormField.from_dict(field) for field in task.form or []]
 
 
+def camunda_form(session: Session, task: HumanTask) -> CamundaForm | None:
+    """The Camunda Form the task shows (``zeebe:formDefinition``), or None for a task with formData or no form."""
+    if task.form:
+        return None
+    return camunda_form_for(session, task.instance.definition_id, task.element_id)
+
+
 def complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str, Any], now: datetime) -> HumanTask:
     """Validate the form data, complete the task, run the engine on and save everything in one commit.
 
@@ -183,7 +193,12 @@ def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str
         raise PermissionDenied(f"{actor.username} is not a candidate for task {task.title!r}")
     if not isinstance(data, dict):
         raise FormValidationError({"": "form data must be an object of field values"})
-    result = validate_form(task_form(task), data)
+    camunda = camunda_form(session, task)
+    result: FormResult | FormOutcome
+    if camunda is not None:
+        result = submit(camunda, data, task.instance.variables or {})
+    else:
+        result = validate_form(task_form(task), data)
     if result.errors:
         raise FormValidationError(result.errors)
 

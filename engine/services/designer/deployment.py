@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.camunda_forms import forms_by_id
 from engine.bpmn.diagnostics import Diagnostic
 from engine.bpmn.dmn.dialect import FEEL, dialect
 from engine.bpmn.normalize.pipeline import DiagramRejected, NormalizedFile, blocking, normalize_resources
@@ -29,13 +30,13 @@ from engine.services.designer.decision_versions import (
     store_decisions,
 )
 from engine.services.unit_of_work import commit, unit_of_work
+from engine.store.camunda_form_queries import ATTACHMENT_KIND, deployed_forms
 from engine.store.models import DefinitionResource, ProcessDefinition
 from engine.store.queries import latest_definition, latest_definitions
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # The exact uploaded file of a normalised resource is kept beside it under this kind, for download.
 ORIGINAL_KIND = "original"
-ATTACHMENT_KIND = "attachment"  # kept with the version (a Camunda form, ...), never parsed
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def deploy(
     """
     if not uploads:
         raise DeploymentError("no files to deploy")
-    normalized = normalize_resources(uploads, as_executable=as_executable)
+    forms = {**deployed_forms(session), **forms_by_id(r.content for r in attachments if r.filename.endswith(".form"))}
+    normalized = normalize_resources(uploads, as_executable=as_executable, forms=forms)
     problems = blocking(normalized)
     if problems:
         raise DiagramRejected(problems)

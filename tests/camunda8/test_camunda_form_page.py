@@ -1,0 +1,177 @@
+"""A Camunda 8 user task with a linked Camunda Form: deployed with its .form file, rendered, validated, completed."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from complaintflow.web import DEFAULT_GROUPS, DEMO_USERS, OPERATOR
+from engine.services.instances import lifecycle as instances
+from engine.services.users import accounts as user_service
+from engine.store.models import HumanTask, ProcessInstance
+from tests.conftest import DatabaseUnderTest
+from tests.engine.helpers import ADMIN
+from tests.webui.support import Client, app_context, make_app
+
+FORMS = Path(__file__).resolve().parent / "forms"
+
+
+@pytest.fixture
+def app(database: DatabaseUnderTest, now: datetime, tmp_path: Path) -> Flask:
+    with database.session() as session:
+        user_service.ensure_users(session, OPERATOR, DEFAULT_GROUPS, DEMO_USERS, now - timedelta(days=1))
+        session.commit()
+    return make_app(app_context(database.url, database.engine, database.sessions, tmp_path / "instance"), now)
+
+
+def _deploy(app: Flask, *names: str) -> Any:
+    files = {name: (io.BytesIO((FORMS / name).read_bytes()), name) for name in names}
+    token = base64.b64encode(b"designer:demo").decode()
+    return app.test_client().post(
+        "/engine-rest/deployment/create",
+        data={"deployment-name": "forms", **files},
+        headers={"Authorization": f"Basic {token}"},
+        content_type="multipart/form-data",
+        base_url="https://localhost",
+    )
+
+
+def _agent(app: Flask) -> Client:
+    client = Client(app)
+    assert client.sign_in("agent").status_code == 302
+    return client
+
+
+def _start(database: DatabaseUnderTest, now: datetime) -> tuple[int, str]:
+    with database.session() as session:
+        variables = {
+            "customerName": "Ada Lovelace",
+            "summary": "Card used abroad",
+            "channels": [{"label": "Letter", "value": "letter"}, {"label": "E-mail", "value": "email"}],
+        }
+        instance = instances.start_instance(session, ADMIN, "dispute_review", variables, now)
+        task = session.query(HumanTask).filter_by(instance_id=instance.id).one()
+        return instance.id, task.id
+
+
+def _inputs(page: str) -> set[str]:
+    return set(re.findall(r'name="(c8\.[^"]+)"', page))
+
+
+def test_linked_form_renders_validates_and_completes(app: Flask, database: DatabaseUnderTest, now: datetime) -> None:
+    deployed = _deploy(app, "dispute_review.bpmn", "dispute_review.form")
+    assert deployed.status_code == 200, deployed.get_data(as_text=True)
+    instance_id, task_id = _start(database, now)
+    agent = _agent(app)
+    page = agent.text(f"/task/{task_id}")
+    # Every input of the form, prefilled from the process variables and the form's defaults.
+    assert _inputs(page) == {
+        "c8.summary",
+        "c8.notes",
+        "c8.amount",
+        "c8.urgent",
+        "c8.checks",
+        "c8.decision",
+        "c8.channel",
+        "c8.tags",
+        "c8.decidedOn",
+        "c8.callAt",
+        "c8.followUp",
+        "c8.contact.email",
+        "c8.contact.phone",
+        "c8.contact.bank.iban",
+        "c8.positions.0.name",
+        "c8.positions.0.amount",
+    }
+    assert 'value="Card used abroad"' in page and ">none</textarea>" in page
+    assert "<strong>customer&#39;s</strong>" in page or "<strong>customer's</strong>" in page
+    assert "Ada Lovelace" in page and '<option value="email"' in page
+    assert "c8.rejectionReason" not in page  # hidden while the decision is not "reject"
+
+    # One more dynamic-list entry: the form comes back with what was typed, nothing completed.
+    typed = {
+        "c8.summary": "Card used abroad twice",
+        "c8.amount": "12,5",
+        "c8.decision": "reject",
+        "c8rows.positions": "1",
+        "c8.positions.0.name": "Hotel",
+        "c8.positions.0.amount": "40",
+    }
+    grown = agent.post(f"/task/{task_id}/complete", {**typed, "c8add": "positions"})
+    assert grown.status_code == 200
+    assert "c8.positions.1.name" in _inputs(grown.get_data(as_text=True))
+
+    bad = {
+        **typed,
+        "c8rows.positions": "2",
+        "c8.positions.1.name": "",
+        "c8.positions.1.amount": "0",
+        "c8.contact.email": "not-an-address",
+    }
+    refused = agent.post(f"/task/{task_id}/complete", bad)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="c8-contact-email-error">must be an e-mail address' in text
+    assert 'id="c8-positions-1-name-error">is required' in text and 'id="c8-rejectionReason-error">is required' in text
+    assert 'value="Card used abroad twice"' in text and 'value="12,5"' in text and 'value="Hotel"' in text
+
+    good = {
+        **typed,
+        "c8rows.positions": "2",
+        "c8.positions.1.name": "Taxi",
+        "c8.positions.1.amount": "12.5",
+        "c8.contact.email": "ada@example.org",
+        "c8.rejectionReason": "No receipt",
+        "c8.urgent": "true",
+        "c8.checks": ["receipt", "card"],
+        "c8.tags": "fraud",
+        "c8.decidedOn": "2026-12-01",
+        "c8.channel": "email",
+    }
+    done = agent.post(f"/task/{task_id}/complete", good)
+    assert done.status_code == 302, done.get_data(as_text=True)
+    with database.session() as session:
+        variables = session.get(ProcessInstance, instance_id).variables  # type: ignore[union-attr]
+    assert variables["amount"] == 12.5 and variables["urgent"] is True and variables["decision"] == "reject"
+    assert variables["checks"] == ["receipt", "card"] and variables["tags"] == ["fraud"]
+    assert variables["positions"] == [{"name": "Hotel", "amount": 40}, {"name": "Taxi", "amount": 12.5}]
+    assert variables["contact"]["email"] == "ada@example.org" and variables["rejectionReason"] == "No receipt"
+    assert variables["refundInCents"] == 1250 and variables["channel"] == "email"
+
+
+def test_german_messages_on_the_version_deployed_with_its_form(
+    app: Flask, database: DatabaseUnderTest, now: datetime
+) -> None:
+    # Version 1 lacks its form (the check warns, the task would show no fields); version 2 brings it.
+    assert _deploy(app, "dispute_review.bpmn").status_code == 200
+    assert _deploy(app, "dispute_review.bpmn", "dispute_review.form").status_code == 200
+    _instance_id, task_id = _start(database, now)
+    agent = _agent(app)
+    assert agent.post("/profile/", {"language": "de"}).status_code == 302
+    page = agent.text(f"/task/{task_id}")
+    assert "Eintrag hinzufügen" in page and "Summary" in page  # our words in German, the designer's as drawn
+    bad = {
+        "c8.summary": "abc",
+        "c8.amount": "1.234",
+        "c8.decision": "accept",
+        "c8.contact.phone": "030 123",
+        "c8.callAt": "25:00",
+        "c8.channel": "fax",
+        "c8rows.positions": "0",
+    }
+    text = agent.post(f"/task/{task_id}/complete", bad).get_data(as_text=True)
+    for german in (
+        "mindestens 5 Zeichen",
+        "höchstens 2 Nachkommastellen",
+        "Ländervorwahl",
+        "Uhrzeit (HH:MM)",
+        "eine der Möglichkeiten",
+    ):
+        assert german in text, german
