@@ -137,12 +137,15 @@ def page(
     number: int,
     per_page: int,
     condition: ColumnElement[bool] | None = None,
+    total: int | None = None,
 ) -> RegisterPage:
-    """Page ``number`` (from 1) of the register, newest received first, with the total count."""
-    count_query = _filtered(select(func.count(Complaint.id)), criteria)
-    if condition is not None:
-        count_query = count_query.where(condition)
-    total = session.scalar(count_query) or 0
+    """Page ``number`` (from 1) of the register, newest received first, with the total count (counted here unless
+    the caller knows it: a return figure is the number of complaints its condition lists)."""
+    if total is None:
+        count_query = _filtered(select(func.count(Complaint.id)), criteria)
+        if condition is not None:
+            count_query = count_query.where(condition)
+        total = session.scalar(count_query) or 0
     query = _query(criteria, condition).order_by(Complaint.created_at.desc(), Complaint.id.desc())
     rows = session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
     return RegisterPage([_row(row) for row in rows], total, number, per_page)

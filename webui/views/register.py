@@ -5,10 +5,11 @@ as a page and as CSV or XLSX. Managers and admins only; every access is audited 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from engine.domain.classification import OUTCOMES, PRODUCT_GROUPS, ROOT_CAUSES
 from engine.domain.errors import PermissionDenied
@@ -96,5 +97,19 @@ def index() -> str:
 def export(kind: str) -> Response:
     chosen = criteria()
     audited("register_export", {"filter": chosen.described(), "format": kind})
-    rows = (row.values for row in register.export_rows(db(), chosen))
-    return download(kind, "complaint-register", register.COLUMNS, rows, REGISTER_HEADERS, stream=True)
+    if kind != "csv":
+        rows = (row.values for row in register.export_rows(db(), chosen))
+        return download(kind, "complaint-register", register.COLUMNS, rows, REGISTER_HEADERS)
+    return download(kind, "complaint-register", register.COLUMNS, _streamed(chosen), REGISTER_HEADERS, stream=True)
+
+
+def _streamed(chosen: register.RegisterFilter) -> Iterator[tuple[Any, ...]]:
+    """The CSV's rows read while they are sent, through a session of their own: the request's session is closed
+    when the view returns, before the first row leaves; this one is closed after the last row, or when the client
+    goes away (the server closes the response, which closes this generator)."""
+    session = current_app.extensions["complaintflow"].sessions()
+    try:
+        for row in register.export_rows(session, chosen):
+            yield row.values
+    finally:
+        session.close()
