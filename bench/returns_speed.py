@@ -41,7 +41,7 @@ from complaintflow.web import DEFAULT_GROUPS, DEMO_USERS, OPERATOR  # noqa: E402
 from engine.services.regulation.library import shipped_return_map  # noqa: E402
 from engine.services.users import accounts as user_service  # noqa: E402
 from engine.settings import Settings  # noqa: E402
-from engine.store import returns, returns_by_day, schema  # noqa: E402
+from engine.store import register, returns, returns_by_day, schema  # noqa: E402
 from engine.store.complaints import Complaint  # noqa: E402
 from engine.store.database import make_engine, make_session_factory  # noqa: E402
 
@@ -130,6 +130,9 @@ def bench_backend(name: str, url: str, count: int, runs: int) -> list[tuple[str,
             return run
 
         mapping = shipped_return_map()
+        with sessions() as session:  # the cursor the "Next" link of page 1,499 carries
+            criteria = register.RegisterFilter(start=start, end=end)
+            deep_cursor = register.page(session, criteria, 1499, 50).cursor() or ""
 
         def by_category() -> None:
             with sessions() as session:
@@ -148,6 +151,10 @@ def bench_backend(name: str, url: str, count: int, runs: int) -> list[tuple[str,
             ),
             "register page (year, first page)": page("/register/"),
             "register page (year, payment services)": page("/register/", {"product_group": "payment_services"}),
+            "register page 1,500 of the year by OFFSET": page("/register/", {"page": "1500"}),
+            "register page 1,500 of the year by keyset (its Next link)": page(
+                "/register/", {"page": "1500", "after": deep_cursor}
+            ),
             "register CSV export (year, first 64 KiB)": first_bytes("/register/export.csv"),
             "root-cause trends (cockpit, year by month)": page("/cockpit/trends/", {"bucket": "month"}),
         }

@@ -17,11 +17,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.store.complaints import Complaint, Customer
+from engine.store.types import UTCDateTime
 
 _Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])
 STATE_OPEN = "open"
@@ -88,6 +89,22 @@ class RegisterPage:
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
+    def cursor(self) -> str | None:
+        """The keyset of the next page (after this page's last row), as a query value; None on an empty page."""
+        if not self.rows:
+            return None
+        last = self.rows[-1]
+        return f"{last['received_at'].isoformat()}|{last.complaint_id}"
+
+
+def parse_cursor(value: str) -> tuple[datetime, int]:
+    """A :meth:`RegisterPage.cursor` back into its values; ValueError when it is not one."""
+    moment, _, row_id = value.partition("|")
+    received = datetime.fromisoformat(moment)
+    if received.tzinfo is None or not row_id.isdigit():
+        raise ValueError(f"not a register cursor: {value!r}")
+    return received, int(row_id)
+
 
 def _filtered(query: _Q, criteria: RegisterFilter) -> _Q:
     if criteria.start is not None:
@@ -138,16 +155,26 @@ def page(
     per_page: int,
     condition: ColumnElement[bool] | None = None,
     total: int | None = None,
+    after: tuple[datetime, int] | None = None,
 ) -> RegisterPage:
     """Page ``number`` (from 1) of the register, newest received first, with the total count (counted here unless
-    the caller knows it: a return figure is the number of complaints its condition lists)."""
+    the caller knows it: a return figure is the number of complaints its condition lists).
+
+    ``after`` (received time and id of the previous page's last row) reads the page by keyset, from the index,
+    however deep it is; without it the page is found by ``OFFSET`` (a link to a page number)."""
     if total is None:
         count_query = _filtered(select(func.count(Complaint.id)), criteria)
         if condition is not None:
             count_query = count_query.where(condition)
         total = session.scalar(count_query) or 0
     query = _query(criteria, condition).order_by(Complaint.created_at.desc(), Complaint.id.desc())
-    rows = session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
+    if after is not None:
+        query = query.where(
+            tuple_(Complaint.created_at, Complaint.id) < tuple_(literal(after[0], UTCDateTime()), after[1])
+        )
+    else:
+        query = query.offset((number - 1) * per_page)
+    rows = session.execute(query.limit(per_page)).all()
     return RegisterPage([_row(row) for row in rows], total, number, per_page)
 
 

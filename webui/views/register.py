@@ -73,13 +73,33 @@ def page_number() -> int:
     return int(raw)
 
 
+def keyset() -> tuple[datetime, int] | None:
+    """The ``after`` cursor of a "Next" link (the previous page's last row); a malformed one is a 400."""
+    raw = request.args.get("after")
+    if not raw:
+        return None
+    try:
+        return register.parse_cursor(raw)
+    except ValueError:
+        abort(400)
+
+
+def page_link(endpoint: str, result: register.RegisterPage, page: int, **values: Any) -> str:
+    """The link to ``page``: "Next" carries the keyset of this page's last row (read from the index however deep
+    the page is), any other page its number."""
+    cursor = result.cursor() if page == result.page + 1 else None
+    if cursor:
+        values["after"] = cursor
+    return url_for(endpoint, **values, page=page)
+
+
 @bp.get("/")
 @require_roles(*REGISTER_ROLES)
 def index() -> str:
     chosen = criteria()
     number = page_number()
     audited("register", {"filter": chosen.described(), "page": number})
-    result = register.page(db(), chosen, number, PER_PAGE)
+    result = register.page(db(), chosen, number, PER_PAGE, after=keyset())
     return render_template(
         "register/list.html",
         result=result,
@@ -87,7 +107,7 @@ def index() -> str:
         choices=CHOICES,
         columns=register.COLUMNS,
         headers=REGISTER_HEADERS,
-        page_url=lambda page: url_for("register.index", **{**args(), "page": page}),
+        page_url=lambda page: page_link("register.index", result, page, **args()),
     )
 
 

@@ -21,7 +21,7 @@ from webui.db import db, now
 from webui.exports import download
 from webui.labels import PRODUCT_GROUP_LABELS, REGISTER_HEADERS
 from webui.query_args import day_arg
-from webui.views.register import PER_PAGE, audited, page_number
+from webui.views.register import PER_PAGE, audited, keyset, page_link, page_number
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 TITLES = {
@@ -176,7 +176,9 @@ def complaints(name: str) -> str:
     # the summary rows, instead of counting a year of complaints again for the page count.
     table = _compute(kind, first, last)[0]
     total = table.figures[group]["closed" if measure in returns.SUMMED else measure]
-    result = register.page(db(), register.RegisterFilter(), number, PER_PAGE, condition=found, total=total)
+    result = register.page(
+        db(), register.RegisterFilter(), number, PER_PAGE, condition=found, total=total, after=keyset()
+    )
     return render_template(
         "returns/complaints.html",
         kind=kind,
@@ -189,7 +191,7 @@ def complaints(name: str) -> str:
         start=first,
         end=last,
         back=url_for("returns.show", name=kind.name, **period),
-        page_url=lambda page: url_for(
-            "returns.complaints", name=kind.name, measure=measure, group=group, **period, page=page
+        page_url=lambda page: page_link(
+            "returns.complaints", result, page, name=kind.name, measure=measure, group=group, **period
         ),
     )
