@@ -114,6 +114,11 @@ DIAGNOSTIC_MESSAGES: dict[str, str] = {
         " no fields"
     ),
     "diag.form-unreadable": N_("the linked Camunda form is not valid JSON; the task shows no fields"),
+    "diag.form-file-unreadable": N_("this is not a Camunda form (form-js JSON)"),
+    "diag.form-no-id": N_("the form has no id, so no user task can link it (formId)"),
+    "diag.form-file": N_(
+        "user tasks link this form by formId '%(form)s'; it is deployed with the diagrams of this upload"
+    ),
     "diag.form-external": N_("the task links an external form (%(reference)s); the task page shows no fields"),
     "hint.form-external": N_("link a Camunda Form (formId) to have the task page render it"),
     "diag.camunda-form": N_("the Camunda Form '%(form)s' is rendered on the task page"),

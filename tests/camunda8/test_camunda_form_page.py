@@ -17,6 +17,7 @@ from engine.services.instances import lifecycle as instances
 from engine.services.users import accounts as user_service
 from engine.store.models import HumanTask, ProcessInstance
 from tests.conftest import DatabaseUnderTest
+from tests.designer.web_support import upload
 from tests.engine.helpers import ADMIN
 from tests.webui.support import Client, app_context, make_app
 
@@ -175,3 +176,24 @@ def test_german_messages_on_the_version_deployed_with_its_form(
         "eine der Möglichkeiten",
     ):
         assert german in text, german
+
+
+def test_upload_page_checks_form_files_with_the_diagrams(app: Flask) -> None:
+    designer = Client(app)
+    assert designer.sign_in("designer").status_code == 302
+    bpmn, form = (
+        (name, (FORMS / name).read_text(encoding="utf-8")) for name in ("dispute_review.bpmn", "dispute_review.form")
+    )
+    checked = upload(designer, bpmn, form).get_data(as_text=True)
+    assert "formId &#39;dispute_review&#39;" in checked or "formId 'dispute_review'" in checked
+    assert "form-not-rendered" not in checked  # the linked form is part of the upload
+    alone = upload(designer, bpmn)
+    assert "form-not-rendered" in alone.get_data(as_text=True)  # a warning, located on the user task
+    only_forms = upload(designer, form, deploy=True)
+    assert only_forms.status_code == 400 and "together with the diagrams" in only_forms.get_data(as_text=True)
+    broken = upload(designer, bpmn, ("broken.form", "{not json"), deploy=True)
+    assert broken.status_code == 422 and "this is not a Camunda form" in broken.get_data(as_text=True)
+    broken_linked = form[1].replace('"type": "textfield", "id": "f_summary"', '"type": "filepicker", "id": "f_summary"')
+    rejected = upload(designer, bpmn, (form[0], broken_linked), deploy=True)
+    text = rejected.get_data(as_text=True)
+    assert rejected.status_code == 422 and "form-component-unsupported" in text and "summary" in text

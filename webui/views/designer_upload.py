@@ -22,6 +22,7 @@ from wtforms import BooleanField, MultipleFileField, SelectField, SubmitField
 
 from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, NEEDS_ATTENTION, REJECTED, FileReport, Upload
 from designer_export import api as designer_api
+from designer_export.forms import check_form_uploads, is_form_upload
 from designer_export.svg import render_svg
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from engine.domain.errors import ComplaintflowError
@@ -41,7 +42,7 @@ MAX_FILES = 20
 
 
 class UploadForm(FlaskForm):
-    files = MultipleFileField(_l("BPMN or DMN files, or letter templates (.html)"))
+    files = MultipleFileField(_l("BPMN or DMN files, Camunda forms (.form) or letter templates (.html)"))
     letter_language = SelectField(
         _l("Language of the letter templates"),
         # Each language named in its own language, as the language menus name it.
@@ -176,18 +177,32 @@ def upload() -> Any:
             )
         return _render(form, [file_view(n, r) for n, r in enumerate(reports)], status=422 if form.deploy.data else 200)
     as_executable = bool(form.as_executable.data)
+    # Camunda forms go with the diagrams that link them: checked as forms, stored with the new versions.
+    forms, form_reports = check_form_uploads([upload for upload in uploads if is_form_upload(upload)])
+    uploads = [upload for upload in uploads if not is_form_upload(upload)]
+    if not uploads:
+        form.files.errors = [_("Upload the .form files together with the diagrams that link them.")]
+        return _render(form, [file_view(n, r) for n, r in enumerate(form_reports)], status=400)
+
+    def check() -> list[FileView]:
+        reports = designer_api.check_files(db(), uploads, as_executable=as_executable, attachments=forms)
+        return [file_view(n, r) for n, r in enumerate([*reports, *form_reports])]
+
     if not form.deploy.data:
-        reports = designer_api.check_files(db(), uploads, as_executable=as_executable)
-        return _render(form, [file_view(n, r) for n, r in enumerate(reports)])
+        return _render(form, check())
+    if any(report.status == REJECTED for report in form_reports):
+        flash(_("Nothing was deployed: fix the errors below and upload the files again."), "error")
+        return _render(form, check(), status=422)
     try:
-        outcome = designer_api.deploy_files(db(), actor(), uploads, now(), as_executable=as_executable)
+        outcome = designer_api.deploy_files(
+            db(), actor(), uploads, now(), as_executable=as_executable, attachments=forms
+        )
     except ComplaintflowError as error:
         # The checks passed but the engine still refused (e.g. a concurrent deploy): nothing was stored.
         db().rollback()
         flash(_("Nothing was deployed: %(reason)s", reason=engine_message(error)), "error")
-        reports = designer_api.check_files(db(), uploads, as_executable=as_executable)
-        return _render(form, [file_view(n, r) for n, r in enumerate(reports)], status=422)
-    views = [file_view(n, r) for n, r in enumerate(outcome.reports)]
+        return _render(form, check(), status=422)
+    views = [file_view(n, r) for n, r in enumerate([*outcome.reports, *form_reports])]
     if not outcome.deployed:
         flash(_("Nothing was deployed: fix the errors below and upload the files again."), "error")
         return _render(form, views, status=422)
