@@ -66,7 +66,10 @@ def letter_template_diagnostics(path: str) -> list[Diagnostic]:
     folder, language = file.parents[2], file.parent.name
     try:
         text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        problem = msg("diag.unreadable", error=msg("diag.not-utf8", position=error.start))
+        return [Diagnostic(ERROR, "unreadable", problem, line=1, file=path)]
+    except OSError as error:  # the operating system's words (no such file, permission denied)
         return [Diagnostic(ERROR, "unreadable", msg("diag.unreadable", error=error), line=1, file=path)]
     letters, broken = _pack_letters(folder)
     found = [
@@ -75,8 +78,7 @@ def letter_template_diagnostics(path: str) -> list[Diagnostic]:
     ]
     users = [(pack_id, letter) for pack_id, letter in letters if _uses(letter, file)]
     if not users and not broken:
-        note = "no letter of the packs beside this template uses it"
-        return [Diagnostic(INFO, "letter-unused", note, line=1, file=path)]
+        return [Diagnostic(INFO, "letter-unused", msg("diag.letter-unused"), line=1, file=path)]
     for pack_id, letter in users:
         name = f"{pack_id}/{letter.id} ({language})"
         try:
@@ -90,12 +92,13 @@ def letter_template_diagnostics(path: str) -> list[Diagnostic]:
             continue
         for block in missing:
             line = _line_of(block, text)
-            what = "leaves the required block empty" if line else "renders without the required block (dropped, empty)"
+            # The file still holds the block (then rendering left it empty), or the block is gone.
+            code = "diag.letter-block" if line else "diag.letter-block.2"
             found.append(
                 Diagnostic(
                     ERROR,
                     "letter-block",
-                    msg("diag.letter-block", name=name, what=what, pack_id=pack_id),
+                    msg(code, name=name, pack_id=pack_id, block=block),
                     hint=msg("hint.letter-block", block=block),
                     element_id=block,
                     element_type="block",
@@ -112,11 +115,13 @@ def uploaded_letter_diagnostics(name: str, data: bytes, language: str, library: 
     processes/regulation), against the packs there. The diagnostics name the uploaded file."""
     filename = Path(name.replace("\\", "/")).name
     if language not in LANGUAGES:
-        return [Diagnostic(ERROR, "letter-language", f"unknown letter language {language!r}", line=1, file=name)]
+        problem = msg("diag.letter-language", language=language)
+        return [Diagnostic(ERROR, "letter-language", problem, line=1, file=name)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return [Diagnostic(ERROR, "unreadable", f"cannot read the letter template: {error}", line=1, file=name)]
+        problem = msg("diag.unreadable", error=msg("diag.not-utf8", position=error.start))
+        return [Diagnostic(ERROR, "unreadable", problem, line=1, file=name)]
     with tempfile.TemporaryDirectory(prefix="cf-letters-") as folder:
         copy = Path(folder) / library.name
         shutil.copytree(library, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -144,17 +146,25 @@ def case_context(complaint: Complaint, task: HumanTask | None = None, **bound: F
     }
 
 
-def field_message(message: str) -> str:
-    """A service's field message in the user's language (from its code; English when it carries none)."""
-    return field_text(message) or message
+def field_message(message: str, overrides: Mapping[str, LazyString] | None = None) -> str:
+    """A service's field message in the user's language (from its code; English when it carries none).
+
+    ``overrides`` maps a message code to the wording a page prefers (e.g. one that names the form's own hint).
+    """
+    return field_text(message, overrides) or message
 
 
-def apply_errors(form: FlaskForm, errors: dict[str, str], mapping: dict[str, str] | None = None) -> None:
+def apply_errors(
+    form: FlaskForm,
+    errors: dict[str, str],
+    mapping: dict[str, str] | None = None,
+    overrides: Mapping[str, LazyString] | None = None,
+) -> None:
     """Put a service's field errors on the WTForms fields (``mapping``: service field -> form field)."""
     for key, message in errors.items():
         name = (mapping or {}).get(key, key)
         field = getattr(form, name, None)
         if field is None:
-            form.form_errors.append(field_message(message))
+            form.form_errors.append(field_message(message, overrides))
         else:
-            field.errors = [*(field.errors or []), field_message(message)]
+            field.errors = [*(field.errors or []), field_message(message, overrides)]

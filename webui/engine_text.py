@@ -16,12 +16,17 @@ from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 
 from engine.bpmn.diagnostics import Diagnostic
+from engine.domain.errors import DeploymentError
 from engine.domain.messages import MESSAGES, PLURALS, Message, message_of
 from webui.labels import STATUS_LABELS, label
 
 
 def _shown(params: Mapping[str, Any]) -> dict[str, Any]:
-    values = {key: coded_text(value) or value if isinstance(value, Message) else value for key, value in params.items()}
+    # A parameter that is itself a coded message (or an error carrying one) is shown in the user's language too.
+    values = {
+        key: coded_text(value) or str(value) if isinstance(value, Message | BaseException) else value
+        for key, value in params.items()
+    }
     if values.get("status") in STATUS_LABELS:
         values["status"] = label(values["status"], "status")
     if isinstance(values.get("what"), str):
@@ -44,8 +49,25 @@ def coded_text(value: object, overrides: Mapping[str, LazyString] | None = None)
 
 
 def engine_message(error: Exception | str) -> str:
-    """An error's (or message's) text in the user's language; English as it is when it carries no code."""
-    return coded_text(error) or str(error)
+    """An error's (or message's) text in the user's language; English as it is when it carries no code.
+
+    A deployment error keeps the place it names (file, element, line), which its code and parameters leave out.
+    """
+    text = coded_text(error)
+    if text is None:
+        return str(error)
+    if isinstance(error, DeploymentError):
+        where = ", ".join(
+            part
+            for part in (
+                _("file %(name)s", name=error.filename) if error.filename else "",
+                _("element %(id)s", id=error.element_id) if error.element_id else "",
+                _("line %(num)s", num=error.line) if error.line else "",
+            )
+            if part
+        )
+        return f"{text} ({where})" if where else text
+    return text
 
 
 def diagnostic_message(diagnostic: Diagnostic) -> str:

@@ -8,11 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 
 from engine.domain import roles
 from engine.domain.roles import (
@@ -26,6 +27,7 @@ from engine.domain.roles import (
 from engine.domain.sla import traffic_light_for
 from engine.services.delivery import notices
 from engine.store.tasklist import COUNT_CAP, SAVED_FILTER_COUNT_CAP
+from engine.store.users import User
 from webui.auth import actor, is_case_worker
 from webui.choices import LANGUAGE_PAIRS
 from webui.db import db, now
@@ -87,6 +89,16 @@ def age(moment: datetime | None) -> str:
     return format_timedelta(now() - moment, granularity="minute", threshold=1.0)
 
 
+def person(username: str | None) -> str:
+    """A user as people know them: the display name (one query a request for all of them), else the login."""
+    if not username:
+        return ""
+    names = g.get("display_names")
+    if names is None:
+        names = g.display_names = dict(db().execute(select(User.username, User.display_name)).tuples().all())
+    return names.get(username) or username
+
+
 def number(value: float | int | None) -> str:
     """A number in the user's locale (1.234,5 in German)."""
     return format_decimal(value) if value is not None else "–"
@@ -143,6 +155,7 @@ def init_app(app: Flask) -> None:
         age=age,
         count_label=count_label,
         number=number,
+        person=person,
         as_json=as_json,
         sla_target=sla_target,
         sla_input=format_target,

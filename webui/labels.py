@@ -45,7 +45,8 @@ PRODUCT_GROUP_LABELS = {
     "other_goods_services": _l("Other goods and services"),
 }  # fmt: skip
 ACTION_LABELS = {
-    "complaint_opened": _l("Complaint received"), "complaint_received": _l("Complaint received"),
+    # Two events of one intake: the complaint recorded with its process started, and the channel's receipt of it.
+    "complaint_opened": _l("Complaint recorded"), "complaint_received": _l("Received through a channel"),
     "instance_started": _l("Process started"), "instance_completed": _l("Process finished"),
     "instance_cancelled": _l("Process cancelled"), "instance_suspended": _l("Process suspended"),
     "instance_resumed": _l("Process resumed"), "instance_retried": _l("Step retried"),

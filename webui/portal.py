@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload
 from engine.domain.errors import Conflict, DatabaseBusy, FormValidationError, InvalidState, NotFound
-from engine.domain.messages import msg
+from engine.domain.messages import message_of, msg
 from engine.domain.status_links import token_matches
 from engine.services.intake import channels as intake
 from engine.services.intake import portal
@@ -235,7 +235,7 @@ def rate(reference: str, token: str) -> Any:
     except FormValidationError as error:
         return _status_page(reference, token, 400, errors=error.errors)
     except (InvalidState, Conflict) as error:
-        return _status_page(reference, token, 409, errors={"rating": str(error)})
+        return _status_page(reference, token, 409, errors={"rating": message_of(error) or str(error)})
     except DatabaseBusy:
         return _busy_status_page(reference, token)
     return _status_page(reference, token, notice="rated")
@@ -253,7 +253,7 @@ def reopen(reference: str, token: str) -> Any:
     except FormValidationError as error:
         return _status_page(reference, token, 400, errors=error.errors)
     except InvalidState as error:
-        return _status_page(reference, token, 409, errors={"reason": str(error)})
+        return _status_page(reference, token, 409, errors={"reason": message_of(error) or str(error)})
     except DatabaseBusy:
         return _busy_status_page(reference, token)
     return _status_page(reference, token, notice="reopened")

@@ -153,7 +153,15 @@ DIAGNOSTIC_MESSAGES: dict[str, str] = {
         "the %(kind)s is implemented by %(what)s, which cannot run here: instances get an incident at this step until a system action handles the topic '%(topic)s'"
     ),
     "hint.java-implementation": N_("register a handler for the topic '%(topic)s' or %(how_to_run)s"),
-    "diag.letter-block": N_("the letter %(name)s %(what)s (the pack %(pack_id)s.toml requires it)"),
+    "diag.letter-block": N_(
+        "the letter %(name)s leaves the required block empty (the pack %(pack_id)s.toml requires it)"
+    ),
+    "diag.letter-block.2": N_(
+        "the letter %(name)s renders without the required block (dropped, empty) (the pack %(pack_id)s.toml requires it)"
+    ),
+    "diag.letter-unused": N_("no letter of the packs beside this template uses it"),
+    "diag.letter-language": N_("unknown letter language %(language)r"),
+    "diag.not-utf8": N_("the file is not UTF-8 text (byte %(position)s)"),
     "hint.letter-block": N_('keep <section data-block="%(block)s"> with its text'),
     "diag.letter-pack": N_("the pack file cannot be read: %(message)s"),
     "diag.letter-template": N_("%(name)s: %(error)s"),

@@ -16,6 +16,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_auto
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import html as lxml_html
 
+from engine.domain.messages import msg
 from engine.domain.regulation import LetterRule
 
 LANGUAGES = ("en", "de")
@@ -54,7 +55,9 @@ def render_template(letter: LetterRule, language: str, values: dict[str, Any], f
     try:
         return _environment(str(folder)).get_template(f"{language}/{letter.template}.html").render(context)
     except TemplateError as error:
-        raise ValueError(f"letter template {language}/{letter.template}.html: {error}") from None
+        # Jinja's own description of the fault (a syntax error, an unknown name) stays as Jinja words it.
+        problem = msg("letter.not_rendered", template=f"{language}/{letter.template}.html", error=str(error))
+        raise ValueError(problem) from None
 
 
 def blocks_in(html: str) -> set[str]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.domain.diagnostic_messages import DIAGNOSTIC_MESSAGES
+from engine.domain.error_messages import ERROR_MESSAGES
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate where it is shown"
@@ -131,10 +132,15 @@ MESSAGES: dict[str, str] = {
     "xml.too_large": N_("the file is larger than %(size)s MB"),
     "xml.empty": N_("the file is empty"),
     **DIAGNOSTIC_MESSAGES,
+    **ERROR_MESSAGES,
 }
 
 # Messages with a count: (singular, plural), chosen by the parameter ``num`` (ngettext in the web layer).
 PLURALS: dict[str, tuple[str, str]] = {
+    "removal.has_instances": N_plural(
+        "the deployment has %(num)d process instance; it keeps its version, so the deployment cannot be deleted",
+        "the deployment has %(num)d process instances; they keep their version, so the deployment cannot be deleted",
+    ),
     "diag.dropped": N_plural(
         "%(what)s: dropped %(num)d element that does not change how the process runs",
         "%(what)s: dropped %(num)d elements that do not change how the process runs",

@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain.errors import InvalidState
+from engine.domain.messages import msg
 from engine.runtime.clock import engine_time
 from engine.runtime.workflow import WorkflowRun
 
@@ -49,7 +50,7 @@ def throw_bpmn_error(run: WorkflowRun, task_id: str, code: str, message: str, va
     """Throw the error from the waiting service task; False (and an incident) when nothing catches it."""
     task = run._task(task_id)
     if task.state != TaskState.STARTED:
-        raise InvalidState(f"service task {task_id} is not waiting for its result")
+        raise InvalidState(msg("instance.service_task_not_waiting", task_id=task_id))
     if variables:
         task.set_data(**variables)
     if not _catching_boundary(task, code):

@@ -23,22 +23,24 @@ class LintProblem:
     element_id: str
     what: str
     message: str
+    target: str | None = None  # the flow's target element when ``what`` is a condition, None for a script
 
 
-def _check(problems: list[LintProblem], element_id: str, what: str, source: str | None, mode: str) -> None:
+def _check(problems: list[LintProblem], element_id: str, target: str | None, source: str | None, mode: str) -> None:
     if source is None or not source.strip():
         return
+    what = "script" if target is None else f"condition of the flow to {target}"
     if mode == "eval" and is_feel(source):
         problem = check_feel(source)  # Camunda 8 FEEL, evaluated by the FEEL engine
         if problem:
-            problems.append(LintProblem(element_id, what, f"FEEL: {problem}"))
+            problems.append(LintProblem(element_id, what, f"FEEL: {problem}", target))
         return
     if mode == "eval":
         source = juel_to_python(source.strip())
     try:
         ast.parse(source, mode=mode)
     except SyntaxError as error:
-        problems.append(LintProblem(element_id, what, f"{error.msg} (line {error.lineno})"))
+        problems.append(LintProblem(element_id, what, f"{error.msg} (line {error.lineno})", target))
 
 
 def lint_specs(specs: list[Any]) -> list[LintProblem]:
@@ -47,11 +49,11 @@ def lint_specs(specs: list[Any]) -> list[LintProblem]:
     for spec in specs:
         for task_spec in spec.task_specs.values():
             element_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
-            _check(problems, element_id, "script", getattr(task_spec, "script", None), "exec")
+            _check(problems, element_id, None, getattr(task_spec, "script", None), "exec")
             for condition, target in getattr(task_spec, "cond_task_specs", None) or []:
                 target_id = getattr(spec.task_specs.get(target), "bpmn_id", target)
                 # Conditions are operator objects whose first argument is the expression text.
                 expression = condition.args[0] if getattr(condition, "args", None) else None
                 if isinstance(expression, str):
-                    _check(problems, element_id, f"condition of the flow to {target_id}", expression, "eval")
+                    _check(problems, element_id, str(target_id), expression, "eval")
     return problems

@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.bpmn_xml import LOCAL_INPUT_PREFIX
 from engine.domain.errors import InvalidState, NotFound
+from engine.domain.messages import msg
 from engine.runtime.calls import CalledProcesses, CallingWorkflow
 from engine.runtime.clock import engine_time
 from engine.runtime.forms import form_fields
@@ -155,7 +156,7 @@ class WorkflowRun:
         except (ValueError, KeyError, TypeError):
             task = None
         if task is None:
-            raise NotFound(f"task {task_id} is not part of this instance")
+            raise NotFound(msg("notfound.task_in_instance", task_id=task_id))
         return task
 
     def is_ready(self, task_id: str) -> bool:
@@ -166,7 +167,7 @@ class WorkflowRun:
         """Complete a READY human task with validated form values and run on."""
         task = self._task(task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
-            raise InvalidState(f"task {task_id} is {TaskState.get_name(task.state)}, not ready")
+            raise InvalidState(msg("task.not_ready", task_id=task_id, state=TaskState.get_name(task.state)))
         # set_data is a plain update; SpiffWorkflow's add_data_from_form deep-merges lists wrongly.
         task.set_data(**values)
         with engine_time(self.now):
@@ -194,7 +195,7 @@ class WorkflowRun:
                     if task_ids is not None and str(task.id) in task_ids:
                         targets.append(task)
         if definition is None or (task_ids is not None and not targets):
-            raise InvalidState(f"the instance is not waiting for the message {name!r}")
+            raise InvalidState(msg("instance.not_waiting_for_message", name=name))
         with engine_time(self.now):
             event = message_event(definition, payload)
             if task_ids is None:
@@ -208,7 +209,7 @@ class WorkflowRun:
         """Run the failed step again, optionally after changing variables it reads."""
         failed = self.workflow.get_tasks(state=TaskState.ERROR)
         if not failed:
-            raise InvalidState("the instance has no failed step to retry")
+            raise InvalidState(msg("instance.no_failed_step"))
         for task in failed:
             # A stopped loop runs again from where it was entered: the failed step itself is too deep.
             entry = loop_entry(task)
@@ -249,7 +250,7 @@ class WorkflowRun:
         """Finish a service task with its result variables and run on."""
         task = self._task(task_id)
         if task.state != TaskState.STARTED:
-            raise InvalidState(f"service task {task_id} is not waiting for its result")
+            raise InvalidState(msg("instance.service_task_not_waiting", task_id=task_id))
         task.set_data(**result)
         with engine_time(self.now):
             task.complete()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
@@ -46,9 +47,9 @@ def clean_company_name(value: str) -> str:
     and letterheads)."""
     text = " ".join(str(value or "").split())
     if not text:
-        raise FormValidationError({"company_name": "enter the company name"})
+        raise FormValidationError({"company_name": msg("company.name_required")})
     if len(text) > MAX_LENGTH or not text.isprintable():
-        raise FormValidationError({"company_name": f"at most {MAX_LENGTH} printable characters"})
+        raise FormValidationError({"company_name": msg("company.name_too_long", num=MAX_LENGTH)})
     return text
 
 
@@ -56,7 +57,7 @@ def clean_company_name(value: str) -> str:
 def set_company_name(session: Session, actor: Actor, value: str, now: datetime) -> str:
     """Store the company name (admins only); the audit entry ``company_name_changed`` keeps before and after."""
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only admins change the company name")
+        raise PermissionDenied(msg("denied.company_name"))
     text = clean_company_name(value)
     row = session.get(AppSetting, KEY)
     before = row.value if row is not None else None

@@ -86,6 +86,14 @@ def test_the_upload_page_checks_a_letter_template_with_the_same_rule(client_for:
     german = upload(designer, ("fca_psd_holding_response.html", dropped), letter_language="de").get_data(as_text=True)
     assert "Der Brief fca_psd/holding_response (de) lässt den Pflichtbaustein „delay_reasons“ weg oder leer" in german
     assert "Sprache der Briefvorlagen" in german
+    # Every letter finding is rendered from its code (no English text is matched): unused and broken templates too.
+    unused = upload(designer, ("nobody_uses_me.html", "<html></html>"), letter_language="de").get_data(as_text=True)
+    assert "Kein Brief der mitgelieferten Pakete verwendet diese Vorlage (Dateinamen prüfen)." in unused
+    broken = upload(designer, ("fca_psd_holding_response.html", "{% if %}"), letter_language="de")
+    assert (
+        "Die Briefvorlage lässt sich nicht darstellen: Briefvorlage de/fca_psd_holding_response.html:"
+        in broken.get_data(as_text=True)
+    )
     assert client_for("agent").get("/designer/upload").status_code == 403
 
 

@@ -96,7 +96,7 @@ def test_team_lead(journey: Callable[..., Journey], shipped: ShippedApp) -> None
         page.locator("#reassign tr", has_text=subject).locator("input[type=checkbox]").check()
     page.select_option("#target", "user:lead")
     page.get_by_role("button", name="Reassign").click()
-    expect(page.locator("main")).to_contain_text("2 tasks reassigned to lead.")
+    expect(page.locator("main")).to_contain_text("2 tasks reassigned to Lea Lead.")
     lead.step("two tasks reassigned from the workload")
     assert {assignee_of(shipped, task_id) for task_id in taken} == {"lead"}
     # Each reassigned task is a notification to the lead that names it and links to it on this server.
@@ -127,7 +127,7 @@ def test_team_lead(journey: Callable[..., Journey], shipped: ShippedApp) -> None
         page.locator("tbody tr", has_text=subject).locator("input[type=checkbox]").check()
     page.select_option("#bulk-target", "user:agent")
     page.get_by_role("button", name="Reassign").click()
-    expect(page.locator("main")).to_contain_text("2 tasks reassigned to agent.")
+    expect(page.locator("main")).to_contain_text("2 tasks reassigned to Anna Agent.")
     lead.step("two tasks reassigned from the task list")
     assert {assignee_of(shipped, task_id) for task_id in taken} == {"agent"}
 

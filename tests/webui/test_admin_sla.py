@@ -151,6 +151,11 @@ def test_a_dmn_from_the_modeller_is_uploaded_and_deployed(
         assert decision is not None and decision.version == 2
     wrong = admin.post("/admin/sla/upload", {"file": (io.BytesIO(b"<definitions/>"), "other.dmn")})
     assert wrong.status_code == 422
+    assert "the file has no decision sla_targets (file other.dmn)" in wrong.get_data(as_text=True)
+    # In German the refusal keeps the place it names.
+    assert admin.post("/profile/", {"language": "de"}).status_code == 302
+    wrong = admin.post("/admin/sla/upload", {"file": (io.BytesIO(b"<definitions/>"), "other.dmn")})
+    assert "die Datei enthält keine Entscheidung sla_targets (Datei other.dmn)" in wrong.get_data(as_text=True)
 
 
 def test_only_admins_reach_the_targets(client_for: Callable[[str], Client], library: None) -> None:

@@ -68,6 +68,10 @@ def test_an_agent_records_a_phone_complaint_that_then_runs_like_any_other(
         assert list(files) == ["letter.txt"]
     page = agent.text(response.location)
     assert f"Complaint {complaint.reference} recorded" in page and "Phone" in page
+    # The timeline names the two intake events apart: the complaint recorded, and how it came in.
+    timeline = page[page.index('id="timeline"') :]
+    assert "Complaint recorded" in timeline and "Received via Phone" in timeline
+    assert "Complaint received" not in timeline
 
 
 def test_an_implicit_complaint_found_on_social_media_gets_no_receipt(

@@ -28,7 +28,7 @@ def test_task_page_shows_the_case_form_timeline_and_earlier_complaints(
         'name="f_refund_amount"',
         'value="0"',  # the field's default
         '<textarea rows="5" id="f_reply" name="f_reply"',
-        "Complaint received",
+        "Complaint recorded",
         "New task",
         seeded.complaints["billing"],  # the same customer's earlier complaint
         "Resolution due",

@@ -23,6 +23,7 @@ METHODS = [
     ("notifications/**.py", "python"),
     ("engine/domain/messages.py", "python"),
     ("engine/domain/diagnostic_messages.py", "python"),
+    ("engine/domain/error_messages.py", "python"),
     ("engine/bpmn/normalize/document.py", "python"),
     ("webui/templates/**.html", "jinja2"),
     ("notifications/templates/**.html", "jinja2"),

@@ -33,14 +33,16 @@ def test_the_lead_sees_open_tasks_per_person_and_reassigns_several_at_once(
     page = lead.text("/tasks/workload")
     assert "Anna Agent" in page and "Bernd Agent" in page and "Unassigned, by group" in page
     page = lead.text("/tasks/workload?person=agent")
-    assert "Open tasks of agent" in page and all(f'value="{task_id}"' in page for task_id in ids)
+    assert "Open tasks of Anna Agent" in page and all(f'value="{task_id}"' in page for task_id in ids)
     assert 'value="user:agent2"' in page and 'value="user:agent"' not in page and "user:admin" not in page
+    # Colleagues are offered by the name people know them by; the login is only the value sent.
+    assert '<option value="user:agent2">Bernd Agent</option>' in page
     response = lead.post(
         "/tasks/reassign",
         {"task_ids": ids[:2], "target": "user:agent2", "next": "/tasks/workload?person=agent"},
     )
     assert response.status_code == 302 and response.location.endswith("/tasks/workload?person=agent")
-    assert "2 tasks reassigned to agent2." in lead.text(response.location)
+    assert "2 tasks reassigned to Bernd Agent." in lead.text(response.location)
     with database.session() as session:
         assert [task_row(session, task_id).assignee for task_id in ids] == ["agent2", "agent2", "agent"]
         audited = session.scalars(select(AuditEntry).where(AuditEntry.action == "task_reassigned")).all()
@@ -56,7 +58,9 @@ def test_a_colleague_who_may_not_work_one_of_the_tasks_gets_none(
     manager = client_for("manager")
     response = manager.post("/tasks/reassign", {"task_ids": ids, "target": "user:dept", "next": "/tasks/workload"})
     assert response.status_code == 302
-    assert "dept may not work on every chosen task; nothing was reassigned." in manager.text(response.location)
+    assert "Dieter Department may not work on every chosen task; nothing was reassigned." in manager.text(
+        response.location
+    )
     response = manager.post("/tasks/reassign", {"target": "user:agent2", "next": "https://evil.example/"})
     assert response.location.endswith("/tasks/workload")
     assert "Choose at least one task." in manager.text(response.location)

@@ -55,28 +55,11 @@ class CalendarForm(FlaskForm):
     closing_days = TextAreaField(_l("Company closing days (one date YYYY-MM-DD per line)"))
 
 
-def _messages() -> dict[str, str]:
-    """The service's field messages in the user's language."""
-    return {
-        "letters, digits, . _ - (at most 40)": _("letters, digits, . _ - (at most 40)"),
-        "seven weekdays, Monday first": _("seven weekdays, Monday first"),
-        "HH:MM-HH:MM, several separated by commas": _("HH:MM-HH:MM, several separated by commas"),
-        "must be a date (YYYY-MM-DD)": _("must be a date (YYYY-MM-DD)"),
-        "a calendar needs working hours on at least one day": _("a calendar needs working hours on at least one day"),
-    }
-
-
-def _field_errors(error: FormValidationError) -> dict[str, str]:
-    known = _messages()
-    translated = {}
-    for key, message in error.errors.items():
-        if message == "unknown time zone":
-            translated[key] = _("unknown time zone; use a name such as Europe/Berlin")
-        elif message == "unknown country or region":
-            translated[key] = _("the holidays package does not know this country or region")
-        else:
-            translated[key] = known.get(message, message)
-    return translated
+# Wordings this page prefers to the service's own (by message code): they name what the field expects.
+_CALENDAR_TEXT = {
+    "calendar.unknown_timezone": _l("unknown time zone; use a name such as Europe/Berlin"),
+    "calendar.unknown_country": _l("the holidays package does not know this country or region"),
+}
 
 
 def _form(data: CalendarData | None = None) -> CalendarForm:
@@ -180,7 +163,7 @@ def _edit(form: CalendarForm, row: Any) -> Any:
             try:
                 saved = calendar_admin.save_calendar(db(), actor(), _data(form), now())
             except FormValidationError as error:
-                apply_errors(form, _field_errors(error))
+                apply_errors(form, error.errors, overrides=_CALENDAR_TEXT)
             else:
                 flash(_("Calendar %(name)s saved (version %(revision)d).", name=saved.name, revision=saved.revision),
                       "success")  # fmt: skip

@@ -235,12 +235,13 @@ def instance(instance_id: int) -> str:
     detail = monitoring.instance_detail(session, instance_id)
     if detail is None:
         abort(404)
+    texts = diagram_texts_of_instance(session, instance_id)
     return render_template(
         "cockpit/instance.html",
         detail=detail,
-        diagram=designer_api.instance_svg(
-            session, instance_id, now(), **diagram_texts_of_instance(session, instance_id)
-        ),
+        diagram=designer_api.instance_svg(session, instance_id, now(), **texts),
+        # Waiting timers by the name the diagram gives their event (in the user's language where translated).
+        element_names={**designer_api.version_element_names(detail.instance.definition), **texts["names"]},
         incident=queries.open_incident(session, instance_id),
         audit=queries.audit_trail(session, instance_id),
         variables=sorted(detail.instance.variables.items()),

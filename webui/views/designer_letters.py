@@ -3,17 +3,15 @@ designer_export.letters), with the findings in the reader's language."""
 
 from __future__ import annotations
 
-import re
-
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from designer_export import FileReport, Upload
 from designer_export.letters import uploaded_letter_diagnostics
 from engine.bpmn.diagnostics import Diagnostic
 from engine.services.regulation.library import LIBRARY
+from webui.engine_text import coded_text, diagnostic_hint, diagnostic_message
 
 LETTER_SUFFIX = ".html"
-_BLOCK = re.compile(r"the letter (?P<letter>\S+ \(\w+\)) .* \(the pack (?P<pack>\S+)\.toml requires it\)")
 
 
 def is_letter_upload(upload: Upload) -> bool:
@@ -27,28 +25,28 @@ def check_letter(upload: Upload, language: str) -> FileReport:
     return FileReport(upload.name, sorted(found, key=lambda d: (d.severity != "error", d.line or 0)))
 
 
+# The upload page's own wording of the letter findings (by message code), with the block named; the CLI keeps
+# the check's wording. Everything else renders from the finding's code like any other diagnostic.
+_LETTER_TEXT = {
+    "diag.letter-block": _l(
+        "The letter %(name)s drops the required block “%(block)s” or leaves it empty (the pack %(pack_id)s requires "
+        "it)."
+    ),
+    "diag.letter-block.2": _l(
+        "The letter %(name)s drops the required block “%(block)s” or leaves it empty (the pack %(pack_id)s requires "
+        "it)."
+    ),
+    "diag.letter-unused": _l("No letter of the shipped packs uses this template (check the file name)."),
+    "diag.letter-template": _l("The letter template does not render: %(error)s"),
+    "hint.letter-block": _l('Keep <section data-block="%(block)s"> with its text.'),
+}
+
+
 def message(diagnostic: Diagnostic) -> str:
-    """A letter finding in the reader's language; other findings as the checks wrote them."""
-    code = diagnostic.code
-    if code == "letter-block":
-        match = _BLOCK.search(diagnostic.message)
-        if match:
-            return _(
-                "The letter %(letter)s drops the required block “%(block)s” or leaves it empty (the pack %(pack)s "
-                "requires it).",
-                letter=match["letter"],
-                block=diagnostic.element_id or "",
-                pack=match["pack"],
-            )
-    if code == "letter-unused":
-        return _("No letter of the shipped packs uses this template (check the file name).")
-    if code == "letter-template":
-        return _("The letter template does not render: %(error)s", error=diagnostic.message)
-    return diagnostic.message
+    """A letter finding in the reader's language."""
+    return coded_text(diagnostic.message, _LETTER_TEXT) or diagnostic_message(diagnostic)
 
 
 def hint(diagnostic: Diagnostic) -> str:
-    """The hint in the reader's language."""
-    if diagnostic.code == "letter-block" and diagnostic.element_id:
-        return _('Keep <section data-block="%(block)s"> with its text.', block=diagnostic.element_id)
-    return diagnostic.hint
+    """The hint in the reader's language ('' when it has none)."""
+    return (coded_text(diagnostic.hint, _LETTER_TEXT) if diagnostic.hint else None) or diagnostic_hint(diagnostic)

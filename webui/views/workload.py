@@ -22,6 +22,9 @@ from engine.store.users import Group
 from webui.auth import actor, require_roles
 from webui.db import db, now
 from webui.diagram_text import titles_for
+from webui.engine_text import engine_message
+from webui.formatting import person
+from webui.labels import label
 from webui.views.cockpit_instances import reassign_choices
 
 bp = Blueprint("workload", __name__, url_prefix="/tasks")
@@ -92,6 +95,8 @@ def reassign() -> Response:
     if kind not in ("user", "group") or not name:
         flash(_("Choose a user or a group."), "error")
         return redirect(_back())
+    # The target as people know it: a colleague's display name, a group's label.
+    shown = person(name) if kind == "user" else label(name, "group")
     try:
         done = bulk.reassign_tasks(
             db(),
@@ -102,14 +107,14 @@ def reassign() -> Response:
             group=name if kind == "group" else None,
         )
     except PermissionDenied:
-        flash(_("%(name)s may not work on every chosen task; nothing was reassigned.", name=name), "error")
+        flash(_("%(name)s may not work on every chosen task; nothing was reassigned.", name=shown), "error")
     except (NotFound, FormValidationError):
         flash(_("A chosen task or the target no longer exists; nothing was reassigned."), "error")
     except ComplaintflowError as problem:
-        flash(_("Nothing was reassigned: %(reason)s", reason=str(problem)), "error")
+        flash(_("Nothing was reassigned: %(reason)s", reason=engine_message(problem)), "error")
     else:
         message = ngettext(
-            "%(num)d task reassigned to %(name)s.", "%(num)d tasks reassigned to %(name)s.", len(done), name=name
+            "%(num)d task reassigned to %(name)s.", "%(num)d tasks reassigned to %(name)s.", len(done), name=shown
         )
         flash(message, "success")
     return redirect(_back())

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.attachments import AttachmentLimits, Upload, check_uploads
 from engine.domain.errors import FormValidationError, NotFound
-from engine.domain.messages import message_of
+from engine.domain.messages import message_of, msg
 from engine.services.audit import record
 from engine.services.casework.access import may_view_complaint
 from engine.store.casework import CaseNote
@@ -88,7 +88,7 @@ def attachment_for(session: Session, actor: Actor, complaint: Complaint, attachm
         or attachment.complaint_id != complaint.id
         or not may_view_complaint(session, actor, complaint)
     ):
-        raise NotFound(f"attachment {attachment_id} does not exist")
+        raise NotFound(msg("notfound.attachment", attachment_id=attachment_id))
     return attachment
 
 

@@ -39,7 +39,7 @@ def complaint_for(session: Session, actor: Actor, complaint_id: int) -> Complain
     complaint = session.get(Complaint, complaint_id)
     # The same answer for "missing" and "not yours": the caller learns nothing about other cases.
     if complaint is None or not may_view_complaint(session, actor, complaint):
-        raise NotFound(f"complaint {complaint_id} does not exist")
+        raise NotFound(msg("notfound.complaint", complaint=complaint_id))
     return complaint
 
 
@@ -82,7 +82,7 @@ def add_note(
     Files (``uploads``, checked against ``limits``) are kept with the note and audited; they stay internal.
     """
     if kind not in (NOTE_INTERNAL, NOTE_CUSTOMER_MESSAGE):
-        raise FormValidationError({"kind": "must be an internal note or a customer message"})
+        raise FormValidationError({"kind": msg("case.note_kind")})
     complaint = complaint_for(session, actor, complaint_id)
     errors: dict[str, str] = {}
     try:
@@ -172,7 +172,7 @@ def hand_over(
 def _handover_for_department(session: Session, actor: Actor, handover_id: int) -> Handover:
     handover = session.get(Handover, handover_id)
     if handover is None or (handover.group_name not in actor.groups and not supervises_cases(actor)):
-        raise NotFound(f"hand-over {handover_id} does not exist")
+        raise NotFound(msg("notfound.handover", handover_id=handover_id))
     return handover
 
 
@@ -296,7 +296,7 @@ def complete_subtask(session: Session, actor: Actor, subtask_id: int, result: st
     """The colleague reports back; the result shows in the timeline."""
     subtask = session.get(Subtask, subtask_id)
     if subtask is None or (subtask.assignee != actor.username and not supervises_cases(actor)):
-        raise NotFound(f"subtask {subtask_id} does not exist")
+        raise NotFound(msg("notfound.subtask", subtask_id=subtask_id))
     if subtask.status != SUBTASK_OPEN:
         raise Conflict(msg("subtask.done"))
     subtask.result = clean_text(result, "result")
@@ -326,5 +326,5 @@ def get_subtask(session: Session, actor: Actor, subtask_id: int) -> Subtask:
     if subtask is None or (
         subtask.assignee != actor.username and subtask.created_by != actor.username and not supervises_cases(actor)
     ):
-        raise NotFound(f"subtask {subtask_id} does not exist")
+        raise NotFound(msg("notfound.subtask", subtask_id=subtask_id))
     return subtask

@@ -277,7 +277,7 @@ def save_template(
 ) -> ReplyTemplate:
     """Create or change a reply template (team leads and admins)."""
     if not actor.supervises:
-        raise PermissionDenied("only team leads and admins may edit reply templates")
+        raise PermissionDenied(msg("denied.edit_templates"))
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
     for field, limit in (("name", 200), ("subject", 300), ("body", MAX_TEXT)):
@@ -287,12 +287,12 @@ def save_template(
             errors.update(error.errors)
     language = str(values.get("language") or "en")
     if language not in ("en", "de"):
-        errors["language"] = "must be en or de"
+        errors["language"] = msg("field.en_or_de")
     if errors:
         raise FormValidationError(errors)
     template = session.get(ReplyTemplate, template_id) if template_id else ReplyTemplate()
     if template is None:
-        raise NotFound(f"reply template {template_id} does not exist")
+        raise NotFound(msg("notfound.reply_template", template_id=template_id))
     template.name, template.subject, template.body = cleaned["name"], cleaned["subject"], cleaned["body"]
     template.language = language
     template.category = str(values.get("category") or "").strip() or None

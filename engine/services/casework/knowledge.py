@@ -63,9 +63,9 @@ def _check(data: ArticleData) -> None:
     if not data.body.strip():
         errors["body"] = msg("field.required")
     if data.language not in ("en", "de"):
-        errors["language"] = "must be en or de"
+        errors["language"] = msg("field.en_or_de")
     if len(normalise_tags(data.tags)) > 500:
-        errors["tags"] = "too many tags"
+        errors["tags"] = msg("article.too_many_tags")
     if errors:
         raise FormValidationError(errors)
 
@@ -78,7 +78,7 @@ def save_article(session: Session, actor: Actor, article_id: int | None, data: A
     public article back out of the customer FAQ until an editor publishes it again.
     """
     if not may_write(actor):
-        raise PermissionDenied("only agents, team leads, managers and admins may write articles")
+        raise PermissionDenied(msg("denied.write_articles"))
     _check(data)
     if article_id is None:
         article = KbArticle(created_by=actor.username, created_at=now)
@@ -86,7 +86,7 @@ def save_article(session: Session, actor: Actor, article_id: int | None, data: A
     else:
         found = session.get(KbArticle, article_id)
         if found is None:
-            raise NotFound(f"article {article_id} does not exist")
+            raise NotFound(msg("notfound.article", article_id=article_id))
         article = found
     article.title = data.title.strip()
     article.body = data.body
@@ -106,10 +106,10 @@ def save_article(session: Session, actor: Actor, article_id: int | None, data: A
 def publish_article(session: Session, actor: Actor, article_id: int, public: bool, now: datetime) -> KbArticle:
     """An editor shows the article in the customer FAQ (``public``) or takes it out."""
     if not may_edit(actor):
-        raise PermissionDenied("only team leads, managers and admins may publish articles")
+        raise PermissionDenied(msg("denied.publish_articles"))
     article = session.get(KbArticle, article_id)
     if article is None:
-        raise NotFound(f"article {article_id} does not exist")
+        raise NotFound(msg("notfound.article", article_id=article_id))
     before = article.public
     article.public = public
     article.updated_by = actor.username
@@ -124,10 +124,10 @@ def publish_article(session: Session, actor: Actor, article_id: int, public: boo
 def delete_article(session: Session, actor: Actor, article_id: int, now: datetime) -> None:
     """Remove an article."""
     if not may_edit(actor):
-        raise PermissionDenied("only team leads, managers and admins may delete articles")
+        raise PermissionDenied(msg("denied.delete_articles"))
     article = session.get(KbArticle, article_id)
     if article is None:
-        raise NotFound(f"article {article_id} does not exist")
+        raise NotFound(msg("notfound.article", article_id=article_id))
     record(session, actor, "kb_article_deleted", now, before={"article": article.id, "title": article.title})
     session.delete(article)
     commit(session)
@@ -137,7 +137,7 @@ def get_article(session: Session, article_id: int, public_only: bool = False) ->
     """An article by id, or NotFound (also for a non-public one when only public ones may be read)."""
     article = session.get(KbArticle, article_id)
     if article is None or (public_only and not article.public):
-        raise NotFound(f"article {article_id} does not exist")
+        raise NotFound(msg("notfound.article", article_id=article_id))
     return article
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.messages import msg
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.casework import SavedFilter
 
@@ -29,13 +30,13 @@ def save_filter(session: Session, actor: Actor, name: str, criteria: dict[str, A
     """Save (or replace, by name) a filter of the actor."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise FormValidationError({"name": "is required (at most 100 characters)"})
+        raise FormValidationError({"name": msg("filter.name_required")})
     existing = session.scalars(
         select(SavedFilter).where(SavedFilter.owner == actor.username, SavedFilter.name == name)
     ).first()
     if existing is None:
         if len(list_filters(session, actor)) >= MAX_FILTERS:
-            raise FormValidationError({"name": f"you can keep at most {MAX_FILTERS} filters"})
+            raise FormValidationError({"name": msg("filter.too_many", num=MAX_FILTERS)})
         existing = SavedFilter(owner=actor.username, name=name, created_at=now)
         session.add(existing)
     existing.criteria = {str(key): str(value) for key, value in criteria.items()}
@@ -48,6 +49,6 @@ def delete_filter(session: Session, actor: Actor, filter_id: int, now: datetime)
     """Delete one of the actor's filters."""
     item = session.get(SavedFilter, filter_id)
     if item is None or item.owner != actor.username:
-        raise NotFound(f"filter {filter_id} does not exist")
+        raise NotFound(msg("notfound.filter", filter_id=filter_id))
     session.delete(item)
     commit(session)

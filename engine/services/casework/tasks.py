@@ -29,7 +29,7 @@ def get_task(session: Session, task_ref: str) -> HumanTask:
     """A task by id (or unique prefix), or NotFound."""
     task = find_task(session, task_ref)
     if task is None:
-        raise NotFound(f"task {task_ref} does not exist")
+        raise NotFound(msg("notfound.task", task=task_ref))
     return task
 
 
@@ -107,7 +107,7 @@ def claim_task(
     if not may_claim(actor, _access(task)):
         if task.assignee:
             raise Conflict(msg("task.already_claimed", task=task.title, user=task.assignee))
-        raise PermissionDenied(f"{actor.username} is not a candidate for task {task.title!r}")
+        raise PermissionDenied(msg("denied.not_candidate", user=actor.username, task=task.title))
     return _change_assignee(session, actor, task, actor.username, "task_claimed", now)
 
 
@@ -117,7 +117,7 @@ def unclaim_task(session: Session, actor: Actor, task_ref: str, now: datetime) -
     task = get_task(session, task_ref)
     _require_open(task)
     if not may_unclaim(actor, _access(task)):
-        raise PermissionDenied(f"only the assignee or a team lead may hand back task {task.title!r}")
+        raise PermissionDenied(msg("denied.hand_back", task=task.title))
     return _change_assignee(session, actor, task, None, "task_unclaimed", now)
 
 
@@ -127,9 +127,9 @@ def assign_task(session: Session, actor: Actor, task_ref: str, assignee: str | N
     task = get_task(session, task_ref)
     _require_open(task)
     if not may_assign(actor):
-        raise PermissionDenied("only team leads and admins may assign tasks to others")
+        raise PermissionDenied(msg("denied.assign_others"))
     if is_excluded(assignee, _access(task)):
-        raise PermissionDenied(f"{assignee} may not work on task {task.title!r} (four-eyes principle)")
+        raise PermissionDenied(msg("denied.four_eyes", user=assignee, task=task.title))
     return _change_assignee(session, actor, task, assignee, "task_assigned", now)
 
 
@@ -189,10 +189,10 @@ def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str
     _require_not_suspended(task)
     if not may_complete(actor, _access(task)):
         if task.assignee:
-            raise PermissionDenied(f"task {task.title!r} is assigned to {task.assignee}")
-        raise PermissionDenied(f"{actor.username} is not a candidate for task {task.title!r}")
+            raise PermissionDenied(msg("denied.assigned_to_other", task=task.title, assignee=task.assignee))
+        raise PermissionDenied(msg("denied.not_candidate", user=actor.username, task=task.title))
     if not isinstance(data, dict):
-        raise FormValidationError({"": "form data must be an object of field values"})
+        raise FormValidationError({"": msg("task.form_data_object")})
     camunda = camunda_form(session, task)
     result: FormResult | FormOutcome
     if camunda is not None:

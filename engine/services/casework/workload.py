@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, PermissionDenied
+from engine.domain.messages import msg
 from engine.services.instances.control import reassign_uncommitted
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.models import HumanTask
@@ -48,15 +49,15 @@ def reassign_tasks(
     """Give every listed open task to ``user``, or offer them unassigned to ``group``; one commit."""
     wanted = list(dict.fromkeys(task_ids))
     if not wanted:
-        raise FormValidationError({"task_ids": "choose at least one task"})
+        raise FormValidationError({"task_ids": msg("workload.choose_task")})
     if len(wanted) > MAX_BATCH:
-        raise FormValidationError({"task_ids": f"choose at most {MAX_BATCH} tasks"})
+        raise FormValidationError({"task_ids": msg("workload.too_many_tasks", num=MAX_BATCH)})
     done = []
     try:
         for task_id in wanted:
             task = session.get(HumanTask, task_id)
             if user and task is not None and not may_work(session, task, user):
-                raise PermissionDenied(f"{user} may not work on task {task.title!r}; nothing was reassigned")
+                raise PermissionDenied(msg("workload.user_excluded", user=user, task=task.title))
             done.append(reassign_uncommitted(session, actor, task_id, now, user=user, group=group))
     except Exception:
         session.rollback()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError
+from engine.domain.messages import msg
 from engine.domain.notification_events import STAFF_EVENTS
 from engine.services.unit_of_work import commit, unit_of_work
 from engine.store.channels import InAppNotification, NotificationPreference
@@ -87,7 +88,7 @@ def set_preferences(session: Session, actor: Actor, choices: Mapping[str, bool],
     """Store the acting user's e-mail choices; unknown events are refused with a field message."""
     unknown = [topic for topic in choices if topic not in STAFF_EVENTS]
     if unknown:
-        raise FormValidationError({topic: "is not a notification event" for topic in unknown})
+        raise FormValidationError({topic: msg("field.not_notification_event") for topic in unknown})
     rows = {
         row.topic: row
         for row in session.scalars(

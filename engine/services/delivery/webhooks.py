@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import FormValidationError, InvalidState, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.notification_channels import CHANNEL_WEBHOOK
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
@@ -31,7 +32,7 @@ MIN_SECRET = 16
 
 def _admin(actor: Actor) -> None:
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only admins manage webhooks and see the delivery log")
+        raise PermissionDenied(msg("denied.manage_webhooks"))
 
 
 def check_url(url: str) -> str:
@@ -39,21 +40,21 @@ def check_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise FormValidationError({"url": "must be an absolute http:// or https:// URL"})
+        raise FormValidationError({"url": msg("webhook.url_absolute")})
     if parts.username or parts.password:
-        raise FormValidationError({"url": "must not contain a user name or password; the signature authenticates"})
+        raise FormValidationError({"url": msg("webhook.url_credentials")})
     if any(ord(char) < 33 for char in url) or len(url) > 500:
-        raise FormValidationError({"url": "must not contain spaces or control characters (500 characters at most)"})
+        raise FormValidationError({"url": msg("webhook.url_characters")})
     return url
 
 
 def _events(events: list[str]) -> list[str]:
     cleaned = sorted({event.strip() for event in events if event and event.strip()})
     if not cleaned:
-        raise FormValidationError({"events": "name at least one event type (or * for all)"})
+        raise FormValidationError({"events": msg("webhook.events_required")})
     bad = [event for event in cleaned if event != "*" and not event.replace("_", "").isalnum()]
     if bad:
-        raise FormValidationError({"events": f"not an event name: {', '.join(bad)}"})
+        raise FormValidationError({"events": msg("webhook.unknown_events", values=", ".join(bad))})
     return cleaned
 
 
@@ -73,7 +74,7 @@ def create_endpoint(
     errors: dict[str, str] = {}
     secret = (secret or "").strip() or None
     if secret is not None and not MIN_SECRET <= len(secret) <= 200:
-        errors["secret"] = f"at least {MIN_SECRET} and at most 200 characters"
+        errors["secret"] = msg("webhook.secret_length", num=MIN_SECRET)
     checked_url = checked_events = None
     try:
         checked_url = check_url(url)
@@ -113,7 +114,7 @@ def deactivate_endpoint(session: Session, actor: Actor, endpoint_id: int, now: d
     _admin(actor)
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
-        raise NotFound(f"webhook {endpoint_id} does not exist")
+        raise NotFound(msg("notfound.webhook", endpoint_id=endpoint_id))
     endpoint.active = False
     record(session, actor, "webhook_deactivated", now, after={"endpoint": endpoint.id})
     commit(session)
@@ -170,10 +171,10 @@ def retry_delivery(session: Session, actor: Actor, outbox_id: int, now: datetime
     _admin(actor)
     row = session.get(OutboxMessage, outbox_id)
     if row is None or row.kind != CHANNEL_WEBHOOK:
-        raise NotFound(f"webhook delivery {outbox_id} does not exist")
+        raise NotFound(msg("notfound.webhook_delivery", outbox_id=outbox_id))
     if row.status != OUTBOX_FAILED:
         # A pending row may be in a dispatcher's hands right now; only one that gave up is free to restart.
-        raise InvalidState("only a failed delivery can be retried; a pending one is retried automatically")
+        raise InvalidState(msg("webhook.retry_only_failed"))
     row.status, row.attempts, row.next_attempt_at = OUTBOX_PENDING, 0, now
     record(session, actor, "webhook_retried", now, after={"delivery": row.id, "endpoint": row.recipient})
     commit(session)

@@ -25,6 +25,7 @@ from engine.bpmn.diagnostics import Diagnostic
 from engine.bpmn.resources import DecisionBinding, Resource, describe_dmn
 from engine.domain.actors import Actor
 from engine.domain.errors import DeploymentError
+from engine.domain.messages import msg
 from engine.services.audit import record
 from engine.store.models import DecisionDefinition
 
@@ -134,8 +135,7 @@ def bound_decision_file(
     if binding.binding == "deployment":
         if uploaded is None:
             raise DeploymentError(
-                f'decision {key!r} is bound to the deployment (camunda:decisionRefBinding="deployment") but the '
-                "deployment has no DMN file declaring it: deploy the DMN file together with the process",
+                msg("decision.not_in_deployment", key=key),
                 filename=filename,
                 element_id=binding.element_id,
             )
@@ -148,24 +148,21 @@ def bound_decision_file(
     if binding.binding == "version":
         if not binding.value.isdigit():
             raise DeploymentError(
-                f"decision {key!r}: camunda:decisionRefVersion must be a version number, not {binding.value!r}",
+                msg("decision.version_not_number", key=key, version=binding.value),
                 filename=filename,
                 element_id=binding.element_id,
             )
         found = next((row for row in rows if row.version == int(binding.value)), None)
-        what = f"version {binding.value}"
+        missing = msg("decision.version_not_deployed", key=key, version=binding.value)
     elif binding.binding == "versionTag":
         found = next((row for row in rows if version_tag(row.content, key) == binding.value), None)
-        what = f"a version tagged {binding.value!r} (camunda:versionTag)"
+        missing = msg("decision.tag_not_deployed", key=key, tag=binding.value)
     else:
         raise DeploymentError(
-            f"decision {key!r}: camunda:decisionRefBinding {binding.binding!r} is not one of latest, deployment,"
-            " version, versionTag",
+            msg("decision.unknown_binding", key=key, binding=binding.binding),
             filename=filename,
             element_id=binding.element_id,
         )
     if found is None:
-        raise DeploymentError(
-            f"decision {key!r} has no {what} deployed", filename=filename, element_id=binding.element_id
-        )
+        raise DeploymentError(missing, filename=filename, element_id=binding.element_id)
     return Resource(found.filename, found.content)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.resources import Resource
 from engine.domain.errors import ComplaintflowError, NotFound
+from engine.domain.messages import msg
 from engine.runtime.parser import parse_process
 from engine.runtime.serialization import ParsedDefinition
 from engine.runtime.workflow import WorkflowRun
@@ -109,7 +110,7 @@ def latest_deployed_decision(session: Session, key: str) -> DeployedDecision:
     """The newest version of a decision, or NotFound."""
     versions = deployed_decisions(session, key)
     if not versions:
-        raise NotFound(f"no deployed decision definition with key {key!r}")
+        raise NotFound(msg("notfound.decision", key=key))
     return versions[-1]
 
 
@@ -145,7 +146,7 @@ def evaluate_decision(session: Session, key: str, inputs: dict[str, Any], now: d
     spec, subprocess_specs = parse_process([probe, Resource(decision.filename, decision.content)], "cf_decision_probe")
     run = WorkflowRun.start(ParsedDefinition(spec, subprocess_specs), dict(inputs), now)
     if run.incident is not None:
-        raise ComplaintflowError(f"decision {key!r} could not be evaluated: {run.incident.message}")
+        raise ComplaintflowError(msg("decision.evaluation_failed", key=key, message=run.incident.message))
     data = run.variables()
     names = [name for name in _output_names(decision.content, decision.key) if name in data]
     columns = {name: data[name] if isinstance(data[name], list) else [data[name]] for name in names}

@@ -55,13 +55,13 @@ class DeployResult:
 def decode_upload(filename: str, data: bytes) -> Resource:
     """Check size and encoding of an uploaded file."""
     if not filename.lower().endswith((".bpmn", ".bpmn20.xml", ".dmn", ".xml")):
-        raise DeploymentError("only .bpmn and .dmn files can be deployed", filename=filename)
+        raise DeploymentError(msg("deploy.file_type"), filename=filename)
     if len(data) > MAX_FILE_BYTES:
         raise DeploymentError(msg("deploy.file_too_large", size=MAX_FILE_BYTES // (1024 * 1024)), filename=filename)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DeploymentError("file is not UTF-8 text", filename=filename) from None
+        raise DeploymentError(msg("deploy.not_utf8"), filename=filename) from None
     return Resource(filename, text)
 
 
@@ -124,9 +124,7 @@ class _Catalogue:
                 self.load_deployed()
             info = self.processes.get(current)
             if info is None:
-                raise DeploymentError(
-                    f"called process {current!r} is neither in the upload nor deployed", element_id=current
-                )
+                raise DeploymentError(msg("deploy.called_process_missing", current=current), element_id=current)
             resource = self.process_files[current]
             needed[resource.content] = resource
             pending.extend(info.called_processes)
@@ -152,8 +150,7 @@ class _Catalogue:
                 imported = self.dmn_namespaces.get(namespace)
                 if imported is None:
                     raise DeploymentError(
-                        f"{dmn.filename} imports the DMN namespace {namespace!r}, which is neither in the upload"
-                        " nor deployed",
+                        msg("deploy.dmn_import_missing", filename=dmn.filename, namespace=namespace),
                         filename=info.filename,
                     )
                 found.append(imported)
@@ -166,7 +163,7 @@ class _Catalogue:
         dmn = self.decision_files.get(decision_id)
         if dmn is None:
             raise DeploymentError(
-                f"decision {decision_id!r} is neither in the upload nor deployed",
+                msg("deploy.decision_missing", decision_id=decision_id),
                 filename=info.filename,
                 element_id=decision_id,
             )
@@ -182,8 +179,7 @@ class _Catalogue:
             chosen.setdefault(found.content, found)
         if len(chosen) > 1:
             raise DeploymentError(
-                f"the business rule tasks of process {info.process_id!r} bind decision {decision_id!r} to different"
-                " versions; bind them alike (one version of a decision per process version)",
+                msg("deploy.decision_versions_differ", process_id=info.process_id, decision_id=decision_id),
                 filename=info.filename,
                 element_id=decision_id,
             )
@@ -211,7 +207,7 @@ def deploy(
     :class:`DiagramRejected`, which carries every located diagnostic.
     """
     if not uploads:
-        raise DeploymentError("no files to deploy")
+        raise DeploymentError(msg("deploy.no_files"))
     forms = {**deployed_forms(session), **forms_by_id(r.content for r in attachments if r.filename.endswith(".form"))}
     normalized = normalize_resources(uploads, as_executable=as_executable, forms=forms)
     problems = blocking(normalized)
@@ -234,7 +230,7 @@ def deploy(
         for version in store_decisions(session, actor, item.resource, now, tuple(item.diagnostics))
     ]
     if not process_ids and not decisions:
-        raise DeploymentError('no executable process found (isExecutable="true")', filename=uploads[0].filename)
+        raise DeploymentError(msg("deploy.no_executable"), filename=uploads[0].filename)
     if not process_ids:
         # A DMN file alone: its decisions are versioned, processes deployed later find the latest.
         commit(session, "another deployment of the same decision happened at the same time; deploy again")
@@ -247,7 +243,11 @@ def deploy(
         if problems_found:
             first = problems_found[0]
             raise DeploymentError(
-                f"{first.what} does not compile: {first.message}",
+                (
+                    msg("deploy.script_invalid", message=first.message)
+                    if first.target is None
+                    else msg("deploy.condition_invalid", target=first.target, message=first.message)
+                ),
                 filename=catalogue.processes[process_id].filename,
                 element_id=first.element_id,
             )
@@ -376,5 +376,9 @@ def definition_for_start(session: Session, process_key: str, version: int | None
             )
         ).first()
     if definition is None:
-        raise NotFound(f"process {process_key!r}" + (f" version {version}" if version else "") + " is not deployed")
+        raise NotFound(
+            msg("notfound.process_version", process_key=process_key, version=version)
+            if version
+            else msg("notfound.process", process_key=process_key)
+        )
     return definition

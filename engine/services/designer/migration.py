@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import DEPLOY_ROLES
 from engine.runtime.migration import check_migration, migrate_run
 from engine.runtime.model import IncidentInfo, ReadyHumanTask
@@ -75,7 +76,7 @@ class MigrationProgress:
 
 def _check_actor(actor: Actor) -> None:
     if not actor.roles & DEPLOY_ROLES:
-        raise PermissionDenied("only admins and process designers may migrate instances")
+        raise PermissionDenied(msg("denied.migrate"))
 
 
 def _candidates(
@@ -143,12 +144,12 @@ def migrate_instance(
     target = definition_for_start(session, instance.definition.process_key, to_version)
     old_definition = instance.definition
     if old_definition.id == target.id:
-        raise InvalidState(f"instance {instance_id} already runs on version {target.version}")
+        raise InvalidState(msg("migration.already_on_version", instance_id=instance_id, version=target.version))
     if instance.status in (INSTANCE_COMPLETED, INSTANCE_CANCELLED):
-        raise InvalidState(f"instance {instance_id} is {instance.status}")
+        raise InvalidState(msg("migration.instance_status", instance_id=instance_id, status=instance.status))
     if instance.status == INSTANCE_SUSPENDED:
         # Saving the moved run would recompute its status and make its held timers pending: resume first.
-        raise InvalidState(f"instance {instance_id} is suspended; resume it before migrating it")
+        raise InvalidState(msg("migration.suspended", instance_id=instance_id))
     run = load_run(session, instance, now)
     moved = migrate_run(run, parsed_definition(old_definition), parsed_definition(target))
     incident = open_incident(session, instance.id) if instance.status == INSTANCE_INCIDENT else None

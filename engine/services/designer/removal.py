@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, NotFound, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import DEPLOY_ROLES
 from engine.runtime.serialization import decode_state
 from engine.services.audit import record
@@ -26,18 +27,16 @@ from engine.store.models import DefinitionResource, ProcessDefinition, ProcessIn
 def delete_versions(session: Session, actor: Actor, definition_ids: Sequence[int], now: datetime) -> None:
     """Delete the versions (with their stored files) in one commit; refused if any has instances."""
     if not actor.roles & DEPLOY_ROLES:
-        raise PermissionDenied(f"user {actor.username!r} may not delete deployments (needs the designer role)")
+        raise PermissionDenied(msg("denied.delete_deployments", user=actor.username))
     rows = [session.get(ProcessDefinition, definition_id) for definition_id in definition_ids]
     found = [row for row in rows if row is not None]
     if not found:
-        raise NotFound("the deployment does not exist")
+        raise NotFound(msg("notfound.deployment"))
     used = session.scalar(
         select(func.count()).select_from(ProcessInstance).where(ProcessInstance.definition_id.in_(definition_ids))
     )
     if used:
-        raise InvalidState(
-            f"the deployment has {used} process instance(s); they keep their version, so it cannot be deleted"
-        )
+        raise InvalidState(msg("removal.has_instances", num=used))
     _refuse_called_versions_in_use(session, found)
     for row in found:
         record(session, actor, "process_version_deleted", now, before={"process_key": row.process_key,
@@ -62,7 +61,4 @@ def _refuse_called_versions_in_use(session: Session, rows: Sequence[ProcessDefin
         states = session.scalars(select(ProcessInstance.state).where(ProcessInstance.definition_id.in_(callers)))
         for state in states:
             if state and key in decode_state(state).get("called_versions", {}).values():
-                raise InvalidState(
-                    f"version {row.version} of {row.process_key!r} runs in called process instances; they keep"
-                    " their version, so it cannot be deleted"
-                )
+                raise InvalidState(msg("removal.called_instances", version=row.version, process_key=row.process_key))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import NotFound
+from engine.domain.messages import msg
 from engine.runtime.progress import element_states
 from engine.services.designer.deployment import ORIGINAL_KIND
 from engine.services.instances.lifecycle import get_instance, load_run
@@ -45,7 +46,7 @@ def list_versions(session: Session, process_key: str | None = None) -> list[Vers
         ).all()
     )
     if process_key and not definitions:
-        raise NotFound(f"process {process_key!r} is not deployed")
+        raise NotFound(msg("notfound.process", process_key=process_key))
     return [
         VersionInfo(
             process_key=d.process_key,
@@ -69,7 +70,11 @@ def get_version(session: Session, process_key: str, version: int | None = None) 
     query = query.where(ProcessDefinition.version == version) if version else query
     definition = session.scalars(query.order_by(ProcessDefinition.version.desc())).first()
     if definition is None:
-        raise NotFound(f"process {process_key!r}" + (f" version {version}" if version else "") + " is not deployed")
+        raise NotFound(
+            msg("notfound.process_version", process_key=process_key, version=version)
+            if version
+            else msg("notfound.process", process_key=process_key)
+        )
     return definition
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.domain.external_work import may_read_external_tasks, may_work_external_tasks
+from engine.domain.messages import msg
 from engine.services.audit import record
 from engine.services.external_tasks import claims
 from engine.services.unit_of_work import commit, unit_of_work
@@ -50,12 +51,12 @@ class TopicRequest:
 
 def check_reader(actor: Actor) -> None:
     if not may_read_external_tasks(actor):
-        raise PermissionDenied(f"user {actor.username!r} may not read external tasks")
+        raise PermissionDenied(msg("denied.read_external_tasks", user=actor.username))
 
 
 def check_worker(actor: Actor) -> None:
     if not may_work_external_tasks(actor):
-        raise PermissionDenied(f"user {actor.username!r} may not work on external tasks (needs the worker group)")
+        raise PermissionDenied(msg("denied.work_external_tasks", user=actor.username))
 
 
 def _matches_variables(values: dict[str, Any] | None, request: TopicRequest) -> bool:
@@ -77,7 +78,7 @@ def fetch_and_lock(
     """Lock up to ``max_tasks`` fetchable tasks of the topics for ``worker_id``; commits once."""
     check_worker(actor)
     if not worker_id:
-        raise ComplaintflowError("workerId is required")
+        raise ComplaintflowError(msg("external.worker_id_required"))
     if max_tasks <= 0 or not topics:
         return []
     max_tasks = min(max_tasks, MAX_TASKS)
@@ -159,10 +160,12 @@ def own_row(session: Session, actor: Actor, task_id: str, worker_id: str, verb: 
         set_committed_value(row, "instance", instance)
         set_committed_value(instance, "definition", definition)
     if row is None or row.status != EXTERNAL_OPEN:
-        raise NotFound(f"External task with id {task_id} does not exist")
+        raise NotFound(msg("notfound.external_task", task_id=task_id))
     if row.worker_id != worker_id:
         holder = f"It is locked by worker '{row.worker_id}'." if row.worker_id else "It is not locked."
-        raise InvalidState(f"External Task {task_id} cannot be {verb} by worker '{worker_id}'. {holder}")
+        raise InvalidState(
+            msg("external.held_by_other", task_id=task_id, verb=verb, worker_id=worker_id, holder=holder)
+        )
     return row
 
 
@@ -173,9 +176,9 @@ def extend_lock(
     """Hold the task ``new_duration_ms`` longer from now; only for the worker that holds an unexpired lock."""
     row = own_row(session, actor, task_id, worker_id, "extended")
     if new_duration_ms <= 0:
-        raise ComplaintflowError("newDuration must be positive")
+        raise ComplaintflowError(msg("external.duration_positive"))
     if row.lock_expires_at is None or row.lock_expires_at <= now:
-        raise InvalidState(f"Cannot extend a lock that expired for external task {task_id}")
+        raise InvalidState(msg("external.lock_expired", task_id=task_id))
     row.lock_expires_at = now + timedelta(milliseconds=new_duration_ms)
     commit(session)
     return row
@@ -187,7 +190,7 @@ def unlock(session: Session, actor: Actor, task_id: str, now: datetime) -> Exter
     check_worker(actor)
     row = session.get(ExternalTask, task_id)
     if row is None or row.status != EXTERNAL_OPEN:
-        raise NotFound(f"External task with id {task_id} does not exist")
+        raise NotFound(msg("notfound.external_task", task_id=task_id))
     row.worker_id = None
     row.lock_expires_at = None
     record(session, actor, "external_task_unlocked", now, instance_id=row.instance_id, element_id=row.element_id)

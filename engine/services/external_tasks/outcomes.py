@@ -17,6 +17,7 @@ from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import ComplaintflowError, InvalidState, NotFound, PermissionDenied
 from engine.domain.external_work import may_work_external_tasks
+from engine.domain.messages import msg
 from engine.domain.roles import RETRY_ROLES
 from engine.runtime.external import throw_bpmn_error
 from engine.services.audit import changed_values, record
@@ -34,7 +35,7 @@ TEXT_LIMIT = 4000
 def _active_instance(session: Session, row: ExternalTask) -> ProcessInstance:
     instance = get_instance(session, row.instance_id)
     if instance.status == INSTANCE_SUSPENDED:
-        raise InvalidState(f"ExternalTask with id '{row.id}' is suspended")
+        raise InvalidState(msg("external.suspended", id=row.id))
     return instance
 
 
@@ -130,7 +131,7 @@ def bpmn_error(
 ) -> ExternalTask:
     """Throw a BPMN error from the step: the matching error boundary event takes over, else an incident."""
     if not (error_code or "").strip():
-        raise ComplaintflowError("errorCode is required")
+        raise ComplaintflowError(msg("external.error_code_required"))
     row = own_row(session, actor, task_id, worker_id, "reported a BPMN error")
     instance = _active_instance(session, row)
     run = load_run(session, instance, now)
@@ -152,12 +153,12 @@ def bpmn_error(
 def set_retries(session: Session, actor: Actor, task_id: str, retries: int, now: datetime) -> ExternalTask:
     """Set the retries (an operator's fix): above 0 resolves the task's incident, 0 raises one."""
     if not (may_work_external_tasks(actor) or actor.roles & RETRY_ROLES):
-        raise PermissionDenied(f"user {actor.username!r} may not set retries of external tasks")
+        raise PermissionDenied(msg("denied.set_retries", user=actor.username))
     if retries < 0:
-        raise ComplaintflowError("retries must not be negative")
+        raise ComplaintflowError(msg("external.retries_negative"))
     row = session.get(ExternalTask, task_id)
     if row is None or row.status not in (EXTERNAL_OPEN, EXTERNAL_INCIDENT):
-        raise NotFound(f"External task with id {task_id} does not exist")
+        raise NotFound(msg("notfound.external_task", task_id=task_id))
     before = {"retries": row.retries, "status": row.status}
     instance = _active_instance(session, row)
     if row.status == EXTERNAL_INCIDENT and retries > 0:

@@ -16,6 +16,7 @@ from engine.bpmn.bpmn_xml import BPMN_NS, CAMUNDA_NS, ZEEBE_NS
 from engine.bpmn.dmn.dialect import FEEL, dialect
 from engine.bpmn.resources import Resource, dmn_namespaces
 from engine.domain.errors import NotFound
+from engine.domain.messages import msg
 from engine.runtime.calls import CallBinding
 from engine.runtime.decisions import imported_models
 from engine.runtime.serialization import ParsedDefinition
@@ -84,7 +85,7 @@ class DeployedVersions:
             process_key, _, version = key.rpartition(":")
             row = self._version(process_key, int(version)) if version.isdigit() else None
             if row is None:
-                raise NotFound(f"the called process version {key!r} an instance runs is no longer deployed")
+                raise NotFound(msg("notfound.called_version", key=key))
             self._parsed[key] = parsed_definition(row)
         return self._parsed[key]
 

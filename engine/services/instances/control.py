@@ -65,7 +65,7 @@ _STRICTLY_AFTER = timedelta(microseconds=1)
 
 def _require_role(actor: Actor) -> None:
     if not actor.roles & CONTROL_ROLES:
-        raise PermissionDenied("only managers, team leads and admins may suspend, resume, cancel or reassign")
+        raise PermissionDenied(msg("denied.control_instances"))
 
 
 def _open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
@@ -312,20 +312,20 @@ def reassign_uncommitted(
         raise ComplaintflowError(msg("instance.user_or_group"))
     task = session.get(HumanTask, task_id)
     if task is None:
-        raise NotFound(f"task {task_id} does not exist")
+        raise NotFound(msg("notfound.task", task=task_id))
     if task.status != TASK_OPEN:
         raise InvalidState(msg("task.not_open", task=task.title, status=task.status))
     before = {"assignee": task.assignee, "groups": task.candidate_groups}
     if user:
         if session.scalars(select(User.id).where(User.username == user, User.active.is_(True))).first() is None:
-            raise NotFound(f"there is no active user {user!r}")
+            raise NotFound(msg("notfound.active_user", user=user))
         if user in task.excluded_users:
-            raise PermissionDenied(f"{user} may not work on task {task.title!r} (four-eyes principle)")
+            raise PermissionDenied(msg("denied.four_eyes", user=user, task=task.title))
         task.assignee, task.claimed_at = user, now
         recipient = user
     else:
         if session.scalars(select(Group.id).where(Group.name == group)).first() is None:
-            raise NotFound(f"there is no group {group!r}")
+            raise NotFound(msg("notfound.group", group=group))
         task.candidates = [c for c in task.candidates if c.kind != "group"] + [TaskCandidate(kind="group", name=group)]
         task.assignee, task.claimed_at = None, None
         recipient = f"group:{group}"

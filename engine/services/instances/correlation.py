@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, NotFound
+from engine.domain.messages import msg
 from engine.services.audit import changed_values, record
 from engine.services.instances.lifecycle import get_instance, load_run
 from engine.services.instances.persistence import jsonable_data, save_run
@@ -56,9 +57,9 @@ def correlate(
         if all((get_instance(session, candidate).variables or {}).get(k) == v for k, v in wanted.items())
     ]
     if not matching:
-        raise NotFound(f"Cannot correlate message '{message_name}': No process definition or execution matches")
+        raise NotFound(msg("correlation.no_match", message_name=message_name))
     if len(matching) > 1 and not to_all:
-        raise InvalidState(f"Cannot correlate message '{message_name}': it matches {len(matching)} instances")
+        raise InvalidState(msg("correlation.several", message_name=message_name, num=len(matching)))
     values = jsonable_data(payload or {})
     for target in matching:
         instance = get_instance(session, target)

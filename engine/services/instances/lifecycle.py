@@ -37,7 +37,7 @@ def _check_data(data: Any) -> dict[str, Any]:
     try:
         json.dumps(data)
     except (TypeError, ValueError) as error:
-        raise ComplaintflowError(f"instance data must be JSON values: {error}") from None
+        raise ComplaintflowError(msg("instance.data_not_json", error=error)) from None
     return data
 
 
@@ -59,7 +59,7 @@ def get_instance(session: Session, instance_id: int) -> ProcessInstance:
     """An instance by id, or NotFound."""
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:
-        raise NotFound(f"instance {instance_id} does not exist")
+        raise NotFound(msg("notfound.instance", instance_id=instance_id))
     return instance
 
 
@@ -135,7 +135,7 @@ def deliver_message(
         subscribed.setdefault(instance_key, set()).add(task_id)
     instance_ids = sorted(subscribed)
     if not instance_ids:
-        raise NotFound(f"no instance is waiting for the message {message_name!r} with key {correlation_key!r}")
+        raise NotFound(msg("notfound.waiting_for_message", message_name=message_name, correlation_key=correlation_key))
     for instance_id in instance_ids:
         instance = get_instance(session, instance_id)
         if instance.status == INSTANCE_SUSPENDED:
@@ -177,7 +177,7 @@ def retry_instance(
 ) -> ProcessInstance:
     """Run the failed step of an instance again, after setting ``data`` on it (e.g. a corrected value)."""
     if not actor.roles & RETRY_ROLES:
-        raise PermissionDenied("only admins, team leads, managers and designers may retry instances")
+        raise PermissionDenied(msg("denied.retry_instances"))
     instance = get_instance(session, instance_id)
     if instance.status != INSTANCE_INCIDENT:
         raise InvalidState(msg("instance.no_incident", id=instance_id, status=instance.status))

@@ -19,6 +19,7 @@ from sqlalchemy.orm.util import identity_key
 from engine.actions.runner import run_actions
 from engine.domain.actors import SYSTEM, Actor
 from engine.domain.errors import NotFound
+from engine.domain.messages import msg
 from engine.services.audit import record
 from engine.services.instances.lifecycle import load_run
 from engine.services.instances.persistence import save_run
@@ -82,7 +83,7 @@ def fire_timer(session: Session, timer_id: str, now: datetime, actor: Actor = SY
     due_at = cast(datetime, claimed.due_at)  # not NULL: the claim matched due_at <= now
     instance = session.get(ProcessInstance, instance_id, options=_WITH_DEFINITION)
     if instance is None:
-        raise NotFound(f"instance {instance_id} does not exist")
+        raise NotFound(msg("notfound.instance", instance_id=instance_id))
     if instance.status == INSTANCE_COMPLETED:
         commit(session)
         return False

@@ -17,6 +17,7 @@ from engine.actions.runner import run_actions
 from engine.domain.actors import Actor
 from engine.domain.errors import InvalidState, PermissionDenied
 from engine.domain.external_work import may_read_external_tasks
+from engine.domain.messages import msg
 from engine.services.audit import changed_values, record
 from engine.services.instances.lifecycle import get_instance, load_run
 from engine.services.instances.persistence import jsonable_data, save_run
@@ -36,10 +37,10 @@ def modify_variables(
 ) -> ProcessInstance:
     """Set ``values`` and remove ``deletions`` on the running instance; one commit with its audit entry."""
     if not may_read_external_tasks(actor):
-        raise PermissionDenied(f"user {actor.username!r} may not change process variables")
+        raise PermissionDenied(msg("denied.change_variables", user=actor.username))
     instance = get_instance(session, instance_id)
     if instance.status in (INSTANCE_COMPLETED, INSTANCE_CANCELLED):
-        raise InvalidState(f"process instance {instance_id} has ended")
+        raise InvalidState(msg("instance.ended", instance_id=instance_id))
     run = load_run(session, instance, now)
     before = run.variables()
     run.change_variables(values or {}, list(deletions))

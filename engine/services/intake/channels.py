@@ -230,7 +230,7 @@ def add_customer_information(
     """The customer's answer or addition: a timeline entry with attachments, delivered to a waiting process."""
     complaint = get_complaint(session, reference)
     if complaint.status == "closed":
-        raise InvalidState("this complaint is closed; please open a new one")
+        raise InvalidState(msg("intake.complaint_closed"))
     body = (text or "").strip()
     errors: dict[str, str] = {}
     if not body and not uploads:

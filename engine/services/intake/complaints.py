@@ -56,11 +56,11 @@ def _check(new: NewComplaint) -> None:
     if not new.description.strip():
         errors["description"] = msg("field.required")
     if new.channel not in CHANNELS:
-        errors["channel"] = f"must be one of: {', '.join(CHANNELS)}"
+        errors["channel"] = msg("field.one_of", values=", ".join(CHANNELS))
     if new.product_group is not None and new.product_group not in PRODUCT_GROUPS:
-        errors["product_group"] = f"must be one of: {', '.join(PRODUCT_GROUPS)}"
+        errors["product_group"] = msg("field.one_of", values=", ".join(PRODUCT_GROUPS))
     if new.amount_disputed is not None and new.amount_disputed < 0:
-        errors["amount_disputed"] = "must not be negative"
+        errors["amount_disputed"] = msg("field.not_negative")
     if errors:
         raise FormValidationError(errors)
 
@@ -160,8 +160,8 @@ def get_complaint(session: Session, reference: str) -> Complaint:
     """A complaint by its reference (C-2026-000042), or NotFound."""
     if "\x00" in reference:
         # No stored reference holds a NUL byte, and PostgreSQL refuses one even in a query parameter.
-        raise NotFound(f"complaint {reference!r} does not exist")
+        raise NotFound(msg("notfound.complaint_reference", reference=reference))
     complaint = session.scalars(select(Complaint).where(Complaint.reference == reference)).first()
     if complaint is None:
-        raise NotFound(f"complaint {reference} does not exist")
+        raise NotFound(msg("notfound.complaint", complaint=reference))
     return complaint

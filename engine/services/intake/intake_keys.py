@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import Conflict
+from engine.domain.messages import msg
 from engine.store.channels import IntakeKey
 from engine.store.complaints import Complaint
 
@@ -63,7 +64,7 @@ def opened_before(session: Session, once: OnceKey) -> Complaint | None:
     if row is None:
         return None
     if row.fingerprint != once.fingerprint:
-        raise KeyReused("this key was already used for a different request; send a new key")
+        raise KeyReused(msg("intake.key_reused"))
     return session.get(Complaint, row.complaint_id) if row.complaint_id is not None else None
 
 

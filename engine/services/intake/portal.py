@@ -72,7 +72,7 @@ class StatusView:
 def _complaint(session: Session, reference: str) -> Complaint:
     complaint = session.scalars(select(Complaint).where(Complaint.reference == reference)).first()
     if complaint is None:
-        raise NotFound("no such complaint")
+        raise NotFound(msg("notfound.no_such_complaint"))
     return complaint
 
 
@@ -168,9 +168,9 @@ def rate(
     """Store the customer's rating (CSAT 1-5, NPS 0-10, comment) once the complaint is resolved; only once."""
     complaint = _complaint(session, reference)
     if complaint.status not in RATABLE:
-        raise InvalidState("you can rate the handling once the complaint is resolved")
+        raise InvalidState(msg("portal.rate_when_resolved"))
     if complaint.csat is not None or complaint.nps is not None:
-        raise Conflict("this complaint has already been rated; thank you")
+        raise Conflict(msg("portal.already_rated"))
     errors: dict[str, str] = {}
     csat_value = _score(csat, 1, 5, "csat", errors)
     nps_value = _score(nps, 0, 10, "nps", errors)
@@ -224,7 +224,7 @@ def reopen(session: Session, actor: Actor, reference: str, reason: str, now: dat
     if len(text) > 5000:
         raise FormValidationError({"reason": msg("field.too_long", num=5000)})
     if not can_reopen(session, complaint.reference):
-        raise InvalidState("this complaint can no longer be reopened; please open a new one")
+        raise InvalidState(msg("portal.cannot_reopen"))
     author = f"customer ({actor.username})"
     session.add(
         CaseNote(complaint_id=complaint.id, kind=NOTE_CUSTOMER_MESSAGE, author=author, body=text, created_at=now)

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.domain.errors import ComplaintflowError
+from engine.domain.messages import msg
 from engine.store.channels import PortalHit
 
 
@@ -48,6 +49,6 @@ def add_hit(session: Session, hit: Hit, now: datetime) -> None:
             )
         )
         if int(recent or 0) >= hit.limit:
-            raise RateLimited("too many requests; please try again later")
+            raise RateLimited(msg("intake.rate_limited"))
     for key in hashed:
         session.add(PortalHit(bucket=hit.bucket, client_key=key, at=now))

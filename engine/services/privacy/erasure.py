@@ -32,13 +32,13 @@ ENDED_INSTANCE_STATUSES = ("completed", "cancelled")
 def require_admin(actor: Actor) -> None:
     """Data protection actions need the admin role."""
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only an admin may do this")
+        raise PermissionDenied(msg("denied.admin_only"))
 
 
 def get_customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound(f"customer {customer_id} does not exist")
+        raise NotFound(msg("notfound.customer", customer_id=customer_id))
     return customer
 
 
@@ -97,11 +97,7 @@ def erase_customer(session: Session, actor: Actor, customer_id: int, now: dateti
     if customer.pseudonymised_at is not None:
         raise InvalidState(msg("customer.already_erased", id=customer_id))
     if preview.blocking:
-        raise InvalidState(
-            "the customer still has open complaints ("
-            + ", ".join(preview.blocking)
-            + "); erase after they are closed and their processes have ended"
-        )
+        raise InvalidState(msg("erasure.open_complaints", references=", ".join(preview.blocking)))
     holds = {c.id: hold for c in preview.complaints if (hold := legal_hold(session, c, now)) is not None}
     free = [c for c in preview.complaints if c.id not in holds]
     counts = pseudonymise_complaints(session, customer, free, now, whole_customer=True)

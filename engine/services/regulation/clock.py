@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import SYSTEM, Actor
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.messages import msg
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.domain.regulation import DeadlineRule, Pack, Source, due_at, remind_at
 from engine.services.audit import record
@@ -276,12 +277,12 @@ def record_breach_reason(
     """
     row = session.get(RegulatoryDeadline, deadline_id)
     if row is None or (complaint_id is not None and row.complaint_id != complaint_id):
-        raise NotFound(f"no regulatory deadline {deadline_id}")
+        raise NotFound(msg("notfound.regulatory_deadline", deadline_id=deadline_id))
     text = reason.strip()
     if not row.breached_at:
-        raise FormValidationError({"reason": "this deadline has not been missed"})
+        raise FormValidationError({"reason": msg("regulation.not_missed")})
     if not 3 <= len(text) <= REASON_MAX:
-        raise FormValidationError({"reason": f"write 3 to {REASON_MAX} characters"})
+        raise FormValidationError({"reason": msg("regulation.reason_length", num=REASON_MAX)})
     complaint = session.get(Complaint, row.complaint_id)
     before = {"breach_reason": row.breach_reason}
     row.breach_reason, row.breach_reason_by = text, actor.username

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.actors import Actor
 from engine.domain.errors import PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import REGISTER_ROLES
 from engine.services.audit import record
 from engine.services.unit_of_work import commit, unit_of_work
@@ -32,6 +33,6 @@ def may_read_register(actor: Actor) -> bool:
 def record_access(session: Session, actor: Actor, what: str, now: datetime, details: dict[str, Any]) -> None:
     """Refuse a reader without the role; otherwise audit what they read (``details``: filter, format, period)."""
     if not may_read_register(actor):
-        raise PermissionDenied("only managers and admins may read the complaint register and the returns")
+        raise PermissionDenied(msg("denied.register_returns"))
     record(session, actor, ACCESS_ACTIONS[what], now, after=details)
     commit(session)

@@ -29,6 +29,7 @@ from engine.domain.calendar import (
 )
 from engine.domain.calendars import REVISION_MARK, known_calendars, use_stored_calendars
 from engine.domain.errors import FormValidationError, PermissionDenied
+from engine.domain.messages import msg
 from engine.domain.roles import ROLE_ADMIN
 from engine.store.calendars import NAME_MAX, BusinessCalendarVersion
 
@@ -57,7 +58,7 @@ class CalendarData:
 def require_admin(actor: Actor) -> None:
     """Calendars are administration: admins only."""
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only admins manage business calendars")
+        raise PermissionDenied(msg("denied.calendars"))
 
 
 def _clean(value: str | None) -> str | None:
@@ -69,37 +70,37 @@ def build_calendar(data: CalendarData) -> BusinessCalendar:
     """The calendar the data describes; FormValidationError maps each bad field to a message."""
     errors: dict[str, str] = {}
     if not _NAME.match(data.name or "") or len(data.name) > NAME_MAX or data.name in _RESERVED:
-        errors["name"] = "letters, digits, . _ - (at most 40)"
+        errors["name"] = msg("calendar.name_rule")
     if len(data.week) != 7:
-        errors["week"] = "seven weekdays, Monday first"
+        errors["week"] = msg("calendar.seven_weekdays")
     hours: list[DayHours] = []
     for index, spec in enumerate(data.week[:7]):
         try:
             hours.append(parse_hours(spec) if spec.strip() else ())
         except ValueError:
-            errors[f"week_{index}"] = "HH:MM-HH:MM, several separated by commas"
+            errors[f"week_{index}"] = msg("calendar.hours_format")
     closing: set[date] = set()
     for value in data.closing_days:
         try:
             closing.add(date.fromisoformat(value.strip()))
         except ValueError:
-            errors["closing_days"] = "must be a date (YYYY-MM-DD)"
+            errors["closing_days"] = msg("field.date")
     if not data.always_open and not any(hours) and not any(key.startswith("week") for key in errors):
-        errors["week"] = "a calendar needs working hours on at least one day"
+        errors["week"] = msg("calendar.no_working_hours")
     country, subdivision = _clean(data.country), _clean(data.subdivision)
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = "unknown time zone"
+        errors["timezone"] = msg("calendar.unknown_timezone")
     if country:
         try:
             holidays.country_holidays(country, subdiv=subdivision)
         except NotImplementedError:
             errors["subdivision" if subdivision and country in holidays.list_supported_countries() else "country"] = (
-                "unknown country or region"
+                msg("calendar.unknown_country")
             )
     elif subdivision:
-        errors["country"] = "unknown country or region"
+        errors["country"] = msg("calendar.unknown_country")
     if errors:
         raise FormValidationError(errors)
     if data.always_open:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.domain.actors import Actor
 from engine.domain.calendars import DEFAULT_CALENDAR, REVISION_MARK, pinned_key
 from engine.domain.errors import FormValidationError, NotFound
+from engine.domain.messages import msg
 from engine.domain.tasks import amber_at
 from engine.services.audit import record
 from engine.services.sla.business_calendars import (
@@ -91,7 +92,7 @@ def delete_calendar(session: Session, actor: Actor, name: str, now: datetime) ->
     require_admin(actor)
     current = current_versions(session).get(name)
     if current is None:
-        raise NotFound(f"business calendar {name!r} is not stored")
+        raise NotFound(msg("notfound.calendar", name=name))
     _add_version(session, actor, data_from_row(current), now, deleted=True)
     record(session, actor, "calendar_deleted", now, before={"name": name, "revision": current.revision})
     commit(session)
@@ -140,7 +141,7 @@ def recompute_deadlines(session: Session, actor: Actor, name: str, now: datetime
     sync_registry(session)
     current = current_versions(session).get(name)
     if current is None:
-        raise NotFound(f"business calendar {name!r} is not stored")
+        raise NotFound(msg("notfound.calendar", name=name))
     key = version_key(current)
     complaints = _stale_clocks(session, name, key)
     tasks = 0

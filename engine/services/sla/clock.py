@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.calendar import parse_sla_duration
 from engine.domain.calendars import calendar_named
+from engine.domain.messages import msg
 from engine.domain.sla import Pause, SlaClock, due_at, sla_outcome
 from engine.domain.sla_points import point_at
 from engine.domain.tasks import DEFAULT_AMBER_SHARE
@@ -69,7 +70,7 @@ def _clock(complaint: Complaint, target: str) -> SlaClock:
 
 def _require_started(complaint: Complaint) -> str:
     if not complaint.resolution_target:
-        raise SlaError(f"the SLA clock of complaint {complaint.reference} was never started (run sla_start first)")
+        raise SlaError(msg("sla.clock_not_started", reference=complaint.reference))
     return complaint.resolution_target
 
 
@@ -109,14 +110,14 @@ def start_clock(
 ) -> SlaTimes:
     """Set the targets from the SLA decision and compute the due times; checks everything before writing."""
     if not 0.0 <= share <= 1.0:
-        raise SlaError(f"the reminder share must lie between 0 and 1, got {share}")
+        raise SlaError(msg("sla.reminder_share", share=share))
     for name, target in (("first_response_target", first_response_target), ("resolution_target", resolution_target)):
         if target is None:
             continue
         try:
             parse_sla_duration(target, business=True)
         except ValueError as error:
-            raise SlaError(f"{name}: {error}") from None
+            raise SlaError(msg("sla.named_error", name=name, error=error)) from None
     try:
         calendar_named(calendar)
     except ValueError as error:
@@ -153,9 +154,9 @@ def pause_clock(complaint: Complaint, now: datetime) -> bool:
         return False
     last = _pauses(complaint)[-1:] or None
     if last and last[0].end is not None and now < last[0].end:
-        raise SlaError("cannot pause the SLA clock before the end of its previous pause")
+        raise SlaError(msg("sla.pause_overlaps"))
     if now < complaint.created_at:
-        raise SlaError("cannot pause the SLA clock before the complaint was received")
+        raise SlaError(msg("sla.pause_before_received"))
     complaint.sla_pauses = [*(complaint.sla_pauses or []), [_iso(now), None]]
     complaint.sla_paused_at = now
     complaint.updated_at = now

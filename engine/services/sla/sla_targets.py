@@ -43,7 +43,7 @@ class SlaTable:
 
 def _require_admin(actor: Actor) -> None:
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only admins change the SLA targets")
+        raise PermissionDenied(msg("denied.sla_targets"))
 
 
 def _deployed(session: Session) -> tuple[Resource, str] | None:

@@ -52,7 +52,7 @@ def actor_for(user: User) -> Actor:
 
 def _require_admin(actor: Actor) -> None:
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only administrators may manage users and groups")
+        raise PermissionDenied(msg("denied.manage_users"))
 
 
 @dataclass(frozen=True)
@@ -72,18 +72,18 @@ class UserData:
 def _check(data: UserData, creating: bool) -> None:
     errors: dict[str, str] = {}
     if not _USERNAME.match(data.username):
-        errors["username"] = "use 2-63 lower-case letters, digits, dots, dashes or underscores"
+        errors["username"] = msg("account.username_rule")
     if not data.display_name.strip():
         errors["display_name"] = msg("field.required")
     if creating and not data.password:
         errors["password"] = msg("field.required")
     if data.password is not None and data.password and len(data.password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"must have at least {MIN_PASSWORD_LENGTH} characters"
+        errors["password"] = msg("field.too_short", num=MIN_PASSWORD_LENGTH)
     if data.language not in LANGUAGES:
-        errors["language"] = f"must be one of: {', '.join(LANGUAGES)}"
+        errors["language"] = msg("field.one_of", values=", ".join(LANGUAGES))
     unknown = [role for role in data.roles if role not in ROLES]
     if unknown:
-        errors["roles"] = f"unknown role(s): {', '.join(unknown)}"
+        errors["roles"] = msg("account.unknown_roles", values=", ".join(unknown))
     if errors:
         raise FormValidationError(errors)
 
@@ -92,7 +92,7 @@ def _groups(session: Session, names: tuple[str, ...]) -> list[Group]:
     groups = list(session.scalars(select(Group).where(Group.name.in_(names)))) if names else []
     missing = sorted(set(names) - {group.name for group in groups})
     if missing:
-        raise FormValidationError({"groups": f"unknown group(s): {', '.join(missing)}"})
+        raise FormValidationError({"groups": msg("account.unknown_groups", values=", ".join(missing))})
     return groups
 
 
@@ -100,7 +100,7 @@ def get_user(session: Session, username: str) -> User:
     """A user by name, or NotFound."""
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(f"user {username} does not exist")
+        raise NotFound(msg("notfound.user", user=username))
     return user
 
 
@@ -125,7 +125,7 @@ def create_user(session: Session, actor: Actor, data: UserData, now: datetime) -
     _require_admin(actor)
     _check(data, creating=True)
     if session.scalars(select(User.id).where(User.username == data.username)).first() is not None:
-        raise FormValidationError({"username": "is already taken"})
+        raise FormValidationError({"username": msg("field.already_taken")})
     user = User(
         username=data.username,
         display_name=data.display_name.strip(),
@@ -156,7 +156,7 @@ def update_user(session: Session, actor: Actor, data: UserData, now: datetime) -
     _check(data, creating=False)
     user = get_user(session, data.username)
     if user.username == actor.username and (ROLE_ADMIN not in data.roles or not data.active):
-        raise FormValidationError({"roles": "you cannot remove your own admin role or lock yourself out"})
+        raise FormValidationError({"roles": msg("account.own_admin_role")})
     before = {"roles": user.roles, "groups": user.group_names, "active": user.active}
     user.display_name = data.display_name.strip()
     user.email = (data.email or "").strip() or None
@@ -185,7 +185,7 @@ def update_user(session: Session, actor: Actor, data: UserData, now: datetime) -
 def set_language(session: Session, actor: Actor, language: str, now: datetime) -> User:
     """A user picks their own UI language."""
     if language not in LANGUAGES:
-        raise FormValidationError({"language": f"must be one of: {', '.join(LANGUAGES)}"})
+        raise FormValidationError({"language": msg("field.one_of", values=", ".join(LANGUAGES))})
     user = get_user(session, actor.username)
     user.language = language
     commit(session)
@@ -197,7 +197,7 @@ def save_group(session: Session, actor: Actor, name: str, label: str, is_departm
     """Create a group or change its label and department flag (administrators only)."""
     _require_admin(actor)
     if not _USERNAME.match(name):
-        raise FormValidationError({"name": "use lower-case letters, digits, dots, dashes or underscores"})
+        raise FormValidationError({"name": msg("group.name_rule")})
     group = session.scalars(select(Group).where(Group.name == name)).first()
     if group is None:
         group = Group(name=name, label=label.strip() or name, is_department=is_department)

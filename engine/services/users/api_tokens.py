@@ -45,14 +45,14 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token for an integration (admins only); the plain token is returned once and never stored."""
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only admins create API tokens")
+        raise PermissionDenied(msg("denied.create_tokens"))
     errors: dict[str, str] = {}
     if not (name or "").strip():
         errors["name"] = msg("field.required")
     if not (username or "").strip():
         errors["username"] = msg("field.required")
     if scope not in SCOPES:
-        errors["scope"] = "must be read, intake or full"
+        errors["scope"] = msg("token.scope_choice")
     if expires_at is not None and expires_at <= now:
         errors["expires_at"] = msg("field.in_future")
     if errors:
@@ -83,10 +83,10 @@ def create_token(
 def revoke_token(session: Session, actor: Actor, token_id: int, now: datetime) -> ApiToken:
     """Switch a token off for good."""
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only admins revoke API tokens")
+        raise PermissionDenied(msg("denied.revoke_tokens"))
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise NotFound(f"API token {token_id} does not exist")
+        raise NotFound(msg("notfound.token", token_id=token_id))
     row.revoked_at = row.revoked_at or now
     record(session, actor, "api_token_revoked", now, after={"token": row.id})
     commit(session)
@@ -96,7 +96,7 @@ def revoke_token(session: Session, actor: Actor, token_id: int, now: datetime) -
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
     """All tokens (without their secrets), newest first."""
     if ROLE_ADMIN not in actor.roles:
-        raise PermissionDenied("only admins see API tokens")
+        raise PermissionDenied(msg("denied.see_tokens"))
     return list(session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
 
 
@@ -117,7 +117,7 @@ def authenticate(session: Session, token: str, now: datetime, need: str = SCOPE_
     if row.expires_at is not None and row.expires_at <= now:
         return None
     if need not in _GRANTS.get(row.scope, set()):
-        raise PermissionDenied(f"this API token's scope ({row.scope}) does not allow this call")
+        raise PermissionDenied(msg("denied.token_scope", scope=row.scope))
     if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
         row.last_used_at = now  # at most one write per hour and token
         commit(session)
