@@ -95,7 +95,8 @@ def person(username: str | None) -> str:
         return ""
     names = g.get("display_names")
     if names is None:
-        names = g.display_names = dict(db().execute(select(User.username, User.display_name)).tuples().all())
+        rows = db().execute(select(User.username, User.display_name))
+        names = g.display_names = {login: shown for login, shown in rows}
     return names.get(username) or username
 
 
