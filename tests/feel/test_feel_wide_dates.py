@@ -53,6 +53,8 @@ from engine.bpmn.feel import YearsMonths, evaluate, ops, temporal, to_python, wi
         # Nanoseconds are kept and printed; equality and order look at whole milliseconds.
         ('string(time("10:30:00.123456789"))', "10:30:00.123456789"),
         ('time("10:30:00.123456789").second', Decimal("0.123456789")),
+        ("string(time(10, 30, 0.123456789))", "10:30:00.123456789"),
+        ('time(10, 30, 0.0005) = time("10:30:00")', True),
         (
             'string(date and time("2011-12-31T10:15:30.123456789@Europe/Paris"))',
             "2011-12-31T10:15:30.123456789@Europe/Paris",

@@ -80,13 +80,14 @@ def _time(first: Any, minute: Any = None, second: Any = None, offset: Any = None
     if type(second) is not Decimal:
         return None
     whole = int(second)
-    micro = int((second - whole) * 1_000_000)
+    nanos = int((second - whole) * 1_000_000_000)  # kept to the nanosecond, as time("...") does
     zone = None
     if offset is not None:
         if type(offset) is not dt.timedelta:
             return None
         zone = dt.timezone(offset)
-    return dt.time(integer(first), integer(minute), whole, micro, tzinfo=zone)
+    clock = dt.time(integer(first), integer(minute), whole, nanos // 1_000_000 * 1000, tzinfo=zone)
+    return wide.time_of(clock, nanos % 1_000_000)
 
 
 @builtin("duration", "from")
