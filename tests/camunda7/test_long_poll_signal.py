@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -142,3 +143,46 @@ def test_the_listener_stops_when_told_and_when_its_database_is_dropped(database:
     finally:
         engine.dispose()
         signal.stop_listening()
+
+
+@pytest.mark.usefixtures("slow_fallback")
+def test_waiters_woken_together_look_again_one_at_a_time(
+    database: DatabaseUnderTest, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One announcement wakes every waiter of the process; they look again in turn, never two at once, so the
+    first takes the task without sharing the CPU with the others' locking transactions."""
+    with database.session() as session:
+        deploy_paths(session, now, DIAGRAMS / "external_flow.bpmn")
+    real_fetch = locking.fetch_and_lock
+    guard = threading.Lock()
+    looking = [0]
+    at_once: list[int] = []
+
+    def slow_fetch(*args: Any, **kwargs: Any) -> Any:
+        thread = threading.current_thread()
+        again = isinstance(thread, Waiter) and thread.waiting.is_set()
+        if again:
+            with guard:
+                looking[0] += 1
+                at_once.append(looking[0])
+            time.sleep(0.05)  # long enough that looks running side by side would overlap
+        try:
+            return real_fetch(*args, **kwargs)
+        finally:
+            if again:
+                with guard:
+                    looking[0] -= 1
+
+    monkeypatch.setattr(locking, "fetch_and_lock", slow_fetch)
+    waiters = [Waiter(database, 5_000) for _ in range(4)]
+    for waiter in waiters:
+        waiter.start()
+    for waiter in waiters:
+        assert waiter.waiting.wait(20), "a waiter never waited"
+    with database.session() as session:
+        instances.start_instance(session, ADMIN, "external_flow", {"prio": 1, "amount": 30}, utcnow())
+    for waiter in waiters:
+        waiter.join(timeout=30)
+    assert not any(waiter.is_alive() for waiter in waiters)
+    assert sorted(len(waiter.found) for waiter in waiters) == [0, 0, 0, 1]
+    assert len(at_once) >= 4 and max(at_once) == 1, at_once
