@@ -9,6 +9,7 @@ A version's files never change, so its forms are read once per version and kept.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
@@ -92,3 +93,21 @@ def camunda_form_for(session: Session, definition_id: int, element_id: str) -> C
         with _LOCK:
             _CACHE[cache_key] = cached
     return cached.get(element_id)
+
+
+def form_version(session: Session, form: CamundaForm) -> int:
+    """The form's version among the deployed forms of its id: 1 for the first content deployed, one more per change."""
+    query = (
+        select(DefinitionResource.content)
+        .where(DefinitionResource.kind == ATTACHMENT_KIND, DefinitionResource.filename.like("%.form"))
+        .order_by(DefinitionResource.id)
+    )
+    contents: list[Any] = []
+    for content in session.scalars(query):
+        try:
+            parsed = parse_form(content)
+        except FormUnreadable:
+            continue
+        if parsed.id == form.id and parsed.raw not in contents:
+            contents.append(parsed.raw)
+    return contents.index(form.raw) + 1 if form.raw in contents else 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.conftest import DatabaseUnderTest
 from tests.designer.web_support import upload
 from tests.engine.helpers import ADMIN
 from tests.webui.support import Client, app_context, make_app
+from webui.camunda8_rest.user_tasks import user_task_key
 
 FORMS = Path(__file__).resolve().parent / "forms"
 
@@ -197,3 +199,33 @@ def test_upload_page_checks_form_files_with_the_diagrams(app: Flask) -> None:
     rejected = upload(designer, bpmn, (form[0], broken_linked), deploy=True)
     text = rejected.get_data(as_text=True)
     assert rejected.status_code == 422 and "form-component-unsupported" in text and "summary" in text
+
+
+def test_v2_user_task_form_and_completion_by_the_forms_rules(
+    app: Flask, database: DatabaseUnderTest, now: datetime
+) -> None:
+    assert _deploy(app, "dispute_review.bpmn", "dispute_review.form").status_code == 200
+    instance_id, task_id = _start(database, now)
+    client, auth = app.test_client(), {"Authorization": "Basic " + base64.b64encode(b"agent:demo").decode()}
+    task_key = user_task_key(task_id)
+    [found] = client.post("/v2/user-tasks/search", json={}, headers=auth).json["items"]
+    form = client.get(f"/v2/user-tasks/{task_key}/form", headers=auth)
+    assert form.status_code == 200 and form.json["formKey"] == found["formKey"] is not None
+    assert (form.json["bpmnId"], form.json["version"]) == ("dispute_review", 1)
+    assert json.loads(form.json["schema"])["components"][1]["key"] == "summary"
+    typed = {
+        "summary": "Card used abroad",
+        "amount": 12.5,
+        "decision": "accept",
+        "urgent": True,
+        "positions": [{"name": "Hotel", "amount": 40}],
+    }
+    refused = client.post(
+        f"/v2/user-tasks/{task_key}/completion", json={"variables": {**typed, "amount": -1}}, headers=auth
+    )
+    assert refused.status_code == 400 and "amount" in refused.get_data(as_text=True)
+    done = client.post(f"/v2/user-tasks/{task_key}/completion", json={"variables": typed}, headers=auth)
+    assert done.status_code == 204, done.get_data(as_text=True)
+    with database.session() as session:
+        variables = session.get(ProcessInstance, instance_id).variables  # type: ignore[union-attr]
+    assert (variables["amount"], variables["urgent"], variables["refundInCents"]) == (12.5, True, 1250)

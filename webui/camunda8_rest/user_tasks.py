@@ -1,4 +1,4 @@
-"""``/v2/user-tasks``: search the open user tasks a caller may see, and complete one.
+"""``/v2/user-tasks``: search the open user tasks a caller may see, read one's Camunda Form, and complete one.
 
 A user task key is the number made of the first 15 hex digits of the task's UUID (60 bits, within Camunda's
 25-digit keys); the task is found again by that prefix among the open tasks. The caller sees and completes
@@ -7,6 +7,8 @@ tasks under the same rules as in the web UI (candidate groups, assignment, four-
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from engine.services.casework import tasks as task_service
 from engine.services.casework.access import may_view_task
 from engine.store import queries
+from engine.store.camunda_form_queries import form_version
 from engine.store.models import TASK_OPEN, HumanTask
 from webui.camunda8_rest.common import (
     DEFAULT_TENANT,
@@ -59,10 +62,20 @@ def task_json(task: HumanTask) -> dict[str, Any]:
         "processDefinitionKey": str(definition.id), "processName": definition.name,
         "processInstanceKey": str(task.instance_id), "rootProcessInstanceKey": str(task.instance_id),
         "creationDate": _iso(task.created_at), "completionDate": None, "followUpDate": None,
-        "dueDate": _iso(task.due_at), "tenantId": DEFAULT_TENANT, "externalFormReference": None, "formKey": None,
+        "dueDate": _iso(task.due_at), "tenantId": DEFAULT_TENANT, "externalFormReference": None,
+        "formKey": _form_key(task),
         "customHeaders": {}, "priority": task.priority, "userTaskKey": task_key,
         "elementInstanceKey": task_key, "businessId": None, "tags": [],
     }  # fmt: skip
+
+
+def _form_key(task: HumanTask) -> str | None:
+    """A Camunda Form's key: a number from its content (a changed form is a new key, as a new form version is)."""
+    form = task_service.camunda_form(db(), task)
+    if form is None:
+        return None
+    text = json.dumps(form.raw, sort_keys=True)
+    return str(int(hashlib.sha256(text.encode()).hexdigest()[:15], 16))
 
 
 def _filter(body: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +134,21 @@ def _task(text: str) -> HumanTask:
     if len(found) > 1:
         raise RestError(409, f"User task key '{text}' names more than one task; complete it in the task list")
     return found[0]
+
+
+@bp.get("/user-tasks/<task_key>/form")
+@v2_call
+def user_task_form(task_key: str) -> Response:
+    """``FormResult`` of the task's Camunda Form (its JSON as a string, as Camunda sends it); 204 without one."""
+    task = _task(task_key)
+    form = task_service.camunda_form(db(), task)
+    if form is None:
+        return no_content()
+    return json_response(
+        {"formKey": _form_key(task), "tenantId": DEFAULT_TENANT, "bpmnId": form.id,
+         "version": form_version(db(), form),
+         "schema": json.dumps(form.raw)}
+    )  # fmt: skip
 
 
 @bp.post("/user-tasks/<task_key>/completion")
