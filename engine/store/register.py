@@ -21,7 +21,9 @@ from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine.domain.return_days import RECEIVED, utc_day, whole_days
 from engine.store.complaints import Complaint, Customer
+from engine.store.return_days import pieces
 from engine.store.types import UTCDateTime
 
 _Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])
@@ -148,6 +150,24 @@ def _row(values: Any) -> RegisterRow:
     return RegisterRow(complaint_id, instance_id, tuple(rest))
 
 
+def _counted_by_summary(session: Session, criteria: RegisterFilter) -> int | None:
+    """The number of complaints received in the filter's period (and product group) from the returns' summary rows
+    (engine.store.return_days), when that is all the filter asks and the period is whole UTC days; else None."""
+    if criteria.start is None or criteria.end is None or not whole_days(criteria.start, criteria.end):
+        return None
+    if criteria.state or criteria.within_legal_deadline is not None or criteria.reference:
+        return None
+    if any(key != "product_group" for key, _value in criteria.values):
+        return None
+    total = 0
+    for model, conditions in pieces(utc_day(criteria.start), utc_day(criteria.end)):
+        query = select(func.sum(model.complaints)).where(model.event == RECEIVED, *conditions)
+        for _key, value in criteria.values:
+            query = query.where(model.product_group == value)
+        total += int(session.scalar(query) or 0)
+    return total
+
+
 def page(
     session: Session,
     criteria: RegisterFilter,
@@ -162,6 +182,8 @@ def page(
 
     ``after`` (received time and id of the previous page's last row) reads the page by keyset, from the index,
     however deep it is; without it the page is found by ``OFFSET`` (a link to a page number)."""
+    if total is None and condition is None:
+        total = _counted_by_summary(session, criteria)
     if total is None:
         count_query = _filtered(select(func.count(Complaint.id)), criteria)
         if condition is not None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.store import register
 from engine.store.complaints import Complaint, Customer
 from tests.conftest import DatabaseUnderTest
-from tests.register.cases import CASES, START, add_cases
+from tests.register.cases import CASES, END, START, add_cases
 from tests.webui.support import Client
 
 
@@ -36,6 +36,20 @@ def test_keyset_pages_equal_offset_pages(session: Session) -> None:
     assert by_keyset[:3] == ["R-J", "R-M", "R-C"]  # newest received first: 1 Jan 2026, 28 Dec, 20 Dec 2025
     with pytest.raises(ValueError):
         register.parse_cursor("2025-01-01T00:00:00|x")
+
+
+def test_the_register_count_from_the_summary_equals_the_count_of_the_complaints(session: Session) -> None:
+    """A filter of whole days (and a product group) is counted from the returns' summary rows; anything else from
+    the complaints. The hand-made cases received in the second half of 2025: B, C, M, D, E, G, H, K, L, N."""
+    add_cases(session)
+    half = register.RegisterFilter(start=START, end=END)
+    assert register.page(session, half, 1, 3).total == 10
+    just_before = register.RegisterFilter(start=START, end=END - timedelta(microseconds=1))  # counted row by row
+    assert register.page(session, just_before, 1, 3).total == 10
+    payments = register.RegisterFilter(start=START, end=END, values=(("product_group", "payment_services"),))
+    assert register.page(session, payments, 1, 3).total == 4  # B, C, M, N
+    year = register.RegisterFilter(start=START - timedelta(days=181), end=END + timedelta(days=1))  # partial months
+    assert register.page(session, year, 1, 3).total == 14  # every case: I in March 2025 ... J on 1 January 2026
 
 
 def test_the_next_link_carries_the_keyset(database: DatabaseUnderTest, client_for: Callable[[str], Client]) -> None:
