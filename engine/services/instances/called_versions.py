@@ -28,6 +28,22 @@ from engine.store.queries import latest_definition
 
 DecisionFile = tuple[str, str, list[tuple[str, str]]]  # DMN text, file name, imported (text, file name)
 
+# A deployed decision file never changes; whether it is FEEL and whether it imports other models took two XML
+# parses of it for every decision task of every unit of work (a portal submission runs four). Keyed by the
+# content's hash too: ids name other files in another database.
+_FACTS: dict[tuple[int, int], tuple[bool, bool]] = {}
+
+
+def _file_facts(row: DecisionDefinition) -> tuple[bool, bool]:
+    """(written in FEEL, imports other models) of a deployed decision file."""
+    key = (row.id, hash(row.content))
+    facts = _FACTS.get(key)
+    if facts is None:
+        root = etree.fromstring(row.content.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False))
+        facts = (dialect(root) == FEEL, bool(dmn_namespaces(Resource(row.filename, row.content))[1]))
+        _FACTS[key] = facts
+    return facts
+
 
 def version_key(definition: ProcessDefinition) -> str:
     return f"{definition.process_key}:{definition.version}"
@@ -115,11 +131,11 @@ class DeployedVersions:
             row = next(iter(rows), None)
         if row is None:
             return None
-        root = etree.fromstring(row.content.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False))
-        if dialect(root) != FEEL:
+        feel, importing = _file_facts(row)
+        if not feel:
             return None  # SpiffWorkflow's engine runs the older dialect from the process version's own copy
         imports: list[tuple[str, str]] = []
-        if dmn_namespaces(Resource(row.filename, row.content))[1]:
+        if importing:
             models: dict[str, tuple[str, str]] = {}  # the newest file of each namespace
             for latest in sorted(latest_decisions(self.session), key=lambda d: (d.deployed_at, d.id), reverse=True):
                 namespace, _ = dmn_namespaces(Resource(latest.filename, latest.content))
