@@ -12,7 +12,7 @@ its complaints through the same rows (``condition``), so a click-through shows e
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -189,11 +189,16 @@ def page(
         if condition is not None:
             count_query = count_query.where(condition)
         total = session.scalar(count_query) or 0
-    query = _query(criteria, condition).order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    keyed = criteria
+    if after is not None and (criteria.end is None or after[0] < criteria.end):
+        # The cursor is the tighter upper bound: the only one given, so the index range starts at the cursor
+        # (with both, SQLite may start at the period's end and walk down to it).
+        keyed = replace(criteria, end=None)
+    query = _query(keyed, condition).order_by(Complaint.created_at.desc(), Complaint.id.desc())
     if after is not None:
-        query = query.where(
-            tuple_(Complaint.created_at, Complaint.id) < tuple_(literal(after[0], UTCDateTime()), after[1])
-        )
+        received = literal(after[0], UTCDateTime())
+        query = query.where(Complaint.created_at <= received)
+        query = query.where(tuple_(Complaint.created_at, Complaint.id) < tuple_(received, after[1]))
     else:
         query = query.offset((number - 1) * per_page)
     rows = session.execute(query.limit(per_page)).all()

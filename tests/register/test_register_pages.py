@@ -36,6 +36,15 @@ def test_keyset_pages_equal_offset_pages(session: Session) -> None:
     assert by_keyset[:3] == ["R-J", "R-M", "R-C"]  # newest received first: 1 Jan 2026, 28 Dec, 20 Dec 2025
     with pytest.raises(ValueError):
         register.parse_cursor("2025-01-01T00:00:00|x")
+    # Within a period (the cursor replaces its end as the upper bound; its start still holds): the ten received in
+    # the second half of 2025, newest first, the same both ways.
+    half = register.RegisterFilter(start=START, end=END)
+    first = register.page(session, half, 1, 4)
+    second = register.page(session, half, 2, 4, after=register.parse_cursor(first.cursor() or ""))
+    third = register.page(session, half, 3, 4, after=register.parse_cursor(second.cursor() or ""))
+    keyed = [row["reference"] for page_ in (first, second, third) for row in page_.rows]
+    offset = [row["reference"] for number in (1, 2, 3) for row in register.page(session, half, number, 4).rows]
+    assert keyed == offset and len(keyed) == 10 and keyed[0] == "R-M"  # J (1 January 2026) is after the period
 
 
 def test_the_register_count_from_the_summary_equals_the_count_of_the_complaints(session: Session) -> None:
