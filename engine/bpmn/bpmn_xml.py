@@ -25,6 +25,9 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 # An external task's camunda:inputParameter is kept as a camunda:property with this prefix: the runtime
 # turns it into a variable local to the step (what fetchAndLock's localVariables returns).
 LOCAL_INPUT_PREFIX = "camunda-input:"
+# A Camunda 8 job's zeebe:taskDefinition retries, kept as a camunda:property of this name: the runtime gives
+# the job's row these retries when the job is created (a number, or FEEL evaluated then).
+JOB_RETRIES_PROPERTY = "zeebe:retries"
 ACTIVITI_NS = "http://activiti.org/bpmn"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"

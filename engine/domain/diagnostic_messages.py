@@ -76,6 +76,10 @@ DIAGNOSTIC_MESSAGES: dict[str, str] = {
     "hint.dynamic-called-element": N_("write the process id literally"),
     "diag.dynamic-decision": N_("the called decision must be a fixed decision id"),
     "diag.dynamic-topic": N_("the job type must be a fixed name"),
+    "diag.job-retries": N_(
+        "the job retries '%(value)s' are not supported: only a whole number of at least 1 runs here"
+    ),
+    "hint.job-retries": N_("write the number of attempts, such as 3"),
     "hint.dynamic-topic": N_("write the topic name literally"),
     "diag.empty-process": N_("the process has no elements to run"),
     "diag.empty-script": N_("the script task has no script"),

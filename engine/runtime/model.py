@@ -65,6 +65,7 @@ class ServiceCall:
     # camunda:type="external": a worker may do it when no built-in handler implements the topic.
     external: bool = False
     priority: int = 0  # camunda:taskPriority, evaluated against the token's data
+    retries: int | None = None  # a Camunda 8 job's zeebe:taskDefinition retries (None: a Camunda 7 task)
 
 
 @dataclass(frozen=True)

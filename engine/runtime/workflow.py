@@ -25,6 +25,7 @@ from engine.runtime.calls import CalledProcesses, CallingWorkflow
 from engine.runtime.clock import engine_time
 from engine.runtime.forms import form_fields
 from engine.runtime.incidents import incident_from
+from engine.runtime.jobs import job_retries
 from engine.runtime.messages import message_event
 from engine.runtime.model import (
     IncidentInfo,
@@ -229,6 +230,7 @@ class WorkflowRun:
             spec = task.task_spec
             properties = dict(getattr(spec, "extensions", None) or {})
             priority = self._resolve(task, properties.pop("taskPriority", None))
+            retries = job_retries(properties)
             inputs = [name for name in properties if name.startswith(LOCAL_INPUT_PREFIX)]
             local_data = {name[len(LOCAL_INPUT_PREFIX) :]: self._resolve(task, properties.pop(name)) for name in inputs}
             calls.append(
@@ -242,6 +244,7 @@ class WorkflowRun:
                     local_data=local_data,
                     external=properties.pop("type", None) == "external",
                     priority=_integer(priority),
+                    retries=retries,
                 )
             )
         return calls

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -119,3 +120,36 @@ def test_topology_and_bearer_token(v2: V2) -> None:
     assert response.status_code == 200
     body = response.get_json()
     assert body["clusterSize"] == 1 and body["brokers"][0]["partitions"][0]["role"] == "leader"
+
+
+def test_task_definition_retries_count_down_to_an_incident_that_new_retries_resolve(
+    v2: V2, database: DatabaseUnderTest, start: Callable[..., int]
+) -> None:
+    """zeebe:taskDefinition retries="2": each failure leaves the retries the worker reports (Camunda's workers
+    report the job's retries minus one); 0 is an incident on the instance; new retries (the operator's fix,
+    here through the Camunda 7 external-task path) make the job activatable again, and it runs on."""
+    instance_id = start("zeebe_retries")
+    [job] = _activate(v2, type="send_notice")
+    assert job["retries"] == 2 and job["elementId"] == "notify" and job["customHeaders"] == {}
+    failed = {"retries": job["retries"] - 1, "errorMessage": "mail server down", "retryBackOff": 0}
+    assert v2.post(f"/jobs/{job['jobKey']}/failure", failed).status_code == 204
+    [again] = _activate(v2, type="send_notice")
+    assert (again["jobKey"], again["retries"]) == (job["jobKey"], 1)
+    task_id = str(uuid.UUID(int=int(job["jobKey"])))
+    # The second attempt fails through Camunda 7's external-task API: the same row, the same countdown.
+    rest_failure = {"workerId": "py-worker", "errorMessage": "still down", "retries": again["retries"] - 1}
+    rest = f"/engine-rest/external-task/{task_id}"
+    response = v2.client.post(f"{rest}/failure", json=rest_failure, headers=basic("worker"))
+    assert response.status_code == 204, response.get_data(as_text=True)
+    assert _activate(v2, type="send_notice") == []
+    with database.session() as session:
+        assert session.get(ProcessInstance, instance_id).status == "incident"
+        assert session.get(ExternalTask, task_id).status == "incident"
+    response = v2.client.put(f"{rest}/retries", json={"retries": 2}, headers=basic("worker"))
+    assert response.status_code == 204, response.get_data(as_text=True)
+    [revived] = _activate(v2, type="send_notice")
+    assert (revived["jobKey"], revived["retries"]) == (job["jobKey"], 2)
+    with database.session() as session:
+        assert session.get(ProcessInstance, instance_id).status != "incident"
+    assert v2.post(f"/jobs/{revived['jobKey']}/completion", {"variables": {"sent": True}}).status_code == 204
+    assert _waiting_at(database, instance_id) == ["done"]

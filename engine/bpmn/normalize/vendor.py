@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from engine.bpmn.bpmn_xml import CAMUNDA_NS, LOCAL_INPUT_PREFIX, ZEEBE_NS, bpmn, camunda
+from engine.bpmn.bpmn_xml import CAMUNDA_NS, JOB_RETRIES_PROPERTY, LOCAL_INPUT_PREFIX, ZEEBE_NS, bpmn, camunda
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.expressions import translate_expression
 from engine.bpmn.normalize import zeebe_vars
@@ -129,6 +129,7 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
         if topic and "${" not in topic:
             owner.set(camunda("type"), "external")
             owner.set(camunda("topic"), topic)
+            _job_retries(ctx, owner, child)
         elif topic:
             ctx.error(owner, "dynamic-topic", msg("diag.dynamic-topic"), msg("hint.dynamic-topic"))
     elif name == "taskHeaders":
@@ -178,6 +179,19 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
     elif name != "userTaskForm":
         ctx.error(owner, "zeebe-unsupported", msg("diag.zeebe-unsupported", name=name),
                   msg("hint.zeebe-unsupported"))  # fmt: skip
+
+
+def _job_retries(ctx: Context, owner: etree._Element, definition: etree._Element) -> None:
+    """The job's retries (Camunda 8's default is 3), which the job's row starts with.
+
+    Only a whole number of at least 1 runs as Camunda runs it: retries given by FEEL (evaluated per job in
+    Camunda, an incident when not a number) and 0 (an incident as soon as the job exists) are refused.
+    """
+    retries = (definition.get("retries") or "").strip() or "3"
+    if retries.isdigit() and int(retries) >= 1:
+        set_property(owner, JOB_RETRIES_PROPERTY, str(int(retries)))
+    else:
+        ctx.error(owner, "job-retries", msg("diag.job-retries", value=retries), msg("hint.job-retries"))
 
 
 def _inputs_as_properties(owner: etree._Element, mapping: etree._Element) -> None:

@@ -108,6 +108,7 @@ def sync_external_tasks(
                 element_name=call.title,
                 topic=call.topic or "",
                 priority=call.priority,
+                retries=call.retries,
                 status=EXTERNAL_OPEN,
                 variables=encode_value(call.data),
                 properties=encode_value(call.properties),
