@@ -45,6 +45,7 @@ from engine.runtime.decisions import (
     feel_decision_ids,
 )
 from engine.runtime.messages import MergingMessageEventDefinition
+from engine.runtime.zeebe_conditions import strict_feel_conditions
 from engine.runtime.zeebe_loops import apply_zeebe_rules
 
 ASSIGNMENT_ATTRIBUTES = (
@@ -219,6 +220,7 @@ def parse_process(resources: list[Resource], process_id: str):  # type: ignore[n
         subprocess_specs = parser.get_subprocess_specs(process_id)
         elements = zeebe_elements(parse_xml(r) for r in resources if r.kind == "bpmn")
         apply_zeebe_rules([spec, *subprocess_specs.values()], elements)
+        strict_feel_conditions([spec, *subprocess_specs.values()])
     except ValidationException as error:
         raise _as_deployment_error(error) from None
     except KeyError as error:

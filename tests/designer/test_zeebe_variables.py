@@ -94,3 +94,44 @@ def test_feel_syntax_errors_and_unsupported_extensions_are_errors_naming_the_ele
     assert "listeners-unsupported" in codes(check(diagram(linear(listener))), "error")
     unknown = _job("s1", '<zeebe:adHoc activeElementsCollection="=x"/>')
     assert find(check(diagram(linear(unknown))), "zeebe-unsupported").element_id == "s1"
+
+
+def test_job_retries_other_than_a_whole_number_are_errors_naming_the_element() -> None:
+    for retries in ("=attempts", "0", "two"):
+        task = _job("s1").replace('type="work"', f'type="work" retries="{retries}"')
+        assert find(check(diagram(linear(task))), "job-retries").element_id == "s1"
+    workflow = run(diagram(linear(_job("s1").replace('type="work"', 'type="work" retries="5"'))))
+    assert [call.retries for call in workflow.service_calls()] == [5]
+    assert [call.retries for call in run(diagram(linear(_job("s1")))).service_calls()] == [3]  # Camunda's default
+
+
+def _gateway(condition: str, default: bool = True) -> str:
+    flag = ' default="f3"' if default else ""
+    return diagram(
+        f'<startEvent id="start"/><exclusiveGateway id="g"{flag}/>'
+        '<userTask id="yes"/><userTask id="no"/><endEvent id="end1"/><endEvent id="end2"/>'
+        '<sequenceFlow id="f1" sourceRef="start" targetRef="g"/>'
+        f'<sequenceFlow id="f2" sourceRef="g" targetRef="yes"><conditionExpression>{condition}</conditionExpression>'
+        '</sequenceFlow><sequenceFlow id="f3" sourceRef="g" targetRef="no">'
+        + ("" if default else "<conditionExpression>=false</conditionExpression>")
+        + '</sequenceFlow><sequenceFlow id="f4" sourceRef="yes" targetRef="end1"/>'
+        '<sequenceFlow id="f5" sourceRef="no" targetRef="end2"/>'
+    )
+
+
+def test_a_condition_that_is_not_a_boolean_is_a_retryable_incident_not_the_default_flow() -> None:
+    workflow = run(_gateway("=amount &gt; 100"))  # amount not set: FEEL gives null, Zeebe an incident
+    assert workflow.incident is not None and workflow.incident.element_id == "g"
+    assert "null" in workflow.incident.message and workflow.human_tasks() == []
+    workflow.retry({"amount": 500})  # the cockpit's retry with a corrected variable
+    assert workflow.incident is None and [t.element_id for t in workflow.human_tasks()] == ["yes"]
+    number = run(_gateway("=amount"), {"amount": 3})
+    assert number.incident is not None and "number" in number.incident.message and number.human_tasks() == []
+    assert [t.element_id for t in run(_gateway("=amount &gt; 100"), {"amount": 5}).human_tasks()] == ["no"]
+
+
+def test_no_true_condition_and_no_default_flow_is_an_incident() -> None:
+    workflow = run(_gateway("=amount &gt; 100", default=False), {"amount": 5})
+    assert workflow.incident is not None and workflow.incident.element_id == "g" and workflow.human_tasks() == []
+    workflow.retry({"amount": 500})
+    assert [t.element_id for t in workflow.human_tasks()] == ["yes"]
