@@ -16,6 +16,8 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import BPMN_NS, ZEEBE_NS, bpmn
 
 _SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
+EXECUTION_PLATFORM = "{http://camunda.org/schema/modeler/1.0}executionPlatform"
+CAMUNDA_8 = "Camunda Cloud"  # the Modeler's name for Camunda 8 (SaaS and self-managed alike)
 
 
 def zeebe(name: str) -> str:
@@ -102,4 +104,16 @@ def zeebe_elements(roots: Iterable[etree._Element]) -> dict[tuple[str, str], Zee
                 element = _element(node)
                 if element is not None:
                     found[(scope.get("id", ""), node.get("id", ""))] = element
+    return found
+
+
+def camunda8_scopes(roots: Iterable[etree._Element]) -> set[str]:
+    """Ids of the processes and sub-processes of Camunda 8 files (the Modeler's execution platform, or any
+    ``zeebe:`` element): their variables live in Camunda 8's scopes."""
+    found: set[str] = set()
+    for root in roots:
+        if root.get(EXECUTION_PLATFORM) != CAMUNDA_8 and next(root.iter(f"{{{ZEEBE_NS}}}*"), None) is None:
+            continue
+        for scope in root.iter(*(f"{{{BPMN_NS}}}{name}" for name in _SCOPES)):
+            found.add(scope.get("id", ""))
     return found

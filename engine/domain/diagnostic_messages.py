@@ -76,6 +76,8 @@ DIAGNOSTIC_MESSAGES: dict[str, str] = {
     "hint.dynamic-called-element": N_("write the process id literally"),
     "diag.dynamic-decision": N_("the called decision must be a fixed decision id"),
     "diag.dynamic-topic": N_("the job type must be a fixed name"),
+    "diag.follow-up-date": N_("a follow-up date is not supported: tasks here have a due date only"),
+    "hint.follow-up-date": N_("remove the follow-up date, or use the due date"),
     "diag.job-retries": N_(
         "the job retries '%(value)s' are not supported: only a whole number of at least 1 runs here"
     ),

@@ -33,7 +33,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 
 from engine.bpmn.dmn.dialect import FEEL, dialect
 from engine.bpmn.resources import Resource, parse_xml
-from engine.bpmn.zeebe_elements import zeebe_elements
+from engine.bpmn.zeebe_elements import camunda8_scopes, zeebe_elements
 from engine.domain.errors import DeploymentError
 from engine.runtime import conditional  # noqa: F401 - conditional events wait for unset variables
 from engine.runtime.calls import BindingCallActivityParser, BoundCallActivity
@@ -47,6 +47,7 @@ from engine.runtime.decisions import (
 from engine.runtime.messages import MergingMessageEventDefinition
 from engine.runtime.zeebe_conditions import strict_feel_conditions
 from engine.runtime.zeebe_loops import apply_zeebe_rules
+from engine.runtime.zeebe_shared import apply_shared_scopes
 
 ASSIGNMENT_ATTRIBUTES = (
     "assignee",
@@ -218,9 +219,11 @@ def parse_process(resources: list[Resource], process_id: str):  # type: ignore[n
     try:
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
-        elements = zeebe_elements(parse_xml(r) for r in resources if r.kind == "bpmn")
-        apply_zeebe_rules([spec, *subprocess_specs.values()], elements)
-        strict_feel_conditions([spec, *subprocess_specs.values()])
+        roots = [parse_xml(r) for r in resources if r.kind == "bpmn"]
+        specs = [spec, *subprocess_specs.values()]
+        apply_zeebe_rules(specs, zeebe_elements(roots))
+        strict_feel_conditions(specs)
+        apply_shared_scopes(specs, camunda8_scopes(roots))
     except ValidationException as error:
         raise _as_deployment_error(error) from None
     except KeyError as error:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.designer.helpers import check, codes, diagram, find, linear, run
+from tests.designer.helpers import check, codes, complete, diagram, find, linear, run
 
 JOB = '<zeebe:taskDefinition type="work"/>'
 
@@ -135,3 +135,47 @@ def test_no_true_condition_and_no_default_flow_is_an_incident() -> None:
     assert workflow.incident is not None and workflow.incident.element_id == "g" and workflow.human_tasks() == []
     workflow.retry({"amount": 500})
     assert [t.element_id for t in workflow.human_tasks()] == ["yes"]
+
+
+def test_user_task_attributes_assignment_schedule_priority_and_properties() -> None:
+    task = (
+        '<userTask id="s1"><extensionElements><zeebe:userTask/><zeebe:assignmentDefinition assignee="=owner" '
+        'candidateUsers="anna, ben"/><zeebe:taskSchedule dueDate="=due"/><zeebe:priorityDefinition priority="80"/>'
+        '<zeebe:properties><zeebe:property name="excludedUsers" value="carl"/></zeebe:properties>'
+        "</extensionElements></userTask>"
+    )
+    report = check(diagram(linear(task)))
+    assert not codes(report, "error") and "zeebe-dropped" in codes(report, "info")  # zeebe:userTask: no effect
+    [ready] = run(diagram(linear(task)), {"owner": "anna", "due": "2026-12-01T12:00:00Z"}).human_tasks()
+    assert (ready.assignee, ready.candidate_users, ready.due) == ("anna", ("anna", "ben"), "2026-12-01T12:00:00Z")
+    assert (ready.priority, ready.excluded_users) == ("80", ("carl",))
+    follow_up = task.replace('dueDate="=due"', 'dueDate="=due" followUpDate="=due"')
+    assert find(check(diagram(linear(follow_up))), "follow-up-date").element_id == "s1"
+
+
+def test_mappings_on_a_user_task_and_a_message_catch_event() -> None:
+    mapping = ('<zeebe:ioMapping><zeebe:input source="=amount * 2" target="proposal"/>'
+               '<zeebe:output source="=decision" target="result"/></zeebe:ioMapping>')  # fmt: skip
+    catch = (
+        '<intermediateCatchEvent id="s2"><extensionElements><zeebe:ioMapping><zeebe:output source="=text" '
+        'target="answer"/></zeebe:ioMapping></extensionElements><messageEventDefinition messageRef="m"/>'
+        "</intermediateCatchEvent>"
+    )
+    text = diagram(
+        linear(
+            f'<userTask id="s1"><extensionElements>{mapping}</extensionElements></userTask>',
+            catch,
+            '<userTask id="s3"/>',
+        ),
+        after='<message id="m" name="reply"/>',
+    )
+    workflow = run(text, {"amount": 5})
+    [task] = workflow.human_tasks()
+    assert workflow.variables()["proposal"] == 10  # the input is the task's local, seen by its form
+    complete(workflow, "s1", {"decision": "refund"})
+    data = workflow.variables()
+    # The form's value stayed local to the task (it has output mappings); the output and no local remain.
+    assert (data.get("result"), "decision" in data, "proposal" in data) == ("refund", False, False)
+    workflow.send_message("reply", {"text": "thanks", "extra": 1})
+    data = workflow.variables()
+    assert (data["answer"], "text" in data, "extra" in data) == ("thanks", False, False)

@@ -20,6 +20,7 @@ from engine.bpmn.expressions import translate_expression
 from engine.bpmn.normalize import zeebe_vars
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.forms import camunda_form
+from engine.bpmn.zeebe_elements import CAMUNDA_8, EXECUTION_PLATFORM
 from engine.domain.messages import msg
 
 # Camunda 8 extensions that change nothing about how the process runs here: the user task marker (every
@@ -102,6 +103,10 @@ def translate_vendor_extensions(ctx: Context) -> None:
                     continue
                 namespace = etree.QName(child).namespace
                 if namespace == ZEEBE_NS:
+                    if ctx.root.get(EXECUTION_PLATFORM) is None:
+                        # The runtime gives a Camunda 8 file's processes Camunda 8 variable scopes
+                        # (engine.runtime.zeebe_shared); the Modeler marks such files so, hand-written ones not.
+                        ctx.root.set(EXECUTION_PLATFORM, CAMUNDA_8)
                     _translate_zeebe(ctx, owner, child, forms)
                     if etree.QName(child).localname not in zeebe_vars.KEPT | _FORM_LINKS:
                         extension.remove(child)
@@ -119,7 +124,10 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
                 if value:
                     owner.set(camunda(attribute), value)
     elif name in ("taskSchedule", "priorityDefinition"):
-        for attribute in ("dueDate", "followUpDate", "priority"):
+        if (child.get("followUpDate") or "").strip():
+            # complaintflow's tasks have a due date but no follow-up date: dropping it would be silent.
+            ctx.error(owner, "follow-up-date", msg("diag.follow-up-date"), msg("hint.follow-up-date"))
+        for attribute in ("dueDate", "priority"):
             if child.get(attribute):
                 value = _feel_value(ctx, owner, child.get(attribute, ""), attribute)
                 if value:
