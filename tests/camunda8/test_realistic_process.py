@@ -40,10 +40,12 @@ from sqlalchemy import func, select
 from complaintflow.web import OPERATOR
 from designer_export import Upload
 from designer_export import api as designer
+from engine.services.instances import lifecycle as instances
 from engine.services.instances.timers import fire_due_timers
 from engine.services.users import accounts as user_service
 from engine.store.element_visits import ElementVisit
 from engine.store.models import ProcessInstance
+from engine.store.queries import open_incident
 from tests.camunda7.conftest import PASSWORD, basic
 from tests.camunda8.conftest import V2
 from tests.conftest import DatabaseUnderTest
@@ -199,7 +201,7 @@ def test_low_confidence_escalates_to_a_manual_decision(realistic: V2, database: 
     assert dispute.instance().status == "completed" and dispute.ended(SETTLED_REFUND) == 1
 
 
-def test_vendor_declines_with_proof(realistic: V2, database: DatabaseUnderTest) -> None:
+def test_vendor_declines_with_proof(realistic: V2, database: DatabaseUnderTest, now: Any) -> None:
     dispute = Dispute(realistic, database)
     dispute.documents_arrive()
     dispute.vendors_asked()
@@ -214,10 +216,16 @@ def test_vendor_declines_with_proof(realistic: V2, database: DatabaseUnderTest) 
     missed = realistic.post("/messages/publication", {"name": "dispute_process_refund_approved",
                                                        "correlationKey": f"123-{POSITIONS[8]}"})  # fmt: skip
     assert missed.status_code == 404  # the other vendor instances were cancelled with the investigation
-    # isRefund was never set (the decision tasks did not run): completed without it, Zeebe's gateway would
-    # evaluate =isRefund to null and raise an incident (tests/designer/test_zeebe_variables.py); the lead
-    # decides "no refund" (the task's Camunda Form is not part of Camunda's files, so the value comes as is).
-    _decide(realistic, dispute, {"isRefund": False})
+    # The task's Camunda Form is not part of Camunda's files (the check warns), so the task takes no values and
+    # isRefund was never set (the decision tasks did not run): the gateway's =isRefund gives null, which is an
+    # incident in Zeebe ("Expected result of the expression ... to be 'BOOLEAN'"), not the default flow. An
+    # operator sets isRefund to false and retries: the "no refund" path.
+    _decide(realistic, dispute, {})
+    with database.session() as session:
+        incident = open_incident(session, dispute.id)
+        assert dispute.instance().status == "incident" and incident is not None
+        assert incident.element_id == "Gateway_10tcwko" and "null" in incident.message
+        instances.retry_instance(session, ADMIN, dispute.id, now, {"isRefund": False})
     dispute.work("inform_about_failed_claim", 1)
     assert dispute.instance().status == "completed" and dispute.ended(SETTLED_NO_REFUND) == 1
 
