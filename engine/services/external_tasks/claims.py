@@ -18,9 +18,9 @@ Locking is one conditional ``UPDATE ... RETURNING``:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, case, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, or_, select, update
 
 from engine.store.external_tasks import EXTERNAL_OPEN, ExternalTask
 from engine.store.models import INSTANCE_SUSPENDED, ProcessDefinition, ProcessInstance
@@ -108,13 +108,17 @@ def _build_claim(shape: Shape) -> Any:
         whens = [(ExternalTask.topic == bindparam(f"topic{i}"), bindparam(f"until{i}", type_=UTCDateTime()))
                  for i in range(count)]  # fmt: skip
         until = case(*whens)
-    return (
-        update(ExternalTask)
-        .where(ExternalTask.id == chosen.c.id, fetchable(bindparam("now")))
+    # A Core UPDATE whose RETURNING rows the ORM loads as entities: the ORM's own bulk UPDATE would first
+    # work out how to synchronise the session (nothing to do here, it holds no external task yet), which
+    # cost about a fifth of a fetch's CPU.
+    table = cast(Table, ExternalTask.__table__)
+    claim = (
+        update(table)
+        .where(table.c.id == chosen.c.id, fetchable(bindparam("now")))
         .values(worker_id=bindparam("worker"), lock_expires_at=until)
-        .returning(ExternalTask)
-        .execution_options(synchronize_session=False, populate_existing=True)
+        .returning(*table.c)
     )
+    return select(ExternalTask).from_statement(claim).execution_options(populate_existing=True)
 
 
 def _build_candidates(shape: Shape) -> Any:
