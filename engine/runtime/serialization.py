@@ -36,6 +36,7 @@ from SpiffWorkflow.task import Task
 from engine.runtime.calls import BoundCallActivity, CalledProcesses, CallingWorkflow
 from engine.runtime.decisions import DecisionTask, DecisionTaskConverter
 from engine.runtime.messages import MergingMessageEventDefinition
+from engine.runtime.state_text import StateWriter, restore_root_data, restore_workflow_data
 
 
 # The parser flavour (ComplaintflowParser, a CamundaParser) and this config belong together.
@@ -49,7 +50,12 @@ class InstanceOnlyWorkflowConverter(BpmnWorkflowConverter):
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        dct.update(self.top_fields(workflow))
+        return dct
+
+    def top_fields(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        """The fields a top workflow has beyond those of every workflow (tasks and sub-workflows aside)."""
+        dct = {"bpmn_events": self.registry.convert(workflow.bpmn_events)}
         bound = workflow.bound_versions() if isinstance(workflow, CallingWorkflow) else {}
         if bound:  # absent otherwise: states written before call-time binding look the same
             dct["called_versions"] = {str(task_id): key for task_id, key in sorted(bound.items(), key=str)}
@@ -71,15 +77,28 @@ class InstanceOnlyWorkflowConverter(BpmnWorkflowConverter):
 
 
 class ScopedSubWorkflowConverter(BpmnSubWorkflowConverter):
-    """A sub-workflow's spec comes from its scope: the called version it runs, else its caller's copy."""
+    """A sub-workflow's spec comes from its scope: the called version it runs, else its caller's copy.
+
+    Its data and its root task's data may be stored as deltas (engine.runtime.state_text).
+    """
 
     def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> BpmnSubWorkflow:
-        if not isinstance(top_workflow, CallingWorkflow):
-            return super().from_dict(dct, task, top_workflow)  # type: ignore[no-any-return]
-        subprocess = self.target_class(top_workflow.spec_for(task), task.id, top_workflow, deserializing=True)
-        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
+        if isinstance(top_workflow, CallingWorkflow):
+            spec = top_workflow.spec_for(task)
+        else:
+            spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        tasks = {}
+        for key, value in dct["tasks"].items():
+            delta = value.get("delta")
+            restored = self.registry.restore(value, workflow=subprocess)
+            if key == dct["root"]:  # before its children: their data is a delta to the root's
+                restore_root_data(dct, restored, delta, task, self.registry.restore)
+            tasks[UUID(key)] = restored
+        subprocess.tasks = tasks
         subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(subprocess, dct)
+        restore_workflow_data(dct, subprocess, self.registry.restore)
         return subprocess  # type: ignore[no-any-return]
 
 
@@ -112,7 +131,7 @@ _CONFIG[DecisionTask] = DecisionTaskConverter
 _CONFIG[BoundCallActivity] = SubWorkflowConverter
 _REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 # Stored states name the workflow "BpmnWorkflow"; they come back as CallingWorkflows (registered last).
-InstanceOnlyWorkflowConverter(CallingWorkflow, _REGISTRY, typename="BpmnWorkflow")
+_TOP_CONVERTER = InstanceOnlyWorkflowConverter(CallingWorkflow, _REGISTRY, typename="BpmnWorkflow")
 _SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 SERIALIZER_VERSION = _SERIALIZER.VERSION
 
@@ -155,16 +174,17 @@ class ParsedDefinition:
 
 
 def dump_workflow(workflow: BpmnWorkflow) -> bytes:
-    """Instance-only serialization (no spec), as compressed JSON."""
+    """Instance-only serialization (no spec), as compressed JSON (written by engine.runtime.state_text)."""
     registry = _SERIALIZER.registry
     registry._encoder_mode = True
     try:
-        state = _SERIALIZER.to_dict(workflow)
-        state[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
-        text = json.dumps(state, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+        extra = _TOP_CONVERTER.top_fields(workflow)
+        extra["typename"] = registry.typenames[type(workflow)]
+        extra[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
+        text = StateWriter(registry, _SERIALIZER._encoder_cls).text(workflow, extra)
     finally:
         registry._encoder_mode = False
-    return zlib.compress(text.encode("utf-8"), 6)
+    return zlib.compress(text.encode("utf-8"), 1)
 
 
 def decode_state(state: bytes) -> dict[str, Any]:
