@@ -8,11 +8,16 @@ Each instance is started over ``POST /v2/process-instances`` with the payload; w
 every job over ``/v2/jobs`` and the vendors' and customer's messages are published over ``/v2/messages`` (the
 refund path: every vendor approves). Everything runs in this one process (the Flask app through its WSGI test
 client, the database driver, the workers), so the process CPU time is the CPU of engine, database client and
-workers together; with PostgreSQL the server's CPU is added from ``pg_stat``-free ``/proc`` accounting of its
-processes when it runs on this machine (``--no-postgres`` to skip). It prints per database: instances/s,
+workers together; with PostgreSQL the server's CPU is added: user + system time of the postmaster and all its
+children from ``/proc`` (the server must run on this machine, as with scripts/with-postgres.sh; otherwise the
+run says that the figure is client side only). ``--no-postgres`` skips PostgreSQL. Tasks per CPU second is
+tasks per core: every core the run used is in the CPU seconds. It prints per database: instances/s,
 completed tasks/s (jobs completed plus user tasks), tasks/s per CPU second (= per core), p50/p99 start-to-end,
-CPU seconds per instance, stored bytes per running instance, and the same figures for a baseline in the same
-run: a one-job Camunda 8 process (tests/camunda8/diagrams/zeebe_jobs.bpmn) worked the same way.
+CPU seconds per instance, stored bytes per running instance (the realistic instance's state column while its
+50 refunds are pending, its largest point, and at its end), and the same figures for a baseline in the same
+run: a one-job Camunda 8 process (tests/camunda8/diagrams/zeebe_jobs.bpmn) worked the same way. The machine's
+load average is printed with each database's figures (other processes share the cores; per-core figures
+count only this run's CPU time, wall-clock ones do not).
 
 Usage: ``.venv/bin/python bench/camunda_realistic.py [--instances 3] [--baseline 50] [--no-postgres]``
 """
@@ -38,7 +43,7 @@ import time  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from complaintflow.context import AppContext  # noqa: E402
 from engine.bpmn.resources import Resource  # noqa: E402
@@ -60,9 +65,49 @@ CAMUNDA_PER_VCPU = 100 / 11
 TARGET_PER_CORE = 27.0
 
 
-def _cpu() -> float:
+def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu(pid: int, *, with_reaped: bool) -> float:
+    """User + system seconds of a process from /proc (with its exited, reaped children if asked)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if with_reaped:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime: backends that ended
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(postmaster: int | None) -> float:
+    """CPU seconds of the PostgreSQL server: the postmaster, its live children and those that ended."""
+    if postmaster is None:
+        return 0.0
+    total = _process_cpu(postmaster, with_reaped=True)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            ppid = int(status.split("PPid:", 1)[1].split()[0])
+            if ppid == postmaster:
+                total += _process_cpu(int(entry.name), with_reaped=False)
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended while we looked
+    return total
+
+
+def _postmaster(sessions: Any) -> int | None:
+    """The local PostgreSQL server's main process (the parent of our backend), or None (SQLite, remote)."""
+    with sessions() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return None
+        backend = session.scalar(text("SELECT pg_backend_pid()"))
+    try:
+        status = Path(f"/proc/{backend}/status").read_text()
+    except OSError:
+        return None  # not on this machine
+    return int(status.split("PPid:", 1)[1].split()[0])
 
 
 def _client(url: str, instance_dir: Path) -> Any:
@@ -99,21 +144,27 @@ def _work(client: Any, job_type: str) -> int:
     return done
 
 
-def _realistic(client: Any, payload: dict[str, Any]) -> int:
-    """One instance along the refund path; returns the tasks completed (jobs)."""
+def _realistic(client: Any, payload: dict[str, Any], sizes: Any) -> int:
+    """One instance along the refund path; returns the tasks completed (jobs).
+
+    ``sizes(key, moment)`` notes the instance's stored state size at a moment of its run.
+    """
     started = _post(client, "/process-instances", {"processDefinitionId": "bankDisputeHandling",
                                                    "variables": copy.deepcopy(payload)})  # fmt: skip
-    del started
+    key = int(started["processInstanceKey"])
     tasks = _work(client, "customer_notification")
     _post(client, "/messages/publication", {"name": "dispute_process_receive_documents", "correlationKey": "456-123"})
     tasks += _work(client, "extract_data_from_document")
     tasks += _work(client, "dispute_process_request_proof_from_vendor")
     tasks += _work(client, "dispute_process_request_get_vendor_info")
     for position in payload["disputeDetails"]["disputePositions"]:
-        key = f"{payload['customerId']}-{position['name']}"
-        _post(client, "/messages/publication", {"name": "dispute_process_refund_approved", "correlationKey": key})
+        correlation = f"{payload['customerId']}-{position['name']}"
+        _post(client, "/messages/publication", {"name": "dispute_process_refund_approved",
+                                                "correlationKey": correlation})  # fmt: skip
+    sizes(key, "running")
     tasks += _work(client, "refunding")
     tasks += _work(client, "inform_about_successful_claim")
+    sizes(key, "completed")
     return tasks
 
 
@@ -122,21 +173,30 @@ def _baseline(client: Any) -> int:
     return _work(client, "charge_card")
 
 
-def _stored_bytes(sessions: Any) -> float:
-    with sessions() as session:
-        count = session.scalar(select(func.count()).select_from(ProcessInstance)) or 1
-        size = session.scalar(select(func.sum(func.length(ProcessInstance.state)))) or 0
-        return float(size) / count
+class StateSizes:
+    """Stored state bytes of instances at named moments of their run."""
+
+    def __init__(self, sessions: Any) -> None:
+        self.sessions = sessions
+        self.seen: dict[str, list[int]] = {}
+
+    def __call__(self, key: int, moment: str) -> None:
+        with self.sessions() as session:
+            size = session.scalar(select(func.length(ProcessInstance.state)).where(ProcessInstance.id == key))
+        self.seen.setdefault(moment, []).append(int(size or 0))
+
+    def mean(self, moment: str) -> float:
+        return statistics.mean(self.seen.get(moment) or [0])
 
 
-def _measure(name: str, runs: int, one: Any) -> dict[str, float]:
+def _measure(name: str, runs: int, one: Any, postmaster: int | None) -> dict[str, float]:
     durations, tasks = [], 0
-    cpu, wall = _cpu(), time.perf_counter()
+    cpu, wall = _own_cpu() + _server_cpu(postmaster), time.perf_counter()
     for _ in range(runs):
         start = time.perf_counter()
         tasks += one()
         durations.append(time.perf_counter() - start)
-    cpu, wall = _cpu() - cpu, time.perf_counter() - wall
+    cpu, wall = _own_cpu() + _server_cpu(postmaster) - cpu, time.perf_counter() - wall
     durations.sort()
     p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))]
     figures = {"instances/s": runs / wall, "tasks/s": tasks / wall, "tasks/s per core": tasks / cpu,
@@ -150,10 +210,17 @@ def run(url: str, label: str, instances: int, baseline: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         client, sessions = _client(url, Path(folder))
         payload = json.loads((REALISTIC / "realisticPayload.json").read_text(encoding="utf-8"))
-        print(f"{label}:")
-        base = _measure("baseline (one job per instance)", baseline, lambda: _baseline(client))
-        real = _measure("realistic (refund path)", instances, lambda: _realistic(client, payload))
-        print(f"  stored bytes per instance (state column): {_stored_bytes(sessions):.0f}")
+        postmaster = _postmaster(sessions)
+        server = "" if postmaster is None else f", PostgreSQL server CPU included (postmaster pid {postmaster})"
+        if postmaster is None and url.startswith("postgresql"):
+            server = ", CLIENT SIDE CPU ONLY: the server is not on this machine"
+        print(f"{label} (load average at start {os.getloadavg()[0]:.2f}{server}):")
+        sizes = StateSizes(sessions)
+        base = _measure("baseline (one job per instance)", baseline, lambda: _baseline(client), postmaster)
+        real = _measure("realistic (refund path)", instances, lambda: _realistic(client, payload, sizes), postmaster)
+        print(f"  stored bytes per running realistic instance (state column, 50 refunds pending): "
+              f"{sizes.mean('running'):.0f}; at its end {sizes.mean('completed'):.0f}; "
+              f"load average now {os.getloadavg()[0]:.2f}")  # fmt: skip
         per_core = real["tasks/s per core"]
         print(f"  realistic tasks/s per core {per_core:.3g} vs Camunda {CAMUNDA_PER_VCPU:.3g} per vCPU "
               f"({per_core / CAMUNDA_PER_VCPU:.2f}x), target {TARGET_PER_CORE:g}: "
@@ -171,8 +238,7 @@ def main() -> None:
         run(f"sqlite:///{folder}/bench.db", "SQLite", args.instances, args.baseline)
     postgres = os.environ.get("COMPLAINTFLOW_TEST_POSTGRES_URL")
     if not args.no_postgres and postgres:
-        run(postgres, "PostgreSQL (client side CPU only: the server's CPU is not counted)", args.instances,
-            args.baseline)  # fmt: skip
+        run(postgres, "PostgreSQL", args.instances, args.baseline)
     elif not args.no_postgres:
         print("PostgreSQL: skipped (set COMPLAINTFLOW_TEST_POSTGRES_URL, e.g. via scripts/with-postgres.sh)")
 
