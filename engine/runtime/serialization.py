@@ -36,7 +36,7 @@ from SpiffWorkflow.task import Task
 from engine.runtime.calls import BoundCallActivity, CalledProcesses, CallingWorkflow
 from engine.runtime.decisions import DecisionTask, DecisionTaskConverter
 from engine.runtime.messages import MergingMessageEventDefinition
-from engine.runtime.state_text import StateWriter, restore_root_data, restore_workflow_data
+from engine.runtime.state_text import StateWriter, expand_state, restore_root_data, restore_workflow_data
 
 
 # The parser flavour (ComplaintflowParser, a CamundaParser) and this config belong together.
@@ -188,7 +188,11 @@ def dump_workflow(workflow: BpmnWorkflow) -> bytes:
 
 
 def decode_state(state: bytes) -> dict[str, Any]:
-    """The stored instance JSON as a dict (for inspection and migrations)."""
+    """The stored instance JSON as a dict, sub-workflow data in full (for inspection, comparison, migrations)."""
+    return expand_state(_decode(state))
+
+
+def _decode(state: bytes) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(zlib.decompress(state))
     return result
 
@@ -198,7 +202,7 @@ def load_workflow(definition: ParsedDefinition, state: bytes, calls: CalledProce
 
     ``calls`` finds the called versions the instance's call activities were bound to (and binds new calls).
     """
-    data = decode_state(state)
+    data = _decode(state)
     _SERIALIZER.migrate(data)
     # registry.restore passes objects it does not know through unchanged: the cached specs are reused.
     data["spec"] = definition.spec

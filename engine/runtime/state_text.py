@@ -71,6 +71,59 @@ def restore_workflow_data(dct: dict[str, Any], workflow: Any, restore: Callable[
         workflow.data = apply_delta(workflow.task_tree.data, delta, restore)
 
 
+def expand_state(dct: dict[str, Any]) -> dict[str, Any]:
+    """The decoded state with sub-workflow data written out in full, as SpiffWorkflow itself stores it.
+
+    Two states that load to the same workflow expand to equal dicts whether their sub-workflow data was
+    stored as deltas or not (states from before this module compare equal to their re-saved form). Works on
+    the JSON values alone: a task's full data is its parent's with the task's delta applied.
+    """
+    workflows = [dct, *dct.get("subprocesses", {}).values()]
+    tasks = {key: task for workflow in workflows for key, task in workflow.get("tasks", {}).items()}
+    callers = {
+        workflow["root"]: workflow["parent_task_id"]
+        for workflow in workflows[1:]
+        if workflow.pop(ROOT_DATA_KEY, None) == ROOT_FROM_CALLER
+    }
+    full: dict[str, dict[str, Any]] = {}
+
+    def data_of(key: str) -> dict[str, Any]:
+        chain = []  # from the task up to the first one whose full data is known or stored in full
+        while key not in full:
+            chain.append(key)
+            task = tasks[key]
+            if key in callers:
+                key = callers[key]
+            elif task.get("parent") is not None and task.get("delta"):
+                key = task["parent"]
+            else:
+                full[key] = task["data"]
+                chain.pop()
+                break
+        for below in reversed(chain):
+            task = tasks[below]
+            full[below] = _applied(full[key], task["delta"])
+            if below in callers:  # written out as SpiffWorkflow stores a root: its data in full, no delta
+                task["data"], task["delta"] = full[below], {}
+            key = below
+        return full[key]
+
+    for workflow in workflows[1:]:
+        root = data_of(workflow["root"])
+        delta = workflow.pop(DATA_DELTA_KEY, None)
+        if delta is not None:
+            workflow["data"] = _applied(root, delta)
+    return dct
+
+
+def _applied(base: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
+    data = dict(base)
+    data.update(delta.get("updates", {}))
+    for key in delta.get("deletions", []):
+        data.pop(key, None)
+    return data
+
+
 class StateWriter:
     """Encodes one top workflow with its sub-workflows; one per dump (it holds the encoder)."""
 
