@@ -8,6 +8,8 @@ A version's files never change, so its forms are read once per version and kept.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from typing import Any
 
@@ -111,3 +113,9 @@ def form_version(session: Session, form: CamundaForm) -> int:
         if parsed.id == form.id and parsed.raw not in contents:
             contents.append(parsed.raw)
     return contents.index(form.raw) + 1 if form.raw in contents else 1
+
+
+def form_key(form: CamundaForm) -> str:
+    """A Camunda Form's key: a number from its content (a changed form is a new key, as a new version is)."""
+    text = json.dumps(form.raw, sort_keys=True)
+    return str(int(hashlib.sha256(text.encode()).hexdigest()[:15], 16))

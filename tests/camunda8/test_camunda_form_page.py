@@ -229,3 +229,30 @@ def test_v2_user_task_form_and_completion_by_the_forms_rules(
     with database.session() as session:
         variables = session.get(ProcessInstance, instance_id).variables  # type: ignore[union-attr]
     assert (variables["amount"], variables["urgent"], variables["refundInCents"]) == (12.5, True, 1250)
+
+
+def test_v2_deployments_deploys_a_diagram_with_its_form(app: Flask, database: DatabaseUnderTest, now: datetime) -> None:
+    client = app.test_client()
+    designer = {"Authorization": "Basic " + base64.b64encode(b"designer:demo").decode()}
+
+    def deploy(*files: tuple[str, bytes], who: dict[str, str] = designer) -> Any:
+        data = {"resources": [(io.BytesIO(content), name) for name, content in files]}
+        return client.post("/v2/deployments", data=data, headers=who, content_type="multipart/form-data")
+
+    bpmn = ("dispute_review.bpmn", (FORMS / "dispute_review.bpmn").read_bytes())
+    form = ("dispute_review.form", (FORMS / "dispute_review.form").read_bytes())
+    agent = {"Authorization": "Basic " + base64.b64encode(b"agent:demo").decode()}
+    assert deploy(bpmn, form, who=agent).status_code == 403
+    assert deploy(form).status_code == 400
+    broken = deploy(bpmn, ("dispute_review.form", form[1].replace(b'"type": "number"', b'"type": "filepicker"')))
+    assert broken.status_code == 400 and "form-component-unsupported" not in broken.json["detail"]
+    assert "amount" in broken.json["detail"] and broken.json["title"] == "INVALID_ARGUMENT"
+    answer = deploy(bpmn, form)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    process, deployed_form = answer.json["deployments"]
+    assert process["processDefinition"]["processDefinitionId"] == "dispute_review"
+    assert process["processDefinition"]["resourceName"] == "dispute_review.bpmn"
+    assert (deployed_form["form"]["formId"], deployed_form["form"]["version"]) == ("dispute_review", 1)
+    _instance_id, task_id = _start(database, now)
+    shown = client.get(f"/v2/user-tasks/{user_task_key(task_id)}/form", headers=agent)
+    assert shown.status_code == 200 and shown.json["formKey"] == deployed_form["form"]["formKey"]

@@ -11,6 +11,7 @@ from flask import Flask
 
 from webui.camunda8_rest import (  # noqa: F401 - each module registers its routes
     cluster,
+    deployments,
     jobs,
     messages,
     process_instances,

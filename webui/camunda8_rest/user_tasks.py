@@ -7,7 +7,6 @@ tasks under the same rules as in the web UI (candidate groups, assignment, four-
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from engine.services.casework import tasks as task_service
 from engine.services.casework.access import may_view_task
 from engine.store import queries
-from engine.store.camunda_form_queries import form_version
+from engine.store.camunda_form_queries import form_key, form_version
 from engine.store.models import TASK_OPEN, HumanTask
 from webui.camunda8_rest.common import (
     DEFAULT_TENANT,
@@ -70,12 +69,8 @@ def task_json(task: HumanTask) -> dict[str, Any]:
 
 
 def _form_key(task: HumanTask) -> str | None:
-    """A Camunda Form's key: a number from its content (a changed form is a new key, as a new form version is)."""
     form = task_service.camunda_form(db(), task)
-    if form is None:
-        return None
-    text = json.dumps(form.raw, sort_keys=True)
-    return str(int(hashlib.sha256(text.encode()).hexdigest()[:15], 16))
+    return form_key(form) if form is not None else None
 
 
 def _filter(body: dict[str, Any]) -> dict[str, Any]:
