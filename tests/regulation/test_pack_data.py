@@ -59,6 +59,7 @@ def test_an_emptied_block_and_a_missing_template_are_refused_too(tmp_path: Path)
 
 
 def test_a_pack_without_a_source_or_with_an_unknown_calendar_is_refused() -> None:
+    read_packs()  # registers the pack calendars, so "uk_england" is known whichever test ran before
     entry = {"id": "x", "title": "X", "title_de": "X", "authority": "A", "calendar": "uk_england",
              "deadlines": [{"id": "d", "label": "D", "label_de": "D", "target": "5 business days", "met_by": [],
                             "url": "https://example.org", "verified": "no"}]}  # fmt: skip
