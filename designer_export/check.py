@@ -20,6 +20,7 @@ from designer_export.rules import Known, _variables_set, check_rules
 from designer_export.schema import schema_diagnostics
 from designer_export.trial import Catalogue, trial_parse
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES, XmlRejected, bpmn, camunda, decode_xml, is_dmn
+from engine.bpmn.camunda_forms import FormUnreadable, forms_by_id, parse_form
 from engine.bpmn.diagnostics import ERROR, INFO, SEVERITIES, WARNING, Diagnostic, at
 from engine.bpmn.normalize.pipeline import NormalizedFile, normalize_resources
 from engine.bpmn.resources import Resource, describe_bpmn, describe_dmn
@@ -221,6 +222,36 @@ def _renamed(diagnostic: Diagnostic, upload: Upload) -> Diagnostic:
     return replace(diagnostic, file=upload.name)
 
 
+def is_form_upload(upload: Upload) -> bool:
+    """A Camunda Form (form-js JSON): no diagram, but the form that user tasks link by its id (``formId``)."""
+    return upload.filename.lower().endswith(".form")
+
+
+def check_form_uploads(uploads: Sequence[Upload]) -> tuple[list[Resource], list[FileReport]]:
+    """The readable forms as resources to deploy with the diagrams, and one report per form file.
+
+    What a linked form holds that the task page cannot show or collect is reported on the user task that links
+    it (engine.bpmn.normalize.forms); a form file itself is only checked to be a readable form with an id.
+    """
+    resources, reports = [], []
+    for upload in uploads:
+        report = FileReport(upload.name)
+        reports.append(report)
+        try:
+            text = upload.data.decode("utf-8-sig")
+            form = parse_form(text)
+        except (UnicodeDecodeError, FormUnreadable):
+            unreadable = Diagnostic(ERROR, "form-unreadable", msg("diag.form-file-unreadable"), file=upload.name)
+            report.diagnostics.append(unreadable)
+            continue
+        if not form.id:
+            report.diagnostics.append(Diagnostic(ERROR, "form-no-id", msg("diag.form-no-id"), file=upload.name))
+            continue
+        report.diagnostics.append(Diagnostic(INFO, "form-file", msg("diag.form-file", form=form.id), file=upload.name))
+        resources.append(Resource(upload.filename, text))
+    return resources, reports
+
+
 def check_paths(paths: Sequence[str], **options: Any) -> list[FileReport]:
     """Read files from disk (refusing unreadable and oversized ones) and check them together.
 
@@ -238,7 +269,11 @@ def check_paths(paths: Sequence[str], **options: Any) -> list[FileReport]:
             failures[path] = f"cannot read the file: {error.strerror or error}"
             continue
         uploads.append(Upload(path, data))
-    reports = {report.file: report for report in check_uploads(uploads, **options)}
+    # Camunda forms (.form) are checked as forms and are the forms the diagrams' user tasks may link.
+    forms, form_reports = check_form_uploads([upload for upload in uploads if is_form_upload(upload)])
+    diagrams = [upload for upload in uploads if not is_form_upload(upload)]
+    linked = forms_by_id(form.content for form in forms)
+    reports = {report.file: report for report in [*check_uploads(diagrams, forms=linked, **options), *form_reports]}
     result = []
     for path in paths:
         if path in letters:

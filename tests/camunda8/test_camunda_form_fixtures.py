@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, render_template_string
 
+from designer_export.check import check_paths
 from engine.bpmn.camunda_form_values import initial_data, submit
 from engine.bpmn.camunda_forms import INPUTS, CamundaForm, Component, FormUnreadable, form_problems, parse_form, walk
 from tests.webui.support import make_app
@@ -106,3 +107,21 @@ def test_modeler_fixture_with_nested_paths_types_its_values() -> None:
 def test_the_empty_modeler_fixture_is_unreadable() -> None:
     with pytest.raises(FormUnreadable):
         parse_form((FORMS / "camunda_modeler" / "broken-empty.form").read_text(encoding="utf-8"))
+
+
+def test_designer_check_reads_form_files_beside_the_diagrams(tmp_path: Path) -> None:
+    bpmn, form = str(FORMS / "dispute_review.bpmn"), str(FORMS / "dispute_review.form")
+    with_form = check_paths([bpmn, form])
+    assert [report.status for report in with_form] == ["deployable", "deployable"]
+    [alone] = check_paths([bpmn])
+    assert [(d.code, d.element_id) for d in alone.diagnostics if d.severity == "warning"] == [
+        ("form-not-rendered", "review")
+    ]
+    broken = tmp_path / "dispute_review.form"
+    broken.write_text((FORMS / "dispute_review.form").read_text().replace('"type": "taglist"', '"type": "filepicker"'))
+    diagram, _form = check_paths([bpmn, str(broken)])
+    [error] = [d for d in diagram.diagnostics if d.severity == "error"]
+    assert (error.code, error.element_id, "'tags'" in error.message) == ("form-component-unsupported", "review", True)
+    junk = tmp_path / "junk.form"
+    junk.write_text("{")
+    assert check_paths([bpmn, str(junk)])[1].status == "rejected"

@@ -12,7 +12,7 @@ from flask import Response, request
 
 from designer_export import REJECTED, Upload
 from designer_export.api import deploy_files
-from designer_export.forms import check_form_uploads, is_form_upload
+from designer_export.check import check_form_uploads, is_form_upload
 from engine.bpmn.bpmn_xml import MAX_XML_BYTES
 from engine.bpmn.camunda_forms import parse_form
 from engine.bpmn.resources import describe_bpmn

@@ -22,7 +22,7 @@ from wtforms import BooleanField, MultipleFileField, SelectField, SubmitField
 
 from designer_export import DEPLOYABLE, DEPLOYABLE_WITH_WARNINGS, NEEDS_ATTENTION, REJECTED, FileReport, Upload
 from designer_export import api as designer_api
-from designer_export.forms import check_form_uploads, is_form_upload
+from designer_export.check import check_form_uploads, is_form_upload
 from designer_export.svg import render_svg
 from engine.bpmn.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from engine.domain.errors import ComplaintflowError
