@@ -125,6 +125,10 @@ DIAGNOSTIC_MESSAGES: dict[str, str] = {
     "diag.form-file": N_(
         "user tasks link this form by formId '%(form)s'; it is deployed with the diagrams of this upload"
     ),
+    "diag.form-version-tag": N_(
+        "the form is bound by its version tag '%(tag)s'; the task shows the form deployed with the diagram instead"
+    ),
+    "hint.form-version-tag": N_("deploy the form with the diagram and bind it by deployment or latest"),
     "diag.form-external": N_("the task links an external form (%(reference)s); the task page shows no fields"),
     "hint.form-external": N_("link a Camunda Form (formId) to have the task page render it"),
     "diag.camunda-form": N_("the Camunda Form '%(form)s' is rendered on the task page"),

@@ -125,3 +125,15 @@ def test_designer_check_reads_form_files_beside_the_diagrams(tmp_path: Path) -> 
     junk = tmp_path / "junk.form"
     junk.write_text("{")
     assert check_paths([bpmn, str(junk)])[1].status == "rejected"
+
+
+def test_a_form_bound_by_version_tag_is_a_warning(tmp_path: Path) -> None:
+    tagged = tmp_path / "dispute_review.bpmn"
+    text = (FORMS / "dispute_review.bpmn").read_text(encoding="utf-8")
+    tagged.write_text(
+        text.replace('formId="dispute_review"', 'formId="dispute_review" bindingType="versionTag" versionTag="v2"')
+    )
+    diagram, _form = check_paths([str(tagged), str(FORMS / "dispute_review.form")])
+    assert [(d.code, d.element_id) for d in diagram.diagnostics if d.severity == "warning"] == [
+        ("form-version-tag", "review")
+    ]

@@ -98,6 +98,10 @@ def camunda_form(ctx: Context, task: etree._Element, definition: etree._Element,
             msg("hint.form-external"),
         )
         return
+    if definition.get("bindingType") == "versionTag":
+        # No form versions are tagged here: the task shows the form deployed with the diagram (else the newest).
+        tag = definition.get("versionTag", "")
+        ctx.warn(task, "form-version-tag", msg("diag.form-version-tag", tag=tag), msg("hint.form-version-tag"))
     key, document = _document(ctx, definition, embedded)
     if document is None:
         ctx.warn(task, "form-not-rendered", msg("diag.form-not-rendered.2", key=key), msg("hint.form-not-linked"))
