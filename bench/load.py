@@ -164,6 +164,17 @@ def _values(page: str, rng: random.Random) -> dict[str, str] | None:
     return None
 
 
+def _why_no_form(page: str, username: str) -> str:
+    """The task's name and what its page says instead of a form (who holds it, a notice), for the report."""
+    found = {
+        name: re.search(pattern, page, flags=re.DOTALL)
+        for name, pattern in (("title", r"<h1[^>]*>(.*?)</h1>"), ("holder", r'class="assignee">([^<]*)<'),
+                              ("notice", r'<p class="notice[^"]*">(.*?)</p>'))
+    }  # fmt: skip
+    text = {name: " ".join(match.group(1).split()) if match else "-" for name, match in found.items()}
+    return f"{text['title']} (opened by {username}; assignee {text['holder']}; notice {text['notice'][:80]})"
+
+
 def worker(desk: Desk, username: str, start_page: str) -> None:
     """An agent or team lead: works their own tasks, otherwise claims one from the group list."""
     rng = random.Random(username)
@@ -179,7 +190,10 @@ def worker(desk: Desk, username: str, start_page: str) -> None:
                 token = CSRF.search(groups.text) if groups is not None else None
                 if claimable and token is not None:
                     task_id = rng.choice(claimable[:5])
-                    desk.recorder.timed("claim", desk.post, client, f"/task/{task_id}/claim", {}, token.group(1))
+                    # What the list's claim button sends: "I saw it unassigned", so a team lead does not take over
+                    # a task a colleague claimed a moment ago (without it, 3 of 100 users' runs ended so).
+                    claimed = {"next": "tasks.group_tasks", "seen_unassigned": "1"}
+                    desk.recorder.timed("claim", desk.post, client, f"/task/{task_id}/claim", claimed, token.group(1))
                 time.sleep(rng.uniform(0.5, 1.5))
                 continue
             task_id = task_ids[0]
@@ -188,9 +202,8 @@ def worker(desk: Desk, username: str, start_page: str) -> None:
                 continue
             answers, token = _answers(page.text, rng), CSRF.search(page.text)
             if answers is None or token is None:
-                title = re.search(r"<h1[^>]*>(.*?)</h1>", page.text, flags=re.DOTALL)
                 with desk.recorder.lock:
-                    desk.recorder.errors["unknown task form"].append(title.group(1).strip() if title else "?")
+                    desk.recorder.errors["unknown task form"].append(_why_no_form(page.text, username))
                 time.sleep(1)
                 continue
             time.sleep(rng.uniform(0.5, 2.0))  # reading and typing
