@@ -262,8 +262,20 @@ def _typed_scope(form: CamundaForm, data: Mapping[str, Any], variables: Mapping[
     return typed
 
 
-def submit(form: CamundaForm, data: Mapping[str, Any], variables: Mapping[str, Any]) -> FormOutcome:
-    """Validate and type a submission; hidden and read-only inputs are left out as form-js leaves them out."""
+def _passed(component: Component, value: Any, today: date | None) -> bool:
+    """A date before ``today`` where the component has ``disallowPassedDates`` (form-js's date picker rule)."""
+    if today is None or component.type != "datetime" or component.props.get("disallowPassedDates") is not True:
+        return False
+    return component.subtype != "time" and isinstance(value, str) and value[:10] < today.isoformat()
+
+
+def submit(
+    form: CamundaForm, data: Mapping[str, Any], variables: Mapping[str, Any], today: date | None = None
+) -> FormOutcome:
+    """Validate and type a submission; hidden and read-only inputs are left out as form-js leaves them out.
+
+    ``today`` (the caller's clock) is what ``disallowPassedDates`` compares with.
+    """
     outcome = FormOutcome()
     root = _typed_scope(form, data, variables)
 
@@ -276,7 +288,10 @@ def submit(form: CamundaForm, data: Mapping[str, Any], variables: Mapping[str, A
         if is_readonly(component, scope):
             return
         try:
-            set_path(out, component.path, coerce(component, raw, scope))
+            value = coerce(component, raw, scope)
+            if _passed(component, value, today):
+                raise ValueError(msg("cform.not_past"))
+            set_path(out, component.path, value)
         except ValueError as error:
             coded = error.args[0] if error.args and isinstance(error.args[0], Message) else None
             outcome.errors[name] = coded or msg("field.text")

@@ -110,6 +110,7 @@ MESSAGES: dict[str, str] = {
     "cform.not_an_option": N_("choose one of the options"),
     "cform.time": N_("must be a time (HH:MM)"),
     "cform.datetime": N_("must be a date and time"),
+    "cform.not_past": N_("must not lie in the past"),
     "field.in_future": N_("must lie in the future"),
     "field.choose_department": N_("choose a department"),
     "field.choose_colleague": N_("choose an active colleague"),

@@ -85,6 +85,7 @@ def test_linked_form_renders_validates_and_completes(app: Flask, database: Datab
         "c8.channel",
         "c8.tags",
         "c8.decidedOn",
+        "c8.dueOn",
         "c8.callAt",
         "c8.followUp",
         "c8.contact.email",

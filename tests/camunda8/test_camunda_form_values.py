@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +147,10 @@ def test_the_form_has_every_component_type_and_nothing_unsupported() -> None:
         ("warning", "form-component-not-shown", "h"),
         ("error", "form-component-no-key", "nokey"),
     ]
+
+
+def test_disallow_passed_dates_compares_with_the_callers_today() -> None:
+    today = date(2026, 12, 6)
+    errors = submit(FORM, _valid(dueOn="2026-12-05"), VARIABLES, today).errors
+    assert {name: message.code for name, message in errors.items()} == {"dueOn": "cform.not_past"}  # type: ignore[attr-defined]
+    assert submit(FORM, _valid(dueOn="2026-12-06"), VARIABLES, today).values["dueOn"] == "2026-12-06"

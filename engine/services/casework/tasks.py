@@ -196,7 +196,7 @@ def _complete_task(session: Session, actor: Actor, task_ref: str, data: dict[str
     camunda = camunda_form(session, task)
     result: FormResult | FormOutcome
     if camunda is not None:
-        result = submit(camunda, data, task.instance.variables or {})
+        result = submit(camunda, data, task.instance.variables or {}, now.date())
     else:
         result = validate_form(task_form(task), data)
     if result.errors:
