@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine.domain.notification_channels import CHANNEL_EMAIL
 from engine.store.casework import CaseNote, Handover, Subtask
 from engine.store.complaints import Complaint, complaint_of_instance
-from engine.store.models import TASK_OPEN, AuditEntry, HumanTask, TaskCandidate
+from engine.store.models import TASK_OPEN, AuditEntry, HumanTask, ProcessInstance, TaskCandidate
 from engine.store.outbox import OutboxMessage
 
 # Audit actions that a note already shows in full.
@@ -137,6 +137,16 @@ def subtasks_of(session: Session, complaint: Complaint) -> Sequence[Subtask]:
     return session.scalars(
         select(Subtask).where(Subtask.complaint_id == complaint.id).order_by(Subtask.created_at.desc())
     ).all()
+
+
+def instance_variables(session: Session, instance_id: int) -> dict[str, Any]:
+    """An instance's process variables: from the session's row when it holds one loaded, otherwise that column
+    alone (the row also brings the serialized workflow state, which a page showing variables does not need)."""
+    held = session.identity_map.get(session.identity_key(ProcessInstance, instance_id))
+    if isinstance(held, ProcessInstance) and "variables" in held.__dict__:
+        return dict(held.__dict__["variables"] or {})
+    found = session.scalar(select(ProcessInstance.variables).where(ProcessInstance.id == instance_id))
+    return dict(found or {})
 
 
 def complaint_for_instance(session: Session, instance_id: int) -> Complaint | None:

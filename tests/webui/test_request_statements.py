@@ -74,3 +74,5 @@ def test_the_task_page_reads_the_process_version_once_and_not_the_instance_state
     assert 'name="csrf_token"' in page
     assert sum("FROM process_definition" in statement for statement in statements) <= 1, "\n".join(statements)
     assert sum("SELECT process_instance.definition_id FROM" in statement for statement in statements) <= 1
+    # A read-only page: the documentation's variables, never the instance row with its serialized state.
+    assert not any("process_instance.state" in statement for statement in statements), "\n".join(statements)

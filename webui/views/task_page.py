@@ -67,7 +67,7 @@ def documentation_text(task: HumanTask, texts: dict[str, str] | None = None) -> 
     template = task_documentation(texts or {}, task)
     if not template:
         return None
-    variables = dict(task.instance.variables or {})
+    variables = case_queries.instance_variables(db(), task.instance_id)
     for name, kind in _LABELLED.items():
         if isinstance(variables.get(name), str) and variables[name]:
             variables[name] = label(variables[name], kind)
@@ -90,7 +90,7 @@ def render_task(
     camunda = task_service.camunda_form(session, task)
     camunda_nodes = None
     if camunda is not None:
-        variables = task.instance.variables or {}
+        variables = case_queries.instance_variables(session, task.instance_id)
         data = values if values is not None else initial_data(camunda, variables)
         camunda_nodes = form_nodes(camunda, variables, data, errors or {})
     if values is None:
