@@ -13,7 +13,15 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.bpmn.camunda_form_values import evaluate, get_path, is_hidden, is_readonly, options, set_path
+from engine.bpmn.camunda_form_values import (
+    evaluate,
+    get_path,
+    is_hidden,
+    is_readonly,
+    options,
+    set_path,
+    typed_data,
+)
 from engine.bpmn.camunda_forms import INPUTS, CamundaForm, Component
 from engine.bpmn.feel_runtime import is_feel
 from webui.case_forms import field_message
@@ -129,7 +137,8 @@ def form_nodes(
     form: CamundaForm, variables: Mapping[str, Any], data: Mapping[str, Any], errors: Mapping[str, str]
 ) -> list[dict[str, Any]]:
     """The form's visible components for the template, showing ``data`` (prefill or what was typed)."""
-    return _Builder(variables, data, errors).nodes(form.components, data, "", None)
+    # Conditions see the values typed (a number as a number), as they do when the form is submitted.
+    return _Builder(variables, typed_data(form, data, variables), errors).nodes(form.components, data, "", None)
 
 
 def submitted_data(

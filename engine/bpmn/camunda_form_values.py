@@ -247,7 +247,7 @@ class _Walk:
                 self.visit(component, name, get_path(data, component.path), out, scope)
 
 
-def _typed_scope(form: CamundaForm, data: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
+def typed_data(form: CamundaForm, data: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
     """The submission with every value typed where it can be (raw where not): what conditions and expressions see."""
     typed: dict[str, Any] = {}
 
@@ -277,7 +277,7 @@ def submit(
     ``today`` (the caller's clock) is what ``disallowPassedDates`` compares with.
     """
     outcome = FormOutcome()
-    root = _typed_scope(form, data, variables)
+    root = typed_data(form, data, variables)
 
     def visit(component: Component, name: str, raw: Any, out: dict[str, Any], scope: Mapping[str, Any]) -> None:
         if component.type in COMPUTED:

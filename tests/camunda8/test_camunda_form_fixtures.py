@@ -137,3 +137,15 @@ def test_a_form_bound_by_version_tag_is_a_warning(tmp_path: Path) -> None:
     assert [(d.code, d.element_id) for d in diagram.diagnostics if d.severity == "warning"] == [
         ("form-version-tag", "review")
     ]
+
+
+def test_conditions_on_the_page_see_typed_values_as_the_submission_does() -> None:
+    form = parse_form(
+        '{"id": "f", "components": [{"type": "number", "key": "n", "label": "N"},'
+        ' {"type": "textfield", "key": "t", "label": "T", "conditional": {"hide": "=n < 100"}}]}'
+    )
+    shown = {node.get("name") for node in form_nodes(form, {}, {"n": "150"}, {})}
+    hidden = {node.get("name") for node in form_nodes(form, {}, {"n": "50"}, {})}
+    assert (shown, hidden) == ({"c8.n", "c8.t"}, {"c8.n"})
+    assert "t" in submit(form, {"n": "150", "t": "x"}, {}).values
+    assert "t" not in submit(form, {"n": "50", "t": "x"}, {}).values
