@@ -155,3 +155,24 @@ def test_a_called_process_is_its_own_scope_until_it_ends() -> None:
         _complete(workflow, "outer", {"outer_done": True})
         data = workflow.variables()
         assert data.get("note") == expected and data["outer_done"] is True
+
+
+def test_a_called_process_without_the_parents_variables_sees_only_its_input_mappings() -> None:
+    call = (
+        '<callActivity id="call" calledElement="child"><extensionElements><zeebe:calledElement processId="child" '
+        'propagateAllParentVariables="false"/><zeebe:ioMapping><zeebe:input source="=amount * 2" target="doubled"/>'
+        "</zeebe:ioMapping></extensionElements></callActivity>"
+    )
+    text = diagram(
+        '<startEvent id="start"/>' + call + '<userTask id="after"/><endEvent id="end"/>'
+        + _flows(("start", "call"), ("call", "after"), ("after", "end")),
+        after=CALLED,
+    )  # fmt: skip
+    workflow = run(text, {"amount": 4, "secret": "parent only"})
+    assert _calls(workflow)["child_job"].data == {"doubled": 8}
+    _complete(workflow, "child_job", {"paid": True})
+    [wait] = workflow.human_tasks()
+    workflow.complete_task(wait.task_id, {})
+    data = workflow.variables()
+    # The child's variables came back (propagateAllChildVariables defaults to true), its input stayed local.
+    assert (data["paid"], data["secret"], "doubled" in data) == (True, "parent only", False)
