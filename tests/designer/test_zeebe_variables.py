@@ -179,3 +179,28 @@ def test_mappings_on_a_user_task_and_a_message_catch_event() -> None:
     workflow.send_message("reply", {"text": "thanks", "extra": 1})
     data = workflow.variables()
     assert (data["answer"], "text" in data, "extra" in data) == ("thanks", False, False)
+
+
+def test_script_tasks_and_message_throw_and_end_events_with_a_job_wait_for_a_worker() -> None:
+    definition = '<extensionElements><zeebe:taskDefinition type="send"/></extensionElements>'
+    steps = {
+        "scriptTask": f'<scriptTask id="s1">{definition}</scriptTask>',
+        "intermediateThrowEvent": f'<intermediateThrowEvent id="s1">{definition}<messageEventDefinition/>'
+        "</intermediateThrowEvent>",
+        "sendTask": f'<sendTask id="s1">{definition}</sendTask>',
+    }
+    for kind, step in steps.items():
+        workflow = run(diagram(linear(step, '<userTask id="s2"/>')))
+        [call] = workflow.service_calls()  # a job, not a script run or a message thrown into nowhere
+        assert (call.topic, call.element_id, workflow.human_tasks()) == ("send", "s1", []), kind
+        workflow.complete_service_call(call.task_id, {})
+        assert [task.element_id for task in workflow.human_tasks()] == ["s2"], kind
+    end = diagram(
+        f'<startEvent id="start"/><endEvent id="done">{definition}<messageEventDefinition/></endEvent>'
+        '<sequenceFlow id="f1" sourceRef="start" targetRef="done"/>'
+    )
+    workflow = run(end)
+    [call] = workflow.service_calls()
+    assert call.element_id == "done" and not workflow.snapshot().completed  # the end waits for its job
+    workflow.complete_service_call(call.task_id, {})
+    assert workflow.snapshot().completed

@@ -37,6 +37,10 @@ def normalize_activities(ctx: Context) -> None:
                     to_user_task(ctx, node, "waits for no message")
                 else:
                     ctx.error(node, "missing-message", msg("diag.missing-message"), msg("hint.missing-message"))
+            elif kind == "scriptTask" and node.get(camunda("type")) == "external":
+                # A Camunda 8 script task with a zeebe:taskDefinition is a job for a worker, not a script.
+                node.tag = bpmn("serviceTask")
+                ctx.changed = True
             elif kind == "scriptTask":
                 _script(ctx, node)
             elif kind == "callActivity" and not (node.get("calledElement") or "").strip():

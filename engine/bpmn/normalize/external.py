@@ -1,7 +1,8 @@
 """Message throw and end events implemented as external tasks (``camunda:type="external"`` on the message).
 
 Camunda 7 lets a message intermediate throw event or a message end event be done by a worker: the event's
-``messageEventDefinition`` carries ``camunda:type="external"`` and a topic. The engine runs external work
+``messageEventDefinition`` carries ``camunda:type="external"`` and a topic; Camunda 8 does the same with a
+``zeebe:taskDefinition`` on the event (a job). The engine runs external work
 as service tasks, so such an event becomes one with the same id (its shape and its history stay), and an
 end event is followed by a plain end event, since a service task cannot end the process itself.
 """
@@ -26,7 +27,11 @@ def external_message_events(ctx: Context) -> None:
             if local_name(node) not in ("intermediateThrowEvent", "endEvent"):
                 continue
             definition = node.find(bpmn("messageEventDefinition"))
-            if definition is None or definition.get(camunda("type")) != "external":
+            if definition is None:
+                continue
+            # Camunda 7 marks the definition; a Camunda 8 job (zeebe:taskDefinition, read into the event by
+            # the vendor pass) marks the event itself: either way a worker does it, and the flow waits.
+            if "external" not in (definition.get(camunda("type")), node.get(camunda("type"))):
                 continue
             _to_service_task(ctx, scope, node, definition)
 
