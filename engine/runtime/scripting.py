@@ -9,6 +9,7 @@ never evaluated.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -74,6 +75,14 @@ def end_of_business_day_helper(day: date | str, calendar: str | None = None) -> 
     return end_of_business_day(local_date, calendar).isoformat()
 
 
+# The script the check writes for a Camunda 8 script task: ``target = feel_script("<FEEL as JSON text>")``.
+FEEL_SCRIPT = re.compile(r'(?P<target>[A-Za-z][A-Za-z0-9_]*) = feel_script\((?P<source>"(?:[^"\\]|\\.)*")\)')
+
+
+def _feel_script_outside(*_args: Any) -> Any:
+    raise ValueError("feel_script() is the whole script of a Camunda 8 script task, not a function to call")
+
+
 def default_helpers() -> dict[str, Any]:
     """The allow-list of names diagrams may use besides their task data."""
     return {
@@ -87,6 +96,7 @@ def default_helpers() -> dict[str, Any]:
         "sla_due": sla_due_helper,
         "sla_point": sla_point_helper,
         "end_of_business_day": end_of_business_day_helper,
+        "feel_script": _feel_script_outside,
     }
 
 
@@ -170,6 +180,12 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             return eval(code, self._globals(context, external_context))
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
+        feel = FEEL_SCRIPT.fullmatch(script.strip())
+        if feel:
+            # A Camunda 8 script task (zeebe:script): its FEEL expression, evaluated by the FEEL engine.
+            source = json.loads(feel["source"])
+            context[feel["target"]] = evaluate_feel(source, {**(external_context or {}), **context})
+            return True
         namespace = self._globals(context, external_context)
         code = _compile(script, "exec")
         with limited():

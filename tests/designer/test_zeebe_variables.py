@@ -204,3 +204,15 @@ def test_script_tasks_and_message_throw_and_end_events_with_a_job_wait_for_a_wor
     assert call.element_id == "done" and not workflow.snapshot().completed  # the end waits for its job
     workflow.complete_service_call(call.task_id, {})
     assert workflow.snapshot().completed
+
+
+def test_a_feel_script_task_runs_its_expression_as_feel() -> None:
+    script = (
+        '<scriptTask id="s1"><extensionElements><zeebe:script expression="=if amount &gt; 100 then &quot;high&quot; '
+        'else amount + missing" resultVariable="level"/></extensionElements></scriptTask>'
+    )
+    text = diagram(linear(script, '<userTask id="s2"/>'))
+    assert run(text, {"amount": 500}).variables()["level"] == "high"
+    assert run(text, {"amount": 5}).variables()["level"] is None  # FEEL: a number plus null is null, no error
+    broken = script.replace("=if amount", "=if (amount")
+    assert find(check(diagram(linear(broken))), "script-untranslatable").element_id == "s1"

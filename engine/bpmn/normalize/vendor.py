@@ -10,6 +10,7 @@ and dropped. What each activity needs to run (Java delegates, connectors, script
 
 from __future__ import annotations
 
+import json
 import re
 
 from lxml import etree
@@ -17,6 +18,7 @@ from lxml import etree
 from engine.bpmn.bpmn_xml import CAMUNDA_NS, JOB_RETRIES_PROPERTY, LOCAL_INPUT_PREFIX, ZEEBE_NS, bpmn, camunda
 from engine.bpmn.diagnostics import local_name
 from engine.bpmn.expressions import translate_expression
+from engine.bpmn.feel_runtime import check_feel
 from engine.bpmn.normalize import zeebe_vars
 from engine.bpmn.normalize.context import Context
 from engine.bpmn.normalize.forms import camunda_form
@@ -162,15 +164,18 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
     elif name == "loopCharacteristics":
         zeebe_vars.loop(ctx, owner, child)
     elif name == "script":
-        python = translate_expression(child.get("expression", ""))
-        result = child.get("resultVariable") or "result"
-        if python.python is None:
-            ctx.error(owner, "script-untranslatable", msg("diag.script-untranslatable", problem=python.problem))
+        # FEEL stays FEEL: the runtime evaluates it with the FEEL engine (engine.runtime.scripting.FEEL_SCRIPT).
+        expression = (child.get("expression") or "").strip()
+        result = (child.get("resultVariable") or "").strip() or "result"
+        problem = check_feel(expression) if expression else "no expression"
+        if problem or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", result):
+            why = f"is not FEEL: {problem or result}"
+            ctx.error(owner, "script-untranslatable", msg("diag.script-untranslatable", problem=why))
         else:
             for old in owner.iterchildren(bpmn("script")):
                 owner.remove(old)
             script = etree.SubElement(owner, bpmn("script"))
-            script.text = f"{result} = {python.python}\n"
+            script.text = f"{result} = feel_script({json.dumps(expression)})\n"
             owner.set("scriptFormat", "python")
     elif name == "formDefinition":
         camunda_form(ctx, owner, child, forms)
