@@ -9,13 +9,14 @@ instead of a translation to Python that only covers simple comparisons.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from engine.bpmn.feel import Expression, FeelError, Scope, compile_expression, to_python
-from engine.bpmn.feel.values import feel_inputs
+from engine.bpmn.feel.values import YearsMonths, feel_inputs
 
-__all__ = ["FeelError", "check_feel", "evaluate_feel", "feel_source", "is_feel"]
+__all__ = ["FeelError", "check_feel", "evaluate_feel", "feel_source", "is_feel", "timer_text"]
 
 
 def is_feel(text: str | None) -> bool:
@@ -50,3 +51,21 @@ def evaluate_feel(text: str, variables: Mapping[str, Any]) -> Any:
     """
     expression = _compiled(feel_source(text))
     return to_python(expression.evaluate(Scope(feel_inputs(variables))))
+
+
+def timer_text(value: Any) -> Any:
+    """A FEEL timer value as the ISO 8601 text a timer reads (``duration("P2D")`` -> ``"P2D"``, a date and time
+    -> its ISO text); anything else (a string such as ``"R5/P2D"``) unchanged."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, YearsMonths):
+        return str(value)
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+        days, rest = divmod(seconds, 86_400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        clock = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (secs, "S")) if n)
+        return f"{sign}P{f'{days}D' if days else ''}{'T' + clock if clock else ''}" if days or clock else "PT0S"
+    return value

@@ -31,7 +31,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.bpmn.expressions import juel_to_python
-from engine.bpmn.feel_runtime import evaluate_feel, is_feel
+from engine.bpmn.feel_runtime import evaluate_feel, is_feel, timer_text
 from engine.domain.calendars import end_of_business_day, sla_due, sla_point
 from engine.runtime.clock import current_time
 from engine.runtime.script_limits import LimitingTransformer, guard_globals, limited, limited_math
@@ -174,7 +174,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             return expression
         if is_feel(expression):
             # Camunda 8 diagrams keep their FEEL (``=expr``): evaluated by the FEEL engine, not as Python.
-            return evaluate_feel(expression, {**(external_context or {}), **context})
+            # A duration or date and time (a timer's value) becomes the ISO text SpiffWorkflow's timers read.
+            return timer_text(evaluate_feel(expression, {**(external_context or {}), **context}))
         code = _compile(juel_to_python(expression), "eval")
         with limited():
             return eval(code, self._globals(context, external_context))

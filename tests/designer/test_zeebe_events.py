@@ -3,7 +3,7 @@ called processes, event-based gateways with a message and a timer, and a timer c
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tests.designer.helpers import diagram, ready, run
@@ -128,3 +128,22 @@ def test_a_timer_cycle_r5_fires_five_times() -> None:
             fired.append(workflow.now)
             workflow.complete_service_call(call.task_id, {})
     assert len(fired) == 5 and ready(workflow) == ["wait"]
+
+
+def test_feel_timer_values_run_as_feel() -> None:
+    """Camunda 8 timers written in FEEL: a duration, a date and time, a variable, a cycle as text."""
+    cases = {
+        ("timeDuration", '=duration("PT36H")'): "2026-11-24T21:00:00+00:00",
+        ("timeDuration", "=wait"): "2026-11-25T09:00:00+00:00",
+        ("timeDate", '=date and time("2026-11-30T08:00:00@Europe/Berlin")'): "2026-11-30T07:00:00+00:00",
+        ("timeCycle", '="R2/PT1H"'): "2026-11-23T10:00:00+00:00",
+    }
+    for (kind, value), due in cases.items():
+        text = diagram(
+            '<startEvent id="start"/><intermediateCatchEvent id="t"><timerEventDefinition>'
+            f"<{kind}>{value.replace('&', '&amp;')}</{kind}></timerEventDefinition></intermediateCatchEvent>"
+            '<userTask id="next"/><endEvent id="end"/>' + _flows(("start", "t"), ("t", "next"), ("next", "end"))
+        )
+        workflow = run(text, {"wait": "P2D"})
+        [timer] = workflow.timers()
+        assert workflow.incident is None and timer.due_at == datetime.fromisoformat(due), value

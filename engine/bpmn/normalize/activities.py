@@ -195,7 +195,12 @@ def _expressions_of(ctx: Context, node: etree._Element) -> None:
                 msg("diag.cron-timer", value=value),
                 msg("hint.cron-timer"),
             )
-        elif value.startswith(("${", "#{", "=")):
+        elif is_feel(value):
+            # Camunda 8 FEEL stays FEEL: evaluated at run time (a duration or date and time as ISO text).
+            problem = check_feel(value)
+            if problem:
+                ctx.error(node, "feel-syntax", msg("diag.feel-syntax", text=value, problem=problem))
+        elif value.startswith(("${", "#{")):
             translation = translate_expression(value)
             if translation.python is None:
                 ctx.error(
