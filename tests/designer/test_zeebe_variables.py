@@ -216,3 +216,10 @@ def test_a_feel_script_task_runs_its_expression_as_feel() -> None:
     assert run(text, {"amount": 5}).variables()["level"] is None  # FEEL: a number plus null is null, no error
     broken = script.replace("=if amount", "=if (amount")
     assert find(check(diagram(linear(broken))), "script-untranslatable").element_id == "s1"
+
+
+def test_a_jobs_extension_properties_are_no_custom_headers() -> None:
+    extra = '<zeebe:taskHeaders><zeebe:header key="template" value="ack"/></zeebe:taskHeaders>'
+    extra += '<zeebe:properties><zeebe:property name="owner" value="billing team"/></zeebe:properties>'
+    [call] = run(diagram(linear(_job("s1", extra)))).service_calls()
+    assert call.properties == {"template": "ack"}  # the worker's customHeaders: the task headers only

@@ -146,6 +146,12 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
         for header in child.iterchildren(_zeebe("header")):
             if header.get("key"):
                 set_property(owner, header.get("key", ""), header.get("value", ""))
+    elif name == "properties" and (
+        owner.get(camunda("type")) == "external" or owner.find(f".//{_zeebe('taskDefinition')}") is not None
+    ):
+        # A job's worker sees its zeebe:taskHeaders, never its extension properties (Camunda 8 keeps those for
+        # the modeller): as properties here they would reach the worker as custom headers.
+        ctx.note(owner, "info", "zeebe-dropped", msg("diag.zeebe-dropped", name=name))
     elif name == "properties":
         for prop in child.iterchildren(_zeebe("property")):
             if prop.get("name"):
