@@ -11,13 +11,12 @@ all 50 branches at each job completion: O(n) per step, O(n²) per instance. Two 
   the root's data is stored as a delta to the calling task's data (``"root_data": "caller_delta"`` on the
   sub-workflow) and the sub-workflow's data as a delta to its root task's data (``"data_delta"``). States
   without these keys (written before) load as they always did.
-* **Text of finished tasks reused.** A task that is COMPLETED or CANCELLED, under a parent that is too, no
-  longer changes: SpiffWorkflow and our runtime only write to the data of active tasks (``share_variables``,
-  message payloads, the multi-instance bookkeeping on the STARTED body). Its encoded JSON is kept on the
-  task object with the facts it was made from (state, state-change time, children, which data dicts) and
-  reused while they are the same; anything else is encoded fresh. The round-trip check the tests apply to
-  every stored state compares this text with a from-scratch dump of the restored workflow, so a reused text
-  that no longer matched its task would fail them.
+* **Text of predicted tasks reused.** A task that has not run yet and holds no data of its own (most of a
+  sub-process's tasks, predicted) is written from its state, time, children and its parent's variable
+  names; its encoded JSON is kept on the task object with those facts and reused while they are the same;
+  every other task is encoded fresh (see :func:`_facts` for why finished tasks are not reused). The
+  round-trip check the tests apply to every stored state compares this text with a from-scratch dump of the
+  restored workflow, so a reused text that no longer matched its task would fail them.
 
 The result is the same JSON shape as before (``tasks`` and ``subprocesses`` written last), loaded by the
 stock converters plus :func:`restore_root_data` / :func:`restore_workflow_data`.
@@ -193,17 +192,12 @@ class StateWriter:
 def _facts(task: Task) -> tuple[Any, ...] | None:
     """What a task's text depends on beyond its children, if that is cheap to compare; else None.
 
-    The text holds the state, its time, ``triggered``, the children, ``internal_data`` and the data as a
-    delta to the parent's data. Data and internal data are trusted unchanged only where nothing writes to
-    them: a finished task (under a finished parent, whose data is then fixed too), or checked live when
-    empty (a predicted task: its delta is only the parent's keys, compared here).
+    Only a predicted task with no data of its own qualifies (checked live: empty dicts cannot have changed
+    unseen): its text is its state, time, ``triggered``, children and the parent's variable names (its delta
+    deletes them all). A finished task's data is not trusted: Camunda 8 variable propagation writes into the
+    data of tasks that already ran, in place, so their text is encoded anew each time.
     """
-    parent = task.parent
-    finished = task.state & _FINISHED and (parent is None or parent.state & _FINISHED)
-    if finished:
-        parent_facts: Any = id(parent.data) if parent is not None else None
-        return (task.state, task.last_state_change, task.triggered, id(task.data), len(task.data),
-                id(task.internal_data), len(task.internal_data), parent_facts)  # fmt: skip
-    if task.data or task.internal_data:
+    if task.data or task.internal_data or task.state & _FINISHED:
         return None
+    parent = task.parent
     return (task.state, task.last_state_change, task.triggered, tuple(parent.data) if parent is not None else None)
