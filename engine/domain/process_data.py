@@ -26,5 +26,5 @@ COMPLAINT_VARIABLES: tuple[str, ...] = (
 # The helpers diagram code may call besides its task data (engine.runtime.scripting.default_helpers).
 HELPER_NAMES: frozenset[str] = frozenset(
     {"date", "datetime", "timedelta", "timezone", "Decimal", "math", "now", "sla_due", "sla_point",
-     "end_of_business_day"}
+     "end_of_business_day", "feel_script"}
 )  # fmt: skip
