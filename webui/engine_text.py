@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from engine.bpmn.diagnostics import Diagnostic
 from engine.domain.errors import DeploymentError
 from engine.domain.messages import MESSAGES, PLURALS, Message, message_of
-from webui.labels import STATUS_LABELS, label
+from webui.labels import ELEMENT_KIND_LABELS, STATUS_LABELS, label
 
 
 def _shown(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -29,6 +29,9 @@ def _shown(params: Mapping[str, Any]) -> dict[str, Any]:
     }
     if values.get("status") in STATUS_LABELS:
         values["status"] = label(values["status"], "status")
+    for key in ("kind", "type"):  # a BPMN element kind ("serviceTask") as people name it ("Serviceaufgabe")
+        if values.get(key) in ELEMENT_KIND_LABELS:
+            values[key] = label(values[key], "element")
     if isinstance(values.get("what"), str):
         values["what"] = _(values["what"])  # a described part of a diagram, marked N_ where it is named
     return values

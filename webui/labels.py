@@ -156,7 +156,34 @@ GROUP_LABELS = {
     "billing": _l("Billing department"), "legal": _l("Legal department"), "quality": _l("Quality management"),
 }  # fmt: skip
 
+# BPMN element kinds as diagnostics name them (local names of the XML elements).
+ELEMENT_KIND_LABELS = {
+    "serviceTask": _l("service task"),
+    "userTask": _l("user task"),
+    "scriptTask": _l("script task"),
+    "sendTask": _l("send task"),
+    "receiveTask": _l("receive task"),
+    "businessRuleTask": _l("business rule task"),
+    "manualTask": _l("manual task"),
+    "task": _l("task"),
+    "callActivity": _l("call activity"),
+    "subProcess": _l("subprocess"),
+    "adHocSubProcess": _l("ad-hoc subprocess"),
+    "transaction": _l("transaction"),
+    "startEvent": _l("start event"),
+    "endEvent": _l("end event"),
+    "intermediateCatchEvent": _l("intermediate catch event"),
+    "intermediateThrowEvent": _l("intermediate throw event"),
+    "boundaryEvent": _l("boundary event"),
+    "exclusiveGateway": _l("exclusive gateway"),
+    "inclusiveGateway": _l("inclusive gateway"),
+    "parallelGateway": _l("parallel gateway"),
+    "eventBasedGateway": _l("event-based gateway"),
+    "complexGateway": _l("complex gateway"),
+    "process": _l("process"),
+}
 _KINDS = {
+    "element": ELEMENT_KIND_LABELS,
     "assignment": ASSIGNMENT_LABELS,
     "segment": SEGMENT_LABELS,
     "group": GROUP_LABELS,

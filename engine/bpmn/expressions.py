@@ -13,6 +13,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from engine.domain.messages import msg
+
 _TOKEN = re.compile(
     r"""(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
       |(?P<number>\d+(?:\.\d+)?)
@@ -117,7 +119,7 @@ def _juel_inner(text: str) -> tuple[str | None, str]:
         kind, value = tokens[i]
         nxt = tokens[i + 1][1] if i + 1 < len(tokens) else ""
         if kind == "other":
-            return None, f"unexpected character {value!r}"
+            return None, msg("expr.unexpected_character", character=value)
         if kind == "name" and value == "execution" and nxt == ".":
             # execution.getVariable("x") reads the process variable x.
             window = [t[1] for t in tokens[i : i + 6]]
@@ -125,7 +127,7 @@ def _juel_inner(text: str) -> tuple[str | None, str]:
                 out.append(window[4][1:-1])
                 i += 6
                 continue
-            return None, "uses the Camunda execution object"
+            return None, msg("expr.execution_object")
         if value == "." and tokens[i + 1 : i + 2] and tokens[i + 1][0] == "name":
             member = tokens[i + 1][1]
             after = tokens[i + 2][1] if i + 2 < len(tokens) else ""
@@ -137,20 +139,20 @@ def _juel_inner(text: str) -> tuple[str | None, str]:
                 i += 4
                 continue
             if after == "(":
-                return None, f"calls the method {member}() (Java code)"
+                return None, msg("expr.java_method", method=member)
             out.append(f"[{member!r}]")  # a map property: order.amount is order["amount"]
             i += 2
             continue
         if kind == "op":
             value = {"&&": "and", "||": "or", "!": "not"}.get(value, value)
             if value == "?":
-                return None, "uses the ternary operator"
+                return None, msg("expr.ternary")
         elif kind == "name":
             if value == "empty":
                 value = "not"
             value = _JUEL_WORDS.get(value, _CONSTANTS.get(value, value))
             if ":" in value:
-                return None, f"calls the function {value}"
+                return None, msg("expr.function", function=value)
         out.append(value)
         i += 1
     return _join(out), ""
@@ -178,7 +180,7 @@ def _feel(text: str) -> tuple[str | None, str, tuple[str, ...]]:
     while i < len(tokens):
         kind, value = tokens[i]
         if kind == "other" or value in ("..", "[", "]", "?", ":"):
-            return None, f"uses FEEL syntax the engine does not translate ({value!r})", ()
+            return None, msg("expr.feel_syntax", token=value), ()
         if kind == "name":
             words = [value]
             # FEEL names may contain spaces ("Vacation Approval"): join consecutive plain words.
@@ -197,9 +199,9 @@ def _feel(text: str) -> tuple[str | None, str, tuple[str, ...]]:
             elif value in _CONSTANTS:
                 out.append(_CONSTANTS[value])
             elif ":" in value:
-                return None, f"calls the function {value}", ()
+                return None, msg("expr.function", function=value), ()
             elif value in ("some", "every", "between", "instance", "function", "for", "if"):
-                return None, f"uses the FEEL construct {value!r}", ()
+                return None, msg("expr.feel_construct", construct=value), ()
             else:
                 out.append(value)
         elif value == "=":
@@ -224,12 +226,12 @@ def _check(python: str) -> str:
     try:
         tree = ast.parse(python, mode="eval")
     except SyntaxError as error:
-        return f"is not a valid expression ({error.msg})"
+        return msg("expr.invalid", error=error.msg)  # Python's own words for the syntax error
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in _ALLOWED_CALLS):
-            return "calls a function the engine does not provide"
+            return msg("expr.unknown_function")
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-            return "reads a private attribute"
+            return msg("expr.private_attribute")
     return ""
 
 
@@ -269,7 +271,7 @@ def translate_expression(text: str, language: str | None = None) -> Translation:
     """Python for a condition or value expression in JUEL, FEEL, XPath or Python."""
     source = (text or "").strip()
     if not source:
-        return Translation(None, PYTHON, "is empty")
+        return Translation(None, PYTHON, msg("expr.empty"))
     declared = dialect_of_language(language)
     wrapped = _JUEL_WRAPPED.match(source)
     renamed: tuple[str, ...] = ()
@@ -280,7 +282,7 @@ def translate_expression(text: str, language: str | None = None) -> Translation:
         dialect = FEEL
         python, problem, renamed = _feel(source[1:])
     elif declared and declared.startswith("script:"):
-        return Translation(None, declared[7:], f"is written in {language}, which the engine cannot run")
+        return Translation(None, declared[7:], msg("expr.language", language=language))
     else:
         if _check(source) == "":
             fixed = _constants_fixed(source) if re.search(r"\b(true|false|null)\b", source) else source
@@ -293,7 +295,7 @@ def translate_expression(text: str, language: str | None = None) -> Translation:
             # Only a declared FEEL makes an unparsable text FEEL; otherwise it is Python with a typo.
             dialect = FEEL if declared == FEEL or python is not None and not _check(python) else PYTHON
             if dialect == PYTHON:
-                return Translation(None, PYTHON, f"is not a valid expression ({_python_error(source)})")
+                return Translation(None, PYTHON, msg("expr.invalid", error=_python_error(source)))
     if python is None:
         return Translation(None, dialect, problem)
     problem = _check(python)
@@ -314,13 +316,13 @@ def translate_script(script: str, script_format: str | None) -> Translation:
             continue
         match = re.match(r"^execution\.setVariable\(\s*(['\"])([A-Za-z_]\w*)\1\s*,\s*(.+)\)$", line)
         if not match:
-            return Translation(None, fmt, f"is a {script_format} script; only execution.setVariable lines translate")
+            return Translation(None, fmt, msg("expr.script_format", format=script_format))
         value, problem = _juel_inner(match.group(3))
         if value is None or _check(value):
-            return Translation(None, fmt, f"sets {match.group(2)} to something that does not translate")
+            return Translation(None, fmt, msg("expr.script_value", name=match.group(2)))
         lines.append(f"{match.group(2)} = {value}")
     if not lines:
-        return Translation(None, fmt, "is empty")
+        return Translation(None, fmt, msg("expr.empty"))
     return Translation("\n".join(lines) + "\n", fmt)
 
 

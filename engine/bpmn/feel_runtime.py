@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.bpmn.feel import Expression, FeelError, Scope, compile_expression, to_python
 from engine.bpmn.feel.values import YearsMonths, feel_inputs
+from engine.domain.messages import message_of
 
 __all__ = ["FeelError", "check_feel", "evaluate_feel", "feel_source", "is_feel", "timer_text"]
 
@@ -40,7 +41,7 @@ def check_feel(text: str) -> str | None:
     try:
         _compiled(feel_source(text))
     except FeelError as error:
-        return str(error)
+        return message_of(error) or str(error)  # the code, so the web UI shows it in the user's language
     return None
 
 

@@ -14,6 +14,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from engine.domain.messages import msg
+
 DECISION_ID = "sla_targets"
 DMN_NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 _LITERAL = re.compile(r'^"([^"\\]*)"$')
@@ -56,14 +58,14 @@ def _text(node: etree._Element) -> str:
     return (texts[0].text or "").strip() if texts else ""
 
 
-def _literal(cell: str, where: str) -> str:
+def _literal(cell: str, rule: int) -> str:
     match = _LITERAL.match(cell)
     if not match:
-        raise NotEditable(f"{where}: {cell!r} is not a plain text value")
+        raise NotEditable(msg("sla_table.not_plain", rule=rule, cell=cell))
     return match.group(1)
 
 
-def _input(cell: str, where: str) -> tuple[str, ...] | None:
+def _input(cell: str, rule: int) -> tuple[str, ...] | None:
     if cell in ("", "-"):
         return None
     single = _LITERAL.match(cell)
@@ -71,8 +73,8 @@ def _input(cell: str, where: str) -> tuple[str, ...] | None:
         return (single.group(1),)
     listed = _IN_LIST.match(cell)
     if listed:
-        return tuple(_literal(part.strip(), where) for part in listed.group(1).split(","))
-    raise NotEditable(f"{where}: {cell!r} is neither -, a value nor ? in (...)")
+        return tuple(_literal(part.strip(), rule) for part in listed.group(1).split(","))
+    raise NotEditable(msg("sla_table.not_input", rule=rule, cell=cell))
 
 
 def parse_sla_table(xml: str) -> list[SlaRule]:
@@ -81,33 +83,32 @@ def parse_sla_table(xml: str) -> list[SlaRule]:
     try:
         root = etree.fromstring(xml.encode("utf-8"), parser)
     except etree.XMLSyntaxError as error:
-        raise NotEditable(f"not readable XML: {error}") from None
+        raise NotEditable(msg("sla_table.not_xml", error=str(error))) from None  # the XML parser's words
     decision = next((n for n in root.iter() if _local(n) == "decision" and n.get("id") == DECISION_ID), None)
     if decision is None:
-        raise NotEditable(f"no decision {DECISION_ID!r} in the file")
+        raise NotEditable(msg("sla_table.no_decision", decision=DECISION_ID))
     [table] = _children(decision, "decisionTable") or [None]
     if table is None or (table.get("hitPolicy") or "UNIQUE").upper() != "FIRST":
-        raise NotEditable("the form edits a decision table with hit policy FIRST")
+        raise NotEditable(msg("sla_table.not_first"))
     inputs = [_text(_children(entry, "inputExpression")[0]) for entry in _children(table, "input")]
     outputs = [entry.get("name") for entry in _children(table, "output")]
     if inputs != ["priority", "channel"] or tuple(outputs) != _OUTPUTS:
-        raise NotEditable(f"expected inputs priority, channel and outputs {', '.join(_OUTPUTS)}")
+        raise NotEditable(msg("sla_table.wrong_columns", outputs=", ".join(_OUTPUTS)))
     rules = []
     for number, rule in enumerate(_children(table, "rule"), start=1):
-        where = f"rule {number}"
         cells = [_text(entry) for entry in _children(rule, "inputEntry")]
         values = [_text(entry) for entry in _children(rule, "outputEntry")]
-        priority = _input(cells[0], where)
+        priority = _input(cells[0], number)
         if priority is not None and len(priority) != 1:
-            raise NotEditable(f"{where}: one priority or - per rule")
+            raise NotEditable(msg("sla_table.one_priority", rule=number))
         descriptions = _children(rule, "description")
         rules.append(
             SlaRule(
                 priority=None if priority is None else priority[0],
-                channels=_input(cells[1], where),
-                first_response=_literal(values[0], where),
-                resolution=_literal(values[1], where),
-                calendar=_literal(values[2], where),
+                channels=_input(cells[1], number),
+                first_response=_literal(values[0], number),
+                resolution=_literal(values[1], number),
+                calendar=_literal(values[2], number),
                 description=(descriptions[0].text or "").strip() if descriptions else "",
             )
         )

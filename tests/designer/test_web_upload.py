@@ -183,7 +183,9 @@ def test_a_german_designer_reads_the_diagnostics_in_german(client_for: Clients) 
     designer = client_for("designer")
     assert designer.post("/profile/", {"language": "de"}).status_code == 302
     page = upload(designer, ("broken.bpmn", BROKEN), ("warned.bpmn", WARNED)).get_data(as_text=True)
-    assert "das Element serviceTask hat keine Angabe: implementation" in page
+    # The element kind and what it lacks are German too, not the XML name inside a German sentence.
+    assert "das Element Serviceaufgabe hat keine Angabe: Implementierung" in page
+    assert "das Element serviceTask" not in page
     assert "machen Sie sie zu einer externen Aufgabe" in page
     assert "die Aufgabe für Menschen hat keine Lane, keine zugewiesene Person und keine Kandidatengruppe" in page
     assert "legen Sie sie in eine Lane oder setzen Sie camunda:candidateGroups" in page

@@ -16,6 +16,9 @@ import pytest
 from flask import Flask
 from flask_babel import Babel, force_locale
 
+from engine.bpmn.expressions import translate_expression
+from engine.bpmn.feel_runtime import check_feel
+from engine.bpmn.sla_table import NotEditable, parse_sla_table
 from engine.domain.errors import DeploymentError, FormValidationError, NotFound
 from engine.domain.messages import MESSAGES, PLURALS, msg
 from webui.engine_text import engine_message
@@ -180,3 +183,37 @@ def test_a_coded_deployment_error_keeps_its_place(german_app: Flask) -> None:
     with german_app.test_request_context(), force_locale("de"):
         assert engine_message(error) == "keine Dateien zum Deployen (Datei sla.dmn, Element rule_3, Zeile 12)"
     assert str(error) == "no files to deploy (file sla.dmn, element rule_3, line 12)"
+
+
+def test_parameters_of_diagnostics_are_german_too(german_app: Flask) -> None:
+    """Element kinds, FEEL syntax errors and expression problems inside a German sentence are German as well."""
+    missing = msg("diag.missing-implementation", kind="serviceTask", needs=msg("part.implementation"))
+    feel = msg("diag.feel-syntax", text="a +", problem=check_feel("a +"))
+    became = msg("diag.became-user-task", kind="sendTask", why=msg("part.no_implementation"))
+    ternary = msg(
+        "diag.condition-untranslatable", text="${a ? b : c}", problem=translate_expression("${a ? b : c}").problem
+    )
+    with german_app.test_request_context(), force_locale("de"):
+        assert engine_message(missing) == "das Element Serviceaufgabe hat keine Angabe: Implementierung"
+        assert engine_message(feel) == "die Bedingung „a +“ ist kein gültiges FEEL: unerwartetes Ende des Ausdrucks"
+        assert engine_message(became).startswith("das Element Sendeaufgabe hat keine Implementierung;")
+        assert engine_message(ternary) == "die Bedingung „${a ? b : c}“: verwendet den Bedingungsoperator (?:)"
+    with german_app.test_request_context(), force_locale("en"):
+        assert engine_message(missing) == "the service task has no implementation"  # the page names the kind too
+    assert str(missing) == "the serviceTask has no implementation"  # the CLI and the logs keep the XML name
+
+
+def test_why_the_sla_form_cannot_edit_a_table_is_german(german_app: Flask) -> None:
+    table = (ROOT / "processes" / "sla_targets.dmn").read_text(encoding="utf-8").replace('hitPolicy="FIRST"', "")
+    with pytest.raises(NotEditable) as refused:
+        parse_sla_table(table)
+    with german_app.test_request_context(), force_locale("de"):
+        german = engine_message(refused.value)
+    assert german == "das Formular bearbeitet eine Entscheidungstabelle mit der Trefferregel FIRST"
+    assert str(refused.value) == "the form edits a decision table with hit policy FIRST"
+
+
+def test_zeebe_mapping_parts_are_german(german_app: Flask) -> None:
+    problem = msg("diag.feel-syntax.2", what=msg("part.input_mapping", target="total"), text="=a +", problem="x")
+    with german_app.test_request_context(), force_locale("de"):
+        assert engine_message(problem).startswith("Eingabezuordnung an 'total' „=a +“ ist kein gültiges FEEL")

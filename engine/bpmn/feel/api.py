@@ -23,6 +23,7 @@ from engine.bpmn.feel.parser import parse_expression, parse_unary_tests
 from engine.bpmn.feel.scope import Scope
 from engine.bpmn.feel.unary import compile_unary_tests
 from engine.bpmn.feel.values import FeelError, Range, feel_inputs
+from engine.domain.messages import msg
 
 # The built-in modules register themselves on import; naming them keeps the imports used.
 BUILTIN_MODULES = (builtins_core, builtins_list, builtins_math, builtins_text, builtins_time, iteration, unary)
@@ -73,7 +74,7 @@ def compile_expression(text: str, names: NameTable | Iterable[str] = ()) -> Expr
     try:
         return Expression(text, compile_node(parse_expression(text, _table(names))))
     except RecursionError:
-        raise FeelError("the expression is nested too deeply") from None
+        raise FeelError(msg("feel.too_deep")) from None
 
 
 def compile_tests(text: str, names: NameTable | Iterable[str] = ()) -> UnaryTests:
@@ -81,7 +82,7 @@ def compile_tests(text: str, names: NameTable | Iterable[str] = ()) -> UnaryTest
     try:
         return UnaryTests(text, compile_unary_tests(parse_unary_tests(text, _table(names))))
     except RecursionError:
-        raise FeelError("the unary tests are nested too deeply") from None
+        raise FeelError(msg("feel.tests_too_deep")) from None
 
 
 def evaluate(text: str, variables: Mapping[str, Any] | None = None) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.bpmn.feel.lexer import Token
 from engine.bpmn.feel.values import FeelError
+from engine.domain.messages import msg
 
 Node = tuple[Any, ...]
 
@@ -42,7 +43,7 @@ class Cursor:
             token = self.token
             wanted = value or kind
             found = token.value or "the end"
-            raise FeelError(f"expected {wanted!r} but found {found!r}", token.pos)
+            raise FeelError(msg("feel.expected_found", wanted=wanted, found=found), token.pos)
         return self.next()
 
     def error(self, message: str) -> FeelError:
@@ -50,14 +51,14 @@ class Cursor:
 
     def done(self) -> None:
         if not self.at("eof"):
-            raise self.error(f"unexpected {self.token.value!r}")
+            raise self.error(msg("feel.unexpected", token=self.token.value))
 
     def slice_until(self, stop_kind: str, stop_value: str) -> str:
         """The source text of the tokens up to (not including) the stop token, consumed."""
         start = self.token.pos
         while not self.at(stop_kind, stop_value):
             if self.at("eof"):
-                raise self.error(f"expected {stop_value!r}")
+                raise self.error(msg("feel.expected", token=stop_value))
             self.next()
         return " ".join(self.text[start : self.token.pos].split())
 
@@ -65,7 +66,7 @@ class Cursor:
         """A name: one token, or several one-word names in a row (``Monthly Income``)."""
         token = self.token
         if token.kind not in ("name", "kw"):
-            raise self.error("expected a name")
+            raise self.error(msg("feel.expected_name"))
         self.next()
         words = [token.value]
         while self.at("name"):

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.bpmn.feel.values import FeelError
+from engine.domain.messages import msg
 
 KEYWORDS = frozenset(
     [
@@ -206,7 +207,7 @@ def _string(text: str, pos: int) -> tuple[str, int]:
                 continue
         out.append(char)
         index += 1
-    raise FeelError("unterminated string literal", pos)
+    raise FeelError(msg("feel.unterminated_string"), pos)
 
 
 def _join_surrogates(text: str) -> str:
@@ -257,4 +258,4 @@ def tokenize(text: str, names: NameTable) -> list[Token]:
                 pos += len(operator)
                 break
         else:
-            raise FeelError(f"unexpected character {char!r}", pos)
+            raise FeelError(msg("feel.unexpected_character", character=char), pos)

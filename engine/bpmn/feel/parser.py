@@ -13,6 +13,7 @@ from decimal import Decimal
 from engine.bpmn.feel.cursor import Cursor, Node
 from engine.bpmn.feel.lexer import NameTable, local_names, tokenize
 from engine.bpmn.feel.values import CONTEXT, FeelError
+from engine.domain.messages import msg
 
 _COMPARISONS = {"=", "!=", "<", "<=", ">", ">="}
 
@@ -134,7 +135,7 @@ class Parser(Cursor):
         self.next()
         self.no_filter = saved
         if named is not None and positional:
-            raise self.error("positional and named arguments cannot be mixed")
+            raise self.error(msg("feel.mixed_arguments"))
         return positional, named
 
     def _named_argument_ahead(self) -> bool:
@@ -164,7 +165,7 @@ class Parser(Cursor):
             if value in ("if", "for", "some", "every", "function"):
                 self.index -= 1
                 return self.expression()
-            raise FeelError(f"unexpected {value!r}", token.pos)
+            raise FeelError(msg("feel.unexpected", token=value), token.pos)
         if kind == "op":
             if value == "(":
                 return self.parenthesis()
@@ -179,8 +180,8 @@ class Parser(Cursor):
             if value in ("<", "<=", ">", ">=", "=", "!="):
                 return ("ut_range", value, self.endpoint())
         if kind == "eof":
-            raise FeelError("unexpected end of expression", token.pos)
-        raise FeelError(f"unexpected {value!r}", token.pos)
+            raise FeelError(msg("feel.unexpected_end"), token.pos)
+        raise FeelError(msg("feel.unexpected", token=value), token.pos)
 
     def endpoint(self) -> Node:
         self.no_filter += 1
@@ -219,7 +220,7 @@ class Parser(Cursor):
         end = self.endpoint()
         closing = self.next()
         if closing.kind != "op" or closing.value not in ("]", "[", ")"):
-            raise FeelError("a range ends with ']', '[' or ')'", closing.pos)
+            raise FeelError(msg("feel.range_end"), closing.pos)
         return ("range", start_included, start, end, closing.value == "]")
 
     def context_literal(self) -> Node:

@@ -34,7 +34,7 @@ def normalize_activities(ctx: Context) -> None:
                 _service_like(ctx, node, kind)
             elif kind == "receiveTask" and not node.get("messageRef"):
                 if ctx.as_executable:
-                    to_user_task(ctx, node, "waits for no message")
+                    to_user_task(ctx, node, msg("part.waits_for_no_message"))
                 else:
                     ctx.error(node, "missing-message", msg("diag.missing-message"), msg("hint.missing-message"))
             elif kind == "scriptTask" and node.get(camunda("type")) == "external":
@@ -45,7 +45,7 @@ def normalize_activities(ctx: Context) -> None:
                 _script(ctx, node)
             elif kind == "callActivity" and not (node.get("calledElement") or "").strip():
                 if ctx.as_executable:
-                    to_user_task(ctx, node, "calls no process")
+                    to_user_task(ctx, node, msg("part.calls_no_process"))
                     continue
                 ctx.error(
                     node,
@@ -81,9 +81,9 @@ def _service_like(ctx: Context, node: etree._Element, kind: str) -> None:
     if java or connector is not None:
         _java_to_topic(ctx, node, kind, java[0] if java else None, connector)
     elif ctx.as_executable:
-        to_user_task(ctx, node, "has no implementation")
+        to_user_task(ctx, node, msg("part.no_implementation"))
     else:
-        needs = "decision (camunda:decisionRef)" if kind == "businessRuleTask" else "implementation"
+        needs = msg("part.decision_ref") if kind == "businessRuleTask" else msg("part.implementation")
         ctx.error(
             node, "missing-implementation", msg("diag.missing-implementation", kind=kind, needs=needs), HOW_TO_RUN
         )
@@ -138,7 +138,7 @@ def _script(ctx: Context, node: etree._Element) -> None:
         return
     if not source.strip():
         if ctx.as_executable:
-            to_user_task(ctx, node, "has no script")
+            to_user_task(ctx, node, msg("part.no_script"))
         else:
             ctx.error(node, "empty-script", msg("diag.empty-script"), msg("hint.empty-script"))
         return

@@ -193,7 +193,7 @@ def _without_trigger(
         ctx.warn(node, f"{what}-became-message", msg("diag.became-message", problem=problem, name=name), hint)
     elif kind == "intermediateCatchEvent":
         node.remove(definition)
-        to_user_task(ctx, node, f"has no {what} detail ({problem}): a person confirms when the wait is over")
+        to_user_task(ctx, node, msg(f"part.no_{what}_detail", problem=problem))
     elif kind == "boundaryEvent":
         ctx.warn(node, f"{what}-dropped", msg("diag.boundary-dropped", problem=problem), hint)
         _remove_with_flows(ctx, node)

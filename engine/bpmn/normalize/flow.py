@@ -73,7 +73,7 @@ def _ensure_start(ctx: Context, scope: etree._Element) -> None:
         if local_name(scope) == "process":
             ctx.error(scope, "empty-process", msg("diag.empty-process"))
         elif ctx.as_executable:
-            to_user_task(ctx, scope, "is empty")
+            to_user_task(ctx, scope, msg("part.is_empty"))
         else:
             ctx.error(scope, "empty-subprocess", msg("diag.empty-subprocess"), msg("hint.empty-subprocess"))
         return

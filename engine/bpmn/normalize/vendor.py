@@ -135,7 +135,7 @@ def _translate_zeebe(ctx: Context, owner: etree._Element, child: etree._Element,
                 if value:
                     owner.set(camunda(attribute), value)
     elif name == "taskDefinition":
-        topic = _feel_value(ctx, owner, child.get("type", ""), "job type")
+        topic = _feel_value(ctx, owner, child.get("type", ""), msg("part.job_type"))
         if topic and "${" not in topic:
             owner.set(camunda("type"), "external")
             owner.set(camunda("topic"), topic)

@@ -50,7 +50,7 @@ def io_mapping(ctx: Context, owner: etree._Element, mapping: etree._Element) -> 
             elif not is_feel(source):
                 item.set("source", "=" + json.dumps(source))
             else:
-                _check(ctx, owner, f"{kind} mapping to {target!r}", source)
+                _check(ctx, owner, msg(f"part.{kind}_mapping", target=target), source)
 
 
 def loop(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
@@ -63,13 +63,13 @@ def loop(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
     if not is_feel(collection):
         collection = "=" + collection  # Camunda Modeler writes the expression with or without ``=``
         child.set("inputCollection", collection)
-    _check(ctx, activity, "input collection", collection)
+    _check(ctx, activity, msg("part.input_collection"), collection)
     element = (child.get("outputElement") or "").strip()
     if element:
         if not is_feel(element):
             element = "=" + element
             child.set("outputElement", element)
-        _check(ctx, activity, "output element", element)
+        _check(ctx, activity, msg("part.output_element"), element)
     if element and not (child.get("outputCollection") or "").strip():
         ctx.warn(activity, "loop-output", msg("diag.loop-output"))
     # SpiffWorkflow builds a multi-instance body only for a camunda:collection; the runtime replaces it.
@@ -77,7 +77,7 @@ def loop(ctx: Context, owner: etree._Element, child: etree._Element) -> None:
     for condition in owner.iter():
         text = condition.text or ""
         if isinstance(condition.tag, str) and local_name(condition) == "completionCondition" and is_feel(text):
-            _check(ctx, activity, "completion condition", text.strip())
+            _check(ctx, activity, msg("part.completion_condition"), text.strip())
 
 
 def called_element(ctx: Context, owner: etree._Element, child: etree._Element) -> None:

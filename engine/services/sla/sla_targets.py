@@ -19,7 +19,7 @@ from engine.domain.actors import Actor
 from engine.domain.calendar import parse_sla_duration
 from engine.domain.calendars import calendar_named
 from engine.domain.errors import DeploymentError, FormValidationError, PermissionDenied
-from engine.domain.messages import msg
+from engine.domain.messages import message_of, msg
 from engine.domain.roles import ROLE_ADMIN
 from engine.services.audit import record
 from engine.services.designer.decision_versions import latest_decision
@@ -71,7 +71,7 @@ def current_table(session: Session, actor: Actor) -> SlaTable:
     try:
         return SlaTable(resource, version, parse_sla_table(resource.content), None)
     except NotEditable as error:
-        return SlaTable(resource, version, None, str(error))
+        return SlaTable(resource, version, None, message_of(error) or str(error))
 
 
 def check_rules(session: Session, rules: list[SlaRule]) -> None:
