@@ -239,7 +239,7 @@ _UNAVAILABLE = {"open", "exec", "eval", "compile", "__import__", "globals", "loc
 def _compile_problem(source: str, mode: str) -> str:
     if mode == "eval" and is_feel(source):
         problem = check_feel(source)  # Camunda 8 FEEL runs on the FEEL engine, as the engine evaluates it
-        return f"FEEL: {problem}" if problem else ""
+        return msg("part.feel_problem", problem=problem) if problem else ""
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
     code = source if mode == "exec" else juel_to_python(source.strip())
     try:

@@ -13,6 +13,19 @@ def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "translate 
 
 
 ERROR_MESSAGES: dict[str, str] = {
+    # DMN models the evaluator cannot run (engine.bpmn.dmn; the designer's trial page shows them).
+    "dmn.hit_policy": N_("unknown hit policy %(policy)r"),
+    "dmn.aggregation": N_("aggregation %(aggregation)s needs hit policy COLLECT"),
+    "dmn.rule_entries": N_(
+        "rule has %(entries)s input and %(results)s output entries for %(inputs)s inputs and %(outputs)s outputs"
+    ),
+    "dmn.feel": N_("FEEL: %(error)s in %(text)r"),
+    "part.feel_problem": N_("FEEL: %(problem)s"),
+    "dmn.unsupported_expression": N_("unsupported expression <%(kind)s>"),
+    "dmn.only_feel": N_("only FEEL literal expressions are supported"),
+    "dmn.relation_row": N_("a relation row has not one cell per column"),
+    "dmn.not_xml": N_("not well-formed XML: %(error)s"),
+    "dmn.not_definitions": N_("the root element is not a DMN <definitions> element"),
     # Why the SLA page cannot edit an uploaded table in its form (engine.bpmn.sla_table).
     "sla_table.not_plain": N_("rule %(rule)s: %(cell)r is not a plain text value"),
     "sla_table.not_input": N_("rule %(rule)s: %(cell)r is neither -, a value nor ? in (...)"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.bpmn.expressions import juel_to_python
 from engine.bpmn.feel_runtime import check_feel, is_feel
+from engine.domain.messages import msg
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def _check(problems: list[LintProblem], element_id: str, target: str | None, sou
     if mode == "eval" and is_feel(source):
         problem = check_feel(source)  # Camunda 8 FEEL, evaluated by the FEEL engine
         if problem:
-            problems.append(LintProblem(element_id, what, f"FEEL: {problem}", target))
+            problems.append(LintProblem(element_id, what, msg("part.feel_problem", problem=problem), target))
         return
     if mode == "eval":
         source = juel_to_python(source.strip())

@@ -16,6 +16,8 @@ import pytest
 from flask import Flask
 from flask_babel import Babel, force_locale
 
+from engine.bpmn.dmn.errors import DmnError
+from engine.bpmn.dmn.loader import definitions_from_text
 from engine.bpmn.expressions import translate_expression
 from engine.bpmn.feel_runtime import check_feel
 from engine.bpmn.sla_table import NotEditable, parse_sla_table
@@ -149,7 +151,14 @@ def test_every_message_renders_in_german(german_app: Flask) -> None:
                 untranslated.append(f"{code}: {german}")
     # Texts that are the same in both languages (technical formats, a pure placeholder pattern whose parameters
     # are coded messages themselves).
-    same = {"calendar.hours_format", "sla.named_error", "hint.dmn-xpath-regex", "diag.letter-template"}
+    same = {
+        "calendar.hours_format",
+        "sla.named_error",
+        "hint.dmn-xpath-regex",
+        "diag.letter-template",
+        "dmn.feel",
+        "part.feel_problem",
+    }
     assert [line for line in untranslated if line.split(":")[0] not in same] == []
 
 
@@ -217,3 +226,11 @@ def test_zeebe_mapping_parts_are_german(german_app: Flask) -> None:
     problem = msg("diag.feel-syntax.2", what=msg("part.input_mapping", target="total"), text="=a +", problem="x")
     with german_app.test_request_context(), force_locale("de"):
         assert engine_message(problem).startswith("Eingabezuordnung an 'total' „=a +“ ist kein gültiges FEEL")
+
+
+def test_a_dmn_model_the_evaluator_refuses_is_german(german_app: Flask) -> None:
+    with pytest.raises(DmnError) as refused:
+        definitions_from_text("<definitions><decision", "broken.dmn")
+    with german_app.test_request_context(), force_locale("de"):
+        assert engine_message(refused.value).startswith("kein wohlgeformtes XML: ")
+    assert str(refused.value).startswith("not well-formed XML: ")

@@ -17,6 +17,7 @@ from engine.bpmn.feel import FeelError, Function, Scope, compile_expression
 from engine.bpmn.feel.calls import invoke
 from engine.bpmn.feel.external import java_function
 from engine.bpmn.feel.ops import truthy
+from engine.domain.messages import message_of, msg
 
 Compiled = Callable[[Scope], Any]
 EXPRESSION_KINDS = {
@@ -54,7 +55,8 @@ class BoxedCompiler:
         try:
             expression = compile_expression(text, self.model.names)
         except FeelError as error:
-            raise DmnError(f"FEEL: {error} in {text.strip()[:80]!r}", node.sourceline, node.get("id")) from None
+            problem = msg("dmn.feel", error=message_of(error) or str(error), text=text.strip()[:80])
+            raise DmnError(problem, node.sourceline, node.get("id")) from None
         return expression._run
 
     def compile(self, node: etree._Element | None) -> Compiled:
@@ -64,7 +66,7 @@ class BoxedCompiler:
         kind = local(node)
         handler = getattr(self, "_" + kind, None) if kind in EXPRESSION_KINDS else None
         if handler is None:
-            raise DmnError(f"unsupported expression <{kind}>", node.sourceline, node.get("id"))
+            raise DmnError(msg("dmn.unsupported_expression", kind=kind), node.sourceline, node.get("id"))
         compiled: Compiled = handler(node)
         type_ref = node.get("typeRef")
         if type_ref and kind not in ("functionDefinition", "decisionTable"):
@@ -81,7 +83,7 @@ class BoxedCompiler:
         if node.get("expressionLanguage") not in (None, "", "http://www.omg.org/spec/FEEL/20140401") and not (
             node.get("expressionLanguage") or ""
         ).lower().endswith("/feel/"):
-            raise DmnError("only FEEL literal expressions are supported", node.sourceline, node.get("id"))
+            raise DmnError(msg("dmn.only_feel"), node.sourceline, node.get("id"))
         text = text_of(node)
         if not text.strip():
             return lambda scope: None
@@ -118,7 +120,7 @@ class BoxedCompiler:
         for row in children(node, "row"):
             cells = [self.compile(item) for item in row if local(item) in EXPRESSION_KINDS]
             if len(cells) != len(columns):
-                raise DmnError("a relation row has not one cell per column", row.sourceline, row.get("id"))
+                raise DmnError(msg("dmn.relation_row"), row.sourceline, row.get("id"))
             rows.append(cells)
         return lambda scope: [dict(zip(columns, [cell(scope) for cell in cells], strict=True)) for cells in rows]
 

@@ -11,6 +11,7 @@ from engine.bpmn.dmn.boxed import DmnError
 from engine.bpmn.dmn.checks import call_problems, name_problems, scope_problems
 from engine.bpmn.dmn.drg import Definitions
 from engine.bpmn.dmn.model import Model, read_model
+from engine.domain.messages import msg
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
 
@@ -35,9 +36,9 @@ def parse_model(source: bytes | str, filename: str = "") -> Model:
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as error:
-        raise DmnError(f"not well-formed XML: {error.msg}", error.lineno) from None
+        raise DmnError(msg("dmn.not_xml", error=error.msg), error.lineno) from None  # the XML parser's words
     if not isinstance(root.tag, str) or root.tag.rsplit("}", 1)[-1] != "definitions":
-        raise DmnError("the root element is not a DMN <definitions> element", root.sourceline)
+        raise DmnError(msg("dmn.not_definitions"), root.sourceline)
     return read_model(root, filename)
 
 

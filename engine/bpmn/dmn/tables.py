@@ -23,6 +23,7 @@ from engine.bpmn.feel.calls import invoke
 from engine.bpmn.feel.compiler import compile_node
 from engine.bpmn.feel.parser import parse_unary_tests
 from engine.bpmn.feel.scope import BUILTINS
+from engine.domain.messages import message_of, msg
 
 # The rules that matched, per table id, when a caller asked for them (``complaintflow dmn evaluate``).
 MATCHED: ContextVar[list[tuple[str, list[str]]] | None] = ContextVar("dmn_matched_rules", default=None)
@@ -73,9 +74,9 @@ def compile_table(node: etree._Element, compiler: LiteralCompiler) -> Callable[[
     policy = (node.get("hitPolicy") or "UNIQUE").upper().replace("_", " ")
     aggregation = (node.get("aggregation") or "").upper() or None
     if policy not in _POLICIES:
-        raise _error(f"unknown hit policy {policy!r}", node)
+        raise _error(msg("dmn.hit_policy", policy=policy), node)
     if aggregation is not None and (policy != "COLLECT" or aggregation not in _AGGREGATIONS):
-        raise _error(f"aggregation {aggregation} needs hit policy COLLECT", node)
+        raise _error(msg("dmn.aggregation", aggregation=aggregation), node)
     names = compiler.model.names
     inputs: list[tuple[Callable[[Scope], Any], Test | None]] = []
     for item in children(node, "input"):
@@ -95,8 +96,13 @@ def compile_table(node: etree._Element, compiler: LiteralCompiler) -> Callable[[
         results = children(rule, "outputEntry")
         if len(entries) != len(inputs) or len(results) != len(outputs):
             raise _error(
-                f"rule has {len(entries)} input and {len(results)} output entries for "
-                f"{len(inputs)} inputs and {len(outputs)} outputs",
+                msg(
+                    "dmn.rule_entries",
+                    entries=len(entries),
+                    results=len(results),
+                    inputs=len(inputs),
+                    outputs=len(outputs),
+                ),
                 rule,
             )
         tests = [_entry_test(entry, names) for entry in entries]
@@ -191,7 +197,7 @@ def _tests(text: str, node: etree._Element | None, names: Any) -> Test | None:
     try:
         return compile_tests(text, names)._run
     except FeelError as error:
-        raise _error(f"FEEL: {error} in {text.strip()[:80]!r}", node) from None
+        raise _error(msg("dmn.feel", error=message_of(error) or str(error), text=text.strip()[:80]), node) from None
 
 
 def _entry_test(entry: etree._Element, names: Any) -> Test | None:
