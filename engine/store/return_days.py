@@ -5,9 +5,14 @@ Every ORM write of a complaint whose return columns change (engine.domain.return
 by a final response or a closure, reopened, outcome, redress, product, a transfer that changes the product group)
 moves its contribution: the row as the database holds it before the write is taken back, the row as it holds it
 after the write is added. Both are read from the connection inside the flush, so attributes the session never
-loaded are counted right too. The changes of one flush are summed and written as upserts in key order (two
-transactions touching the same keys lock them in the same order) before the transaction commits: the summary
-and the complaints commit together or not at all.
+loaded are counted right too. The changes of a transaction's flushes are summed and written as upserts in key order
+(two transactions touching the same keys lock them in the same order) just before it commits: the summary and the
+complaints commit together or not at all.
+
+Why at the commit and not at each flush: every complaint received today adds to the same few rows, and an upsert
+holds its row's lock until the transaction ends. Written at the first flush, that lock was held through the rest of
+the unit of work (the process run, the mails, the audit), so complaint writes queued behind each other (9 to 13
+sessions waiting on the upsert at 100 users); written at the commit, it is held for the commit alone.
 
 Core ``UPDATE``/``INSERT`` statements on ``complaint`` bypass this (only seeding and migrations use them);
 :func:`rebuild` recounts the whole summary from the complaints (migrations 0023 and 0024 fill it the same way;
@@ -36,7 +41,7 @@ from sqlalchemy import (
 )  # fmt: skip
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, object_session
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.domain.return_days import KEY_FIELDS, TRACKED, DayKey, Tally, by_month, difference, recount, spans
@@ -44,6 +49,7 @@ from engine.store.complaints import Complaint
 from engine.store.models import Base
 
 _DELTAS = "return_day_deltas"  # session.info: the summed changes of the flush under way
+_PENDING = "return_day_pending"  # session.info: [(savepoint or None, changes of one flush)] not yet written
 _BEFORE = "return_day_before"  # session.info: complaint id -> its row before the write
 
 
@@ -155,19 +161,52 @@ def _deleted(_mapper: Any, _connection: Connection, complaint: Complaint) -> Non
 
 
 @event.listens_for(Session, "after_flush")
-def _write_deltas(session: Session, _context: Any) -> None:
+def _keep_deltas(session: Session, _context: Any) -> None:
+    """Keep the flush's changes, with the savepoint they were made in, for the commit."""
     deltas: dict[DayKey, Tally] = session.info.pop(_DELTAS, {})
     session.info.pop(_BEFORE, None)
-    changes = sorted((key, tally) for key, tally in deltas.items() if tally)
+    if deltas:
+        session.info.setdefault(_PENDING, []).append((session.get_nested_transaction(), deltas))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_deltas(session: Session) -> None:
+    session.flush()  # the commit's own final flush comes after this event: its changes must be counted too
+    pending: list[tuple[SessionTransaction | None, dict[DayKey, Tally]]] = session.info.pop(_PENDING, [])
+    summed: dict[DayKey, Tally] = {}
+    for _savepoint, deltas in pending:
+        for key, tally in deltas.items():
+            summed[key] = summed.get(key, Tally()) + tally
+    changes = sorted((key, tally) for key, tally in summed.items() if tally)
     if changes:
         apply(session.connection(), changes)
 
 
+def _within(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
+
+
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, _previous: Any) -> None:
-    """A failed flush may have recorded changes it never wrote: they must not reach the next flush."""
+def _forget(session: Session, previous: SessionTransaction) -> None:
+    """What a rolled-back flush, savepoint or transaction recorded must not reach the commit."""
     session.info.pop(_DELTAS, None)
     session.info.pop(_BEFORE, None)
+    if previous.nested:
+        kept = [entry for entry in session.info.get(_PENDING, []) if not _within(entry[0], previous)]
+        session.info[_PENDING] = kept
+    elif previous.parent is None:
+        session.info.pop(_PENDING, None)
+    # else a flush's own inner transaction: the savepoint or transaction around it is rolled back next
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed (written above) or rolled back: nothing carries over
+        session.info.pop(_PENDING, None)
 
 
 def _values(key: DayKey, tally: Tally) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from engine.domain.classification import PRODUCT_GROUPS
@@ -149,3 +149,32 @@ def test_the_migrations_fill_the_summaries_from_the_complaints(
     module.backfill(session.connection())
     session.commit()
     assert stored(session.connection(), model) == expected
+
+
+def test_a_complaint_write_holds_no_summary_lock_before_its_commit(database: DatabaseUnderTest) -> None:
+    """Two units of work writing complaints received on the same day and product group overlap.
+
+    The summary row they both add to is written at each one's commit, not at its first flush, so the second
+    flushes without waiting for the first to finish (on SQLite every writer queues on the file anyway).
+    """
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time whatever the summary does")
+    rng = random.Random(7)
+    with database.session() as setup:
+        customer = Customer(name="Lock", email="lock@example.org", created_at=BASE)
+        setup.add(customer)
+        setup.commit()
+        customer_id = customer.id
+    with database.session() as first, database.session() as second:
+        for number, session in ((9001, first), (9002, second)):
+            complaint = _new(rng, session.get(Customer, customer_id), number)
+            complaint.created_at = complaint.updated_at = BASE
+            complaint.product_group, complaint.product, complaint.currency = PRODUCT_GROUPS[0], "Card payment", "EUR"
+            session.add(complaint)
+        first.flush()
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        second.flush()  # waited on the first's summary row, until the lock timeout, while it was written at flush
+        first.commit()
+        second.commit()
+    with database.session() as session:
+        assert stored(session.connection()) == recounted(session.connection())
