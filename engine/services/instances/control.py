@@ -45,6 +45,7 @@ from engine.store.models import (
     TASK_CANCELLED,
     TASK_OPEN,
     TIMER_CANCELLED,
+    TIMER_FIRED,
     TIMER_PENDING,
     TIMER_SUSPENDED,
     HeldMessage,
@@ -165,6 +166,8 @@ def resume_instance(session: Session, actor: Actor, instance_id: int, now: datet
                     after={"due_at": timer.due_at.isoformat() if timer.due_at else None, "fired_at": now.isoformat()},
                     message="fired on resume",
                 )
+                # Recorded here: the rows are no longer pending, so saving the run does not record them again.
+                timer.status, timer.fired_at = TIMER_FIRED, now
         for message in held:
             _deliver_held(session, actor, run, message, now)
         run_actions(session, instance, run, actor, now)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from engine.actions.registry import waits_for_worker
-from engine.domain.actors import Actor
+from engine.domain.actors import SYSTEM, Actor
 from engine.domain.tasks import amber_at, lane_group, priority_value, resolve_due_at
 from engine.runtime.model import ReadyHumanTask, Snapshot
 from engine.runtime.serialization import SERIALIZER_VERSION
@@ -217,6 +217,19 @@ def _sync_timers(session: Session, instance: ProcessInstance, snapshot: Snapshot
         fired = row.due_at is not None and row.due_at <= now
         row.status = TIMER_FIRED if fired else TIMER_CANCELLED
         row.fired_at = now if fired else None
+        if fired and row.due_at is not None:
+            # Due while the instance ran for something else (the scheduler firing another of its timers late,
+            # a task completed after the due time): it fired here, and the audit trail says so like any firing.
+            record(
+                session,
+                SYSTEM,
+                "timer_fired",
+                now,
+                instance_id=instance.id,
+                element_id=row.element_id,
+                after={"due_at": row.due_at.isoformat(), "fired_at": now.isoformat()},
+                message="fired with the instance's run",
+            )
     for timer_id, timer in current.items():
         if timer_id in pending:
             continue
