@@ -15,11 +15,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from engine.bpmn.camunda_forms import COMPUTED, INPUTS, CamundaForm, Component
 from engine.bpmn.feel_runtime import FeelError, evaluate_feel
+from engine.domain.forms import typed_number
 from engine.domain.messages import Message, msg
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -132,14 +133,7 @@ def _text(component: Component, raw: Any) -> str:
 
 
 def _number(component: Component, raw: Any) -> int | float | str:
-    if isinstance(raw, bool):
-        raise ValueError(msg("field.number"))
-    try:
-        number = Decimal(str(raw).strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(msg("field.number")) from None
-    if not number.is_finite():
-        raise ValueError(msg("field.number"))
+    number = typed_number(raw)
     rules, digits = component.validate, component.props.get("decimalDigits")
     if isinstance(digits, int) and -number.as_tuple().exponent > max(digits, 0):  # type: ignore[operator]
         raise ValueError(msg("cform.decimals", num=digits))

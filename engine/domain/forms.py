@@ -74,7 +74,8 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _coerce_number(form_field: FormField, raw: Any, *, whole: bool) -> int | float:
+def typed_number(raw: Any) -> Decimal:
+    """A number as a person types it (a decimal comma too); ValueError ``field.number`` for anything else."""
     if isinstance(raw, bool):
         raise ValueError(msg("field.number"))
     try:
@@ -83,6 +84,11 @@ def _coerce_number(form_field: FormField, raw: Any, *, whole: bool) -> int | flo
         raise ValueError(msg("field.number")) from None
     if not number.is_finite():
         raise ValueError(msg("field.number"))
+    return number
+
+
+def _coerce_number(form_field: FormField, raw: Any, *, whole: bool) -> int | float:
+    number = typed_number(raw)
     if whole:
         if number != number.to_integral_value():
             raise ValueError(msg("field.whole_number"))
