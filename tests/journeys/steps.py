@@ -13,7 +13,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import quote
 
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from tests.journeys.journey import Journey
 from tests.journeys.shipped import ShippedApp
@@ -119,3 +119,12 @@ def group_task(staff: Journey, subject: str, task_title: str = "Handle complaint
         staff.page.wait_for_timeout(500)
     expect(staff.page.locator("main")).to_contain_text(subject)
     expect(staff.page.locator("main")).to_contain_text(task_title)
+
+
+def assignable(select: Locator) -> dict[str, str]:
+    """The users a reassignment list offers (its first option group), login -> the name it shows; nothing may be
+    chosen beforehand."""
+    expect(select).to_have_value("")
+    options = select.locator("optgroup").first.locator("option")
+    pairs = options.evaluate_all("options => options.map(o => [o.value, o.textContent.trim()])")
+    return {value.removeprefix("user:"): label for value, label in pairs}
